@@ -1,0 +1,154 @@
+// Package embedded is an in-memory implementation of the store interfaces,
+// safe for concurrent use, for local runs and fast tests. It can persist its
+// data to a JSON file so that `make dev` keeps state across restarts.
+//
+// It follows the same contract as the DynamoDB store (package storetest
+// checks both), including listing order and cursors.
+package embedded
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// DB holds all the data behind one mutex. Each store is a view on it.
+type DB struct {
+	mu   sync.RWMutex
+	path string
+	data data
+}
+
+// data is the persisted state.
+type data struct {
+	Users    map[string]store.User    `json:"users"`
+	Keys     map[string]store.APIKey  `json:"keys"`
+	Hashes   map[string]string        `json:"hashes"` // secret hash → key ID
+	Sessions map[string]store.Session `json:"sessions"`
+	Posts    map[string]store.Post    `json:"posts"`
+}
+
+// New returns an empty in-memory database.
+func New() *DB {
+	return &DB{data: data{
+		Users:    map[string]store.User{},
+		Keys:     map[string]store.APIKey{},
+		Hashes:   map[string]string{},
+		Sessions: map[string]store.Session{},
+		Posts:    map[string]store.Post{},
+	}}
+}
+
+// Open returns a database persisted at path: loaded from it when the file
+// exists, and written back (atomically, readable by the owner only) after
+// every change.
+func Open(path string) (*DB, error) {
+	db := New()
+	db.path = path
+	raw, err := os.ReadFile(path)
+	switch {
+	case os.IsNotExist(err):
+		return db, nil
+	case err != nil:
+		return nil, fmt.Errorf("open embedded store: %w", err)
+	}
+	if err := json.Unmarshal(raw, &db.data); err != nil {
+		return nil, fmt.Errorf("open embedded store %s: %w", path, err)
+	}
+	for _, m := range []bool{db.data.Users == nil, db.data.Keys == nil, db.data.Hashes == nil, db.data.Sessions == nil, db.data.Posts == nil} {
+		if m {
+			return nil, fmt.Errorf("open embedded store %s: missing sections", path)
+		}
+	}
+	return db, nil
+}
+
+// Stores returns the four stores backed by db.
+func (db *DB) Stores() store.Stores {
+	return store.Stores{
+		Users:    (*Users)(db),
+		Keys:     (*Keys)(db),
+		Sessions: (*Sessions)(db),
+		Posts:    (*Posts)(db),
+	}
+}
+
+// save writes the data file; callers hold the write lock.
+func (db *DB) save() error {
+	if db.path == "" {
+		return nil
+	}
+	raw, err := json.Marshal(db.data)
+	if err != nil {
+		return fmt.Errorf("save embedded store: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(db.path), ".latchkey-*.json")
+	if err != nil {
+		return fmt.Errorf("save embedded store: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(raw); err != nil {
+		tmp.Close()
+		return fmt.Errorf("save embedded store: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("save embedded store: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), db.path); err != nil {
+		return fmt.Errorf("save embedded store: %w", err)
+	}
+	return nil
+}
+
+// page sorts items newest first by (sort key, ID) and cuts the page that
+// follows the cursor, returning the next cursor when more remain.
+func page[T any](items []T, key func(T) store.Position, p store.Page) ([]T, string, error) {
+	slices.SortFunc(items, func(a, b T) int {
+		ka, kb := key(a), key(b)
+		return -cmp.Or(cmp.Compare(ka.Sort, kb.Sort), cmp.Compare(ka.ID, kb.ID))
+	})
+	if p.Cursor != "" {
+		after, err := store.DecodeCursor(p.Cursor)
+		if err != nil {
+			return nil, "", err
+		}
+		i := 0
+		for i < len(items) {
+			k := key(items[i])
+			if cmp.Or(cmp.Compare(k.Sort, after.Sort), cmp.Compare(k.ID, after.ID)) < 0 {
+				break
+			}
+			i++
+		}
+		items = items[i:]
+	}
+	n := p.Size()
+	if len(items) <= n {
+		return items, "", nil
+	}
+	items = items[:n]
+	return items, store.EncodeCursor(key(items[n-1])), nil
+}
+
+func isCanceled(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return nil
+}
+
+func ptrTime(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	c := *t
+	return &c
+}

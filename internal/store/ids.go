@@ -1,0 +1,53 @@
+package store
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base32"
+	"strings"
+)
+
+// idEncoding is lower-case base32 without padding: URL-safe, case-insensitive
+// friendly, no look-alike punctuation.
+var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// NewID returns a random opaque ID with 128 bits of entropy and a short
+// prefix naming its kind (e.g. "post", "key"), so a misplaced ID is obvious
+// in logs.
+func NewID(kind string) string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return kind + "_" + idEncoding.EncodeToString(b)
+}
+
+// UserID derives a user's ID from the identity provider's issuer and subject.
+// The pair is the only stable identity OpenID Connect guarantees; hashing it
+// makes the ID deterministic (two concurrent first sign-ins write the same
+// item) without exposing the provider's subject.
+func UserID(issuer, subject string) string {
+	h := sha256.Sum256([]byte(issuer + "\x00" + subject))
+	return "usr_" + idEncoding.EncodeToString(h[:16])
+}
+
+// SessionID derives a session's public ID from the hash of its token. It is
+// one-way: neither the token nor its stored hash can be recovered from it, so
+// the ID can be shown and used in URLs.
+func SessionID(tokenHash string) string {
+	h := sha256.Sum256([]byte("latchkey-session-id\x00" + tokenHash))
+	return "ses_" + idEncoding.EncodeToString(h[:16])
+}
+
+// ValidID reports whether s has the shape of an ID of this kind. Handlers
+// check path parameters with it before any store read.
+func ValidID(kind, s string) bool {
+	rest, ok := strings.CutPrefix(s, kind+"_")
+	if !ok || len(rest) != 26 {
+		return false
+	}
+	for _, c := range rest {
+		if !(c >= 'a' && c <= 'z' || c >= '2' && c <= '7') {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,208 @@
+// Package store defines what Latchkey persists — users, API keys, sessions
+// and posts — as small interfaces with one behaviour contract, and the table
+// layout that the DynamoDB implementation and the infrastructure share.
+//
+// Two implementations satisfy the interfaces: package dynamo (production)
+// and package embedded (local runs and fast tests). Package storetest holds
+// the contract suite that both must pass.
+package store
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"time"
+)
+
+// Errors that callers branch on. Implementations wrap them with context, so
+// compare with errors.Is.
+var (
+	// ErrNotFound: no item with that key (or not one the caller owns).
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: a conditional write lost, e.g. a stale post version.
+	ErrConflict = errors.New("conflict")
+	// ErrExists: a create found an item already under that key.
+	ErrExists = errors.New("already exists")
+	// ErrBadCursor: a listing cursor that this store did not issue.
+	ErrBadCursor = errors.New("invalid cursor")
+)
+
+// Stores bundles the four stores that a deployment uses.
+type Stores struct {
+	Users    UserStore
+	Keys     KeyStore
+	Sessions SessionStore
+	Posts    PostStore
+}
+
+// User is a person known through an identity provider. Its ID is derived from
+// the provider's issuer and subject (see UserID), so signing in twice can never
+// create two users.
+type User struct {
+	ID        string
+	Issuer    string
+	Subject   string
+	Email     string
+	Name      string
+	Roles     []string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// UserStore keeps users.
+type UserStore interface {
+	// Upsert creates the user or updates its profile (email, name, roles,
+	// UpdatedAt), keeping CreatedAt from the first write. It returns the
+	// stored user.
+	Upsert(ctx context.Context, u User) (User, error)
+	// Get returns the user with that ID or ErrNotFound.
+	Get(ctx context.Context, id string) (User, error)
+}
+
+// APIKey is a key's record. The key's secret is never stored: Hash is the
+// hex SHA-256 of the whole key string.
+type APIKey struct {
+	ID          string
+	UserID      string
+	Label       string
+	Hint        string
+	Hash        string
+	Permissions []string
+	Environment string
+	CreatedAt   time.Time
+	ExpiresAt   *time.Time
+	LastUsedAt  *time.Time
+	// PreviousHash is the secret replaced by the last rotation; it stays
+	// valid until PreviousUntil (a grace period), then never again.
+	PreviousHash  string
+	PreviousUntil *time.Time
+}
+
+// KeyRotation describes a regeneration: the new secret's hash and hint, and
+// how long the old secret keeps working.
+type KeyRotation struct {
+	NewHash string
+	NewHint string
+	// Grace is how long the replaced secret stays valid; zero ends it at once.
+	Grace time.Duration
+	At    time.Time
+}
+
+// KeyStore keeps API keys. Lookups by hash are strongly consistent, so a
+// deleted or rotated key stops working with the write that ends it.
+type KeyStore interface {
+	// Create stores a new key; ErrExists if the ID or the hash is taken.
+	Create(ctx context.Context, k APIKey) error
+	// Get returns the key with that ID owned by userID, or ErrNotFound (also
+	// when another user owns it).
+	Get(ctx context.Context, userID, id string) (APIKey, error)
+	// ByHash returns the key whose current secret, or previous secret within
+	// its grace period at time now, has this hash; otherwise ErrNotFound.
+	ByHash(ctx context.Context, hash string, now time.Time) (APIKey, error)
+	// List returns userID's keys, newest first.
+	List(ctx context.Context, userID string, page Page) ([]APIKey, string, error)
+	// Count returns how many keys userID has.
+	Count(ctx context.Context, userID string) (int, error)
+	// Rotate replaces the secret of userID's key id and returns the updated
+	// key; ErrNotFound if it is not theirs.
+	Rotate(ctx context.Context, userID, id string, r KeyRotation) (APIKey, error)
+	// Delete removes userID's key id so that it stops working at once;
+	// ErrNotFound if it is not theirs.
+	Delete(ctx context.Context, userID, id string) error
+	// Touch records that the key was used at t.
+	Touch(ctx context.Context, id string, t time.Time) error
+}
+
+// Session is a browser session. The cookie holds a random token; only its
+// hash is stored, and ID is derived from the hash one-way (see SessionID), so
+// the public ID reveals neither.
+type Session struct {
+	ID         string
+	UserID     string
+	Hash       string
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	ExpiresAt  time.Time
+	UserAgent  string
+	// ExpiresEpoch is the DynamoDB TTL attribute (Unix seconds) after which
+	// the item may be swept; validity is always checked from the times above.
+	ExpiresEpoch int64
+}
+
+// SessionStore keeps browser sessions.
+type SessionStore interface {
+	// Create stores a new session; ErrExists if the ID is taken.
+	Create(ctx context.Context, s Session) error
+	// Get returns the session with that ID or ErrNotFound.
+	Get(ctx context.Context, id string) (Session, error)
+	// List returns userID's sessions, newest first.
+	List(ctx context.Context, userID string, page Page) ([]Session, string, error)
+	// Touch moves LastSeenAt (and the TTL attribute) forward.
+	Touch(ctx context.Context, id string, lastSeen time.Time, expiresEpoch int64) error
+	// Delete removes userID's session id; ErrNotFound if it is not theirs.
+	Delete(ctx context.Context, userID, id string) error
+	// DeleteAll removes every session of userID and returns how many.
+	DeleteAll(ctx context.Context, userID string) (int, error)
+}
+
+// Post statuses.
+const (
+	StatusDraft     = "draft"
+	StatusPublished = "published"
+)
+
+// Post is a blog post, the example resource.
+type Post struct {
+	ID          string
+	AuthorID    string
+	Title       string
+	Body        string
+	Status      string
+	Version     int
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	PublishedAt *time.Time
+}
+
+// PostStore keeps posts. Writes are optimistic: Update and Delete name the
+// version they expect and fail with ErrConflict when it moved.
+type PostStore interface {
+	// Create stores a new post; ErrExists if the ID is taken.
+	Create(ctx context.Context, p Post) error
+	// Get returns the post or ErrNotFound.
+	Get(ctx context.Context, id string) (Post, error)
+	// Update replaces the post if its stored version is expectedVersion;
+	// ErrConflict otherwise, ErrNotFound if it is gone.
+	Update(ctx context.Context, p Post, expectedVersion int) error
+	// Delete removes the post if its stored version is expectedVersion.
+	Delete(ctx context.Context, id string, expectedVersion int) error
+	// ListPublished returns published posts, most recently published first.
+	ListPublished(ctx context.Context, page Page) ([]Post, string, error)
+	// ListByAuthor returns authorID's posts, drafts included, newest first.
+	ListByAuthor(ctx context.Context, authorID string, page Page) ([]Post, string, error)
+	// ListAll returns every post, drafts included, newest first.
+	ListAll(ctx context.Context, page Page) ([]Post, string, error)
+}
+
+// HashValid reports whether hash opens key k at time now: it is the current
+// secret, or the previous one within its grace period. Both stores use it, so
+// they agree on when a rotated secret stops.
+func HashValid(k APIKey, hash string, now time.Time) bool {
+	if subtle.ConstantTimeCompare([]byte(k.Hash), []byte(hash)) == 1 {
+		return true
+	}
+	return k.PreviousHash != "" && k.PreviousUntil != nil && now.Before(*k.PreviousUntil) &&
+		subtle.ConstantTimeCompare([]byte(k.PreviousHash), []byte(hash)) == 1
+}
+
+// Rotated returns k with its secret replaced as r describes. A zero grace
+// leaves no previous secret at all.
+func Rotated(k APIKey, r KeyRotation) APIKey {
+	k.PreviousHash, k.PreviousUntil = "", nil
+	if r.Grace > 0 {
+		until := r.At.Add(r.Grace)
+		k.PreviousHash, k.PreviousUntil = k.Hash, &until
+	}
+	k.Hash, k.Hint = r.NewHash, r.NewHint
+	return k
+}

@@ -1,0 +1,445 @@
+// Package storetest is the behaviour contract of the store interfaces,
+// written once and run against every implementation (embedded and DynamoDB).
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// Factory returns fresh, empty stores for one test.
+type Factory func(t *testing.T) store.Stores
+
+// base is an arbitrary fixed instant; tests never read the wall clock.
+var base = time.Date(2026, 3, 14, 15, 9, 26, 535897932, time.UTC)
+
+// Run runs the whole contract against the stores that newStores makes.
+func Run(t *testing.T, newStores Factory) {
+	t.Run("Users", func(t *testing.T) { testUsers(t, newStores) })
+	t.Run("Posts", func(t *testing.T) { testPosts(t, newStores) })
+	t.Run("PostListings", func(t *testing.T) { testPostListings(t, newStores) })
+	t.Run("Keys", func(t *testing.T) { testKeys(t, newStores) })
+	t.Run("KeyRotation", func(t *testing.T) { testKeyRotation(t, newStores) })
+	t.Run("Sessions", func(t *testing.T) { testSessions(t, newStores) })
+	t.Run("Cursors", func(t *testing.T) { testCursors(t, newStores) })
+}
+
+func wantErr(t *testing.T, what string, err, want error) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Fatalf("%s: err = %v; want %v", what, err, want)
+	}
+}
+
+func must(t *testing.T, what string, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+func testUsers(t *testing.T, newStores Factory) {
+	ctx := context.Background()
+	users := newStores(t).Users
+
+	_, err := users.Get(ctx, "usr_missing")
+	wantErr(t, "Get(missing)", err, store.ErrNotFound)
+
+	u := store.User{
+		ID: store.UserID("https://idp.example", "alice"), Issuer: "https://idp.example", Subject: "alice",
+		Email: "alice@example.com", Name: "Alice", Roles: []string{"editor"},
+		CreatedAt: base, UpdatedAt: base,
+	}
+	got, err := users.Upsert(ctx, u)
+	must(t, "Upsert(new)", err)
+	assertUser(t, "Upsert(new)", got, u)
+
+	again := u
+	again.Email, again.Name, again.Roles = "alice@new.example", "Alice B.", nil
+	again.CreatedAt, again.UpdatedAt = base.Add(time.Hour), base.Add(time.Hour)
+	got, err = users.Upsert(ctx, again)
+	must(t, "Upsert(existing)", err)
+	want := again
+	want.CreatedAt = base // the first sign-in's time stays
+	assertUser(t, "Upsert(existing)", got, want)
+
+	got, err = users.Get(ctx, u.ID)
+	must(t, "Get", err)
+	assertUser(t, "Get", got, want)
+}
+
+func assertUser(t *testing.T, what string, got, want store.User) {
+	t.Helper()
+	if got.ID != want.ID || got.Issuer != want.Issuer || got.Subject != want.Subject || got.Email != want.Email ||
+		got.Name != want.Name || !slices.Equal(got.Roles, want.Roles) ||
+		!got.CreatedAt.Equal(want.CreatedAt) || !got.UpdatedAt.Equal(want.UpdatedAt) {
+		t.Fatalf("%s = %+v; want %+v", what, got, want)
+	}
+}
+
+func newPost(author, status string, created time.Time) store.Post {
+	p := store.Post{
+		ID: store.NewID("post"), AuthorID: author, Title: "Title " + created.Format(time.Kitchen),
+		Body: "Body", Status: status, Version: 1, CreatedAt: created, UpdatedAt: created,
+	}
+	if status == store.StatusPublished {
+		pub := created.Add(time.Minute)
+		p.PublishedAt = &pub
+	}
+	return p
+}
+
+func assertPost(t *testing.T, what string, got, want store.Post) {
+	t.Helper()
+	samePub := (got.PublishedAt == nil) == (want.PublishedAt == nil) &&
+		(got.PublishedAt == nil || got.PublishedAt.Equal(*want.PublishedAt))
+	if got.ID != want.ID || got.AuthorID != want.AuthorID || got.Title != want.Title || got.Body != want.Body ||
+		got.Status != want.Status || got.Version != want.Version || !got.CreatedAt.Equal(want.CreatedAt) ||
+		!got.UpdatedAt.Equal(want.UpdatedAt) || !samePub {
+		t.Fatalf("%s = %+v; want %+v", what, got, want)
+	}
+}
+
+func testPosts(t *testing.T, newStores Factory) {
+	ctx := context.Background()
+	posts := newStores(t).Posts
+
+	p := newPost("usr_a", store.StatusDraft, base)
+	p.Body = "Ünïcode body, \"quotes\" and <tags>"
+	must(t, "Create", posts.Create(ctx, p))
+	wantErr(t, "Create(same id)", posts.Create(ctx, p), store.ErrExists)
+
+	got, err := posts.Get(ctx, p.ID)
+	must(t, "Get", err)
+	assertPost(t, "Get", got, p)
+	_, err = posts.Get(ctx, "post_missing")
+	wantErr(t, "Get(missing)", err, store.ErrNotFound)
+
+	edited := p
+	edited.Title, edited.Version, edited.UpdatedAt = "Edited", 2, base.Add(time.Hour)
+	pub := base.Add(2 * time.Hour)
+	edited.Status, edited.PublishedAt = store.StatusPublished, &pub
+	must(t, "Update(version 1)", posts.Update(ctx, edited, 1))
+	wantErr(t, "Update(stale version 1)", posts.Update(ctx, edited, 1), store.ErrConflict)
+	got, err = posts.Get(ctx, p.ID)
+	must(t, "Get after Update", err)
+	assertPost(t, "Get after Update", got, edited)
+
+	ghost := newPost("usr_a", store.StatusDraft, base)
+	wantErr(t, "Update(missing)", posts.Update(ctx, ghost, 1), store.ErrNotFound)
+
+	wantErr(t, "Delete(stale)", posts.Delete(ctx, p.ID, 1), store.ErrConflict)
+	must(t, "Delete(current)", posts.Delete(ctx, p.ID, 2))
+	_, err = posts.Get(ctx, p.ID)
+	wantErr(t, "Get after Delete", err, store.ErrNotFound)
+	wantErr(t, "Delete(gone)", posts.Delete(ctx, p.ID, 2), store.ErrNotFound)
+}
+
+// collect pages through a listing with a small page size and returns the IDs
+// in order, failing on a repeated ID.
+func collect[T any](t *testing.T, what string, id func(T) string, list func(store.Page) ([]T, string, error)) []string {
+	t.Helper()
+	var ids []string
+	cursor := ""
+	for range 50 {
+		items, next, err := list(store.Page{Limit: 2, Cursor: cursor})
+		must(t, what, err)
+		if len(items) > 2 {
+			t.Fatalf("%s: page of %d items; want at most 2", what, len(items))
+		}
+		for _, it := range items {
+			if slices.Contains(ids, id(it)) {
+				t.Fatalf("%s: %s listed twice", what, id(it))
+			}
+			ids = append(ids, id(it))
+		}
+		if next == "" {
+			return ids
+		}
+		cursor = next
+	}
+	t.Fatalf("%s: more than 50 pages", what)
+	return nil
+}
+
+func postID(p store.Post) string { return p.ID }
+
+func testPostListings(t *testing.T, newStores Factory) {
+	ctx := context.Background()
+	posts := newStores(t).Posts
+
+	// Five posts by two authors, created a minute apart; published ones get
+	// publishedAt in the reverse order of creation to show the published
+	// listing sorts by publication, not creation.
+	var all []store.Post
+	specs := []struct {
+		author, status string
+	}{
+		{"usr_a", store.StatusPublished}, {"usr_a", store.StatusDraft}, {"usr_b", store.StatusPublished},
+		{"usr_b", store.StatusDraft}, {"usr_a", store.StatusPublished},
+	}
+	for i, s := range specs {
+		p := newPost(s.author, s.status, base.Add(time.Duration(i)*time.Minute))
+		if p.PublishedAt != nil {
+			pub := base.Add(time.Hour - time.Duration(i)*time.Minute)
+			p.PublishedAt = &pub
+		}
+		must(t, "Create", posts.Create(ctx, p))
+		all = append(all, p)
+	}
+
+	tests := []struct {
+		name string
+		list func(store.Page) ([]store.Post, string, error)
+		want []string
+	}{
+		{"published, latest publication first", func(p store.Page) ([]store.Post, string, error) { return posts.ListPublished(ctx, p) },
+			[]string{all[0].ID, all[2].ID, all[4].ID}},
+		{"by author, newest first, drafts included", func(p store.Page) ([]store.Post, string, error) { return posts.ListByAuthor(ctx, "usr_a", p) },
+			[]string{all[4].ID, all[1].ID, all[0].ID}},
+		{"by author with no posts", func(p store.Page) ([]store.Post, string, error) { return posts.ListByAuthor(ctx, "usr_none", p) },
+			nil},
+		{"all, newest first", func(p store.Page) ([]store.Post, string, error) { return posts.ListAll(ctx, p) },
+			[]string{all[4].ID, all[3].ID, all[2].ID, all[1].ID, all[0].ID}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := collect(t, tc.name, postID, tc.list)
+			if !slices.Equal(got, tc.want) {
+				t.Fatalf("listing = %v; want %v", got, tc.want)
+			}
+		})
+	}
+
+	// A full page returns its items with the whole post.
+	first, _, err := posts.ListPublished(ctx, store.Page{Limit: 1})
+	must(t, "ListPublished(limit 1)", err)
+	if len(first) != 1 {
+		t.Fatalf("ListPublished(limit 1) = %d posts; want 1", len(first))
+	}
+	assertPost(t, "ListPublished[0]", first[0], all[0])
+}
+
+func testCursors(t *testing.T, newStores Factory) {
+	ctx := context.Background()
+	s := newStores(t)
+	bad := []string{"!!!", "e30", store.EncodeCursor(store.Position{}), string(make([]byte, 2000))}
+	for _, c := range bad {
+		_, _, err := s.Posts.ListPublished(ctx, store.Page{Cursor: c})
+		wantErr(t, fmt.Sprintf("ListPublished(cursor %.20q)", c), err, store.ErrBadCursor)
+		_, _, err = s.Keys.List(ctx, "usr_a", store.Page{Cursor: c})
+		wantErr(t, fmt.Sprintf("Keys.List(cursor %.20q)", c), err, store.ErrBadCursor)
+	}
+}
+
+func newKey(user string, created time.Time) store.APIKey {
+	exp := created.Add(30 * 24 * time.Hour)
+	id := store.NewID("key")
+	return store.APIKey{
+		ID: id, UserID: user, Label: "ci " + id[len(id)-4:], Hint: "lk_test_…abcd", Hash: fmt.Sprintf("%064x", created.UnixNano()),
+		Permissions: []string{"read", "write"}, Environment: "test", CreatedAt: created, ExpiresAt: &exp,
+	}
+}
+
+func keyHash(n int) string { return fmt.Sprintf("%064x", n) }
+
+func testKeys(t *testing.T, newStores Factory) {
+	ctx := context.Background()
+	keys := newStores(t).Keys
+
+	k := newKey("usr_a", base)
+	k.Hash = keyHash(1)
+	must(t, "Create", keys.Create(ctx, k))
+	wantErr(t, "Create(same id)", keys.Create(ctx, k), store.ErrExists)
+	dupHash := newKey("usr_a", base)
+	dupHash.Hash = k.Hash
+	wantErr(t, "Create(same hash)", keys.Create(ctx, dupHash), store.ErrExists)
+
+	got, err := keys.Get(ctx, "usr_a", k.ID)
+	must(t, "Get", err)
+	assertKey(t, "Get", got, k)
+	_, err = keys.Get(ctx, "usr_b", k.ID)
+	wantErr(t, "Get(another user's key)", err, store.ErrNotFound)
+
+	got, err = keys.ByHash(ctx, k.Hash, base)
+	must(t, "ByHash", err)
+	assertKey(t, "ByHash", got, k)
+	_, err = keys.ByHash(ctx, keyHash(999), base)
+	wantErr(t, "ByHash(unknown)", err, store.ErrNotFound)
+
+	for i := 2; i <= 4; i++ {
+		o := newKey("usr_a", base.Add(time.Duration(i)*time.Second))
+		o.Hash = keyHash(i)
+		must(t, "Create", keys.Create(ctx, o))
+	}
+	other := newKey("usr_b", base)
+	other.Hash = keyHash(10)
+	must(t, "Create(usr_b)", keys.Create(ctx, other))
+
+	n, err := keys.Count(ctx, "usr_a")
+	must(t, "Count", err)
+	if n != 4 {
+		t.Fatalf("Count(usr_a) = %d; want 4", n)
+	}
+	ids := collect(t, "List", func(k store.APIKey) string { return k.ID }, func(p store.Page) ([]store.APIKey, string, error) {
+		return keys.List(ctx, "usr_a", p)
+	})
+	if len(ids) != 4 || ids[3] != k.ID {
+		t.Fatalf("List(usr_a) = %v; want 4 keys, oldest (%s) last", ids, k.ID)
+	}
+
+	used := base.Add(time.Hour)
+	must(t, "Touch", keys.Touch(ctx, k.ID, used))
+	got, err = keys.Get(ctx, "usr_a", k.ID)
+	must(t, "Get after Touch", err)
+	if got.LastUsedAt == nil || !got.LastUsedAt.Equal(used) {
+		t.Fatalf("LastUsedAt = %v; want %v", got.LastUsedAt, used)
+	}
+
+	wantErr(t, "Delete(another user's key)", keys.Delete(ctx, "usr_b", k.ID), store.ErrNotFound)
+	must(t, "Delete", keys.Delete(ctx, "usr_a", k.ID))
+	_, err = keys.ByHash(ctx, k.Hash, base)
+	wantErr(t, "ByHash after Delete", err, store.ErrNotFound)
+	_, err = keys.Get(ctx, "usr_a", k.ID)
+	wantErr(t, "Get after Delete", err, store.ErrNotFound)
+	wantErr(t, "Delete(gone)", keys.Delete(ctx, "usr_a", k.ID), store.ErrNotFound)
+}
+
+func assertKey(t *testing.T, what string, got, want store.APIKey) {
+	t.Helper()
+	eqp := func(a, b *time.Time) bool { return (a == nil) == (b == nil) && (a == nil || a.Equal(*b)) }
+	if got.ID != want.ID || got.UserID != want.UserID || got.Label != want.Label || got.Hint != want.Hint ||
+		got.Hash != want.Hash || !slices.Equal(got.Permissions, want.Permissions) || got.Environment != want.Environment ||
+		!got.CreatedAt.Equal(want.CreatedAt) || !eqp(got.ExpiresAt, want.ExpiresAt) || !eqp(got.LastUsedAt, want.LastUsedAt) {
+		t.Fatalf("%s = %+v; want %+v", what, got, want)
+	}
+}
+
+func testKeyRotation(t *testing.T, newStores Factory) {
+	ctx := context.Background()
+	keys := newStores(t).Keys
+	at := base.Add(time.Hour)
+
+	tests := []struct {
+		name  string
+		grace time.Duration
+		// whether the old secret works just before and just after the grace
+		oldBefore, oldAfter bool
+	}{
+		{"no grace ends the old secret at once", 0, false, false},
+		{"grace keeps the old secret until it ends", 10 * time.Minute, true, false},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			k := newKey("usr_a", base)
+			k.Hash = keyHash(100 + 10*i)
+			must(t, "Create", keys.Create(ctx, k))
+
+			_, err := keys.Rotate(ctx, "usr_b", k.ID, store.KeyRotation{NewHash: keyHash(101 + 10*i), At: at})
+			wantErr(t, "Rotate(another user's key)", err, store.ErrNotFound)
+
+			r := store.KeyRotation{NewHash: keyHash(101 + 10*i), NewHint: "lk_test_…wxyz", Grace: tc.grace, At: at}
+			got, err := keys.Rotate(ctx, "usr_a", k.ID, r)
+			must(t, "Rotate", err)
+			if got.ID != k.ID || got.Label != k.Label || !slices.Equal(got.Permissions, k.Permissions) ||
+				got.ExpiresAt == nil || !got.ExpiresAt.Equal(*k.ExpiresAt) || got.Hint != r.NewHint || got.Hash != r.NewHash {
+				t.Fatalf("Rotate = %+v; want same id, label, permissions and expiry, new hash and hint", got)
+			}
+			if _, err := keys.ByHash(ctx, r.NewHash, at); err != nil {
+				t.Fatalf("ByHash(new secret) = %v; want the key", err)
+			}
+			before := at.Add(tc.grace - time.Second)
+			after := at.Add(tc.grace)
+			if _, err := keys.ByHash(ctx, k.Hash, before); (err == nil) != tc.oldBefore {
+				t.Fatalf("ByHash(old secret, before grace ends) err = %v; want working = %v", err, tc.oldBefore)
+			}
+			if _, err := keys.ByHash(ctx, k.Hash, after); (err == nil) != tc.oldAfter {
+				t.Fatalf("ByHash(old secret, after grace) err = %v; want working = %v", err, tc.oldAfter)
+			}
+
+			// A second rotation ends the first one's grace: only the newest
+			// two secrets can ever be live.
+			r2 := store.KeyRotation{NewHash: keyHash(102 + 10*i), NewHint: "lk_test_…2222", Grace: time.Hour, At: at}
+			_, err = keys.Rotate(ctx, "usr_a", k.ID, r2)
+			must(t, "Rotate again", err)
+			_, err = keys.ByHash(ctx, k.Hash, at)
+			wantErr(t, "ByHash(first secret after two rotations)", err, store.ErrNotFound)
+			if _, err := keys.ByHash(ctx, r.NewHash, at); err != nil {
+				t.Fatalf("ByHash(second secret within grace) = %v; want the key", err)
+			}
+
+			must(t, "Delete", keys.Delete(ctx, "usr_a", k.ID))
+			for _, h := range []string{r.NewHash, r2.NewHash} {
+				_, err = keys.ByHash(ctx, h, at)
+				wantErr(t, "ByHash after Delete", err, store.ErrNotFound)
+			}
+		})
+	}
+}
+
+func testSessions(t *testing.T, newStores Factory) {
+	ctx := context.Background()
+	sessions := newStores(t).Sessions
+
+	mk := func(user string, n int) store.Session {
+		h := keyHash(n)
+		created := base.Add(time.Duration(n) * time.Minute)
+		return store.Session{
+			ID: store.SessionID(h), UserID: user, Hash: h, CreatedAt: created, LastSeenAt: created,
+			ExpiresAt: created.Add(12 * time.Hour), UserAgent: "test/1.0", ExpiresEpoch: created.Add(time.Hour).Unix(),
+		}
+	}
+	a1, a2, b1 := mk("usr_a", 1), mk("usr_a", 2), mk("usr_b", 3)
+	for _, s := range []store.Session{a1, a2, b1} {
+		must(t, "Create", sessions.Create(ctx, s))
+	}
+	wantErr(t, "Create(same id)", sessions.Create(ctx, a1), store.ErrExists)
+
+	got, err := sessions.Get(ctx, a1.ID)
+	must(t, "Get", err)
+	if got.ID != a1.ID || got.UserID != a1.UserID || got.Hash != a1.Hash || !got.CreatedAt.Equal(a1.CreatedAt) ||
+		!got.ExpiresAt.Equal(a1.ExpiresAt) || got.UserAgent != a1.UserAgent || got.ExpiresEpoch != a1.ExpiresEpoch {
+		t.Fatalf("Get = %+v; want %+v", got, a1)
+	}
+
+	seen := a1.LastSeenAt.Add(5 * time.Minute)
+	must(t, "Touch", sessions.Touch(ctx, a1.ID, seen, seen.Add(time.Hour).Unix()))
+	got, err = sessions.Get(ctx, a1.ID)
+	must(t, "Get after Touch", err)
+	if !got.LastSeenAt.Equal(seen) || got.ExpiresEpoch != seen.Add(time.Hour).Unix() {
+		t.Fatalf("after Touch: lastSeen %v ttl %d; want %v %d", got.LastSeenAt, got.ExpiresEpoch, seen, seen.Add(time.Hour).Unix())
+	}
+
+	ids := collect(t, "List", func(s store.Session) string { return s.ID }, func(p store.Page) ([]store.Session, string, error) {
+		return sessions.List(ctx, "usr_a", p)
+	})
+	if !slices.Equal(ids, []string{a2.ID, a1.ID}) {
+		t.Fatalf("List(usr_a) = %v; want [%s %s]", ids, a2.ID, a1.ID)
+	}
+
+	wantErr(t, "Delete(another user's session)", sessions.Delete(ctx, "usr_b", a1.ID), store.ErrNotFound)
+	must(t, "Delete", sessions.Delete(ctx, "usr_a", a1.ID))
+	_, err = sessions.Get(ctx, a1.ID)
+	wantErr(t, "Get after Delete", err, store.ErrNotFound)
+
+	must(t, "Create", sessions.Create(ctx, mk("usr_a", 4)))
+	n, err := sessions.DeleteAll(ctx, "usr_a")
+	must(t, "DeleteAll", err)
+	if n != 2 {
+		t.Fatalf("DeleteAll(usr_a) = %d; want 2", n)
+	}
+	if _, err := sessions.Get(ctx, b1.ID); err != nil {
+		t.Fatalf("Get(usr_b's session) after DeleteAll(usr_a) = %v; want it kept", err)
+	}
+	left, _, err := sessions.List(ctx, "usr_a", store.Page{})
+	must(t, "List after DeleteAll", err)
+	if len(left) != 0 {
+		t.Fatalf("List(usr_a) after DeleteAll = %d sessions; want 0", len(left))
+	}
+}
