@@ -1,0 +1,60 @@
+// Command dev runs Latchkey on this machine: the web app and the API on
+// LATCHKEY_ADDR (default 127.0.0.1:8080), through the local gateway, with the
+// same authorizer and function code as on Lambda. `make dev` runs it.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/devserver"
+	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/seed"
+)
+
+func main() {
+	var opts devserver.Options
+	web := flag.String("web", "web", "folder of the web app")
+	flag.StringVar(&opts.DataFile, "data", "", "persist the embedded store in this JSON file (default: memory only)")
+	flag.StringVar(&opts.TLSCert, "tls-cert", "", "TLS certificate file (required to listen beyond loopback)")
+	flag.StringVar(&opts.TLSKey, "tls-key", "", "TLS key file")
+	flag.Parse()
+	if err := run(opts, *web); err != nil {
+		fmt.Fprintln(os.Stderr, "latchkey dev:", err)
+		os.Exit(1)
+	}
+}
+
+func run(opts devserver.Options, web string) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		return err
+	}
+	log := httpx.NewLogger(os.Stderr)
+	stores, err := devserver.OpenStores(ctx, cfg, opts, log)
+	if err != nil {
+		return err
+	}
+	d := app.Deps{Config: cfg, Stores: stores, Log: log, Now: time.Now}
+	h, err := devserver.New(ctx, d, os.DirFS(web))
+	if err != nil {
+		return err
+	}
+	return devserver.Serve(ctx, cfg.Addr, h, opts, func(a net.Addr) {
+		base := cfg.PublicURL
+		fmt.Printf("Latchkey is listening on %s and serving %s (web app at /, API at /api/). Ctrl-C stops it.\n", a, base)
+		fmt.Printf("Try:  curl -s %s/api/public/posts\n", base)
+		fmt.Printf("      curl -s %s/api/public/posts/%s   # a draft: 404\n", base, seed.DraftID)
+	})
+}

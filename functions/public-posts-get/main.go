@@ -1,0 +1,9 @@
+// Command public-posts-get is the Lambda function of GET /api/public/posts/{id}.
+package main
+
+import (
+	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/posts"
+)
+
+func main() { app.Start(posts.PublicGet) }

@@ -1,0 +1,37 @@
+// Package app wires Latchkey's pieces together: the dependencies every
+// handler is built from, and the start-up of a Lambda function or of the
+// authorizer. Function mains call Start with their handler's constructor; the
+// local server and the invoke tool build the same constructors over the
+// embedded store.
+package app
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// Deps is what a handler is built from.
+type Deps struct {
+	Config config.Config
+	Stores store.Stores
+	Log    *slog.Logger
+	// Now is the clock; handlers never call time.Now themselves.
+	Now func() time.Time
+}
+
+// HandlerFunc builds a route's handler from the dependencies. Every function
+// has one; its main passes it to Start and the local registry lists it.
+type HandlerFunc func(Deps) httpx.Handler
+
+// AuthorizerHandler is the REQUEST authorizer as lambda.Start runs it.
+type AuthorizerHandler = func(context.Context, events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error)
+
+// AuthorizerFunc builds the authorizer from the dependencies.
+type AuthorizerFunc func(Deps) AuthorizerHandler

@@ -1,0 +1,48 @@
+package authz
+
+import (
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// Render turns a decision into API Gateway's answer. Allow and Deny are IAM
+// policies on exactly this method ARN, so a policy can never be reused for
+// another route; Unauthorized is the error API Gateway maps to 401, and Fail
+// an error it maps to a 5xx.
+func Render(d Decision, methodArn string) (Response, error) {
+	switch d.Effect {
+	case Allow, Deny:
+		effect := "Deny"
+		if d.Effect == Allow {
+			effect = "Allow"
+		}
+		principal := d.Principal.UserID
+		if principal == "" {
+			principal = "anonymous"
+		}
+		resp := Response{
+			PrincipalID: principal,
+			PolicyDocument: events.APIGatewayCustomAuthorizerPolicy{
+				Version: "2012-10-17",
+				Statement: []events.IAMPolicyStatement{{
+					Action:   []string{"execute-api:Invoke"},
+					Effect:   effect,
+					Resource: []string{methodArn},
+				}},
+			},
+		}
+		if d.Effect == Allow {
+			resp.Context = map[string]any{
+				"userId":      d.Principal.UserID,
+				"keyId":       d.Principal.KeyID,
+				"method":      d.Principal.Method,
+				"permissions": strings.Join(d.Principal.Permissions, ","),
+			}
+		}
+		return resp, nil
+	case Fail:
+		return Response{}, errFailed
+	}
+	return Response{}, ErrUnauthorized
+}

@@ -1,0 +1,147 @@
+// Package config reads Latchkey's typed configuration from environment
+// variables (API.md, "Configuration") once at start, and reports every
+// problem at once.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Environments a deployment can be: it accepts only keys of its own.
+const (
+	EnvLive = "live"
+	EnvTest = "test"
+)
+
+// Config is the whole configuration. Its zero value is not used: Load fills
+// the defaults of API.md.
+type Config struct {
+	// Addr is where the local server listens (LATCHKEY_ADDR).
+	Addr string
+	// PublicURL is the origin users see, without a trailing slash
+	// (LATCHKEY_PUBLIC_URL).
+	PublicURL string
+	// Env is "live" or "test" (LATCHKEY_ENV).
+	Env string
+	// OIDCIssuer, OIDCClientID and OIDCClientSecret name the identity
+	// provider; an empty issuer means the built-in development provider.
+	OIDCIssuer       string
+	OIDCClientID     string
+	OIDCClientSecret string
+	// Editors are emails that get the editor role (LATCHKEY_EDITORS).
+	Editors []string
+	// EditorGroup is a groups-claim value that gives the editor role.
+	EditorGroup string
+	// DynamoDBEndpoint, when set, points the DynamoDB client at a compatible
+	// server (and makes the local server use DynamoDB).
+	DynamoDBEndpoint string
+	// TablePrefix prefixes every table name.
+	TablePrefix string
+	// CacheTTL is the authorizer cache's positive time-to-live; 0 disables it.
+	CacheTTL time.Duration
+	// SessionTTL and SessionIdle are a session's absolute and idle lifetimes.
+	SessionTTL  time.Duration
+	SessionIdle time.Duration
+	// AllowedOrigins are extra origins allowed for cross-origin calls.
+	AllowedOrigins []string
+}
+
+// Load reads the configuration through getenv (os.Getenv in production; a
+// map in tests). It returns every problem it finds, joined.
+func Load(getenv func(string) string) (Config, error) {
+	var errs []error
+	get := func(name, def string) string {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			return v
+		}
+		return def
+	}
+	dur := func(name, def string, min time.Duration) time.Duration {
+		s := get(name, def)
+		d, err := time.ParseDuration(s)
+		if err != nil || d < min {
+			errs = append(errs, fmt.Errorf("%s=%q: want a Go duration of at least %v", name, s, min))
+		}
+		return d
+	}
+	c := Config{
+		Addr:             get("LATCHKEY_ADDR", "127.0.0.1:8080"),
+		PublicURL:        strings.TrimSuffix(get("LATCHKEY_PUBLIC_URL", "http://localhost:8080"), "/"),
+		Env:              get("LATCHKEY_ENV", EnvTest),
+		OIDCIssuer:       get("LATCHKEY_OIDC_ISSUER", ""),
+		OIDCClientID:     get("LATCHKEY_OIDC_CLIENT_ID", ""),
+		OIDCClientSecret: getenv("LATCHKEY_OIDC_CLIENT_SECRET"),
+		Editors:          list(get("LATCHKEY_EDITORS", "")),
+		EditorGroup:      get("LATCHKEY_EDITOR_GROUP", ""),
+		DynamoDBEndpoint: get("LATCHKEY_DYNAMODB_ENDPOINT", ""),
+		TablePrefix:      get("LATCHKEY_TABLE_PREFIX", "latchkey-"),
+		CacheTTL:         dur("LATCHKEY_CACHE_TTL", "30s", 0),
+		SessionTTL:       dur("LATCHKEY_SESSION_TTL", "12h", time.Minute),
+		SessionIdle:      dur("LATCHKEY_SESSION_IDLE", "1h", time.Minute),
+		AllowedOrigins:   list(get("LATCHKEY_ALLOWED_ORIGINS", "")),
+	}
+	if c.Env != EnvLive && c.Env != EnvTest {
+		errs = append(errs, fmt.Errorf("LATCHKEY_ENV=%q: want %q or %q", c.Env, EnvLive, EnvTest))
+	}
+	if err := checkOrigin(c.PublicURL); err != nil {
+		errs = append(errs, fmt.Errorf("LATCHKEY_PUBLIC_URL: %w", err))
+	}
+	for _, o := range c.AllowedOrigins {
+		if o == "*" {
+			errs = append(errs, errors.New("LATCHKEY_ALLOWED_ORIGINS: \"*\" is not allowed; list the origins"))
+		} else if err := checkOrigin(o); err != nil {
+			errs = append(errs, fmt.Errorf("LATCHKEY_ALLOWED_ORIGINS %q: %w", o, err))
+		}
+	}
+	if c.OIDCIssuer != "" {
+		if u, err := url.Parse(c.OIDCIssuer); err != nil || u.Host == "" || (u.Scheme != "https" && !isLoopback(u.Hostname())) {
+			errs = append(errs, fmt.Errorf("LATCHKEY_OIDC_ISSUER=%q: want an https URL (http only on loopback)", c.OIDCIssuer))
+		}
+		if c.OIDCClientID == "" {
+			errs = append(errs, errors.New("LATCHKEY_OIDC_CLIENT_ID is required with LATCHKEY_OIDC_ISSUER"))
+		}
+	}
+	if c.SessionIdle > c.SessionTTL && c.SessionTTL > 0 {
+		errs = append(errs, fmt.Errorf("LATCHKEY_SESSION_IDLE (%v) is longer than LATCHKEY_SESSION_TTL (%v)", c.SessionIdle, c.SessionTTL))
+	}
+	if len(c.TablePrefix) > 200 || strings.ContainsFunc(c.TablePrefix, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '.')
+	}) {
+		errs = append(errs, fmt.Errorf("LATCHKEY_TABLE_PREFIX=%q: only letters, digits, '-', '_' and '.'", c.TablePrefix))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return Config{}, fmt.Errorf("configuration: %w", err)
+	}
+	return c, nil
+}
+
+// checkOrigin accepts a bare origin: scheme and host (and port), nothing
+// else; https, or http on a loopback host.
+func checkOrigin(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("%q is not an origin like https://app.example.com", s)
+	}
+	if u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
+		return fmt.Errorf("%q: want https (http only on localhost)", s)
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	return host == "localhost" || host == "127.0.0.1" || host == "::1"
+}
+
+func list(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}

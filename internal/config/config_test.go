@@ -1,0 +1,68 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoadDefaultsAreAPIMdDefaults(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatalf("Load(empty) = %v", err)
+	}
+	if c.Addr != "127.0.0.1:8080" || c.PublicURL != "http://localhost:8080" || c.Env != EnvTest ||
+		c.TablePrefix != "latchkey-" || c.CacheTTL != 30*time.Second || c.SessionTTL != 12*time.Hour || c.SessionIdle != time.Hour {
+		t.Fatalf("Load(empty) = %+v; want the defaults of API.md", c)
+	}
+}
+
+func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
+	_, err := Load(env(map[string]string{
+		"LATCHKEY_ENV":             "prod",
+		"LATCHKEY_CACHE_TTL":       "soon",
+		"LATCHKEY_PUBLIC_URL":      "ftp://x",
+		"LATCHKEY_ALLOWED_ORIGINS": "*",
+		"LATCHKEY_OIDC_ISSUER":     "http://idp.example.com",
+	}))
+	if err == nil {
+		t.Fatal("Load(bad) = nil; want errors")
+	}
+	for _, want := range []string{"LATCHKEY_ENV", "LATCHKEY_CACHE_TTL", "LATCHKEY_PUBLIC_URL", "LATCHKEY_ALLOWED_ORIGINS", "LATCHKEY_OIDC_ISSUER", "LATCHKEY_OIDC_CLIENT_ID"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("Load(bad) error does not name %s:\n%v", want, err)
+		}
+	}
+}
+
+func TestLoadOrigins(t *testing.T) {
+	tests := []struct {
+		name, url string
+		ok        bool
+	}{
+		{"https origin", "https://app.example.com", true},
+		{"trailing slash trimmed", "https://app.example.com/", true},
+		{"http on localhost", "http://localhost:8080", true},
+		{"http elsewhere", "http://app.example.com", false},
+		{"with a path", "https://app.example.com/app", false},
+		{"with credentials", "https://u:p@app.example.com", false},
+		{"not a URL", "app.example.com", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(env(map[string]string{"LATCHKEY_PUBLIC_URL": tc.url}))
+			if (err == nil) != tc.ok {
+				t.Fatalf("Load(LATCHKEY_PUBLIC_URL=%q) err = %v; want ok = %v", tc.url, err, tc.ok)
+			}
+		})
+	}
+}
+
+func TestCacheTTLZeroDisables(t *testing.T) {
+	c, err := Load(env(map[string]string{"LATCHKEY_CACHE_TTL": "0"}))
+	if err != nil || c.CacheTTL != 0 {
+		t.Fatalf("Load(LATCHKEY_CACHE_TTL=0) = %v, %v; want 0", c.CacheTTL, err)
+	}
+}

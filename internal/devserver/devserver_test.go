@@ -1,0 +1,161 @@
+package devserver
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/seed"
+	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/embedded"
+)
+
+func newServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	cfg, err := config.Load(func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := app.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: slog.New(slog.DiscardHandler), Now: time.Now}
+	h, err := New(context.Background(), d, os.DirFS("../../web"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func do(t *testing.T, method, url string) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+// TestAcceptance is issue 2's acceptance, through the real local server.
+func TestAcceptance(t *testing.T) {
+	srv := newServer(t)
+
+	t.Run("public posts lists published posts only", func(t *testing.T) {
+		resp, body := do(t, "GET", srv.URL+"/api/public/posts")
+		var got struct {
+			Posts []struct{ ID, Status string }
+		}
+		if resp.StatusCode != 200 || json.Unmarshal(body, &got) != nil {
+			t.Fatalf("GET /api/public/posts = %d %s", resp.StatusCode, body)
+		}
+		want := []string{seed.CedarID, seed.KeysID, seed.WelcomeID}
+		if len(got.Posts) != len(want) {
+			t.Fatalf("listed %d posts; want %d: %s", len(got.Posts), len(want), body)
+		}
+		for i, p := range got.Posts {
+			if p.ID != want[i] || p.Status != store.StatusPublished {
+				t.Errorf("post %d = %s (%s); want %s, published", i, p.ID, p.Status, want[i])
+			}
+		}
+	})
+
+	errorTests := []struct {
+		name, method, path string
+		status             int
+		code               string
+	}{
+		{"a draft is 404", "GET", "/api/public/posts/" + seed.DraftID, 404, httpx.CodeNotFound},
+		{"keys without a credential is 401", "GET", "/api/keys", 401, httpx.CodeUnauthorized},
+		{"an unknown method is 404", "DELETE", "/api/public/posts", 404, httpx.CodeNotFound},
+		{"an unknown public path is 404", "GET", "/api/public/nothing", 404, httpx.CodeNotFound},
+		{"an unknown private path is 401 without a credential", "GET", "/api/secret-admin", 401, httpx.CodeUnauthorized},
+		{"a bad limit is 400", "GET", "/api/public/posts?limit=0", 400, httpx.CodeBadRequest},
+	}
+	for _, tc := range errorTests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := do(t, tc.method, srv.URL+tc.path)
+			var e struct{ Error, Message string }
+			if err := json.Unmarshal(body, &e); err != nil || resp.StatusCode != tc.status || e.Error != tc.code || e.Message == "" {
+				t.Fatalf("%s %s = %d %s; want %d with code %q", tc.method, tc.path, resp.StatusCode, body, tc.status, tc.code)
+			}
+			if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+				t.Errorf("Content-Type = %q; want JSON", ct)
+			}
+			if resp.Header.Get("Cache-Control") != "no-store" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("headers lack no-store/nosniff: %v", resp.Header)
+			}
+			if tc.status == 401 && !strings.Contains(resp.Header.Get("WWW-Authenticate"), "Bearer") {
+				t.Errorf("401 without WWW-Authenticate: %v", resp.Header)
+			}
+		})
+	}
+
+	t.Run("the web app is served with its security headers", func(t *testing.T) {
+		resp, body := do(t, "GET", srv.URL+"/")
+		if resp.StatusCode != 200 || !strings.Contains(string(body), "<title>Latchkey</title>") {
+			t.Fatalf("GET / = %d", resp.StatusCode)
+		}
+		if resp.Header.Get("Content-Security-Policy") != ContentSecurityPolicy || resp.Header.Get("X-Frame-Options") != "DENY" {
+			t.Fatalf("GET / headers = %v; want the CSP and frame denial", resp.Header)
+		}
+	})
+}
+
+func TestCheckAddr(t *testing.T) {
+	tests := []struct {
+		addr string
+		tls  bool
+		ok   bool
+	}{
+		{"127.0.0.1:8080", false, true},
+		{"localhost:8080", false, true},
+		{"[::1]:8080", false, true},
+		{"0.0.0.0:8080", false, false},
+		{":8080", false, false},
+		{"192.168.1.5:8080", false, false},
+		{"0.0.0.0:8443", true, true},
+		{"no-port", false, false},
+	}
+	for _, tc := range tests {
+		if err := CheckAddr(tc.addr, tc.tls); (err == nil) != tc.ok {
+			t.Errorf("CheckAddr(%q, tls=%v) = %v; want ok = %v", tc.addr, tc.tls, err, tc.ok)
+		}
+	}
+}
+
+func TestServeRefusesPlainHTTPBeyondLoopback(t *testing.T) {
+	err := Serve(context.Background(), "0.0.0.0:0", http.NotFoundHandler(), Options{}, nil)
+	if err == nil || !strings.Contains(err.Error(), "without TLS") {
+		t.Fatalf("Serve(0.0.0.0) = %v; want a refusal", err)
+	}
+}
+
+func TestServeStopsWhenCanceled(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	addrc := make(chan net.Addr, 1)
+	go func() {
+		done <- Serve(ctx, "127.0.0.1:0", http.NotFoundHandler(), Options{}, func(a net.Addr) { addrc <- a })
+	}()
+	a := <-addrc
+	if _, err := http.Get("http://" + a.String() + "/"); err != nil {
+		t.Fatalf("server not answering: %v", err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Serve after cancel = %v; want nil (clean stop)", err)
+	}
+}

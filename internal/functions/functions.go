@@ -1,0 +1,51 @@
+// Package functions is the registry of every Lambda function's handler
+// constructor by name, for the tools that run functions outside Lambda (the
+// local server, the invoke tool, the fixture tests). Each function's own main
+// imports only its package and passes the same constructor to app.Start.
+package functions
+
+import (
+	"sort"
+
+	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/authz"
+	"github.com/latchkey/latchkey/internal/gateway"
+	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/notfound"
+	"github.com/latchkey/latchkey/internal/posts"
+)
+
+// Handlers maps a route table function name to its constructor.
+var Handlers = map[string]app.HandlerFunc{
+	"public-posts-list": posts.PublicList,
+	"public-posts-get":  posts.PublicGet,
+	"not-found":         notfound.Build,
+}
+
+// Authorizer builds the authorizer the way its main does.
+var Authorizer app.AuthorizerFunc = authz.Build
+
+// Names returns the registered function names, sorted.
+func Names() []string {
+	names := make([]string, 0, len(Handlers))
+	for n := range Handlers {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Gateway builds a local gateway running every registered function and the
+// authorizer over d, each wrapped exactly as app.Start wraps it on Lambda.
+func Gateway(d app.Deps) *gateway.Gateway {
+	fns := make(map[string]gateway.Function, len(Handlers))
+	for name, build := range Handlers {
+		fns[name] = httpx.Adapt(d.Log, build(d))
+	}
+	return &gateway.Gateway{
+		Functions:  fns,
+		Authorizer: Authorizer(d),
+		Log:        d.Log,
+		Now:        d.Now,
+	}
+}

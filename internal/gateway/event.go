@@ -1,0 +1,152 @@
+package gateway
+
+import (
+	"encoding/base64"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/routes"
+)
+
+// proxyRequest builds the REST API (v1) proxy event API Gateway would send
+// for r: single- and multi-value headers and query, path parameters, the
+// request context, and the body (base64 unless it is text).
+func proxyRequest(r *http.Request, route routes.Route, params map[string]string, body []byte, now time.Time) httpx.Request {
+	headers, multiHeaders := headerMaps(r)
+	query, multiQuery := queryMaps(r)
+	req := httpx.Request{
+		Resource:                        route.Path,
+		Path:                            r.URL.Path,
+		HTTPMethod:                      r.Method,
+		Headers:                         headers,
+		MultiValueHeaders:               multiHeaders,
+		QueryStringParameters:           query,
+		MultiValueQueryStringParameters: multiQuery,
+		PathParameters:                  params,
+		RequestContext: events.APIGatewayProxyRequestContext{
+			AccountID:        AccountID,
+			ResourceID:       resourceID(route),
+			Stage:            Stage,
+			DomainName:       r.Host,
+			RequestID:        newRequestID(),
+			Protocol:         r.Proto,
+			Identity:         events.APIGatewayRequestIdentity{SourceIP: sourceIP(r.RemoteAddr), UserAgent: r.UserAgent()},
+			ResourcePath:     route.Path,
+			Path:             "/" + Stage + r.URL.Path,
+			HTTPMethod:       r.Method,
+			RequestTime:      now.UTC().Format("02/Jan/2006:15:04:05 -0700"),
+			RequestTimeEpoch: now.UnixMilli(),
+			APIID:            APIID,
+		},
+	}
+	if len(body) > 0 {
+		if isText(r.Header.Get("Content-Type")) && utf8.Valid(body) {
+			req.Body = string(body)
+		} else {
+			req.Body = base64.StdEncoding.EncodeToString(body)
+			req.IsBase64Encoded = true
+		}
+	}
+	return req
+}
+
+// authorizerRequest builds the REQUEST authorizer event for a proxy event, as
+// API Gateway does before invoking the function.
+func authorizerRequest(req httpx.Request) events.APIGatewayCustomAuthorizerRequestTypeRequest {
+	rc := req.RequestContext
+	return events.APIGatewayCustomAuthorizerRequestTypeRequest{
+		Type:                            "REQUEST",
+		MethodArn:                       MethodArn(req.HTTPMethod, req.Path),
+		Resource:                        req.Resource,
+		Path:                            req.Path,
+		HTTPMethod:                      req.HTTPMethod,
+		Headers:                         req.Headers,
+		MultiValueHeaders:               req.MultiValueHeaders,
+		QueryStringParameters:           req.QueryStringParameters,
+		MultiValueQueryStringParameters: req.MultiValueQueryStringParameters,
+		PathParameters:                  req.PathParameters,
+		StageVariables:                  req.StageVariables,
+		RequestContext: events.APIGatewayCustomAuthorizerRequestTypeRequestContext{
+			Path:         rc.Path,
+			AccountID:    rc.AccountID,
+			ResourceID:   rc.ResourceID,
+			Stage:        rc.Stage,
+			RequestID:    rc.RequestID,
+			Identity:     events.APIGatewayCustomAuthorizerRequestTypeRequestIdentity{SourceIP: rc.Identity.SourceIP, APIKey: rc.Identity.APIKey},
+			ResourcePath: rc.ResourcePath,
+			HTTPMethod:   rc.HTTPMethod,
+			APIID:        rc.APIID,
+		},
+	}
+}
+
+// MethodArn is the ARN API Gateway gives the authorizer for a request.
+func MethodArn(method, path string) string {
+	return "arn:aws:execute-api:" + Region + ":" + AccountID + ":" + APIID + "/" + Stage + "/" + method + "/" + strings.TrimPrefix(path, "/")
+}
+
+// headerMaps returns API Gateway's two header views: the last value of each
+// header, and all values. Go drops Host from r.Header; it is put back.
+func headerMaps(r *http.Request) (map[string]string, map[string][]string) {
+	single := map[string]string{}
+	multi := map[string][]string{}
+	for k, vs := range r.Header {
+		if len(vs) == 0 {
+			continue
+		}
+		single[k] = vs[len(vs)-1]
+		multi[k] = append([]string(nil), vs...)
+	}
+	if r.Host != "" {
+		single["Host"] = r.Host
+		multi["Host"] = []string{r.Host}
+	}
+	return single, multi
+}
+
+// queryMaps returns the two query views, nil when there is no query (API
+// Gateway sends null).
+func queryMaps(r *http.Request) (map[string]string, map[string][]string) {
+	q := r.URL.Query()
+	if len(q) == 0 {
+		return nil, nil
+	}
+	single := map[string]string{}
+	multi := map[string][]string{}
+	for k, vs := range q {
+		single[k] = vs[len(vs)-1]
+		multi[k] = vs
+	}
+	return single, multi
+}
+
+func isText(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	return strings.HasPrefix(mt, "text/") || mt == "application/json" || strings.HasSuffix(mt, "+json") ||
+		mt == "application/x-www-form-urlencoded" || mt == "application/xml"
+}
+
+// resourceID is a stable short id per route path, as API Gateway has one per
+// resource.
+func resourceID(r routes.Route) string {
+	var h uint32 = 2166136261
+	for i := 0; i < len(r.Path); i++ {
+		h = (h ^ uint32(r.Path[i])) * 16777619
+	}
+	const digits = "abcdefghijklmnopqrstuvwxyz0123456789"
+	b := make([]byte, 6)
+	for i := range b {
+		b[i] = digits[h%36]
+		h /= 36
+	}
+	return string(b)
+}

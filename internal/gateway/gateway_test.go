@@ -1,0 +1,228 @@
+package gateway
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/latchkey/latchkey/internal/authz"
+	"github.com/latchkey/latchkey/internal/httpx"
+)
+
+// echo answers with the event it received, so tests can inspect it.
+func echo(_ context.Context, req httpx.Request) (httpx.Response, error) {
+	b, _ := json.Marshal(req)
+	return httpx.Response{StatusCode: 200, Headers: map[string]string{"Content-Type": "application/json"}, Body: string(b)}, nil
+}
+
+func allow() Authorizer {
+	return func(_ context.Context, req authz.Request) (authz.Response, error) {
+		return authz.Render(authz.Decision{Effect: authz.Allow, Principal: authz.Principal{UserID: "usr_1"}}, req.MethodArn)
+	}
+}
+
+func newGateway(a Authorizer) *Gateway {
+	return &Gateway{
+		Functions:  map[string]Function{"public-posts-list": echo, "public-posts-get": echo, "not-found": echo},
+		Authorizer: a,
+	}
+}
+
+func serve(g *Gateway, r *http.Request) *httptest.ResponseRecorder {
+	w := httptest.NewRecorder()
+	g.ServeHTTP(w, r)
+	return w
+}
+
+func TestProxyEventIsWhatAPIGatewayBuilds(t *testing.T) {
+	r := httptest.NewRequest("GET", "http://localhost:8080/api/public/posts/post_a%2Fb?limit=2&tag=x&tag=y", nil)
+	r.Header.Set("User-Agent", "test/1")
+	r.Header.Add("X-Multi", "1")
+	r.Header.Add("X-Multi", "2")
+	w := serve(newGateway(nil), r)
+	if w.Code != 200 {
+		t.Fatalf("status = %d; want 200", w.Code)
+	}
+	var got events.APIGatewayProxyRequest
+	if err := json.Unmarshal(w.Body.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"resource", got.Resource, "/api/public/posts/{id}"},
+		{"path", got.Path, "/api/public/posts/post_a/b"},
+		{"method", got.HTTPMethod, "GET"},
+		{"path parameter", got.PathParameters["id"], "post_a/b"},
+		{"single query keeps the last value", got.QueryStringParameters["tag"], "y"},
+		{"multi query keeps all", strings.Join(got.MultiValueQueryStringParameters["tag"], ","), "x,y"},
+		{"single header keeps the last value", got.Headers["X-Multi"], "2"},
+		{"multi header keeps all", strings.Join(got.MultiValueHeaders["X-Multi"], ","), "1,2"},
+		{"host header", got.Headers["Host"], "localhost:8080"},
+		{"stage", got.RequestContext.Stage, Stage},
+		{"resource path", got.RequestContext.ResourcePath, "/api/public/posts/{id}"},
+		{"context method", got.RequestContext.HTTPMethod, "GET"},
+		{"source ip", got.RequestContext.Identity.SourceIP, "192.0.2.1"},
+		{"user agent", got.RequestContext.Identity.UserAgent, "test/1"},
+		{"no authorizer on a public route", len(got.RequestContext.Authorizer), 0},
+		{"request id set", len(got.RequestContext.RequestID), 36},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s = %v; want %v", c.name, c.got, c.want)
+		}
+	}
+}
+
+func TestBinaryBodiesAreBase64(t *testing.T) {
+	tests := []struct {
+		name, contentType, body string
+		wantBase64              bool
+	}{
+		{"json stays text", "application/json", `{"a":1}`, false},
+		{"octets are encoded", "application/octet-stream", "\x00\x01", true},
+		{"invalid utf-8 is encoded", "text/plain", "\xff\xfe", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := httptest.NewRequest("POST", "/api/public/anything", strings.NewReader(tc.body))
+			r.Header.Set("Content-Type", tc.contentType)
+			w := serve(newGateway(nil), r)
+			var got events.APIGatewayProxyRequest
+			_ = json.Unmarshal(w.Body.Bytes(), &got)
+			body := got.Body
+			if got.IsBase64Encoded {
+				b, _ := base64.StdEncoding.DecodeString(got.Body)
+				body = string(b)
+			}
+			if got.IsBase64Encoded != tc.wantBase64 || body != tc.body {
+				t.Fatalf("event body = %q (base64 %v); want %q (base64 %v)", got.Body, got.IsBase64Encoded, tc.body, tc.wantBase64)
+			}
+		})
+	}
+}
+
+func TestGatewayResponses(t *testing.T) {
+	unauthorized := func(context.Context, authz.Request) (authz.Response, error) {
+		return authz.Response{}, authz.ErrUnauthorized
+	}
+	deny := func(_ context.Context, req authz.Request) (authz.Response, error) {
+		return authz.Render(authz.Decision{Effect: authz.Deny}, req.MethodArn)
+	}
+	otherArn := func(context.Context, authz.Request) (authz.Response, error) {
+		return authz.Render(authz.Decision{Effect: authz.Allow}, MethodArn("GET", "/api/other"))
+	}
+	failing := func(context.Context, authz.Request) (authz.Response, error) {
+		return authz.Response{}, errors.New("store down")
+	}
+	badContext := func(_ context.Context, req authz.Request) (authz.Response, error) {
+		resp, _ := authz.Render(authz.Decision{Effect: authz.Allow}, req.MethodArn)
+		resp.Context["nested"] = map[string]any{"a": 1}
+		return resp, nil
+	}
+	tests := []struct {
+		name       string
+		authorizer Authorizer
+		method     string
+		path       string
+		body       string
+		wantStatus int
+		wantCode   string
+	}{
+		{"unknown path outside the catch-alls", nil, "GET", "/api/", "", 404, "not_found"},
+		{"known path, wrong method", nil, "DELETE", "/api/public/posts", "", 404, "not_found"},
+		{"no authorizer answer is 401", unauthorized, "GET", "/api/keys", "", 401, "unauthorized"},
+		{"deny is 403", deny, "GET", "/api/keys", "", 403, "forbidden"},
+		{"allow for another ARN is 403", otherArn, "GET", "/api/keys", "", 403, "forbidden"},
+		{"authorizer failure fails closed", failing, "GET", "/api/keys", "", 503, "unavailable"},
+		{"non-primitive context is refused", badContext, "GET", "/api/keys", "", 500, "internal"},
+		{"body over the payload limit", nil, "POST", "/api/public/x", strings.Repeat("a", MaxBody+1), 413, "too_large"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			w := serve(newGateway(tc.authorizer), httptest.NewRequest(tc.method, tc.path, strings.NewReader(tc.body)))
+			var body struct{ Error, Message string }
+			if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
+				t.Fatalf("body %q is not the JSON error shape: %v", w.Body.String(), err)
+			}
+			if w.Code != tc.wantStatus || body.Error != tc.wantCode || body.Message == "" {
+				t.Fatalf("%s %s = %d %+v; want %d %q", tc.method, tc.path, w.Code, body, tc.wantStatus, tc.wantCode)
+			}
+			if w.Header().Get("Cache-Control") != "no-store" || w.Header().Get("X-Content-Type-Options") != "nosniff" {
+				t.Errorf("gateway response lacks no-store/nosniff: %v", w.Header())
+			}
+			if tc.wantStatus == 401 && w.Header().Get("WWW-Authenticate") != httpx.WWWAuthenticate {
+				t.Errorf("401 WWW-Authenticate = %q; want %q", w.Header().Get("WWW-Authenticate"), httpx.WWWAuthenticate)
+			}
+		})
+	}
+}
+
+func TestAllowPassesContextAndTheAuthorizerSeesTheRequest(t *testing.T) {
+	var seen authz.Request
+	a := func(ctx context.Context, req authz.Request) (authz.Response, error) {
+		seen = req
+		return allow()(ctx, req)
+	}
+	r := httptest.NewRequest("GET", "/api/keys?x=1", nil)
+	r.Header.Set("Authorization", "Bearer k")
+	w := serve(newGateway(a), r)
+	if w.Code != 200 {
+		t.Fatalf("status = %d; want 200", w.Code)
+	}
+	if seen.Type != "REQUEST" || seen.Resource != "/api/{proxy+}" || seen.HTTPMethod != "GET" ||
+		seen.MethodArn != MethodArn("GET", "/api/keys") || seen.Headers["Authorization"] != "Bearer k" ||
+		seen.QueryStringParameters["x"] != "1" || seen.RequestContext.ResourcePath != "/api/{proxy+}" {
+		t.Fatalf("authorizer event = %+v; want the REQUEST event of GET /api/keys", seen)
+	}
+	var got events.APIGatewayProxyRequest
+	_ = json.Unmarshal(w.Body.Bytes(), &got)
+	if got.RequestContext.Authorizer["principalId"] != "usr_1" || got.RequestContext.Authorizer["userId"] != "usr_1" {
+		t.Fatalf("function's authorizer context = %v; want principalId and userId usr_1", got.RequestContext.Authorizer)
+	}
+}
+
+func TestFunctionResponsesAreWrittenBack(t *testing.T) {
+	g := newGateway(nil)
+	g.Functions["public-posts-list"] = func(context.Context, httpx.Request) (httpx.Response, error) {
+		return httpx.Response{
+			StatusCode:        201,
+			Headers:           map[string]string{"X-One": "1"},
+			MultiValueHeaders: map[string][]string{"Set-Cookie": {"a=1", "b=2"}},
+			Body:              base64.StdEncoding.EncodeToString([]byte{0, 1, 2}),
+			IsBase64Encoded:   true,
+		}, nil
+	}
+	w := serve(g, httptest.NewRequest("GET", "/api/public/posts", nil))
+	if w.Code != 201 || w.Header().Get("X-One") != "1" || len(w.Header().Values("Set-Cookie")) != 2 || w.Body.String() != "\x00\x01\x02" {
+		t.Fatalf("written = %d %v %q; want 201, both cookies, decoded body", w.Code, w.Header(), w.Body.String())
+	}
+}
+
+func TestGlob(t *testing.T) {
+	tests := []struct {
+		pattern, s string
+		want       bool
+	}{
+		{"arn:a/*/GET/x", "arn:a/local/GET/x", true},
+		{"arn:a/*", "arn:a/local/GET/x", true},
+		{"arn:a/local/GET/?", "arn:a/local/GET/x", true},
+		{"arn:a/local/POST/*", "arn:a/local/GET/x", false},
+		{"exact", "exact", true},
+		{"exact", "exactly", false},
+		{"*a*a*a*a*b", strings.Repeat("a", 200), false},
+	}
+	for _, tc := range tests {
+		if got := glob(tc.pattern, tc.s); got != tc.want {
+			t.Errorf("glob(%q, %q) = %v; want %v", tc.pattern, tc.s, got, tc.want)
+		}
+	}
+}

@@ -1,0 +1,135 @@
+// Package httpx is how Latchkey's Lambda handlers speak HTTP through API
+// Gateway (REST API, payload v1): JSON answers with the error shape of
+// API.md, the headers every API answer carries, bounded body decoding, and
+// the adapter that turns a handler's error into a status without leaking it.
+package httpx
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/aws/aws-lambda-go/events"
+)
+
+// Request and Response are API Gateway's REST (v1) proxy event and answer.
+type (
+	Request  = events.APIGatewayProxyRequest
+	Response = events.APIGatewayProxyResponse
+)
+
+// Handler serves one route. It returns an *Error for answers it chose (404,
+// 409, …); any other error becomes a 500 whose detail is only logged.
+type Handler func(ctx context.Context, req Request) (Response, error)
+
+// Error codes of API.md.
+const (
+	CodeBadRequest       = "bad_request"
+	CodeUnauthorized     = "unauthorized"
+	CodeForbidden        = "forbidden"
+	CodeNotFound         = "not_found"
+	CodeConflict         = "conflict"
+	CodeTooLarge         = "too_large"
+	CodeUnsupportedMedia = "unsupported_media_type"
+	CodeRateLimited      = "rate_limited"
+	CodeInternal         = "internal"
+	// CodeUnavailable (503) is a dependency outage that fails closed, such
+	// as the authorizer unable to read its store; clients may retry.
+	CodeUnavailable = "unavailable"
+)
+
+// Error is an answer a handler chose to give: an HTTP status, an API.md code
+// and a message safe to show the caller.
+type Error struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message) }
+
+// Errorf builds an *Error with a formatted message. The message goes to the
+// caller: never put a secret or an internal error's text in it.
+func Errorf(status int, code, format string, args ...any) *Error {
+	return &Error{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Common answers.
+func BadRequest(format string, args ...any) *Error {
+	return Errorf(400, CodeBadRequest, format, args...)
+}
+
+// NotFound is the 404 for a missing resource or one the caller may not know of.
+func NotFound(what string) *Error {
+	return Errorf(404, CodeNotFound, "%s not found", what)
+}
+
+// errorBody is the JSON error shape of API.md.
+type errorBody struct {
+	Error   string `json:"error"`
+	Message string `json:"message"`
+}
+
+// ErrorResponse renders e as an API answer.
+func ErrorResponse(e *Error) Response {
+	return JSON(e.Status, errorBody{Error: e.Code, Message: e.Message})
+}
+
+// JSON answers status with v encoded as JSON and the standard API headers.
+func JSON(status int, v any) Response {
+	body, err := json.Marshal(v)
+	if err != nil {
+		// Only a programming error (an unmarshalable type) gets here.
+		status = 500
+		body = []byte(`{"error":"internal","message":"internal error"}`)
+	}
+	h := APIHeaders()
+	h["Content-Type"] = "application/json; charset=utf-8"
+	return Response{StatusCode: status, Headers: h, Body: string(body)}
+}
+
+// NoContent answers 204 with the standard API headers.
+func NoContent() Response {
+	return Response{StatusCode: 204, Headers: APIHeaders()}
+}
+
+// APIHeaders returns the headers every API answer carries (API.md): never
+// cached, never content-sniffed, no referrer leaks. CloudFront adds HSTS and
+// the rest in front; HSTS is set here too so that a function answers the
+// same behind any front door.
+func APIHeaders() map[string]string {
+	return map[string]string{
+		"Cache-Control":             "no-store",
+		"X-Content-Type-Options":    "nosniff",
+		"Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+		"Referrer-Policy":           "strict-origin-when-cross-origin",
+	}
+}
+
+// Adapt turns a Handler into the function lambda.Start takes: chosen errors
+// become their answers; any other error is logged with the request id and
+// answered 500 with no detail; a panic is recovered the same way, so one bad
+// request never kills a warm instance.
+func Adapt(log *slog.Logger, h Handler) func(context.Context, Request) (Response, error) {
+	return func(ctx context.Context, req Request) (resp Response, err error) {
+		log := RequestLogger(log, req)
+		defer func() {
+			if p := recover(); p != nil {
+				log.Error("handler panicked", "panic", fmt.Sprint(p))
+				resp, err = ErrorResponse(Errorf(500, CodeInternal, "internal error")), nil
+			}
+		}()
+		resp, err = h(WithLogger(ctx, log), req)
+		if err != nil {
+			var e *Error
+			if errors.As(err, &e) {
+				return ErrorResponse(e), nil
+			}
+			log.Error("handler failed", "err", err.Error())
+			return ErrorResponse(Errorf(500, CodeInternal, "internal error")), nil
+		}
+		return resp, nil
+	}
+}

@@ -1,0 +1,133 @@
+package httpx
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"strings"
+	"testing"
+)
+
+func TestAdaptHidesInternalErrors(t *testing.T) {
+	var logs bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&logs, nil))
+	tests := []struct {
+		name       string
+		h          Handler
+		wantStatus int
+		wantCode   string
+	}{
+		{"chosen error", func(context.Context, Request) (Response, error) { return Response{}, NotFound("post") }, 404, CodeNotFound},
+		{"wrapped chosen error", func(context.Context, Request) (Response, error) {
+			return Response{}, errors.Join(errors.New("x"), BadRequest("no"))
+		}, 400, CodeBadRequest},
+		{"internal error", func(context.Context, Request) (Response, error) {
+			return Response{}, errors.New("dynamodb: table latchkey-posts: secret detail")
+		}, 500, CodeInternal},
+		{"panic", func(context.Context, Request) (Response, error) { panic("boom") }, 500, CodeInternal},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, err := Adapt(log, tc.h)(context.Background(), Request{})
+			if err != nil {
+				t.Fatalf("Adapt returned error %v; want an answer", err)
+			}
+			var body struct{ Error, Message string }
+			_ = json.Unmarshal([]byte(resp.Body), &body)
+			if resp.StatusCode != tc.wantStatus || body.Error != tc.wantCode {
+				t.Fatalf("answer = %d %s; want %d %s", resp.StatusCode, resp.Body, tc.wantStatus, tc.wantCode)
+			}
+			if strings.Contains(resp.Body, "secret detail") || strings.Contains(resp.Body, "dynamodb") {
+				t.Fatalf("answer leaks the internal error: %s", resp.Body)
+			}
+		})
+	}
+	if !strings.Contains(logs.String(), "secret detail") {
+		t.Error("the internal error was not logged for the operator")
+	}
+}
+
+func TestJSONCarriesAPIHeaders(t *testing.T) {
+	resp := JSON(200, map[string]int{"a": 1})
+	for k, want := range map[string]string{
+		"Content-Type": "application/json; charset=utf-8", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
+	} {
+		if resp.Headers[k] != want {
+			t.Errorf("header %s = %q; want %q", k, resp.Headers[k], want)
+		}
+	}
+}
+
+func TestDecodeJSON(t *testing.T) {
+	type body struct {
+		Title string `json:"title"`
+	}
+	jsonCT := map[string]string{"content-type": "application/json; charset=utf-8"}
+	tests := []struct {
+		name       string
+		req        Request
+		wantStatus int
+	}{
+		{"valid", Request{Headers: jsonCT, Body: `{"title":"x"}`}, 0},
+		{"valid base64", Request{Headers: jsonCT, Body: base64.StdEncoding.EncodeToString([]byte(`{"title":"x"}`)), IsBase64Encoded: true}, 0},
+		{"wrong content type", Request{Headers: map[string]string{"Content-Type": "text/plain"}, Body: `{"title":"x"}`}, 415},
+		{"no content type", Request{Body: `{"title":"x"}`}, 415},
+		{"malformed", Request{Headers: jsonCT, Body: `{"title":`}, 400},
+		{"empty", Request{Headers: jsonCT, Body: ``}, 400},
+		{"unknown field", Request{Headers: jsonCT, Body: `{"title":"x","admin":true}`}, 400},
+		{"wrong type", Request{Headers: jsonCT, Body: `{"title":5}`}, 400},
+		{"trailing data", Request{Headers: jsonCT, Body: `{"title":"x"} {"title":"y"}`}, 400},
+		{"over the limit", Request{Headers: jsonCT, Body: `{"title":"` + strings.Repeat("a", 100) + `"}`}, 413},
+		{"over the limit in base64", Request{Headers: jsonCT, Body: base64.StdEncoding.EncodeToString(bytes.Repeat([]byte("a"), 200)), IsBase64Encoded: true}, 413},
+		{"bad base64", Request{Headers: jsonCT, Body: "!!!", IsBase64Encoded: true}, 400},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var b body
+			err := DecodeJSON(tc.req, 64, &b)
+			status := 0
+			var e *Error
+			if errors.As(err, &e) {
+				status = e.Status
+			} else if err != nil {
+				t.Fatalf("DecodeJSON = %v; want an *Error", err)
+			}
+			if status != tc.wantStatus {
+				t.Fatalf("DecodeJSON status = %d (%v); want %d", status, err, tc.wantStatus)
+			}
+		})
+	}
+}
+
+func TestHeaderAndQuery(t *testing.T) {
+	req := Request{
+		Headers:                         map[string]string{"X-One": "1"},
+		MultiValueHeaders:               map[string][]string{"X-One": {"1"}, "Authorization": {"a", "b"}},
+		QueryStringParameters:           map[string]string{"limit": "5", "dup": "2"},
+		MultiValueQueryStringParameters: map[string][]string{"limit": {"5"}, "dup": {"1", "2"}},
+	}
+	if v, ok := Header(req, "x-one"); !ok || v != "1" {
+		t.Errorf("Header(x-one) = %q, %v; want 1", v, ok)
+	}
+	if _, ok := Header(req, "authorization"); ok {
+		t.Error("Header(authorization) with two values answered one; want none")
+	}
+	if n := HeaderCount(req, "AUTHORIZATION"); n != 2 {
+		t.Errorf("HeaderCount = %d; want 2", n)
+	}
+	if n, err := QueryInt(req, "limit", 20, 1, 100); n != 5 || err != nil {
+		t.Errorf("QueryInt(limit) = %d, %v; want 5", n, err)
+	}
+	if _, err := QueryInt(req, "dup", 20, 1, 100); err == nil {
+		t.Error("QueryInt(repeated) = nil error; want 400")
+	}
+	for _, bad := range []string{"0", "101", "-1", "abc", "1e2", "99999999999"} {
+		r := Request{QueryStringParameters: map[string]string{"limit": bad}}
+		if _, err := QueryInt(r, "limit", 20, 1, 100); err == nil {
+			t.Errorf("QueryInt(limit=%s) = nil error; want 400", bad)
+		}
+	}
+}

@@ -1,0 +1,141 @@
+package httpx
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"strconv"
+	"strings"
+)
+
+// DefaultBodyLimit bounds request bodies unless a route sets its own.
+const DefaultBodyLimit = 64 << 10
+
+// Header returns the value of the named header, case-insensitively (API
+// Gateway passes header names as the client sent them). With several values,
+// it returns "" and false: a caller that needs exactly one must not guess.
+func Header(req Request, name string) (string, bool) {
+	var vals []string
+	for k, vs := range req.MultiValueHeaders {
+		if strings.EqualFold(k, name) {
+			vals = append(vals, vs...)
+		}
+	}
+	if vals == nil {
+		for k, v := range req.Headers {
+			if strings.EqualFold(k, name) {
+				vals = append(vals, v)
+			}
+		}
+	}
+	if len(vals) != 1 {
+		return "", false
+	}
+	return vals[0], true
+}
+
+// HeaderCount returns how many values the named header has.
+func HeaderCount(req Request, name string) int {
+	n := 0
+	for k, vs := range req.MultiValueHeaders {
+		if strings.EqualFold(k, name) {
+			n += len(vs)
+		}
+	}
+	if n == 0 {
+		for k := range req.Headers {
+			if strings.EqualFold(k, name) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// Query returns the single value of a query parameter; a repeated parameter
+// is a 400, so that two layers never read two different values.
+func Query(req Request, name string) (string, bool, error) {
+	if vs, ok := req.MultiValueQueryStringParameters[name]; ok {
+		if len(vs) != 1 {
+			return "", false, BadRequest("query parameter %q given %d times", name, len(vs))
+		}
+		return vs[0], true, nil
+	}
+	v, ok := req.QueryStringParameters[name]
+	return v, ok, nil
+}
+
+// QueryInt parses an optional integer query parameter within [min, max].
+func QueryInt(req Request, name string, def, min, max int) (int, error) {
+	s, ok, err := Query(req, name)
+	if err != nil || !ok {
+		return def, err
+	}
+	if len(s) > 6 {
+		return 0, BadRequest("%s must be an integer from %d to %d", name, min, max)
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < min || n > max {
+		return 0, BadRequest("%s must be an integer from %d to %d", name, min, max)
+	}
+	return n, nil
+}
+
+// Body returns the request body, decoded from base64 when API Gateway encoded
+// it, refusing more than limit bytes with 413.
+func Body(req Request, limit int) ([]byte, error) {
+	if !req.IsBase64Encoded {
+		if len(req.Body) > limit {
+			return nil, Errorf(413, CodeTooLarge, "request body is over %d bytes", limit)
+		}
+		return []byte(req.Body), nil
+	}
+	if base64.StdEncoding.DecodedLen(len(req.Body)) > limit+3 {
+		return nil, Errorf(413, CodeTooLarge, "request body is over %d bytes", limit)
+	}
+	b, err := base64.StdEncoding.DecodeString(req.Body)
+	if err != nil {
+		return nil, BadRequest("request body is not valid base64")
+	}
+	if len(b) > limit {
+		return nil, Errorf(413, CodeTooLarge, "request body is over %d bytes", limit)
+	}
+	return b, nil
+}
+
+// DecodeJSON reads a JSON object body of at most limit bytes into v. It
+// requires Content-Type application/json (415 otherwise), refuses unknown
+// fields and trailing data (400), and never echoes the body back.
+func DecodeJSON(req Request, limit int, v any) error {
+	ct, _ := Header(req, "Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || mt != "application/json" {
+		return Errorf(415, CodeUnsupportedMedia, "the body must be application/json")
+	}
+	b, err := Body(req, limit)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var syn *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &typ):
+			return BadRequest("field %q has the wrong type", typ.Field)
+		case errors.As(err, &syn), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
+			return BadRequest("the body is not valid JSON")
+		case strings.HasPrefix(err.Error(), "json: unknown field"):
+			return BadRequest("the body has an unknown field")
+		}
+		return BadRequest("the body is not valid JSON")
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return BadRequest("the body has data after the JSON value")
+	}
+	return nil
+}

@@ -1,0 +1,67 @@
+package posts
+
+import (
+	"context"
+	"errors"
+
+	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// Public serves the anonymous read routes under /api/public/posts: published
+// posts only, to anyone.
+type Public struct {
+	Posts store.PostStore
+}
+
+// List answers GET /api/public/posts: published posts, newest first, with
+// ?limit= (1–100, default 20) and ?cursor=.
+func (h Public) List(ctx context.Context, req httpx.Request) (httpx.Response, error) {
+	limit, err := httpx.QueryInt(req, "limit", store.DefaultLimit, 1, store.MaxLimit)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	cursor, _, err := httpx.Query(req, "cursor")
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	ps, next, err := h.Posts.ListPublished(ctx, store.Page{Limit: limit, Cursor: cursor})
+	if errors.Is(err, store.ErrBadCursor) {
+		return httpx.Response{}, httpx.BadRequest("cursor is not valid; start again without it")
+	}
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	out := List{Posts: make([]Post, 0, len(ps)), Next: next}
+	for _, p := range ps {
+		out.Posts = append(out.Posts, View(p))
+	}
+	return httpx.JSON(200, out), nil
+}
+
+// Get answers GET /api/public/posts/{id}: the post if it is published, 404
+// otherwise, so a draft's existence does not leak.
+func (h Public) Get(ctx context.Context, req httpx.Request) (httpx.Response, error) {
+	id := req.PathParameters["id"]
+	if !store.ValidID("post", id) {
+		return httpx.Response{}, httpx.NotFound("post")
+	}
+	p, err := h.Posts.Get(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return httpx.Response{}, httpx.NotFound("post")
+	}
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	if p.Status != store.StatusPublished {
+		return httpx.Response{}, httpx.NotFound("post")
+	}
+	return httpx.JSON(200, View(p)), nil
+}
+
+// PublicList builds the handler of GET /api/public/posts.
+func PublicList(d app.Deps) httpx.Handler { return Public{Posts: d.Stores.Posts}.List }
+
+// PublicGet builds the handler of GET /api/public/posts/{id}.
+func PublicGet(d app.Deps) httpx.Handler { return Public{Posts: d.Stores.Posts}.Get }

@@ -1,0 +1,243 @@
+// Package routes is Latchkey's one route table: every route of API.md that
+// is implemented, the function that serves it, what credential it needs and
+// which tables it may touch. The local gateway, the authorizer, the
+// infrastructure (API resources, functions, IAM grants) and the fixture tests
+// are all derived from it.
+package routes
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// Need is what a route asks of the caller.
+type Need string
+
+// The needs. A session carries all of its user's permissions; an API key
+// carries the permissions it was created with, and never satisfies
+// NeedSession.
+const (
+	// NeedPublic: no credential; the authorizer does not run.
+	NeedPublic Need = "public"
+	// NeedSession: a browser session (key management: a key cannot manage keys).
+	NeedSession Need = "session"
+	// NeedRead: a session, or an API key with the read permission.
+	NeedRead Need = "read"
+	// NeedWrite: a session, or an API key with the write permission.
+	NeedWrite Need = "write"
+	// NeedCredential: any valid session or API key. Only the catch-all
+	// not-found route has it, so that an unknown path answers 401 to a
+	// caller without a credential and 404 only to one with a credential:
+	// which routes exist is not told to strangers.
+	NeedCredential Need = "credential"
+)
+
+// AnyMethod is the method of a route that serves every method (API
+// Gateway's ANY).
+const AnyMethod = "ANY"
+
+// Access is how a function uses a table; the infrastructure grants exactly
+// the DynamoDB actions it implies.
+type Access string
+
+// The accesses.
+const (
+	Read      Access = "read"
+	ReadWrite Access = "read-write"
+)
+
+// TableUse is one table a function touches and how.
+type TableUse struct {
+	Table  store.TableName
+	Access Access
+}
+
+// Route is one method and path of the API.
+type Route struct {
+	Method string
+	// Path is API Gateway's resource path: literal segments and {name}
+	// parameters, each standing for exactly one segment; a last segment
+	// {name+} (greedy) stands for one or more.
+	Path string
+	// Function names the Lambda function and its folder functions/<Function>.
+	Function string
+	Need     Need
+	Tables   []TableUse
+	// Summary is one line for the OpenAPI document and the docs.
+	Summary string
+}
+
+// AuthorizerFunction is the folder and function name of the authorizer.
+const AuthorizerFunction = "authorizer"
+
+// AuthorizerTables are the tables the authorizer reads to verify a
+// credential (and writes to record last use).
+var AuthorizerTables = []TableUse{
+	{store.UsersTable, Read},
+	{store.KeysTable, ReadWrite},
+	{store.SessionsTable, ReadWrite},
+}
+
+// Table is every implemented route. Later routes join it as they are built.
+var Table = []Route{
+	{
+		Method: "GET", Path: "/api/public/posts", Function: "public-posts-list", Need: NeedPublic,
+		Tables:  []TableUse{{store.PostsTable, Read}},
+		Summary: "List published posts, newest first, with cursor pagination.",
+	},
+	{
+		Method: "GET", Path: "/api/public/posts/{id}", Function: "public-posts-get", Need: NeedPublic,
+		Tables:  []TableUse{{store.PostsTable, Read}},
+		Summary: "Get one published post.",
+	},
+	// The catch-alls answer 404 for paths no route has. API Gateway picks
+	// the most specific resource, so they only see what nothing else takes.
+	{
+		Method: AnyMethod, Path: "/api/public/{proxy+}", Function: "not-found", Need: NeedPublic,
+		Summary: "No such public route: 404.",
+	},
+	{
+		Method: AnyMethod, Path: "/api/{proxy+}", Function: "not-found", Need: NeedCredential,
+		Summary: "No such route: 401 without a credential, 404 with one.",
+	},
+}
+
+// Functions returns the function names of the table, each once, in table
+// order.
+func Functions() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range Table {
+		if !seen[r.Function] {
+			seen[r.Function] = true
+			out = append(out, r.Function)
+		}
+	}
+	return out
+}
+
+// Find returns the route with this method and resource path (as API Gateway
+// names it in an event's "resource").
+func Find(method, resource string) (Route, bool) {
+	for _, r := range Table {
+		if r.Path == resource && (r.Method == method || r.Method == AnyMethod) {
+			return r, true
+		}
+	}
+	return Route{}, false
+}
+
+// Greedy reports whether the route's last segment is a greedy {name+}.
+func (r Route) Greedy() bool { return strings.HasSuffix(r.Path, "+}") }
+
+// MatchResult says how a request path matched the table.
+type MatchResult int
+
+// The results.
+const (
+	NoRoute  MatchResult = iota // no route has this path
+	NoMethod                    // a route has this path, not with this method
+	Matched
+)
+
+// Match finds the route for a method and an escaped URL path, and the path
+// parameters (unescaped), choosing as API Gateway does: a route without a
+// greedy parameter first, otherwise the greedy route with the longest
+// literal prefix. A path that a route has, but not with this method, is
+// NoMethod (API Gateway does not fall back to a greedy route then).
+func Match(method, escapedPath string) (Route, map[string]string, MatchResult) {
+	segs := strings.Split(escapedPath, "/")
+	result := NoRoute
+	for _, r := range Table {
+		if r.Greedy() {
+			continue
+		}
+		params, ok := matchPath(r.Path, segs)
+		if !ok {
+			continue
+		}
+		if r.Method != method && r.Method != AnyMethod {
+			result = NoMethod
+			continue
+		}
+		return r, params, Matched
+	}
+	if result == NoMethod {
+		return Route{}, nil, NoMethod
+	}
+	best, bestLen := -1, -1
+	var bestParams map[string]string
+	for i, r := range Table {
+		if !r.Greedy() || (r.Method != method && r.Method != AnyMethod) {
+			continue
+		}
+		if params, ok := matchPath(r.Path, segs); ok && len(r.Path) > bestLen {
+			best, bestLen, bestParams = i, len(r.Path), params
+		}
+	}
+	if best < 0 {
+		return Route{}, nil, NoRoute
+	}
+	return Table[best], bestParams, Matched
+}
+
+// matchPath matches template against the path's segments. A greedy last
+// parameter takes the rest of the path (at least one segment), unescaped
+// segment by segment, as API Gateway passes it.
+func matchPath(template string, segs []string) (map[string]string, bool) {
+	tsegs := strings.Split(template, "/")
+	greedy := strings.HasSuffix(template, "+}")
+	if (!greedy && len(tsegs) != len(segs)) || (greedy && len(segs) < len(tsegs)) {
+		return nil, false
+	}
+	var params map[string]string
+	for i, t := range tsegs {
+		name, isParam := strings.CutPrefix(t, "{")
+		if !isParam {
+			if t != segs[i] {
+				return nil, false
+			}
+			continue
+		}
+		name = strings.TrimSuffix(name, "}")
+		var v string
+		if plus, ok := strings.CutSuffix(name, "+"); ok && i == len(tsegs)-1 {
+			name = plus
+			parts := make([]string, 0, len(segs)-i)
+			for _, s := range segs[i:] {
+				u, err := url.PathUnescape(s)
+				if err != nil {
+					return nil, false
+				}
+				parts = append(parts, u)
+			}
+			v = strings.Join(parts, "/")
+		} else {
+			u, err := url.PathUnescape(segs[i])
+			if err != nil {
+				return nil, false
+			}
+			v = u
+		}
+		if v == "" {
+			return nil, false
+		}
+		if params == nil {
+			params = map[string]string{}
+		}
+		params[name] = v
+	}
+	return params, true
+}
+
+// Permission is the API-key permission a method needs: read for GET and
+// HEAD, write for everything else.
+func Permission(method string) string {
+	switch method {
+	case "GET", "HEAD":
+		return "read"
+	}
+	return "write"
+}

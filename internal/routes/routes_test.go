@@ -1,0 +1,63 @@
+package routes
+
+import (
+	"maps"
+	"testing"
+)
+
+func TestMatch(t *testing.T) {
+	tests := []struct {
+		name, method, path string
+		want               MatchResult
+		wantFn             string
+		wantParams         map[string]string
+	}{
+		{"list", "GET", "/api/public/posts", Matched, "public-posts-list", nil},
+		{"get with id", "GET", "/api/public/posts/post_x", Matched, "public-posts-get", map[string]string{"id": "post_x"}},
+		{"encoded slash stays in its segment", "GET", "/api/public/posts/a%2Fb", Matched, "public-posts-get", map[string]string{"id": "a/b"}},
+		{"wrong method on a known path", "DELETE", "/api/public/posts", NoMethod, "", nil},
+		{"empty id is no route of its own", "GET", "/api/public/posts/", Matched, "not-found", map[string]string{"proxy": "posts/"}},
+		{"unknown public path", "GET", "/api/public/nope", Matched, "not-found", map[string]string{"proxy": "nope"}},
+		{"unknown path elsewhere", "POST", "/api/keys/x/y", Matched, "not-found", map[string]string{"proxy": "keys/x/y"}},
+		{"public catch-all beats api catch-all", "GET", "/api/public/a/b", Matched, "not-found", map[string]string{"proxy": "a/b"}},
+		{"outside /api", "GET", "/index.html", NoRoute, "", nil},
+		{"bare /api/", "GET", "/api/", NoRoute, "", nil},
+		{"bad escape", "GET", "/api/public/posts/%zz", NoRoute, "", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r, params, got := Match(tc.method, tc.path)
+			if got != tc.want || r.Function != tc.wantFn || !maps.Equal(params, tc.wantParams) {
+				t.Fatalf("Match(%s, %q) = %q %v %v; want %q %v %v", tc.method, tc.path, r.Function, params, got, tc.wantFn, tc.wantParams, tc.want)
+			}
+		})
+	}
+}
+
+func TestCatchAllNeeds(t *testing.T) {
+	r, _, _ := Match("GET", "/api/public/x")
+	if r.Need != NeedPublic {
+		t.Errorf("public catch-all needs %q; want public", r.Need)
+	}
+	r, _, _ = Match("GET", "/api/keys")
+	if r.Need != NeedCredential {
+		t.Errorf("api catch-all needs %q; want a credential (so strangers get 401, not a route map)", r.Need)
+	}
+}
+
+func TestFindMatchesAnyMethod(t *testing.T) {
+	if r, ok := Find("PATCH", "/api/{proxy+}"); !ok || r.Function != "not-found" {
+		t.Fatalf("Find(PATCH, /api/{proxy+}) = %v, %v; want the catch-all", r, ok)
+	}
+	if _, ok := Find("POST", "/api/public/posts"); ok {
+		t.Fatal("Find(POST, /api/public/posts) found a route; want none")
+	}
+}
+
+func TestPermission(t *testing.T) {
+	for m, want := range map[string]string{"GET": "read", "HEAD": "read", "POST": "write", "PUT": "write", "PATCH": "write", "DELETE": "write"} {
+		if got := Permission(m); got != want {
+			t.Errorf("Permission(%s) = %q; want %q", m, got, want)
+		}
+	}
+}

@@ -1,0 +1,209 @@
+package dynamo_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/dynamo"
+	"github.com/latchkey/latchkey/internal/store/dynamo/dynalitetest"
+	"github.com/latchkey/latchkey/internal/store/storetest"
+)
+
+// The one dynalite server that TestMain starts for the package, and a client
+// for it.
+var (
+	endpoint string
+	client   *dynamodb.Client
+)
+
+func TestMain(m *testing.M) {
+	server, err := dynalitetest.Start()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	endpoint, client = server.Endpoint, server.Client()
+	code := m.Run()
+	if err := server.Close(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+	}
+	os.Exit(code)
+}
+
+var tableSets atomic.Int64
+
+// newTables creates a fresh set of tables under a prefix of its own, so that
+// every test starts empty, and returns the prefix.
+func newTables(t *testing.T) string {
+	t.Helper()
+	prefix := fmt.Sprintf("t%d-", tableSets.Add(1))
+	if err := dynamo.CreateTables(context.Background(), client, prefix); err != nil {
+		t.Fatalf("CreateTables(%q): %v", prefix, err)
+	}
+	return prefix
+}
+
+func newStores(t *testing.T) store.Stores {
+	return dynamo.New(client, newTables(t)).Stores()
+}
+
+func TestContract(t *testing.T) {
+	storetest.Run(t, newStores)
+}
+
+// TestWritesReachDynalite checks that the stores really write to the server:
+// the tables exist there and a created post is an item in its table.
+func TestWritesReachDynalite(t *testing.T) {
+	ctx := context.Background()
+	prefix := newTables(t)
+	p := store.Post{ID: store.NewID("post"), AuthorID: "usr_a", Title: "hello", Status: store.StatusDraft, Version: 1}
+	if err := dynamo.New(client, prefix).Stores().Posts.Create(ctx, p); err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+
+	tables, err := client.ListTables(ctx, &dynamodb.ListTablesInput{})
+	if err != nil {
+		t.Fatalf("ListTables: %v", err)
+	}
+	for _, tab := range store.Tables {
+		if !slices.Contains(tables.TableNames, prefix+string(tab.Name)) {
+			t.Errorf("ListTables = %v; want %s%s", tables.TableNames, prefix, tab.Name)
+		}
+	}
+	out, err := client.GetItem(ctx, &dynamodb.GetItemInput{
+		TableName: aws.String(prefix + string(store.PostsTable)),
+		Key:       map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: p.ID}},
+	})
+	if err != nil {
+		t.Fatalf("GetItem: %v", err)
+	}
+	if title, ok := out.Item["title"].(*types.AttributeValueMemberS); !ok || title.Value != "hello" {
+		t.Fatalf("GetItem(post).title = %v; want \"hello\"", out.Item["title"])
+	}
+}
+
+// TestNewClientNeedsNoAWSConfiguration checks the client that `make dev`
+// builds for LATCHKEY_DYNAMODB_ENDPOINT: it reaches the local server with no
+// AWS region, credentials or files configured.
+func TestNewClientNeedsNoAWSConfiguration(t *testing.T) {
+	dir := t.TempDir()
+	for _, v := range []string{"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} {
+		t.Setenv(v, "")
+	}
+	t.Setenv("AWS_CONFIG_FILE", dir+"/config")
+	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", dir+"/credentials")
+	ctx := context.Background()
+	c, err := dynamo.NewClient(ctx, endpoint)
+	if err != nil {
+		t.Fatalf("NewClient(%q): %v", endpoint, err)
+	}
+	if _, err := c.ListTables(ctx, &dynamodb.ListTablesInput{}); err != nil {
+		t.Fatalf("ListTables through NewClient(%q): %v", endpoint, err)
+	}
+}
+
+// TestListingFillsShortPages makes DynamoDB return short query pages (it
+// stops at 1 MB) and checks that a listing still fills the page it was asked
+// for and pages through everything once.
+func TestListingFillsShortPages(t *testing.T) {
+	ctx := context.Background()
+	posts := newStores(t).Posts
+	base := time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
+	body := strings.Repeat("x", 300_000) // four posts exceed 1 MB
+	var want []string
+	for i := range 7 {
+		p := store.Post{ID: store.NewID("post"), AuthorID: "usr_a", Title: "big", Body: body, Status: store.StatusDraft,
+			Version: 1, CreatedAt: base.Add(time.Duration(i) * time.Minute)}
+		if err := posts.Create(ctx, p); err != nil {
+			t.Fatalf("Create: %v", err)
+		}
+		want = append([]string{p.ID}, want...)
+	}
+	var got []string
+	cursor := ""
+	for range 10 {
+		page, next, err := posts.ListAll(ctx, store.Page{Limit: 5, Cursor: cursor})
+		if err != nil {
+			t.Fatalf("ListAll: %v", err)
+		}
+		if next != "" && len(page) != 5 {
+			t.Fatalf("ListAll page = %d posts with a next cursor; want 5", len(page))
+		}
+		for _, p := range page {
+			got = append(got, p.ID)
+		}
+		if cursor = next; cursor == "" {
+			break
+		}
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("ListAll = %v; want %v", got, want)
+	}
+}
+
+// TestTablesMatchSchema checks the created tables against store.Tables, and
+// that creating them again is harmless.
+func TestTablesMatchSchema(t *testing.T) {
+	ctx := context.Background()
+	prefix := newTables(t)
+	if err := dynamo.CreateTables(ctx, client, prefix); err != nil {
+		t.Fatalf("CreateTables(again) = %v; want nil", err)
+	}
+	for _, want := range store.Tables {
+		t.Run(string(want.Name), func(t *testing.T) {
+			out, err := client.DescribeTable(ctx, &dynamodb.DescribeTableInput{TableName: aws.String(prefix + string(want.Name))})
+			if err != nil {
+				t.Fatalf("DescribeTable: %v", err)
+			}
+			tab := out.Table
+			if got := keySchema(tab.KeySchema); got != want.PartitionKey {
+				t.Errorf("key schema = %s; want %s", got, want.PartitionKey)
+			}
+			if tab.BillingModeSummary == nil || tab.BillingModeSummary.BillingMode != types.BillingModePayPerRequest {
+				t.Errorf("billing = %+v; want %s", tab.BillingModeSummary, types.BillingModePayPerRequest)
+			}
+			for _, a := range tab.AttributeDefinitions {
+				if a.AttributeType != types.ScalarAttributeTypeS {
+					t.Errorf("attribute %s has type %s; want S", aws.ToString(a.AttributeName), a.AttributeType)
+				}
+			}
+			var got, wantIx []string
+			for _, ix := range tab.GlobalSecondaryIndexes {
+				got = append(got, fmt.Sprintf("%s(%s) %s", aws.ToString(ix.IndexName), keySchema(ix.KeySchema), ix.Projection.ProjectionType))
+			}
+			for _, ix := range want.Indexes {
+				wantIx = append(wantIx, fmt.Sprintf("%s(%s,%s) %s", ix.Name, ix.PartitionKey, ix.SortKey, types.ProjectionTypeAll))
+			}
+			slices.Sort(got)
+			slices.Sort(wantIx)
+			if !slices.Equal(got, wantIx) {
+				t.Errorf("indexes = %v; want %v", got, wantIx)
+			}
+		})
+	}
+}
+
+// keySchema renders a key schema as "partition" or "partition,sort".
+func keySchema(ks []types.KeySchemaElement) string {
+	var hash, rng string
+	for _, k := range ks {
+		switch k.KeyType {
+		case types.KeyTypeHash:
+			hash = aws.ToString(k.AttributeName)
+		case types.KeyTypeRange:
+			rng = "," + aws.ToString(k.AttributeName)
+		}
+	}
+	return hash + rng
+}

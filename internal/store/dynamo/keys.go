@@ -1,0 +1,246 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// Keys is the DynamoDB KeyStore.
+//
+// A key is a record item "key#<id>", the only authority on which secrets
+// open it, and one pointer item "hash#<sha256>" per live secret, which only
+// finds the record. A lookup by hash follows the pointer and then checks the
+// hash against the record (store.HashValid), so a pointer left behind by a
+// failed or half-finished write never authorizes anything. Every multi-item
+// change writes pointers before the record and removes them after it.
+type Keys DB
+
+var _ store.KeyStore = (*Keys)(nil)
+
+// Partition-key prefixes of the two item kinds in the keys table.
+const (
+	recordPrefix  = "key#"
+	pointerPrefix = "hash#"
+)
+
+// keyRecord is a key's record item.
+type keyRecord struct {
+	PK            string   `dynamodbav:"pk"`
+	ID            string   `dynamodbav:"id"`
+	UserID        string   `dynamodbav:"userId"`
+	Label         string   `dynamodbav:"label,omitempty"`
+	Hint          string   `dynamodbav:"hint,omitempty"`
+	Hash          string   `dynamodbav:"hash"`
+	Permissions   []string `dynamodbav:"permissions,omitempty"`
+	Environment   string   `dynamodbav:"environment,omitempty"`
+	CreatedAt     string   `dynamodbav:"createdAt"`
+	ExpiresAt     string   `dynamodbav:"expiresAt,omitempty"`
+	LastUsedAt    string   `dynamodbav:"lastUsedAt,omitempty"`
+	PreviousHash  string   `dynamodbav:"previousHash,omitempty"`
+	PreviousUntil string   `dynamodbav:"previousUntil,omitempty"`
+}
+
+// pointerRecord leads from a secret's hash to its key. It has no userId, so
+// the byUser index never holds it.
+type pointerRecord struct {
+	PK    string `dynamodbav:"pk"`
+	KeyID string `dynamodbav:"keyId"`
+	// TTL lets DynamoDB sweep the pointer of a replaced secret a day after
+	// its grace period; the record has already stopped it working by then.
+	TTL int64 `dynamodbav:"ttl,omitempty"`
+}
+
+func recordKey(id string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"pk": stringAV(recordPrefix + id)}
+}
+
+func pointerKey(hash string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"pk": stringAV(pointerPrefix + hash)}
+}
+
+func newKeyRecord(k store.APIKey) keyRecord {
+	return keyRecord{
+		PK: recordPrefix + k.ID, ID: k.ID, UserID: k.UserID, Label: k.Label, Hint: k.Hint, Hash: k.Hash,
+		Permissions: k.Permissions, Environment: k.Environment, CreatedAt: store.SortTime(k.CreatedAt),
+		ExpiresAt: formatOptTime(k.ExpiresAt), LastUsedAt: formatOptTime(k.LastUsedAt),
+		PreviousHash: k.PreviousHash, PreviousUntil: formatOptTime(k.PreviousUntil),
+	}
+}
+
+func (r keyRecord) apiKey() (store.APIKey, error) {
+	var p timeParser
+	k := store.APIKey{
+		ID: r.ID, UserID: r.UserID, Label: r.Label, Hint: r.Hint, Hash: r.Hash, Permissions: r.Permissions,
+		Environment: r.Environment, CreatedAt: p.time(r.CreatedAt), ExpiresAt: p.optional(r.ExpiresAt),
+		LastUsedAt: p.optional(r.LastUsedAt), PreviousHash: r.PreviousHash, PreviousUntil: p.optional(r.PreviousUntil),
+	}
+	return k, p.err
+}
+
+func (s *Keys) byUser(userID string) listing {
+	return listing{table: store.KeysTable, index: store.IndexByUser, partition: "userId", value: userID, sort: "createdAt", key: recordKey}
+}
+
+// Create implements store.KeyStore. The pointer goes first: until the record
+// exists it leads nowhere, and if the record cannot be written it is removed.
+func (s *Keys) Create(ctx context.Context, k store.APIKey) error {
+	created, err := s.putPointer(ctx, k.Hash, k.ID)
+	if err != nil {
+		return fmt.Errorf("create key %s: hash: %w", k.ID, err)
+	}
+	item, err := attributevalue.MarshalMap(newKeyRecord(k))
+	if err == nil {
+		err = (*DB)(s).putNew(ctx, store.KeysTable, item, "pk")
+	}
+	if err != nil {
+		if created {
+			s.dropPointer(ctx, k.ID, k.Hash)
+		}
+		if _, ok := conditionFailed(err); ok {
+			return fmt.Errorf("create key %s: %w", k.ID, store.ErrExists)
+		}
+		return fmt.Errorf("create key %s: %w", k.ID, err)
+	}
+	return nil
+}
+
+// Get implements store.KeyStore.
+func (s *Keys) Get(ctx context.Context, userID, id string) (store.APIKey, error) {
+	k, err := s.record(ctx, id)
+	if err == nil && k.UserID != userID {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		return store.APIKey{}, fmt.Errorf("get key %s: %w", id, err)
+	}
+	return k, nil
+}
+
+// record reads key id's record, whoever owns it.
+func (s *Keys) record(ctx context.Context, id string) (store.APIKey, error) {
+	var rec keyRecord
+	ok, err := (*DB)(s).get(ctx, store.KeysTable, recordKey(id), &rec)
+	if err != nil {
+		return store.APIKey{}, err
+	}
+	if !ok {
+		return store.APIKey{}, store.ErrNotFound
+	}
+	return rec.apiKey()
+}
+
+// ByHash implements store.KeyStore. Both reads are strongly consistent, so a
+// delete or rotation stops the secret from the moment its write returns.
+func (s *Keys) ByHash(ctx context.Context, hash string, now time.Time) (store.APIKey, error) {
+	var ptr pointerRecord
+	ok, err := (*DB)(s).get(ctx, store.KeysTable, pointerKey(hash), &ptr)
+	if err != nil {
+		return store.APIKey{}, fmt.Errorf("key by hash: %w", err)
+	}
+	if !ok || ptr.KeyID == "" {
+		return store.APIKey{}, fmt.Errorf("key by hash: %w", store.ErrNotFound)
+	}
+	k, err := s.record(ctx, ptr.KeyID)
+	if err != nil {
+		return store.APIKey{}, fmt.Errorf("key by hash: key %s: %w", ptr.KeyID, err)
+	}
+	// The record decides, not the pointer: it may be left from a failed
+	// create, a rotation that ended the secret, or a delete.
+	if !store.HashValid(k, hash, now) {
+		return store.APIKey{}, fmt.Errorf("key by hash: %w", store.ErrNotFound)
+	}
+	return k, nil
+}
+
+// List implements store.KeyStore.
+func (s *Keys) List(ctx context.Context, userID string, p store.Page) ([]store.APIKey, string, error) {
+	recs, next, err := list[keyRecord](ctx, (*DB)(s), s.byUser(userID), p)
+	if err != nil {
+		return nil, "", fmt.Errorf("list keys of %s: %w", userID, err)
+	}
+	keys := make([]store.APIKey, len(recs))
+	for i, r := range recs {
+		if keys[i], err = r.apiKey(); err != nil {
+			return nil, "", fmt.Errorf("list keys of %s: key %s: %w", userID, r.ID, err)
+		}
+	}
+	return keys, next, nil
+}
+
+// Count implements store.KeyStore.
+func (s *Keys) Count(ctx context.Context, userID string) (int, error) {
+	n, err := count(ctx, (*DB)(s), s.byUser(userID))
+	if err != nil {
+		return 0, fmt.Errorf("count keys of %s: %w", userID, err)
+	}
+	return n, nil
+}
+
+// Delete implements store.KeyStore. The record goes first, which ends every
+// secret of the key at once; its pointers then lead nowhere and are removed.
+func (s *Keys) Delete(ctx context.Context, userID, id string) error {
+	db := (*DB)(s)
+	e, err := expression.NewBuilder().WithCondition(expression.Name("userId").Equal(expression.Value(userID))).Build()
+	if err != nil {
+		return fmt.Errorf("delete key %s: %w", id, err)
+	}
+	out, err := db.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName:                 db.table(store.KeysTable),
+		Key:                       recordKey(id),
+		ConditionExpression:       e.Condition(),
+		ExpressionAttributeNames:  e.Names(),
+		ExpressionAttributeValues: e.Values(),
+		ReturnValues:              types.ReturnValueAllOld,
+	})
+	if _, ok := conditionFailed(err); ok {
+		return fmt.Errorf("delete key %s: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("delete key %s: %w", id, err)
+	}
+	var old keyRecord
+	if err := attributevalue.UnmarshalMap(out.Attributes, &old); err != nil {
+		return fmt.Errorf("delete key %s: deleted, but: %w", id, err)
+	}
+	for _, h := range []string{old.Hash, old.PreviousHash} {
+		if h != "" {
+			s.dropPointer(ctx, id, h)
+		}
+	}
+	return nil
+}
+
+// Touch implements store.KeyStore.
+func (s *Keys) Touch(ctx context.Context, id string, t time.Time) error {
+	db := (*DB)(s)
+	e, err := expression.NewBuilder().
+		WithUpdate(expression.Set(expression.Name("lastUsedAt"), expression.Value(store.SortTime(t)))).
+		WithCondition(expression.AttributeExists(expression.Name("pk"))).
+		Build()
+	if err != nil {
+		return fmt.Errorf("touch key %s: %w", id, err)
+	}
+	_, err = db.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 db.table(store.KeysTable),
+		Key:                       recordKey(id),
+		UpdateExpression:          e.Update(),
+		ConditionExpression:       e.Condition(),
+		ExpressionAttributeNames:  e.Names(),
+		ExpressionAttributeValues: e.Values(),
+	})
+	if _, ok := conditionFailed(err); ok {
+		return fmt.Errorf("touch key %s: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("touch key %s: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,127 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// listing is a newest-first query on one partition of an index.
+type listing struct {
+	table store.TableName
+	index string
+	// partition is the index's partition attribute and value: always the
+	// store's own, never taken from a cursor.
+	partition, value string
+	// sort is the index's sort attribute, a store.SortTime string.
+	sort string
+	// key returns the table key of the item with this ID.
+	key func(id string) map[string]types.AttributeValue
+}
+
+// input returns the query on the listing's partition, newest first.
+func (l listing) input(db *DB) (*dynamodb.QueryInput, error) {
+	e, err := expression.NewBuilder().
+		WithKeyCondition(expression.Key(l.partition).Equal(expression.Value(l.value))).
+		Build()
+	if err != nil {
+		return nil, err
+	}
+	return &dynamodb.QueryInput{
+		TableName:                 db.table(l.table),
+		IndexName:                 aws.String(l.index),
+		KeyConditionExpression:    e.KeyCondition(),
+		ExpressionAttributeNames:  e.Names(),
+		ExpressionAttributeValues: e.Values(),
+		ScanIndexForward:          aws.Bool(false),
+	}, nil
+}
+
+// startKey turns a client's cursor into where the query resumes: the table
+// key of the last item returned plus the index key, with the listing's own
+// partition.
+func (l listing) startKey(cursor string) (map[string]types.AttributeValue, error) {
+	pos, err := store.DecodeCursor(cursor)
+	if err != nil {
+		return nil, err
+	}
+	// Every sort attribute is a SortTime; anything else was not issued here
+	// and would only come back from DynamoDB as a validation error.
+	if _, err := time.Parse(timeLayout, pos.Sort); err != nil {
+		return nil, fmt.Errorf("%w: malformed position", store.ErrBadCursor)
+	}
+	start := l.key(pos.ID)
+	start[l.partition] = stringAV(l.value)
+	start[l.sort] = stringAV(pos.Sort)
+	return start, nil
+}
+
+// list returns one page of the listing as records of type R. It queries one
+// item more than the page holds, so that it returns a next cursor only when
+// another item follows, and keeps querying while DynamoDB returns short pages
+// (its 1 MB limit) with more to come.
+func list[R any](ctx context.Context, db *DB, l listing, p store.Page) ([]R, string, error) {
+	in, err := l.input(db)
+	if err != nil {
+		return nil, "", err
+	}
+	if p.Cursor != "" {
+		if in.ExclusiveStartKey, err = l.startKey(p.Cursor); err != nil {
+			return nil, "", err
+		}
+	}
+	n := p.Size()
+	var items []map[string]types.AttributeValue
+	for {
+		in.Limit = aws.Int32(int32(n + 1 - len(items)))
+		out, err := db.client.Query(ctx, in)
+		if err != nil {
+			return nil, "", err
+		}
+		items = append(items, out.Items...)
+		if len(items) > n || out.LastEvaluatedKey == nil {
+			break
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+	next := ""
+	if len(items) > n {
+		items = items[:n]
+		last := items[n-1]
+		next = store.EncodeCursor(store.Position{Sort: avString(last[l.sort]), ID: avString(last["id"])})
+	}
+	recs := make([]R, 0, len(items))
+	if err := attributevalue.UnmarshalListOfMaps(items, &recs); err != nil {
+		return nil, "", err
+	}
+	return recs, next, nil
+}
+
+// count counts the items in the listing's partition, page by page.
+func count(ctx context.Context, db *DB, l listing) (int, error) {
+	in, err := l.input(db)
+	if err != nil {
+		return 0, err
+	}
+	in.Select = types.SelectCount
+	n := 0
+	for {
+		out, err := db.client.Query(ctx, in)
+		if err != nil {
+			return 0, err
+		}
+		n += int(out.Count)
+		if out.LastEvaluatedKey == nil {
+			return n, nil
+		}
+		in.ExclusiveStartKey = out.LastEvaluatedKey
+	}
+}

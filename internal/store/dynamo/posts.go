@@ -1,0 +1,213 @@
+package dynamo
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
+	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// Posts is the DynamoDB PostStore.
+type Posts DB
+
+var _ store.PostStore = (*Posts)(nil)
+
+// postKind is the constant partition of the "all" index: every post in one
+// partition, newest first. Fine for an example resource; a busy table would
+// shard it.
+const postKind = "post"
+
+// postRecord is a post's item.
+type postRecord struct {
+	ID       string `dynamodbav:"id"`
+	Kind     string `dynamodbav:"kind"`
+	AuthorID string `dynamodbav:"authorId,omitempty"`
+	Title    string `dynamodbav:"title,omitempty"`
+	Body     string `dynamodbav:"body,omitempty"`
+	// Status and PublishedAt key the sparse "published" index; publishedAt
+	// is written for published posts only.
+	Status      string `dynamodbav:"status,omitempty"`
+	Version     int    `dynamodbav:"version"`
+	CreatedAt   string `dynamodbav:"createdAt"`
+	UpdatedAt   string `dynamodbav:"updatedAt"`
+	PublishedAt string `dynamodbav:"publishedAt,omitempty"`
+}
+
+func postKey(id string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"id": stringAV(id)}
+}
+
+func newPostRecord(p store.Post) postRecord {
+	r := postRecord{
+		ID: p.ID, Kind: postKind, AuthorID: p.AuthorID, Title: p.Title, Body: p.Body, Status: p.Status,
+		Version: p.Version, CreatedAt: store.SortTime(p.CreatedAt), UpdatedAt: store.SortTime(p.UpdatedAt),
+	}
+	if p.Status == store.StatusPublished {
+		r.PublishedAt = formatOptTime(p.PublishedAt)
+	}
+	return r
+}
+
+func (r postRecord) post() (store.Post, error) {
+	var p timeParser
+	x := store.Post{
+		ID: r.ID, AuthorID: r.AuthorID, Title: r.Title, Body: r.Body, Status: r.Status, Version: r.Version,
+		CreatedAt: p.time(r.CreatedAt), UpdatedAt: p.time(r.UpdatedAt), PublishedAt: p.optional(r.PublishedAt),
+	}
+	return x, p.err
+}
+
+// put writes p's item if cond holds.
+func (s *Posts) put(ctx context.Context, p store.Post, cond expression.ConditionBuilder) error {
+	db := (*DB)(s)
+	item, err := attributevalue.MarshalMap(newPostRecord(p))
+	if err != nil {
+		return err
+	}
+	e, err := expression.NewBuilder().WithCondition(cond).Build()
+	if err != nil {
+		return err
+	}
+	_, err = db.client.PutItem(ctx, &dynamodb.PutItemInput{
+		TableName:                           db.table(store.PostsTable),
+		Item:                                item,
+		ConditionExpression:                 e.Condition(),
+		ExpressionAttributeNames:            e.Names(),
+		ExpressionAttributeValues:           e.Values(),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	return err
+}
+
+// versionIs is the optimistic-locking condition; it fails on a missing post
+// too, since a missing post has no version.
+func versionIs(v int) expression.ConditionBuilder {
+	return expression.Name("version").Equal(expression.Value(v))
+}
+
+// lost maps a failed version condition to ErrNotFound when the post is gone
+// and ErrConflict when its version moved; other errors pass through.
+func (s *Posts) lost(ctx context.Context, id string, err error) error {
+	old, ok := conditionFailed(err)
+	if !ok {
+		return err
+	}
+	there, rerr := (*DB)(s).existed(ctx, store.PostsTable, postKey(id), old)
+	switch {
+	case rerr != nil:
+		return fmt.Errorf("%w (reading it back: %w)", store.ErrConflict, rerr)
+	case !there:
+		return store.ErrNotFound
+	}
+	return store.ErrConflict
+}
+
+// Create implements store.PostStore.
+func (s *Posts) Create(ctx context.Context, p store.Post) error {
+	item, err := attributevalue.MarshalMap(newPostRecord(p))
+	if err == nil {
+		err = (*DB)(s).putNew(ctx, store.PostsTable, item, "id")
+	}
+	if _, ok := conditionFailed(err); ok {
+		return fmt.Errorf("create post %s: %w", p.ID, store.ErrExists)
+	}
+	if err != nil {
+		return fmt.Errorf("create post %s: %w", p.ID, err)
+	}
+	return nil
+}
+
+// Get implements store.PostStore.
+func (s *Posts) Get(ctx context.Context, id string) (store.Post, error) {
+	var rec postRecord
+	ok, err := (*DB)(s).get(ctx, store.PostsTable, postKey(id), &rec)
+	if err != nil {
+		return store.Post{}, fmt.Errorf("get post %s: %w", id, err)
+	}
+	if !ok {
+		return store.Post{}, fmt.Errorf("get post %s: %w", id, store.ErrNotFound)
+	}
+	p, err := rec.post()
+	if err != nil {
+		return store.Post{}, fmt.Errorf("get post %s: %w", id, err)
+	}
+	return p, nil
+}
+
+// Update implements store.PostStore.
+func (s *Posts) Update(ctx context.Context, p store.Post, expectedVersion int) error {
+	if err := s.put(ctx, p, versionIs(expectedVersion)); err != nil {
+		return fmt.Errorf("update post %s at version %d: %w", p.ID, expectedVersion, s.lost(ctx, p.ID, err))
+	}
+	return nil
+}
+
+// Delete implements store.PostStore.
+func (s *Posts) Delete(ctx context.Context, id string, expectedVersion int) error {
+	db := (*DB)(s)
+	e, err := expression.NewBuilder().WithCondition(versionIs(expectedVersion)).Build()
+	if err != nil {
+		return fmt.Errorf("delete post %s: %w", id, err)
+	}
+	_, err = db.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName:                           db.table(store.PostsTable),
+		Key:                                 postKey(id),
+		ConditionExpression:                 e.Condition(),
+		ExpressionAttributeNames:            e.Names(),
+		ExpressionAttributeValues:           e.Values(),
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	if err != nil {
+		return fmt.Errorf("delete post %s at version %d: %w", id, expectedVersion, s.lost(ctx, id, err))
+	}
+	return nil
+}
+
+// ListPublished implements store.PostStore.
+func (s *Posts) ListPublished(ctx context.Context, p store.Page) ([]store.Post, string, error) {
+	l := listing{table: store.PostsTable, index: store.IndexPublished, partition: "status", value: store.StatusPublished, sort: "publishedAt", key: postKey}
+	posts, next, err := s.list(ctx, l, p)
+	if err != nil {
+		return nil, "", fmt.Errorf("list published posts: %w", err)
+	}
+	return posts, next, nil
+}
+
+// ListByAuthor implements store.PostStore.
+func (s *Posts) ListByAuthor(ctx context.Context, authorID string, p store.Page) ([]store.Post, string, error) {
+	l := listing{table: store.PostsTable, index: store.IndexByAuthor, partition: "authorId", value: authorID, sort: "createdAt", key: postKey}
+	posts, next, err := s.list(ctx, l, p)
+	if err != nil {
+		return nil, "", fmt.Errorf("list posts by %s: %w", authorID, err)
+	}
+	return posts, next, nil
+}
+
+// ListAll implements store.PostStore.
+func (s *Posts) ListAll(ctx context.Context, p store.Page) ([]store.Post, string, error) {
+	l := listing{table: store.PostsTable, index: store.IndexAll, partition: "kind", value: postKind, sort: "createdAt", key: postKey}
+	posts, next, err := s.list(ctx, l, p)
+	if err != nil {
+		return nil, "", fmt.Errorf("list all posts: %w", err)
+	}
+	return posts, next, nil
+}
+
+func (s *Posts) list(ctx context.Context, l listing, p store.Page) ([]store.Post, string, error) {
+	recs, next, err := list[postRecord](ctx, (*DB)(s), l, p)
+	if err != nil {
+		return nil, "", err
+	}
+	posts := make([]store.Post, len(recs))
+	for i, r := range recs {
+		if posts[i], err = r.post(); err != nil {
+			return nil, "", fmt.Errorf("post %s: %w", r.ID, err)
+		}
+	}
+	return posts, next, nil
+}
