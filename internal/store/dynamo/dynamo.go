@@ -217,3 +217,27 @@ func (p *timeParser) optional(v string) *time.Time {
 	t := p.time(v)
 	return &t
 }
+
+// updateExisting applies update to the item at key only if it exists
+// (keyAttr is its partition key attribute); ErrNotFound otherwise.
+func (db *DB) updateExisting(ctx context.Context, t store.TableName, key map[string]types.AttributeValue, keyAttr string, update expression.UpdateBuilder) error {
+	e, err := expression.NewBuilder().
+		WithUpdate(update).
+		WithCondition(expression.AttributeExists(expression.Name(keyAttr))).
+		Build()
+	if err != nil {
+		return err
+	}
+	_, err = db.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 db.table(t),
+		Key:                       key,
+		UpdateExpression:          e.Update(),
+		ConditionExpression:       e.Condition(),
+		ExpressionAttributeNames:  e.Names(),
+		ExpressionAttributeValues: e.Values(),
+	})
+	if _, ok := conditionFailed(err); ok {
+		return store.ErrNotFound
+	}
+	return err
+}

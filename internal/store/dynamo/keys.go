@@ -220,26 +220,8 @@ func (s *Keys) Delete(ctx context.Context, userID, id string) error {
 
 // Touch implements store.KeyStore.
 func (s *Keys) Touch(ctx context.Context, id string, t time.Time) error {
-	db := (*DB)(s)
-	e, err := expression.NewBuilder().
-		WithUpdate(expression.Set(expression.Name("lastUsedAt"), expression.Value(store.SortTime(t)))).
-		WithCondition(expression.AttributeExists(expression.Name("pk"))).
-		Build()
-	if err != nil {
-		return fmt.Errorf("touch key %s: %w", id, err)
-	}
-	_, err = db.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 db.table(store.KeysTable),
-		Key:                       recordKey(id),
-		UpdateExpression:          e.Update(),
-		ConditionExpression:       e.Condition(),
-		ExpressionAttributeNames:  e.Names(),
-		ExpressionAttributeValues: e.Values(),
-	})
-	if _, ok := conditionFailed(err); ok {
-		return fmt.Errorf("touch key %s: %w", id, store.ErrNotFound)
-	}
-	if err != nil {
+	update := expression.Set(expression.Name("lastUsedAt"), expression.Value(store.SortTime(t)))
+	if err := (*DB)(s).updateExisting(ctx, store.KeysTable, recordKey(id), "pk", update); err != nil {
 		return fmt.Errorf("touch key %s: %w", id, err)
 	}
 	return nil

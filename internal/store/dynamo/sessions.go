@@ -110,25 +110,7 @@ func (s *Sessions) Touch(ctx context.Context, id string, lastSeen time.Time, exp
 	} else {
 		update = update.Remove(expression.Name("ttl"))
 	}
-	e, err := expression.NewBuilder().
-		WithUpdate(update).
-		WithCondition(expression.AttributeExists(expression.Name("id"))).
-		Build()
-	if err != nil {
-		return fmt.Errorf("touch session %s: %w", id, err)
-	}
-	_, err = db.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 db.table(store.SessionsTable),
-		Key:                       sessionKey(id),
-		UpdateExpression:          e.Update(),
-		ConditionExpression:       e.Condition(),
-		ExpressionAttributeNames:  e.Names(),
-		ExpressionAttributeValues: e.Values(),
-	})
-	if _, ok := conditionFailed(err); ok {
-		return fmt.Errorf("touch session %s: %w", id, store.ErrNotFound)
-	}
-	if err != nil {
+	if err := db.updateExisting(ctx, store.SessionsTable, sessionKey(id), "id", update); err != nil {
 		return fmt.Errorf("touch session %s: %w", id, err)
 	}
 	return nil
