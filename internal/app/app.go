@@ -7,6 +7,7 @@ package app
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"time"
 
@@ -24,6 +25,9 @@ type Deps struct {
 	Log    *slog.Logger
 	// Now is the clock; handlers never call time.Now themselves.
 	Now func() time.Time
+	// Rand is the source of secrets and IDs: crypto/rand.Reader everywhere
+	// but in tests that need reproducible output.
+	Rand io.Reader
 }
 
 // HandlerFunc builds a route's handler from the dependencies. Every function

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"os"
@@ -31,6 +32,7 @@ func FromEnv(ctx context.Context, log *slog.Logger) (Deps, error) {
 		Stores: dynamo.New(client, cfg.TablePrefix).WithLogger(log).Stores(),
 		Log:    log,
 		Now:    time.Now,
+		Rand:   rand.Reader,
 	}, nil
 }
 

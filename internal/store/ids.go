@@ -4,6 +4,8 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
+	"fmt"
+	"io"
 	"strings"
 )
 
@@ -15,9 +17,18 @@ var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadd
 // prefix naming its kind (e.g. "post", "key"), so a misplaced ID is obvious
 // in logs.
 func NewID(kind string) string {
+	id, _ := NewIDFrom(rand.Reader, kind) // crypto/rand never fails on supported platforms
+	return id
+}
+
+// NewIDFrom is NewID reading its randomness from r (crypto/rand.Reader in
+// production; a seeded generator makes fixtures deterministic).
+func NewIDFrom(r io.Reader, kind string) (string, error) {
 	b := make([]byte, 16)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
-	return kind + "_" + idEncoding.EncodeToString(b)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return "", fmt.Errorf("new %s id: %w", kind, err)
+	}
+	return kind + "_" + idEncoding.EncodeToString(b), nil
 }
 
 // UserID derives a user's ID from the identity provider's issuer and subject.
