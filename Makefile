@@ -36,6 +36,22 @@ lint: $(STATICCHECK) ## gofmt check, go vet, staticcheck
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
 
+FUZZTIME ?= 30s
+FUZZ_TARGETS := ./internal/apikey:FuzzFromAuthorization ./internal/apikey:FuzzCheck \
+	./internal/authz:FuzzDecodeInput ./internal/authz:FuzzAppendJSONString \
+	./internal/store:FuzzDecodeCursor ./internal/routes:FuzzMatch
+
+.PHONY: fuzz
+fuzz: ## run every fuzz target for FUZZTIME (default 30s) each
+	@for t in $(FUZZ_TARGETS); do \
+	  pkg=$${t%%:*}; fn=$${t##*:}; echo "== $$fn ($$pkg)"; \
+	  $(GO) test $$pkg -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME) || exit 1; \
+	done
+
+.PHONY: bench
+bench: ## run the benchmarks recorded in docs/PERFORMANCE.md
+	$(GO) test ./internal/authz ./internal/devserver -run '^$$' -bench . -benchtime 2s -count 5
+
 .PHONY: dev
 dev: ## run Latchkey locally on LATCHKEY_ADDR (default 127.0.0.1:8080); DATA=file.json keeps the data
 	$(GO) run ./cmd/dev $(if $(DATA),-data $(DATA))

@@ -4,7 +4,14 @@ starting from the real samples in ../shared/fixtures/sam-events (copied into
 events/_samples for a clean checkout), changing only what a request changes.
 
   scripts/make-fixture.py proxy FN CASE METHOD RESOURCE PATH [k=v query...] [--param id=..] [--body JSON] [--header K:V]
-  scripts/make-fixture.py authorizer CASE METHOD RESOURCE PATH [--header K:V]
+      [--authorizer-context '{"userId": "usr_...", "method": "session", "permissions": "read,write"}']
+  scripts/make-fixture.py authorizer authorizer CASE METHOD RESOURCE PATH [--header K:V]
+
+--authorizer-context sets requestContext.authorizer of a proxy event: what
+API Gateway passes a function after the authorizer allowed the request (the
+authorizer's context, every value a string, plus principalId = userId).
+Without it the event is one that never met the authorizer, as on a public
+route.
 """
 import argparse, base64, copy, json, os, sys
 
@@ -29,7 +36,10 @@ def main():
     p.add_argument('--param', action='append', default=[])
     p.add_argument('--header', action='append', default=[])
     p.add_argument('--body')
+    p.add_argument('--authorizer-context', type=json.loads)
     a = p.parse_args()
+    if a.authorizer_context is not None and a.kind != 'proxy':
+        p.error('--authorizer-context is for proxy events')
     params = dict(kv.split('=', 1) for kv in a.param) or None
     query = dict(kv.split('=', 1) for kv in a.query) or None
     extra = dict(kv.split(':', 1) for kv in a.header)
@@ -58,6 +68,11 @@ def main():
         rc['resourcePath'] = a.resource
         rc['httpMethod'] = a.method
         rc['path'] = '/prod' + a.path
+        if a.authorizer_context is not None:
+            ctx = a.authorizer_context
+            if not all(isinstance(v, str) for v in ctx.values()):
+                p.error('--authorizer-context values must be strings, as the authorizer passes them')
+            rc['authorizer'] = {'principalId': ctx.get('userId', 'anonymous'), **ctx}
     else:
         e = load('apigateway-rest-authorizer-request.json')
         e['methodArn'] = 'arn:aws:execute-api:us-east-1:123456789012:abcdef123/prod/%s%s' % (a.method, a.path)

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"flag"
 	"fmt"
 	"net"
@@ -46,15 +47,27 @@ func run(opts devserver.Options, web string) error {
 	if err != nil {
 		return err
 	}
-	d := app.Deps{Config: cfg, Stores: stores, Log: log, Now: time.Now}
+	d := app.Deps{Config: cfg, Stores: stores, Log: log, Now: time.Now, Rand: rand.Reader}
 	h, err := devserver.New(ctx, d, os.DirFS(web))
 	if err != nil {
 		return err
+	}
+	var demoKey string
+	if cfg.Env == config.EnvTest {
+		if demoKey, err = devserver.DemoKey(ctx, d); err != nil {
+			return err
+		}
 	}
 	return devserver.Serve(ctx, cfg.Addr, h, opts, func(a net.Addr) {
 		base := cfg.PublicURL
 		fmt.Printf("Latchkey is listening on %s and serving %s (web app at /, API at /api/). Ctrl-C stops it.\n", a, base)
 		fmt.Printf("Try:  curl -s %s/api/public/posts\n", base)
 		fmt.Printf("      curl -s %s/api/public/posts/%s   # a draft: 404\n", base, seed.DraftID)
+		if demoKey != "" {
+			// Printed once, to this terminal only (never to the log): a
+			// test-environment key for the seeded author, valid for a day.
+			fmt.Printf("\nA test API key for %s (read, write; expires in 24 h):\n  export LATCHKEY_API_KEY=%s\n", seed.Author.Email, demoKey)
+			fmt.Printf("  curl -s -H \"Authorization: Bearer $LATCHKEY_API_KEY\" %s/api/me\n", base)
+		}
 	})
 }

@@ -1,10 +1,11 @@
 // Command invoke runs one Lambda function, or the authorizer, on a
 // SAM-format event file and prints its response JSON, over the embedded store
-// seeded with the demonstration data. `make invoke FN=… EVENT=…` runs it.
+// seeded with the demonstration data and the fixture keys. `make invoke FN=… EVENT=…` runs it.
 package main
 
 import (
 	"context"
+	"crypto/rand"
 	"flag"
 	"fmt"
 	"io"
@@ -53,7 +54,14 @@ func run(fn, eventFile string) error {
 	if err := seed.Load(ctx, stores); err != nil {
 		return err
 	}
-	d := app.Deps{Config: cfg, Stores: stores, Log: httpx.NewLogger(os.Stderr), Now: time.Now}
+	// The fixtures name the fixture keys; they are public test keys, so a
+	// run configured as a live deployment goes without them.
+	if cfg.Env == config.EnvTest {
+		if err := seed.LoadFixtureKeys(ctx, stores, cfg.Env); err != nil {
+			return err
+		}
+	}
+	d := app.Deps{Config: cfg, Stores: stores, Log: httpx.NewLogger(os.Stderr), Now: time.Now, Rand: rand.Reader}
 	out, err := invoke.Run(ctx, d, fn, raw)
 	if err != nil {
 		return err

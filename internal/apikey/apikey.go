@@ -141,7 +141,13 @@ func Hint(key string) string {
 }
 
 func checksum(body string) string {
-	return base62(new(big.Int).SetUint64(uint64(crc32.ChecksumIEEE([]byte(body)))), checksumLen)
+	var out [checksumLen]byte
+	n := crc32.ChecksumIEEE([]byte(body))
+	for i := checksumLen - 1; i >= 0; i-- {
+		out[i] = alphabet[n%62]
+		n /= 62
+	}
+	return string(out[:])
 }
 
 // base62 writes n in exactly width base62 digits, most significant first.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/httpx"
@@ -34,8 +35,13 @@ type Deps struct {
 // has one; its main passes it to Start and the local registry lists it.
 type HandlerFunc func(Deps) httpx.Handler
 
-// AuthorizerHandler is the REQUEST authorizer as lambda.Start runs it.
-type AuthorizerHandler = func(context.Context, events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error)
+// Authorizer is the REQUEST authorizer: a lambda.Handler on the raw event
+// for Lambda, and Handle on a decoded event for the local gateway. Both
+// make the same decision.
+type Authorizer interface {
+	lambda.Handler
+	Handle(context.Context, events.APIGatewayCustomAuthorizerRequestTypeRequest) (events.APIGatewayCustomAuthorizerResponse, error)
+}
 
 // AuthorizerFunc builds the authorizer from the dependencies.
-type AuthorizerFunc func(Deps) AuthorizerHandler
+type AuthorizerFunc func(Deps) Authorizer

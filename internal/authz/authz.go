@@ -1,18 +1,22 @@
 // Package authz is the Lambda REQUEST authorizer's decision code: given API
-// Gateway's authorizer event, it decides Allow, Deny or Unauthorized for the
-// route's need (package routes) and renders that decision as API Gateway
-// expects. The authorizer main and the local gateway both call it.
+// Gateway's authorizer event, it finds the route's need in the route table,
+// verifies the request's credential, and decides Allow, Deny or
+// Unauthorized; then it renders that decision as API Gateway expects. The
+// authorizer main and the local gateway both run it.
 package authz
 
 import (
 	"context"
 	"errors"
 	"log/slog"
+	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/latchkey/latchkey/internal/apikey"
 	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/routes"
+	"github.com/latchkey/latchkey/internal/store"
 )
 
 // Request and Response are API Gateway's REQUEST authorizer event and answer.
@@ -42,7 +46,7 @@ const (
 type Principal struct {
 	UserID      string
 	KeyID       string
-	Method      string // "apikey" or "session"
+	Method      string // MethodAPIKey or MethodSession
 	Permissions []string
 }
 
@@ -54,45 +58,174 @@ type Decision struct {
 	Reason string
 }
 
-// ErrUnauthorized is the error whose text API Gateway turns into a 401.
+// ErrUnauthorized is the error whose exact text API Gateway turns into a 401.
 var ErrUnauthorized = errors.New("Unauthorized") //nolint:staticcheck // API Gateway matches this exact text.
 
 // errFailed makes API Gateway answer AUTHORIZER_FAILURE (a 5xx).
 var errFailed = errors.New("authorizer failed")
 
-// Authorizer decides requests. Its zero value refuses every credential.
-type Authorizer struct {
-	Log *slog.Logger
+// Cache bounds.
+const (
+	// MaxCacheEntries bounds each credential cache of a warm instance.
+	MaxCacheEntries = 10_000
+	// touchEvery is how often a key's lastUsedAt is written at most.
+	touchEvery = time.Minute
+)
+
+// Options configure an Authorizer. The zero value of every field but Keys
+// is usable.
+type Options struct {
+	// Keys looks keys up by hash.
+	Keys store.KeyStore
+	// Env is the deployment's environment: only its keys are accepted.
+	Env string
+	// CacheTTL is how long a found credential is remembered; 0 disables the
+	// cache (every request reads the store).
+	CacheTTL time.Duration
+	Log      *slog.Logger
+	Now      func() time.Time
+	// Routes is the route table to decide by; routes.Table when nil.
+	Routes []routes.Route
 }
 
-// Decide decides one request. It knows the route from the event's resource
-// and method; an unknown route is refused. No credential verifier is
-// configured yet, so every credential is refused as unknown.
-func (a *Authorizer) Decide(_ context.Context, req Request) Decision {
-	route, ok := routes.Find(req.HTTPMethod, req.Resource)
+// Authorizer decides requests. Build one per process with New; it is safe
+// for concurrent use.
+type Authorizer struct {
+	opts  Options
+	log   *slog.Logger
+	now   func() time.Time
+	keys  *cache[store.APIKey]
+	touch *toucher
+}
+
+// New returns an authorizer with the given options.
+func New(o Options) *Authorizer {
+	a := &Authorizer{opts: o, log: o.Log, now: o.Now}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	a.keys = newCache[store.APIKey](o.CacheTTL, MaxCacheEntries)
+	a.touch = newToucher(o.Keys, a.log)
+	return a
+}
+
+// Build builds the authorizer from the dependencies; the authorizer main
+// and the local gateway both use it.
+func Build(d app.Deps) app.Authorizer {
+	return New(Options{Keys: d.Stores.Keys, Env: d.Config.Env, CacheTTL: d.Config.CacheTTL, Log: d.Log, Now: d.Now})
+}
+
+// Decide decides one request.
+//
+// Precedence (DESIGN.md): an Authorization header, when present, decides
+// alone — a bad header is 401 even beside a good cookie. Otherwise the
+// session cookie. Otherwise 401.
+func (a *Authorizer) Decide(ctx context.Context, in Input) Decision {
+	route, ok := a.find(in.HTTPMethod, in.Resource)
 	if !ok {
-		return Decision{Effect: Unauthorized, Reason: "route not in the route table"}
+		return Decision{Reason: "route not in the route table"}
 	}
 	if route.Need == routes.NeedPublic {
-		return Decision{Effect: Unauthorized, Reason: "public route sent to the authorizer"}
+		return Decision{Reason: "public route sent to the authorizer"}
 	}
-	return Decision{Effect: Unauthorized, Reason: "no credential verifier accepts this request"}
+	if len(in.Authorization) > 0 {
+		return a.decideKey(ctx, in, route)
+	}
+	if len(in.Cookie) > 0 {
+		return Decision{Reason: "session cookies are not accepted by this build"}
+	}
+	return Decision{Reason: "no credential"}
 }
 
-// Handle is the Lambda entry point: it decides and renders.
-func (a *Authorizer) Handle(ctx context.Context, req Request) (Response, error) {
-	d := a.Decide(ctx, req)
-	log := a.Log
-	if log == nil {
-		log = slog.New(slog.DiscardHandler)
+func (a *Authorizer) decideKey(ctx context.Context, in Input, route routes.Route) Decision {
+	key, err := apikey.FromAuthorization(in.Authorization)
+	if err != nil {
+		return Decision{Reason: "authorization header refused"}
 	}
-	log.Info("authorizer decision",
-		"requestId", req.RequestContext.RequestID,
-		"resource", req.Resource, "method", req.HTTPMethod,
-		"effect", d.Effect.String(), "reason", d.Reason,
-		"userId", d.Principal.UserID, "keyId", d.Principal.KeyID)
+	if err := apikey.Check(key, a.opts.Env); err != nil {
+		return Decision{Reason: err.Error()}
+	}
+	hash := apikey.Hash(key)
+	now := a.now()
+	k, found, err := a.keys.get(ctx, hash, now, func(ctx context.Context) (store.APIKey, bool, time.Time, error) {
+		k, err := a.opts.Keys.ByHash(ctx, hash, now)
+		if errors.Is(err, store.ErrNotFound) {
+			return store.APIKey{}, false, time.Time{}, nil
+		}
+		if err != nil {
+			return store.APIKey{}, false, time.Time{}, err
+		}
+		var until time.Time
+		if k.Hash != hash && k.PreviousUntil != nil {
+			until = *k.PreviousUntil // a rotated secret is cached no longer than its grace
+		}
+		return k, true, until, nil
+	})
+	if err != nil {
+		a.log.Error("authorizer: key lookup failed", "err", err.Error())
+		return Decision{Effect: Fail, Reason: "key store unavailable"}
+	}
+	if !found {
+		return Decision{Reason: "unknown key"}
+	}
+	// The cached record is checked again at this instant: a rotated
+	// secret's grace and a key's expiry end on time, cache or not.
+	if !store.HashValid(k, hash, now) {
+		return Decision{Reason: "rotated key past its grace period"}
+	}
+	if k.ExpiresAt != nil && !now.Before(*k.ExpiresAt) {
+		return Decision{Reason: "expired key"}
+	}
+	if k.Environment != a.opts.Env {
+		return Decision{Reason: "key of another environment"}
+	}
+	p := Principal{UserID: k.UserID, KeyID: k.ID, Method: MethodAPIKey, Permissions: k.Permissions}
+	a.touch.maybe(k, now)
+	switch route.Need {
+	case routes.NeedCredential:
+		return Decision{Effect: Allow, Principal: p, Reason: "valid key"}
+	case routes.NeedRead, routes.NeedWrite:
+		if perm := routes.Permission(in.HTTPMethod); p.Can(perm) {
+			return Decision{Effect: Allow, Principal: p, Reason: "key has " + perm}
+		}
+		return Decision{Effect: Deny, Principal: p, Reason: "key lacks " + routes.Permission(in.HTTPMethod)}
+	}
+	return Decision{Effect: Deny, Principal: p, Reason: "route needs a browser session"}
+}
+
+func (a *Authorizer) find(method, resource string) (routes.Route, bool) {
+	if a.opts.Routes == nil {
+		return routes.Find(method, resource)
+	}
+	for _, r := range a.opts.Routes {
+		if r.Path == resource && (r.Method == method || r.Method == routes.AnyMethod) {
+			return r, true
+		}
+	}
+	return routes.Route{}, false
+}
+
+// Handle decides a decoded event and renders the answer (the local
+// gateway's entry point).
+func (a *Authorizer) Handle(ctx context.Context, req Request) (Response, error) {
+	d := a.Decide(ctx, InputFrom(req))
+	a.logDecision(req.RequestContext.RequestID, req.Resource, req.HTTPMethod, d)
 	return Render(d, req.MethodArn)
 }
+
+func (a *Authorizer) logDecision(requestID, resource, method string, d Decision) {
+	a.log.Info("authorizer decision",
+		"requestId", requestID, "resource", resource, "method", method,
+		"effect", d.Effect.String(), "reason", d.Reason,
+		"userId", d.Principal.UserID, "keyId", d.Principal.KeyID)
+}
+
+// Wait blocks until background writes (last-used times) have finished;
+// tests and a shutting-down local server call it.
+func (a *Authorizer) Wait() { a.touch.wg.Wait() }
 
 func (e Effect) String() string {
 	switch e {
@@ -104,12 +237,4 @@ func (e Effect) String() string {
 		return "fail"
 	}
 	return "unauthorized"
-}
-
-// Build builds the authorizer's Lambda handler from the dependencies; the
-// authorizer main and the local gateway both use it. Credential verifiers
-// join it as they are built.
-func Build(d app.Deps) app.AuthorizerHandler {
-	a := &Authorizer{Log: d.Log}
-	return a.Handle
 }

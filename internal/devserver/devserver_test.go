@@ -2,6 +2,7 @@ package devserver
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -157,5 +158,49 @@ func TestServeStopsWhenCanceled(t *testing.T) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatalf("Serve after cancel = %v; want nil (clean stop)", err)
+	}
+}
+
+func TestDemoKeyWorksAndReplacesTheLastOne(t *testing.T) {
+	ctx := context.Background()
+	cfg, _ := config.Load(func(string) string { return "" })
+	d := app.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: slog.New(slog.DiscardHandler), Now: time.Now, Rand: rand.Reader}
+	h, err := New(ctx, d, os.DirFS("../../web"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	first, err := DemoKey(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := DemoKey(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := d.Stores.Keys.Count(ctx, seed.Author.ID)
+	if n != 1 {
+		t.Fatalf("after two starts the author has %d demo keys; want 1", n)
+	}
+	for _, tc := range []struct {
+		key  string
+		want int
+	}{{second, 200}, {first, 401}} {
+		req, _ := http.NewRequest("GET", srv.URL+"/api/me", nil)
+		req.Header.Set("Authorization", "Bearer "+tc.key)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("GET /api/me with a demo key = %d; want %d", resp.StatusCode, tc.want)
+		}
+	}
+	live := d
+	live.Config.Env = config.EnvLive
+	if _, err := DemoKey(ctx, live); err == nil {
+		t.Fatal("DemoKey(live) = nil error; want a refusal")
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/gateway"
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/keys"
+	"github.com/latchkey/latchkey/internal/me"
 	"github.com/latchkey/latchkey/internal/notfound"
 	"github.com/latchkey/latchkey/internal/posts"
 )
@@ -19,6 +21,11 @@ import (
 var Handlers = map[string]app.HandlerFunc{
 	"public-posts-list": posts.PublicList,
 	"public-posts-get":  posts.PublicGet,
+	"keys-list":         keys.List,
+	"keys-create":       keys.Create,
+	"keys-delete":       keys.Delete,
+	"keys-regenerate":   keys.Regenerate,
+	"me":                me.Build,
 	"not-found":         notfound.Build,
 }
 
@@ -44,7 +51,7 @@ func Gateway(d app.Deps) *gateway.Gateway {
 	}
 	return &gateway.Gateway{
 		Functions:  fns,
-		Authorizer: Authorizer(d),
+		Authorizer: Authorizer(d).Handle,
 		Log:        d.Log,
 		Now:        d.Now,
 	}

@@ -139,11 +139,11 @@ func TestGatewayResponses(t *testing.T) {
 	}{
 		{"unknown path outside the catch-alls", nil, "GET", "/api/", "", 404, "not_found"},
 		{"known path, wrong method", nil, "DELETE", "/api/public/posts", "", 404, "not_found"},
-		{"no authorizer answer is 401", unauthorized, "GET", "/api/keys", "", 401, "unauthorized"},
-		{"deny is 403", deny, "GET", "/api/keys", "", 403, "forbidden"},
-		{"allow for another ARN is 403", otherArn, "GET", "/api/keys", "", 403, "forbidden"},
-		{"authorizer failure fails closed", failing, "GET", "/api/keys", "", 503, "unavailable"},
-		{"non-primitive context is refused", badContext, "GET", "/api/keys", "", 500, "internal"},
+		{"no authorizer answer is 401", unauthorized, "GET", "/api/nothing-here", "", 401, "unauthorized"},
+		{"deny is 403", deny, "GET", "/api/nothing-here", "", 403, "forbidden"},
+		{"allow for another ARN is 403", otherArn, "GET", "/api/nothing-here", "", 403, "forbidden"},
+		{"authorizer failure fails closed", failing, "GET", "/api/nothing-here", "", 503, "unavailable"},
+		{"non-primitive context is refused", badContext, "GET", "/api/nothing-here", "", 500, "internal"},
 		{"body over the payload limit", nil, "POST", "/api/public/x", strings.Repeat("a", MaxBody+1), 413, "too_large"},
 	}
 	for _, tc := range tests {
@@ -172,16 +172,16 @@ func TestAllowPassesContextAndTheAuthorizerSeesTheRequest(t *testing.T) {
 		seen = req
 		return allow()(ctx, req)
 	}
-	r := httptest.NewRequest("GET", "/api/keys?x=1", nil)
+	r := httptest.NewRequest("GET", "/api/nothing-here?x=1", nil)
 	r.Header.Set("Authorization", "Bearer k")
 	w := serve(newGateway(a), r)
 	if w.Code != 200 {
 		t.Fatalf("status = %d; want 200", w.Code)
 	}
 	if seen.Type != "REQUEST" || seen.Resource != "/api/{proxy+}" || seen.HTTPMethod != "GET" ||
-		seen.MethodArn != MethodArn("GET", "/api/keys") || seen.Headers["Authorization"] != "Bearer k" ||
+		seen.MethodArn != MethodArn("GET", "/api/nothing-here") || seen.Headers["Authorization"] != "Bearer k" ||
 		seen.QueryStringParameters["x"] != "1" || seen.RequestContext.ResourcePath != "/api/{proxy+}" {
-		t.Fatalf("authorizer event = %+v; want the REQUEST event of GET /api/keys", seen)
+		t.Fatalf("authorizer event = %+v; want the REQUEST event of GET /api/nothing-here", seen)
 	}
 	var got events.APIGatewayProxyRequest
 	_ = json.Unmarshal(w.Body.Bytes(), &got)

@@ -72,9 +72,15 @@ type errorBody struct {
 	Message string `json:"message"`
 }
 
-// ErrorResponse renders e as an API answer.
+// ErrorResponse renders e as an API answer. A 401 names the accepted
+// schemes in WWW-Authenticate (API.md), whether the gateway or a function
+// gives it.
 func ErrorResponse(e *Error) Response {
-	return JSON(e.Status, errorBody{Error: e.Code, Message: e.Message})
+	r := JSON(e.Status, errorBody{Error: e.Code, Message: e.Message})
+	if e.Status == 401 {
+		r.Headers["WWW-Authenticate"] = WWWAuthenticate
+	}
+	return r
 }
 
 // JSON answers status with v encoded as JSON and the standard API headers.

@@ -61,6 +61,24 @@ func TestJSONCarriesAPIHeaders(t *testing.T) {
 	}
 }
 
+func TestUnauthorizedNamesTheSchemes(t *testing.T) {
+	tests := []struct {
+		name string
+		err  *Error
+		want string
+	}{
+		{"a function's 401", Errorf(401, CodeUnauthorized, "no"), WWWAuthenticate},
+		{"a 403 has no challenge", Errorf(403, CodeForbidden, "no"), ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := ErrorResponse(tc.err).Headers["WWW-Authenticate"]; got != tc.want {
+				t.Fatalf("ErrorResponse(%d) WWW-Authenticate = %q; want %q", tc.err.Status, got, tc.want)
+			}
+		})
+	}
+}
+
 func TestDecodeJSON(t *testing.T) {
 	type body struct {
 		Title string `json:"title"`

@@ -32,11 +32,16 @@ func Run(ctx context.Context, d app.Deps, name string, event []byte) ([]byte, er
 		if err := Decode(event, &req); err != nil {
 			return nil, err
 		}
-		resp, err := functions.Authorizer(d)(ctx, req)
+		// The raw entry point, as the Lambda runtime calls it.
+		out, err := functions.Authorizer(d).Invoke(ctx, event)
 		if err != nil {
 			return render(lambdaError{ErrorMessage: err.Error(), ErrorType: reflect.TypeOf(err).Elem().Name()})
 		}
-		return render(resp)
+		var buf bytes.Buffer
+		if err := json.Indent(&buf, out, "", "  "); err != nil {
+			return nil, fmt.Errorf("authorizer answered invalid JSON: %w", err)
+		}
+		return append(buf.Bytes(), '\n'), nil
 	}
 	build, ok := functions.Handlers[name]
 	if !ok {

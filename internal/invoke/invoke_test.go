@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,7 +25,8 @@ var update = flag.Bool("update", false, "rewrite the golden responses")
 const eventsDir = "../../events"
 
 // TestFixturesMatchGoldens runs every fixture in events/<function>/ through
-// its function over the seeded embedded store and compares the answer with
+// its function over the seeded embedded store (with the fixture keys) and
+// compares the answer with
 // testdata/golden/<function>/<case>.json.
 func TestFixturesMatchGoldens(t *testing.T) {
 	dirs, err := os.ReadDir(eventsDir)
@@ -49,8 +51,15 @@ func TestFixturesMatchGoldens(t *testing.T) {
 				if err := seed.Load(ctx, stores); err != nil {
 					t.Fatal(err)
 				}
+				if err := seed.LoadFixtureKeys(ctx, stores, cfg.Env); err != nil {
+					t.Fatal(err)
+				}
+				// A fixed clock and a seeded generator, fresh per case, make
+				// the secrets and IDs of create and regenerate reproducible.
 				d := app.Deps{Config: cfg, Stores: stores, Log: slog.New(slog.DiscardHandler),
-					Now: func() time.Time { return seed.Epoch.Add(30 * 24 * time.Hour) }}
+					Now:  func() time.Time { return seed.Epoch.Add(30 * 24 * time.Hour) },
+					Rand: rand.NewChaCha8([32]byte([]byte("latchkey golden fixtures, seeded"))),
+				}
 				event, err := os.ReadFile(file)
 				if err != nil {
 					t.Fatal(err)

@@ -92,6 +92,33 @@ var Table = []Route{
 		Tables:  []TableUse{{store.PostsTable, Read}},
 		Summary: "Get one published post.",
 	},
+	// Key management needs a browser session: a key can never create,
+	// list, rotate or delete keys, so a leaked key cannot entrench itself.
+	{
+		Method: "GET", Path: "/api/keys", Function: "keys-list", Need: NeedSession,
+		Tables:  []TableUse{{store.KeysTable, Read}},
+		Summary: "List the caller's API keys (hints only, never secrets).",
+	},
+	{
+		Method: "POST", Path: "/api/keys", Function: "keys-create", Need: NeedSession,
+		Tables:  []TableUse{{store.KeysTable, ReadWrite}},
+		Summary: "Create an API key; the answer shows its secret, once.",
+	},
+	{
+		Method: "DELETE", Path: "/api/keys/{id}", Function: "keys-delete", Need: NeedSession,
+		Tables:  []TableUse{{store.KeysTable, ReadWrite}},
+		Summary: "Delete one of the caller's API keys; it stops working at once.",
+	},
+	{
+		Method: "POST", Path: "/api/keys/{id}/regenerate", Function: "keys-regenerate", Need: NeedSession,
+		Tables:  []TableUse{{store.KeysTable, ReadWrite}},
+		Summary: "Replace a key's secret, the old one working for an optional grace period.",
+	},
+	{
+		Method: "GET", Path: "/api/me", Function: "me", Need: NeedRead,
+		Tables:  []TableUse{{store.UsersTable, Read}},
+		Summary: "Who the caller is and how they authenticated.",
+	},
 	// The catch-alls answer 404 for paths no route has. API Gateway picks
 	// the most specific resource, so they only see what nothing else takes.
 	{

@@ -19,6 +19,12 @@ func TestMatch(t *testing.T) {
 		{"empty id is no route of its own", "GET", "/api/public/posts/", Matched, "not-found", map[string]string{"proxy": "posts/"}},
 		{"unknown public path", "GET", "/api/public/nope", Matched, "not-found", map[string]string{"proxy": "nope"}},
 		{"unknown path elsewhere", "POST", "/api/keys/x/y", Matched, "not-found", map[string]string{"proxy": "keys/x/y"}},
+		{"keys list", "GET", "/api/keys", Matched, "keys-list", nil},
+		{"keys create", "POST", "/api/keys", Matched, "keys-create", nil},
+		{"key delete", "DELETE", "/api/keys/key_x", Matched, "keys-delete", map[string]string{"id": "key_x"}},
+		{"key regenerate", "POST", "/api/keys/key_x/regenerate", Matched, "keys-regenerate", map[string]string{"id": "key_x"}},
+		{"a key has no GET", "GET", "/api/keys/key_x", NoMethod, "", nil},
+		{"me", "GET", "/api/me", Matched, "me", nil},
 		{"public catch-all beats api catch-all", "GET", "/api/public/a/b", Matched, "not-found", map[string]string{"proxy": "a/b"}},
 		{"outside /api", "GET", "/index.html", NoRoute, "", nil},
 		{"bare /api/", "GET", "/api/", NoRoute, "", nil},
@@ -39,7 +45,7 @@ func TestCatchAllNeeds(t *testing.T) {
 	if r.Need != NeedPublic {
 		t.Errorf("public catch-all needs %q; want public", r.Need)
 	}
-	r, _, _ = Match("GET", "/api/keys")
+	r, _, _ = Match("GET", "/api/nothing-here")
 	if r.Need != NeedCredential {
 		t.Errorf("api catch-all needs %q; want a credential (so strangers get 401, not a route map)", r.Need)
 	}

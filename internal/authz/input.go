@@ -1,0 +1,147 @@
+package authz
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Input is what a decision needs from API Gateway's REQUEST authorizer
+// event, and nothing more: the route, and the headers that carry or qualify
+// a credential, each with all of its values.
+type Input struct {
+	MethodArn  string
+	Resource   string
+	HTTPMethod string
+	// Authorization, Cookie, Origin and SecFetchSite hold every value the
+	// request sent for that header, whatever its letter case.
+	Authorization []string
+	Cookie        []string
+	Origin        []string
+	SecFetchSite  []string
+}
+
+// InputFrom takes the decision's input from a decoded event (the local
+// gateway's path).
+func InputFrom(req Request) Input {
+	in := Input{MethodArn: req.MethodArn, Resource: req.Resource, HTTPMethod: req.HTTPMethod}
+	pick := func(name string) []string {
+		var vals []string
+		for k, vs := range req.MultiValueHeaders {
+			if strings.EqualFold(k, name) {
+				vals = append(vals, vs...)
+			}
+		}
+		if vals != nil {
+			return vals
+		}
+		for k, v := range req.Headers {
+			if strings.EqualFold(k, name) {
+				vals = append(vals, v)
+			}
+		}
+		return vals
+	}
+	in.Authorization = pick("Authorization")
+	in.Cookie = pick("Cookie")
+	in.Origin = pick("Origin")
+	in.SecFetchSite = pick("Sec-Fetch-Site")
+	return in
+}
+
+// maxEvent bounds the event the raw decoder reads. API Gateway caps a
+// request's headers far below this; the bound is a backstop.
+const maxEvent = 1 << 20
+
+// DecodeInput reads the decision's input straight from the event JSON (the
+// Lambda path). It decodes only the fields a decision needs: encoding/json
+// still validates the whole event but builds no maps for the headers it
+// skips. Header names match in any letter case, and a header given under two
+// spellings keeps both values, so "two Authorization headers" is never
+// hidden.
+func DecodeInput(event []byte) (Input, error) {
+	if len(event) > maxEvent {
+		return Input{}, fmt.Errorf("authorizer event of %d bytes is over %d", len(event), maxEvent)
+	}
+	var e struct {
+		Type              string `json:"type"`
+		MethodArn         string `json:"methodArn"`
+		Resource          string `json:"resource"`
+		HTTPMethod        string `json:"httpMethod"`
+		Headers           wantedHeaders[appendString]
+		MultiValueHeaders wantedHeaders[appendStrings]
+	}
+	if err := json.Unmarshal(event, &e); err != nil {
+		return Input{}, fmt.Errorf("decode authorizer event: %w", err)
+	}
+	if e.Type != "REQUEST" {
+		return Input{}, fmt.Errorf("authorizer event type %q: want REQUEST", e.Type)
+	}
+	either := func(multi, single []string) []string {
+		if multi != nil {
+			return multi
+		}
+		return single
+	}
+	return Input{
+		MethodArn:     e.MethodArn,
+		Resource:      e.Resource,
+		HTTPMethod:    e.HTTPMethod,
+		Authorization: either(e.MultiValueHeaders.Authorization.list(), e.Headers.Authorization.list()),
+		Cookie:        either(e.MultiValueHeaders.Cookie.list(), e.Headers.Cookie.list()),
+		Origin:        either(e.MultiValueHeaders.Origin.list(), e.Headers.Origin.list()),
+		SecFetchSite:  either(e.MultiValueHeaders.SecFetchSite.list(), e.Headers.SecFetchSite.list()),
+	}, nil
+}
+
+// lister is a header's collected values.
+type lister interface{ list() []string }
+
+// wantedHeaders picks the credential headers out of a headers object.
+// encoding/json matches object keys to these fields case-insensitively.
+type wantedHeaders[T any] struct {
+	Authorization T `json:"authorization"`
+	Cookie        T `json:"cookie"`
+	Origin        T `json:"origin"`
+	SecFetchSite  T `json:"sec-fetch-site"`
+}
+
+// appendString collects the string values of every key that matches its
+// field: json calls UnmarshalJSON once per matching key.
+type appendString []string
+
+func (a *appendString) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	*a = append(*a, s)
+	return nil
+}
+
+func (a appendString) list() []string { return a }
+
+// appendStrings collects the array values of every matching key.
+type appendStrings []string
+
+func (a *appendStrings) UnmarshalJSON(b []byte) error {
+	if string(b) == "null" {
+		return nil
+	}
+	var ss []string
+	if err := json.Unmarshal(b, &ss); err != nil {
+		return err
+	}
+	*a = append(*a, ss...)
+	return nil
+}
+
+func (a appendStrings) list() []string { return a }
+
+var (
+	_ lister = appendString(nil)
+	_ lister = appendStrings(nil)
+)

@@ -1,0 +1,128 @@
+package keys
+
+import (
+	"context"
+	"errors"
+
+	"github.com/latchkey/latchkey/internal/authz"
+	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// Handlers serves the /api/keys routes: it translates events to Manager
+// calls and errors to API.md answers. Nothing here logs a secret, a hash or
+// a body; the audit lines name the key and the user only.
+type Handlers struct {
+	Manager Manager
+}
+
+// List answers GET /api/keys: all the caller's keys, newest first.
+func (h Handlers) List(ctx context.Context, req httpx.Request) (httpx.Response, error) {
+	p, err := sessionPrincipal(req)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	ks, err := h.Manager.List(ctx, p.UserID)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	out := Listing{Keys: make([]Key, 0, len(ks))}
+	for _, k := range ks {
+		out.Keys = append(out.Keys, View(k))
+	}
+	return httpx.JSON(200, out), nil
+}
+
+// Create answers POST /api/keys: 201 with the new key and its secret.
+func (h Handlers) Create(ctx context.Context, req httpx.Request) (httpx.Response, error) {
+	p, err := sessionPrincipal(req)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	nk, err := decodeCreate(req)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	k, secret, err := h.Manager.Create(ctx, p.UserID, nk)
+	if errors.Is(err, ErrTooManyKeys) {
+		return httpx.Response{}, httpx.BadRequest("you have %d keys, the most allowed; delete one first", MaxKeysPerUser)
+	}
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	httpx.Logger(ctx).Info("api key created", "userId", p.UserID, "keyId", k.ID)
+	return httpx.JSON(201, WithSecret{Key: View(k), Secret: secret}), nil
+}
+
+// Delete answers DELETE /api/keys/{id}: 204, or 404 unless the key is the
+// caller's.
+func (h Handlers) Delete(ctx context.Context, req httpx.Request) (httpx.Response, error) {
+	p, err := sessionPrincipal(req)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	id, err := keyID(req)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	err = h.Manager.Delete(ctx, p.UserID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return httpx.Response{}, httpx.NotFound("key")
+	}
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	httpx.Logger(ctx).Info("api key deleted", "userId", p.UserID, "keyId", id)
+	return httpx.NoContent(), nil
+}
+
+// Regenerate answers POST /api/keys/{id}/regenerate: 200 with the key and
+// its new secret, or 404 unless the key is the caller's.
+func (h Handlers) Regenerate(ctx context.Context, req httpx.Request) (httpx.Response, error) {
+	p, err := sessionPrincipal(req)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	id, err := keyID(req)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	grace, err := decodeRegenerate(req)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	k, secret, err := h.Manager.Regenerate(ctx, p.UserID, id, grace)
+	if errors.Is(err, store.ErrNotFound) {
+		return httpx.Response{}, httpx.NotFound("key")
+	}
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	httpx.Logger(ctx).Info("api key regenerated", "userId", p.UserID, "keyId", id, "graceSeconds", int(grace.Seconds()))
+	return httpx.JSON(200, WithSecret{Key: View(k), Secret: secret}), nil
+}
+
+// sessionPrincipal returns the caller, who must have come with a browser
+// session. The authorizer already refuses keys on these routes (NeedSession);
+// this is the second lock, so a misconfigured route still never lets a key
+// manage keys.
+func sessionPrincipal(req httpx.Request) (authz.Principal, error) {
+	p, err := authz.PrincipalFrom(req)
+	if err != nil {
+		return authz.Principal{}, httpx.Errorf(401, httpx.CodeUnauthorized, "a valid session is required")
+	}
+	if p.Method != authz.MethodSession {
+		return authz.Principal{}, httpx.Errorf(403, httpx.CodeForbidden, "managing keys needs a browser session")
+	}
+	return p, nil
+}
+
+// keyID returns the {id} path parameter, or 404 before any store read
+// when it cannot be a key ID.
+func keyID(req httpx.Request) (string, error) {
+	id := req.PathParameters["id"]
+	if !store.ValidID("key", id) {
+		return "", httpx.NotFound("key")
+	}
+	return id, nil
+}

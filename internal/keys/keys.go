@@ -1,0 +1,87 @@
+// Package keys serves the API key management routes under /api/keys:
+// listing a user's keys, creating one (its secret shown once), regenerating
+// a key's secret with an optional grace period for the old one, and deleting
+// a key. Only a browser session may manage keys: a key can never create,
+// rotate or delete keys, so a leaked key cannot make itself a successor.
+package keys
+
+import (
+	"crypto/rand"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// Key is the API shape of a key (API.md). It never holds the secret or its
+// hash.
+type Key struct {
+	ID          string     `json:"id"`
+	Label       string     `json:"label"`
+	Hint        string     `json:"hint"`
+	Permissions []string   `json:"permissions"`
+	Environment string     `json:"environment"`
+	CreatedAt   time.Time  `json:"createdAt"`
+	ExpiresAt   *time.Time `json:"expiresAt,omitempty"`
+	LastUsedAt  *time.Time `json:"lastUsedAt,omitempty"`
+}
+
+// WithSecret is the answer of create and regenerate: the key and its
+// secret, which is shown this once and never stored.
+type WithSecret struct {
+	Key
+	Secret string `json:"key"`
+}
+
+// Listing is the answer of GET /api/keys.
+type Listing struct {
+	Keys []Key `json:"keys"`
+}
+
+// View converts a stored key to its API shape, times in UTC.
+func View(k store.APIKey) Key {
+	v := Key{
+		ID: k.ID, Label: k.Label, Hint: k.Hint, Permissions: k.Permissions,
+		Environment: k.Environment, CreatedAt: k.CreatedAt.UTC(),
+		ExpiresAt: utc(k.ExpiresAt), LastUsedAt: utc(k.LastUsedAt),
+	}
+	if v.Permissions == nil {
+		v.Permissions = []string{}
+	}
+	return v
+}
+
+func utc(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// handlers builds the routes' handlers over d. A nil d.Rand falls back to
+// crypto/rand: a secret must never come from anything weaker by accident.
+func handlers(d app.Deps) Handlers {
+	r := d.Rand
+	if r == nil {
+		r = rand.Reader
+	}
+	now := d.Now
+	if now == nil {
+		now = time.Now
+	}
+	return Handlers{Manager: Manager{Keys: d.Stores.Keys, Env: d.Config.Env, Rand: r, Now: now}}
+}
+
+// List builds the handler of GET /api/keys.
+func List(d app.Deps) httpx.Handler { return handlers(d).List }
+
+// Create builds the handler of POST /api/keys.
+func Create(d app.Deps) httpx.Handler { return handlers(d).Create }
+
+// Delete builds the handler of DELETE /api/keys/{id}.
+func Delete(d app.Deps) httpx.Handler { return handlers(d).Delete }
+
+// Regenerate builds the handler of POST /api/keys/{id}/regenerate.
+func Regenerate(d app.Deps) httpx.Handler { return handlers(d).Regenerate }
