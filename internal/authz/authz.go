@@ -7,6 +7,7 @@ package authz
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"log/slog"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/latchkey/latchkey/internal/apikey"
 	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/routes"
+	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
 )
 
@@ -45,7 +47,8 @@ const (
 // authorizer context.
 type Principal struct {
 	UserID      string
-	KeyID       string
+	KeyID       string // for an API key
+	SessionID   string // for a browser session (its public ID)
 	Method      string // MethodAPIKey or MethodSession
 	Permissions []string
 }
@@ -77,10 +80,19 @@ const (
 type Options struct {
 	// Keys looks keys up by hash.
 	Keys store.KeyStore
+	// Sessions looks browser sessions up by ID.
+	Sessions store.SessionStore
+	// Lifetimes are the sessions' absolute and idle limits.
+	Lifetimes session.Lifetimes
+	// PublicURL and AllowedOrigins are the origins a cookie request that
+	// changes state may come from.
+	PublicURL      string
+	AllowedOrigins []string
 	// Env is the deployment's environment: only its keys are accepted.
 	Env string
-	// CacheTTL is how long a found credential is remembered; 0 disables the
-	// cache (every request reads the store).
+	// CacheTTL is how long a found API key is remembered; 0 disables the
+	// cache (every request reads the store). Sessions are never cached
+	// found, so that signing out ends a session at once everywhere.
 	CacheTTL time.Duration
 	Log      *slog.Logger
 	Now      func() time.Time
@@ -91,11 +103,12 @@ type Options struct {
 // Authorizer decides requests. Build one per process with New; it is safe
 // for concurrent use.
 type Authorizer struct {
-	opts  Options
-	log   *slog.Logger
-	now   func() time.Time
-	keys  *cache[store.APIKey]
-	touch *toucher
+	opts     Options
+	log      *slog.Logger
+	now      func() time.Time
+	keys     *cache[store.APIKey]
+	sessions *cache[store.Session]
+	touch    *toucher
 }
 
 // New returns an authorizer with the given options.
@@ -107,15 +120,21 @@ func New(o Options) *Authorizer {
 	if a.now == nil {
 		a.now = time.Now
 	}
-	a.keys = newCache[store.APIKey](o.CacheTTL, MaxCacheEntries)
-	a.touch = newToucher(o.Keys, a.log)
+	a.keys = newCache[store.APIKey](o.CacheTTL, negativeTTL(o.CacheTTL), MaxCacheEntries)
+	a.sessions = newCache[store.Session](0, negativeTTL(o.CacheTTL), MaxCacheEntries)
+	a.touch = newToucher(a.log)
 	return a
 }
 
 // Build builds the authorizer from the dependencies; the authorizer main
 // and the local gateway both use it.
 func Build(d app.Deps) app.Authorizer {
-	return New(Options{Keys: d.Stores.Keys, Env: d.Config.Env, CacheTTL: d.Config.CacheTTL, Log: d.Log, Now: d.Now})
+	return New(Options{
+		Keys: d.Stores.Keys, Sessions: d.Stores.Sessions,
+		Lifetimes: session.Lifetimes{Absolute: d.Config.SessionTTL, Idle: d.Config.SessionIdle},
+		PublicURL: d.Config.PublicURL, AllowedOrigins: d.Config.AllowedOrigins,
+		Env: d.Config.Env, CacheTTL: d.Config.CacheTTL, Log: d.Log, Now: d.Now,
+	})
 }
 
 // Decide decides one request.
@@ -135,7 +154,7 @@ func (a *Authorizer) Decide(ctx context.Context, in Input) Decision {
 		return a.decideKey(ctx, in, route)
 	}
 	if len(in.Cookie) > 0 {
-		return Decision{Reason: "session cookies are not accepted by this build"}
+		return a.decideSession(ctx, in)
 	}
 	return Decision{Reason: "no credential"}
 }
@@ -183,7 +202,11 @@ func (a *Authorizer) decideKey(ctx context.Context, in Input, route routes.Route
 		return Decision{Reason: "key of another environment"}
 	}
 	p := Principal{UserID: k.UserID, KeyID: k.ID, Method: MethodAPIKey, Permissions: k.Permissions}
-	a.touch.maybe(k, now)
+	var stored time.Time
+	if k.LastUsedAt != nil {
+		stored = *k.LastUsedAt
+	}
+	a.touch.maybe(k.ID, stored, now, func(ctx context.Context) error { return a.opts.Keys.Touch(ctx, k.ID, now) })
 	switch route.Need {
 	case routes.NeedCredential:
 		return Decision{Effect: Allow, Principal: p, Reason: "valid key"}
@@ -194,6 +217,53 @@ func (a *Authorizer) decideKey(ctx context.Context, in Input, route routes.Route
 		return Decision{Effect: Deny, Principal: p, Reason: "key lacks " + routes.Permission(in.HTTPMethod)}
 	}
 	return Decision{Effect: Deny, Principal: p, Reason: "route needs a browser session"}
+}
+
+// decideSession verifies the session cookie. A session carries all of its
+// user's permissions, key management included; a state-changing request
+// must also come from the app's own origin.
+func (a *Authorizer) decideSession(ctx context.Context, in Input) Decision {
+	token, err := session.FromCookies(in.Cookie)
+	if errors.Is(err, session.ErrNoCookie) {
+		return Decision{Reason: "no credential"}
+	}
+	if err != nil {
+		return Decision{Reason: err.Error()}
+	}
+	hash := session.Hash(token)
+	id := store.SessionID(hash)
+	now := a.now()
+	s, found, err := a.sessions.get(ctx, hash, now, func(ctx context.Context) (store.Session, bool, time.Time, error) {
+		s, err := a.opts.Sessions.Get(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return store.Session{}, false, time.Time{}, nil
+		}
+		if err != nil {
+			return store.Session{}, false, time.Time{}, err
+		}
+		if subtle.ConstantTimeCompare([]byte(s.Hash), []byte(hash)) != 1 {
+			return store.Session{}, false, time.Time{}, nil
+		}
+		return s, true, time.Time{}, nil
+	})
+	if err != nil {
+		a.log.Error("authorizer: session lookup failed", "err", err.Error())
+		return Decision{Effect: Fail, Reason: "session store unavailable"}
+	}
+	if !found {
+		return Decision{Reason: "unknown session"}
+	}
+	if !a.opts.Lifetimes.Live(s, a.touch.lastSeen(id), now) {
+		return Decision{Reason: "session expired or idle"}
+	}
+	p := Principal{UserID: s.UserID, SessionID: s.ID, Method: MethodSession, Permissions: []string{"read", "write"}}
+	if session.Unsafe(in.HTTPMethod) && !session.SameOrigin(in.Origin, in.SecFetchSite, a.opts.PublicURL, a.opts.AllowedOrigins) {
+		return Decision{Effect: Deny, Principal: p, Reason: "cross-origin cookie request"}
+	}
+	a.touch.maybe(id, s.LastSeenAt, now, func(ctx context.Context) error {
+		return a.opts.Sessions.Touch(ctx, id, now, a.opts.Lifetimes.TTLEpoch(s, now))
+	})
+	return Decision{Effect: Allow, Principal: p, Reason: "valid session"}
 }
 
 func (a *Authorizer) find(method, resource string) (routes.Route, bool) {
@@ -220,7 +290,7 @@ func (a *Authorizer) logDecision(requestID, resource, method string, d Decision)
 	a.log.Info("authorizer decision",
 		"requestId", requestID, "resource", resource, "method", method,
 		"effect", d.Effect.String(), "reason", d.Reason,
-		"userId", d.Principal.UserID, "keyId", d.Principal.KeyID)
+		"userId", d.Principal.UserID, "keyId", d.Principal.KeyID, "sessionId", d.Principal.SessionID)
 }
 
 // Wait blocks until background writes (last-used times) have finished;

@@ -38,18 +38,22 @@ type cacheCall[V any] struct {
 // a rotated key's grace period.
 type loader[V any] func(ctx context.Context) (val V, found bool, until time.Time, err error)
 
-func newCache[V any](ttl time.Duration, max int) *cache[V] {
-	neg := 5 * time.Second
-	if ttl < neg {
-		neg = ttl
-	}
-	return &cache[V]{ttl: ttl, negTTL: neg, max: max, entries: map[string]cacheEntry[V]{}, calls: map[string]*cacheCall[V]{}}
+// newCache returns a cache that keeps found values for ttl and unknown ones
+// for negTTL; a zero duration keeps nothing of that kind.
+func newCache[V any](ttl, negTTL time.Duration, max int) *cache[V] {
+	return &cache[V]{ttl: ttl, negTTL: negTTL, max: max, entries: map[string]cacheEntry[V]{}, calls: map[string]*cacheCall[V]{}}
+}
+
+// negativeTTL is how long an unknown credential is remembered: short, and
+// never longer than the positive TTL.
+func negativeTTL(ttl time.Duration) time.Duration {
+	return min(ttl, 5*time.Second)
 }
 
 // get returns the cached answer for key, or loads it once for all
 // concurrent callers.
 func (c *cache[V]) get(ctx context.Context, key string, now time.Time, load loader[V]) (V, bool, error) {
-	if c == nil || c.ttl <= 0 {
+	if c == nil || (c.ttl <= 0 && c.negTTL <= 0) {
 		v, found, _, err := load(ctx)
 		return v, found, err
 	}
@@ -80,11 +84,11 @@ func (c *cache[V]) get(ctx context.Context, key string, now time.Time, load load
 
 	c.mu.Lock()
 	delete(c.calls, key)
-	if call.err == nil {
-		life := c.ttl
-		if !call.found {
-			life = c.negTTL
-		}
+	life := c.ttl
+	if !call.found {
+		life = c.negTTL
+	}
+	if call.err == nil && life > 0 {
 		if u := now.Add(life); until.IsZero() || u.Before(until) {
 			until = u
 		}

@@ -53,6 +53,8 @@ func appendPolicy(b []byte, d Decision, methodArn string) []byte {
 		b = appendJSONString(b, d.Principal.Method)
 		b = append(b, `,"permissions":`...)
 		b = appendJSONString(b, strings.Join(d.Principal.Permissions, ","))
+		b = append(b, `,"sessionId":`...)
+		b = appendJSONString(b, d.Principal.SessionID)
 		b = append(b, `,"userId":`...)
 		b = appendJSONString(b, d.Principal.UserID)
 		b = append(b, '}')

@@ -26,11 +26,12 @@ func PrincipalFrom(req events.APIGatewayProxyRequest) (Principal, error) {
 		s, _ := ctx[k].(string)
 		return s
 	}
-	p := Principal{UserID: str("userId"), KeyID: str("keyId"), Method: str("method")}
+	p := Principal{UserID: str("userId"), KeyID: str("keyId"), SessionID: str("sessionId"), Method: str("method")}
 	if perms := str("permissions"); perms != "" {
 		p.Permissions = strings.Split(perms, ",")
 	}
-	if p.UserID == "" || (p.Method != MethodAPIKey && p.Method != MethodSession) || (p.Method == MethodAPIKey && p.KeyID == "") {
+	if p.UserID == "" || (p.Method != MethodAPIKey && p.Method != MethodSession) || (p.Method == MethodAPIKey && p.KeyID == "") ||
+		(p.Method == MethodSession && p.SessionID == "") {
 		return Principal{}, ErrNoPrincipal
 	}
 	return p, nil

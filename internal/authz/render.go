@@ -37,6 +37,7 @@ func Render(d Decision, methodArn string) (Response, error) {
 				"userId":      d.Principal.UserID,
 				"keyId":       d.Principal.KeyID,
 				"method":      d.Principal.Method,
+				"sessionId":   d.Principal.SessionID,
 				"permissions": strings.Join(d.Principal.Permissions, ","),
 			}
 		}

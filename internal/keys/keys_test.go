@@ -38,9 +38,9 @@ const (
 )
 
 var principals = map[string]authz.Principal{
-	author:    {UserID: seed.Author.ID, Method: authz.MethodSession, Permissions: []string{"read", "write"}},
-	reader:    {UserID: seed.Reader.ID, Method: authz.MethodSession, Permissions: []string{"read", "write"}},
-	editor:    {UserID: seed.Editor.ID, Method: authz.MethodSession, Permissions: []string{"read", "write"}},
+	author:    {UserID: seed.Author.ID, SessionID: "ses_a", Method: authz.MethodSession, Permissions: []string{"read", "write"}},
+	reader:    {UserID: seed.Reader.ID, SessionID: "ses_r", Method: authz.MethodSession, Permissions: []string{"read", "write"}},
+	editor:    {UserID: seed.Editor.ID, SessionID: "ses_e", Method: authz.MethodSession, Permissions: []string{"read", "write"}},
 	authorKey: {UserID: seed.Author.ID, KeyID: seed.FixtureKeyID, Method: authz.MethodAPIKey, Permissions: []string{"read", "write"}},
 }
 

@@ -42,7 +42,7 @@ func TestMe(t *testing.T) {
 	d := app.Deps{Stores: stores, Log: slog.New(slog.DiscardHandler), Now: time.Now}
 	h := httpx.Adapt(d.Log, me.Build(d))
 	session := func(u string) authz.Principal {
-		return authz.Principal{UserID: u, Method: authz.MethodSession, Permissions: []string{"read", "write"}}
+		return authz.Principal{UserID: u, SessionID: "ses_x", Method: authz.MethodSession, Permissions: []string{"read", "write"}}
 	}
 	tests := []struct {
 		name       string
@@ -60,7 +60,7 @@ func TestMe(t *testing.T) {
 		{"a read-only key names itself", allowed(t, authz.Principal{UserID: seed.Author.ID, KeyID: seed.FixtureReadKeyID, Method: authz.MethodAPIKey, Permissions: []string{"read"}}), 200,
 			`{"user":{"id":"` + seed.Author.ID + `","email":"ada@example.com","name":"Ada Author","roles":[]},` +
 				`"auth":{"method":"apikey","keyId":"` + seed.FixtureReadKeyID + `","permissions":["read"]}}`},
-		{"a session with no permissions lists none", allowed(t, authz.Principal{UserID: seed.Reader.ID, Method: authz.MethodSession}), 200,
+		{"a session with no permissions lists none", allowed(t, authz.Principal{UserID: seed.Reader.ID, SessionID: "ses_x", Method: authz.MethodSession}), 200,
 			`{"user":{"id":"` + seed.Reader.ID + `","email":"rex@example.com","name":"Rex Reader","roles":[]},` +
 				`"auth":{"method":"session","permissions":[]}}`},
 		{"a key without read", allowed(t, authz.Principal{UserID: seed.Author.ID, KeyID: seed.FixtureKeyID, Method: authz.MethodAPIKey, Permissions: []string{"write"}}), 403, httpx.CodeForbidden},

@@ -1,0 +1,36 @@
+package session
+
+// SameOrigin reports whether a cookie-authenticated request that changes
+// state comes from the app's own origin (API.md): its Origin is the public
+// URL or an allowed origin; or, without Origin, Sec-Fetch-Site says
+// same-origin. SameSite=Strict already keeps the cookie off cross-site
+// requests; this second check also stops a sibling subdomain, which is
+// same-site but not same-origin. A request with neither header is refused:
+// every browser that sends cookies sends one of them on an unsafe method.
+func SameOrigin(origins, fetchSite []string, publicURL string, allowed []string) bool {
+	if len(origins) > 0 {
+		if len(origins) != 1 {
+			return false
+		}
+		o := origins[0]
+		if o == publicURL {
+			return true
+		}
+		for _, a := range allowed {
+			if o == a {
+				return true
+			}
+		}
+		return false
+	}
+	return len(fetchSite) == 1 && fetchSite[0] == "same-origin"
+}
+
+// Unsafe reports whether a method changes state.
+func Unsafe(method string) bool {
+	switch method {
+	case "GET", "HEAD", "OPTIONS":
+		return false
+	}
+	return true
+}
