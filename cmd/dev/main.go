@@ -11,6 +11,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -42,6 +43,11 @@ func run(opts devserver.Options, web string) error {
 	if err != nil {
 		return err
 	}
+	// Before the Deps: the login functions read the issuer and client from cfg.
+	idp, cfg, err := devserver.DevProvider(cfg)
+	if err != nil {
+		return err
+	}
 	log := httpx.NewLogger(os.Stderr)
 	stores, err := devserver.OpenStores(ctx, cfg, opts, log)
 	if err != nil {
@@ -52,6 +58,7 @@ func run(opts devserver.Options, web string) error {
 	if err != nil {
 		return err
 	}
+	h = devserver.WithDevProvider(h, idp)
 	var demoKey string
 	if cfg.Env == config.EnvTest {
 		if demoKey, err = devserver.DemoKey(ctx, d); err != nil {
@@ -63,6 +70,7 @@ func run(opts devserver.Options, web string) error {
 		fmt.Printf("Latchkey is listening on %s and serving %s (web app at /, API at /api/). Ctrl-C stops it.\n", a, base)
 		fmt.Printf("Try:  curl -s %s/api/public/posts\n", base)
 		fmt.Printf("      curl -s %s/api/public/posts/%s   # a draft: 404\n", base, seed.DraftID)
+		fmt.Println(signInLine(cfg, idp != nil))
 		if demoKey != "" {
 			// Printed once, to this terminal only (never to the log): a
 			// test-environment key for the seeded author, valid for a day.
@@ -70,4 +78,21 @@ func run(opts devserver.Options, web string) error {
 			fmt.Printf("  curl -s -H \"Authorization: Bearer $LATCHKEY_API_KEY\" %s/api/me\n", base)
 		}
 	})
+}
+
+// signInLine says where browser sign-in goes.
+func signInLine(cfg config.Config, builtIn bool) string {
+	switch {
+	case builtIn:
+		emails := make([]string, 0, len(seed.Users))
+		for _, u := range seed.Users {
+			emails = append(emails, u.Email)
+		}
+		return fmt.Sprintf("Sign in at %s/api/auth/login with the built-in development provider (%s) as %s.",
+			cfg.PublicURL, cfg.OIDCIssuer, strings.Join(emails, ", "))
+	case cfg.OIDCIssuer != "":
+		return fmt.Sprintf("Sign in at %s/api/auth/login with the identity provider %s.", cfg.PublicURL, cfg.OIDCIssuer)
+	default:
+		return fmt.Sprintf("Sign in at %s/api/auth/login with GitHub (%s).", cfg.PublicURL, cfg.GitHubURL)
+	}
 }

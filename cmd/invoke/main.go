@@ -57,7 +57,7 @@ func run(fn, eventFile string) error {
 	// The fixtures name the fixture keys; they are public test keys, so a
 	// run configured as a live deployment goes without them.
 	if cfg.Env == config.EnvTest {
-		if err := seed.LoadFixtureKeys(ctx, stores, cfg.Env); err != nil {
+		if err := seed.LoadFixtures(ctx, stores, cfg.Env); err != nil {
 			return err
 		}
 	}

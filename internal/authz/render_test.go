@@ -8,8 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/latchkey/latchkey/internal/apikey"
+	"github.com/latchkey/latchkey/internal/session"
 )
 
 const arn = "arn:aws:execute-api:us-east-1:123456789012:abc/prod/GET/api/keys"
@@ -79,8 +81,9 @@ func jsonEqual(t *testing.T, a, b []byte) bool {
 // SAM sample, through both entry points: the raw Lambda one and the decoded
 // one the local gateway uses.
 func TestInvokeAgreesWithHandle(t *testing.T) {
-	f := newFixture()
-	a := New(Options{Keys: f.keys, Env: apikey.EnvTest})
+	f := newSessionFixture()
+	a := New(Options{Keys: f.keys, Sessions: f.sessions, Env: apikey.EnvTest, PublicURL: "http://localhost:8080",
+		Lifetimes: session.Lifetimes{Absolute: time.Hour, Idle: time.Hour}})
 	files, _ := filepath.Glob("../../events/authorizer/*.json")
 	files = append(files, "../../events/_samples/apigateway-rest-authorizer-request.json")
 	if len(files) < 2 {

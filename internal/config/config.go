@@ -4,6 +4,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net/url"
@@ -48,6 +49,17 @@ type Config struct {
 	SessionIdle time.Duration
 	// AllowedOrigins are extra origins allowed for cross-origin calls.
 	AllowedOrigins []string
+	// LoginKey seals the login cookie (LATCHKEY_LOGIN_KEY: 32 bytes in
+	// base64). The local server makes one per start when it is unset; a
+	// deployment gets it from Secrets Manager.
+	LoginKey []byte
+	// GitHubClientID and GitHubClientSecret select GitHub (OAuth2 without
+	// OpenID Connect) as the identity provider; GitHubURL and GitHubAPIURL
+	// point at GitHub (or, in tests, at a local fake of it).
+	GitHubClientID     string
+	GitHubClientSecret string
+	GitHubURL          string
+	GitHubAPIURL       string
 }
 
 // Load reads the configuration through getenv (os.Getenv in production; a
@@ -69,20 +81,37 @@ func Load(getenv func(string) string) (Config, error) {
 		return d
 	}
 	c := Config{
-		Addr:             get("LATCHKEY_ADDR", "127.0.0.1:8080"),
-		PublicURL:        strings.TrimSuffix(get("LATCHKEY_PUBLIC_URL", "http://localhost:8080"), "/"),
-		Env:              get("LATCHKEY_ENV", EnvTest),
-		OIDCIssuer:       get("LATCHKEY_OIDC_ISSUER", ""),
-		OIDCClientID:     get("LATCHKEY_OIDC_CLIENT_ID", ""),
-		OIDCClientSecret: getenv("LATCHKEY_OIDC_CLIENT_SECRET"),
-		Editors:          list(get("LATCHKEY_EDITORS", "")),
-		EditorGroup:      get("LATCHKEY_EDITOR_GROUP", ""),
-		DynamoDBEndpoint: get("LATCHKEY_DYNAMODB_ENDPOINT", ""),
-		TablePrefix:      get("LATCHKEY_TABLE_PREFIX", "latchkey-"),
-		CacheTTL:         dur("LATCHKEY_CACHE_TTL", "30s", 0),
-		SessionTTL:       dur("LATCHKEY_SESSION_TTL", "12h", time.Minute),
-		SessionIdle:      dur("LATCHKEY_SESSION_IDLE", "1h", time.Minute),
-		AllowedOrigins:   list(get("LATCHKEY_ALLOWED_ORIGINS", "")),
+		Addr:               get("LATCHKEY_ADDR", "127.0.0.1:8080"),
+		PublicURL:          strings.TrimSuffix(get("LATCHKEY_PUBLIC_URL", "http://localhost:8080"), "/"),
+		Env:                get("LATCHKEY_ENV", EnvTest),
+		OIDCIssuer:         get("LATCHKEY_OIDC_ISSUER", ""),
+		OIDCClientID:       get("LATCHKEY_OIDC_CLIENT_ID", ""),
+		OIDCClientSecret:   getenv("LATCHKEY_OIDC_CLIENT_SECRET"),
+		Editors:            list(get("LATCHKEY_EDITORS", "")),
+		EditorGroup:        get("LATCHKEY_EDITOR_GROUP", ""),
+		DynamoDBEndpoint:   get("LATCHKEY_DYNAMODB_ENDPOINT", ""),
+		TablePrefix:        get("LATCHKEY_TABLE_PREFIX", "latchkey-"),
+		CacheTTL:           dur("LATCHKEY_CACHE_TTL", "30s", 0),
+		SessionTTL:         dur("LATCHKEY_SESSION_TTL", "12h", time.Minute),
+		SessionIdle:        dur("LATCHKEY_SESSION_IDLE", "1h", time.Minute),
+		AllowedOrigins:     list(get("LATCHKEY_ALLOWED_ORIGINS", "")),
+		GitHubClientID:     get("LATCHKEY_GITHUB_CLIENT_ID", ""),
+		GitHubClientSecret: getenv("LATCHKEY_GITHUB_CLIENT_SECRET"),
+		GitHubURL:          strings.TrimSuffix(get("LATCHKEY_GITHUB_URL", "https://github.com"), "/"),
+		GitHubAPIURL:       strings.TrimSuffix(get("LATCHKEY_GITHUB_API_URL", "https://api.github.com"), "/"),
+	}
+	if k := strings.TrimSpace(getenv("LATCHKEY_LOGIN_KEY")); k != "" {
+		key, err := base64.StdEncoding.DecodeString(k)
+		if err != nil {
+			key, err = base64.RawURLEncoding.DecodeString(k)
+		}
+		if err != nil || len(key) != 32 {
+			errs = append(errs, errors.New("LATCHKEY_LOGIN_KEY: want 32 random bytes in base64 (openssl rand -base64 32)"))
+		}
+		c.LoginKey = key
+	}
+	if c.GitHubClientID != "" && c.OIDCIssuer != "" {
+		errs = append(errs, errors.New("LATCHKEY_GITHUB_CLIENT_ID and LATCHKEY_OIDC_ISSUER are both set; choose one identity provider"))
 	}
 	if c.Env != EnvLive && c.Env != EnvTest {
 		errs = append(errs, fmt.Errorf("LATCHKEY_ENV=%q: want %q or %q", c.Env, EnvLive, EnvTest))

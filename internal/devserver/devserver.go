@@ -6,17 +6,21 @@ package devserver
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/devidp"
 	"github.com/latchkey/latchkey/internal/functions"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/seed"
@@ -63,6 +67,14 @@ func OpenStores(ctx context.Context, cfg config.Config, opts Options, log *slog.
 func New(ctx context.Context, d app.Deps, web fs.FS) (http.Handler, error) {
 	if err := seed.Load(ctx, d.Stores); err != nil {
 		return nil, err
+	}
+	if len(d.Config.LoginKey) == 0 {
+		// A local run seals login cookies with a key made for this start;
+		// a sign-in in progress across a restart simply starts again.
+		d.Config.LoginKey = make([]byte, 32)
+		if _, err := io.ReadFull(rand.Reader, d.Config.LoginKey); err != nil {
+			return nil, err
+		}
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/", functions.Gateway(d))
@@ -165,4 +177,55 @@ func Serve(ctx context.Context, addr string, h http.Handler, opts Options, ready
 		return err
 	}
 	return nil
+}
+
+// DevProviderPath is where the local server mounts the built-in development
+// OpenID provider.
+const DevProviderPath = "/dev-idp"
+
+// DevProvider returns the built-in development OpenID provider, and cfg
+// pointed at it, when cfg names no identity provider (neither
+// LATCHKEY_OIDC_ISSUER nor LATCHKEY_GITHUB_CLIENT_ID): issuer
+// {PublicURL}/dev-idp, client "latchkey-dev" with a secret made for this
+// start, the seeded users to pick from, and the seeded editor among the
+// editors when LATCHKEY_EDITORS is unset. Otherwise it returns a nil handler
+// and cfg unchanged. Call it before building the Deps from cfg, and mount the
+// handler with WithDevProvider.
+func DevProvider(cfg config.Config) (http.Handler, config.Config, error) {
+	if cfg.OIDCIssuer != "" || cfg.GitHubClientID != "" {
+		return nil, cfg, nil
+	}
+	cfg.OIDCIssuer = cfg.PublicURL + DevProviderPath
+	cfg.OIDCClientID = "latchkey-dev"
+	cfg.OIDCClientSecret = rand.Text()
+	if len(cfg.Editors) == 0 {
+		cfg.Editors = []string{seed.Editor.Email}
+	}
+	users := make([]devidp.User, 0, len(seed.Users))
+	for _, u := range seed.Users {
+		// The seeded roles double as the provider's groups, so that
+		// LATCHKEY_EDITOR_GROUP=editor can be tried too.
+		users = append(users, devidp.User{Subject: u.Subject, Email: u.Email, Name: u.Name, Groups: slices.Clone(u.Roles)})
+	}
+	idp, err := devidp.New(cfg.OIDCIssuer, devidp.Client{
+		ID: cfg.OIDCClientID, Secret: cfg.OIDCClientSecret,
+		RedirectURIs:           []string{cfg.PublicURL + "/api/auth/callback"},
+		PostLogoutRedirectURIs: []string{cfg.PublicURL + "/"},
+	}, users)
+	if err != nil {
+		return nil, cfg, fmt.Errorf("development identity provider: %w", err)
+	}
+	return idp, cfg, nil
+}
+
+// WithDevProvider serves idp at DevProviderPath in front of h; a nil idp
+// leaves h as it is.
+func WithDevProvider(h, idp http.Handler) http.Handler {
+	if idp == nil {
+		return h
+	}
+	mux := http.NewServeMux()
+	mux.Handle(DevProviderPath+"/", idp)
+	mux.Handle("/", h)
+	return mux
 }

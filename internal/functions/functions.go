@@ -12,9 +12,11 @@ import (
 	"github.com/latchkey/latchkey/internal/gateway"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/keys"
+	"github.com/latchkey/latchkey/internal/login"
 	"github.com/latchkey/latchkey/internal/me"
 	"github.com/latchkey/latchkey/internal/notfound"
 	"github.com/latchkey/latchkey/internal/posts"
+	"github.com/latchkey/latchkey/internal/sessionsapi"
 )
 
 // Handlers maps a route table function name to its constructor.
@@ -27,6 +29,12 @@ var Handlers = map[string]app.HandlerFunc{
 	"keys-regenerate":   keys.Regenerate,
 	"me":                me.Build,
 	"not-found":         notfound.Build,
+	"auth-login":        login.Start,
+	"auth-callback":     login.Callback,
+	"auth-logout":       login.Logout,
+	"auth-logout-all":   login.LogoutAll,
+	"sessions-list":     sessionsapi.List,
+	"sessions-delete":   sessionsapi.Delete,
 }
 
 // Authorizer builds the authorizer the way its main does.

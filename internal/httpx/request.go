@@ -37,6 +37,26 @@ func Header(req Request, name string) (string, bool) {
 	return vals[0], true
 }
 
+// HeaderValues returns every value of the named header, case-insensitively:
+// the multi-value view when API Gateway sent it, else the single-value one.
+func HeaderValues(req Request, name string) []string {
+	var vals []string
+	for k, vs := range req.MultiValueHeaders {
+		if strings.EqualFold(k, name) {
+			vals = append(vals, vs...)
+		}
+	}
+	if vals != nil {
+		return vals
+	}
+	for k, v := range req.Headers {
+		if strings.EqualFold(k, name) {
+			vals = append(vals, v)
+		}
+	}
+	return vals
+}
+
 // HeaderCount returns how many values the named header has.
 func HeaderCount(req Request, name string) int {
 	n := 0

@@ -119,6 +119,35 @@ var Table = []Route{
 		Tables:  []TableUse{{store.UsersTable, Read}},
 		Summary: "Who the caller is and how they authenticated.",
 	},
+	{
+		Method: "GET", Path: "/api/auth/login", Function: "auth-login", Need: NeedPublic,
+		Summary: "Start signing in: a 302 to the identity provider (Authorization Code with PKCE).",
+	},
+	{
+		Method: "GET", Path: "/api/auth/callback", Function: "auth-callback", Need: NeedPublic,
+		Tables:  []TableUse{{store.UsersTable, ReadWrite}, {store.SessionsTable, ReadWrite}},
+		Summary: "Finish signing in: verify the provider's answer, start a session, 303 to return_to.",
+	},
+	{
+		Method: "POST", Path: "/api/auth/logout", Function: "auth-logout", Need: NeedPublic,
+		Tables:  []TableUse{{store.SessionsTable, ReadWrite}},
+		Summary: "Sign out: end this session and clear its cookie.",
+	},
+	{
+		Method: "POST", Path: "/api/auth/logout-all", Function: "auth-logout-all", Need: NeedSession,
+		Tables:  []TableUse{{store.SessionsTable, ReadWrite}},
+		Summary: "Sign out everywhere: end every session of the caller.",
+	},
+	{
+		Method: "GET", Path: "/api/sessions", Function: "sessions-list", Need: NeedSession,
+		Tables:  []TableUse{{store.SessionsTable, Read}},
+		Summary: "List the caller's live sessions, the current one marked.",
+	},
+	{
+		Method: "DELETE", Path: "/api/sessions/{id}", Function: "sessions-delete", Need: NeedSession,
+		Tables:  []TableUse{{store.SessionsTable, ReadWrite}},
+		Summary: "End one of the caller's sessions.",
+	},
 	// The catch-alls answer 404 for paths no route has. API Gateway picks
 	// the most specific resource, so they only see what nothing else takes.
 	{

@@ -12,8 +12,11 @@ import (
 	"github.com/latchkey/latchkey/internal/store"
 )
 
-// Issuer is the development identity provider's issuer for seeded users.
-const Issuer = "latchkey-dev"
+// Issuer is the issuer of the seeded users: the built-in development
+// provider of `make dev` at the default LATCHKEY_PUBLIC_URL, so that signing
+// in there as Ada is the seeded author. (With another public URL, sign-in
+// makes new users beside the seeded ones.)
+const Issuer = "http://localhost:8080/dev-idp"
 
 // The seeded users.
 var (

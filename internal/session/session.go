@@ -110,6 +110,23 @@ func FromCookies(values []string) (string, error) {
 	return cookieValue(values, CookieName, ValidToken)
 }
 
+// LoginCookie returns the sealed value of the login cookie: exactly one,
+// of bounded length, in unpadded base64url.
+func LoginCookie(values []string) (string, error) {
+	return cookieValue(values, LoginCookieName, func(v string) bool {
+		if v == "" || len(v) > 2048 {
+			return false
+		}
+		for i := 0; i < len(v); i++ {
+			c := v[i]
+			if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
+		}
+		return true
+	})
+}
+
 // cookieValue finds exactly one cookie named name among the Cookie header
 // values and checks its value.
 func cookieValue(values []string, name string, valid func(string) bool) (string, error) {

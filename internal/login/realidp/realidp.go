@@ -37,8 +37,8 @@ import (
 	"time"
 )
 
-// ClientID is the client id of the provider's one client.
-const ClientID = "latchkey-test"
+// clientID is the client id of the provider's one client.
+const clientID = "latchkey-test"
 
 const (
 	// startTimeout bounds how long Start waits for the provider to listen.
@@ -174,7 +174,7 @@ func start(node, script string, port int, secret string, opts Options) (*Provide
 	cmd := exec.Command(node, script)
 	cmd.Env = append(os.Environ(),
 		"OIDC_PORT="+strconv.Itoa(port),
-		"OIDC_CLIENT_ID="+ClientID,
+		"OIDC_CLIENT_ID="+clientID,
 		"OIDC_CLIENT_SECRET="+secret,
 		"OIDC_REDIRECT_URIS="+strings.Join(opts.RedirectURIs, " "),
 		"OIDC_POST_LOGOUT_REDIRECT_URIS="+strings.Join(opts.PostLogoutRedirectURIs, " "),
@@ -186,7 +186,7 @@ func start(node, script string, port int, secret string, opts Options) (*Provide
 		return nil, fmt.Errorf("start oidc-provider: %w", err)
 	}
 	p := &Provider{
-		Issuer: issuer, ClientID: ClientID, ClientSecret: secret,
+		Issuer: issuer, ClientID: clientID, ClientSecret: secret,
 		issuer: issuerURL, cmd: cmd, exited: make(chan struct{}), output: out,
 	}
 	go func() {

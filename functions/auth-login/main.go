@@ -1,0 +1,9 @@
+// Command auth-login is the Lambda function of GET /api/auth/login.
+package main
+
+import (
+	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/login"
+)
+
+func main() { app.Start(login.Start) }

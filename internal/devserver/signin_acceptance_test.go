@@ -1,0 +1,116 @@
+package devserver
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"html"
+	"log/slog"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/browsertest"
+	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/session"
+	"github.com/latchkey/latchkey/internal/store/embedded"
+)
+
+var (
+	formAction = regexp.MustCompile(`<form method="post" action="([^"]+)">`)
+	formID     = regexp.MustCompile(`name="id" value="([^"]+)"`)
+)
+
+// TestSignInThroughTheDevelopmentProvider is issue 4's acceptance through
+// the local server as `make dev` builds it: sign in as the seeded author
+// on the built-in provider's page, use the session, make a key from the
+// app's origin (and fail from another), sign out, and find the old cookie
+// refused.
+func TestSignInThroughTheDevelopmentProvider(t *testing.T) {
+	ctx := context.Background()
+	srv := httptest.NewUnstartedServer(nil)
+	defer srv.Close()
+	base := "http://" + srv.Listener.Addr().String()
+	cfg, err := config.Load(func(k string) string {
+		return map[string]string{"LATCHKEY_PUBLIC_URL": base}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	idp, cfg, err := DevProvider(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := app.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: slog.New(slog.DiscardHandler), Now: time.Now, Rand: rand.Reader}
+	h, err := New(ctx, d, os.DirFS("../../web"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.Handler = WithDevProvider(h, idp)
+	srv.Start()
+	b := browsertest.New(t, base)
+
+	resp, _ := b.Do("GET", "/api/auth/login?return_to=/", nil, "")
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != 302 || !strings.HasPrefix(loc, base+DevProviderPath) {
+		t.Fatalf("login = %d to %q; want the development provider", resp.StatusCode, loc)
+	}
+	// Follow the provider to its picker page.
+	var page string
+	for range 5 {
+		resp, page = b.Do("GET", loc, nil, "")
+		if resp.StatusCode != 302 && resp.StatusCode != 303 {
+			break
+		}
+		loc = resp.Header.Get("Location")
+		if strings.HasPrefix(loc, "/") {
+			loc = base + loc
+		}
+	}
+	action, id := formAction.FindStringSubmatch(page), formID.FindStringSubmatch(page)
+	if action == nil || id == nil || !strings.Contains(page, "ada@example.com") {
+		t.Fatalf("no user picker on the provider's page:\n%s", page)
+	}
+	form := url.Values{"id": {html.UnescapeString(id[1])}, "user": {"ada"}}
+	target := html.UnescapeString(action[1])
+	if strings.HasPrefix(target, "/") {
+		target = base + target
+	}
+	resp, _ = b.Do("POST", target, map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Origin": base}, form.Encode())
+	callback := resp.Header.Get("Location")
+	if !strings.HasPrefix(callback, base+"/api/auth/callback?") {
+		t.Fatalf("picking Ada = %d to %q; want the callback", resp.StatusCode, callback)
+	}
+	if resp, body := b.Do("GET", callback, nil, ""); resp.StatusCode != 303 || b.Cookies[session.CookieName] == "" {
+		t.Fatalf("callback = %d %s; want 303 with a session", resp.StatusCode, body)
+	}
+	token := b.Cookies[session.CookieName]
+
+	resp, body := b.Do("GET", "/api/me", nil, "")
+	var me struct {
+		User struct{ Email, Name string }
+		Auth struct{ Method string }
+	}
+	_ = json.Unmarshal([]byte(body), &me)
+	if resp.StatusCode != 200 || me.Auth.Method != "session" || me.User.Email != "ada@example.com" {
+		t.Fatalf("GET /api/me = %d %s; want Ada by session", resp.StatusCode, body)
+	}
+	if resp, body = b.Do("POST", "/api/keys", map[string]string{"Origin": base}, `{"label":"laptop","permissions":["read","write"]}`); resp.StatusCode != 201 {
+		t.Fatalf("POST /api/keys from the app = %d %s; want 201", resp.StatusCode, body)
+	}
+	if resp, body = b.Do("POST", "/api/keys", map[string]string{"Origin": "https://evil.example"}, `{"label":"x","permissions":["read"]}`); resp.StatusCode != 403 {
+		t.Fatalf("POST /api/keys from another origin = %d %s; want 403", resp.StatusCode, body)
+	}
+	if resp, body = b.Do("POST", "/api/auth/logout", map[string]string{"Origin": base}, ""); resp.StatusCode != 200 {
+		t.Fatalf("logout = %d %s", resp.StatusCode, body)
+	}
+	b.Cookies[session.CookieName] = token
+	if resp, _ = b.Do("GET", "/api/me", nil, ""); resp.StatusCode != 401 {
+		t.Fatalf("GET /api/me with the signed-out cookie = %d; want 401", resp.StatusCode)
+	}
+}

@@ -1,0 +1,207 @@
+package login
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"net/url"
+	"regexp"
+
+	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/authz"
+	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/session"
+)
+
+// Handlers are the /api/auth routes over one Service.
+type Handlers struct{ S *Service }
+
+// build returns the handler h of a Service built from d; a service that
+// cannot be built (no provider, no login key) makes every request a logged
+// 500, so a misconfigured deployment fails loudly and closed.
+func build(d app.Deps, h func(Handlers) httpx.Handler) httpx.Handler {
+	s, err := NewService(d)
+	if err != nil {
+		return func(context.Context, httpx.Request) (httpx.Response, error) {
+			return httpx.Response{}, fmt.Errorf("sign-in is not configured: %w", err)
+		}
+	}
+	return h(Handlers{S: s})
+}
+
+// Start builds the handler of GET /api/auth/login.
+func Start(d app.Deps) httpx.Handler {
+	return build(d, func(h Handlers) httpx.Handler { return h.Login })
+}
+
+// Callback builds the handler of GET /api/auth/callback.
+func Callback(d app.Deps) httpx.Handler {
+	return build(d, func(h Handlers) httpx.Handler { return h.Callback })
+}
+
+// Logout builds the handler of POST /api/auth/logout.
+func Logout(d app.Deps) httpx.Handler {
+	return build(d, func(h Handlers) httpx.Handler { return h.Logout })
+}
+
+// LogoutAll builds the handler of POST /api/auth/logout-all.
+func LogoutAll(d app.Deps) httpx.Handler {
+	return build(d, func(h Handlers) httpx.Handler { return h.LogoutAll })
+}
+
+// loginCookie is the sealed flow's cookie. SameSite=Lax, not Strict: it
+// must come back on the identity provider's top-level redirect to the
+// callback, which is a cross-site navigation. Path=/api/auth keeps it off
+// every other request.
+func loginCookie(value string, maxAge int) string {
+	return fmt.Sprintf("%s=%s; Path=/api/auth; Max-Age=%d; Secure; HttpOnly; SameSite=Lax", session.LoginCookieName, value, maxAge)
+}
+
+func redirect(status int, location string, cookies ...string) httpx.Response {
+	h := httpx.APIHeaders()
+	h["Location"] = location
+	return httpx.Response{StatusCode: status, Headers: h, MultiValueHeaders: map[string][]string{"Set-Cookie": cookies}}
+}
+
+// Login answers GET /api/auth/login: a fresh state, nonce and PKCE verifier
+// sealed into the login cookie, and a 302 to the provider.
+func (h Handlers) Login(ctx context.Context, req httpx.Request) (httpx.Response, error) {
+	returnTo, _, err := httpx.Query(req, "return_to")
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	var f flow
+	for _, p := range []*string{&f.State, &f.Nonce, &f.Verifier} {
+		if *p, err = h.S.random(); err != nil {
+			return httpx.Response{}, err
+		}
+	}
+	f.ReturnTo = SafeReturnTo(returnTo)
+	f.Expires = h.S.Now().Add(loginTTL).Unix()
+	sealed, err := h.S.sealer.seal(f)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	u, err := h.S.Provider.AuthCodeURL(ctx, f.State, f.Nonce, f.Verifier)
+	if err != nil {
+		httpx.Logger(ctx).Error("identity provider unreachable", "err", err.Error())
+		return httpx.Response{}, httpx.Errorf(503, httpx.CodeUnavailable, "the identity provider cannot be reached; try again shortly")
+	}
+	return redirect(302, u, loginCookie(sealed, int(loginTTL.Seconds()))), nil
+}
+
+// providerError is the shape of an error code from the provider (RFC 6749
+// §4.1.2.1); anything else is not repeated back.
+var providerError = regexp.MustCompile(`^[a-z_]{1,64}$`)
+
+// Callback answers GET /api/auth/callback. Every failure is a 400 with no
+// session, and the login cookie is cleared whatever happens, so a callback
+// cannot be replayed with it.
+func (h Handlers) Callback(ctx context.Context, req httpx.Request) (httpx.Response, error) {
+	clear := loginCookie("", 0)
+	fail := func(reason string, msg string) (httpx.Response, error) {
+		httpx.Logger(ctx).Warn("sign-in refused", "reason", reason)
+		r := httpx.ErrorResponse(httpx.BadRequest("sign-in failed: %s; please sign in again", msg))
+		r.MultiValueHeaders = map[string][]string{"Set-Cookie": {clear}}
+		return r, nil
+	}
+	if e, ok, _ := httpx.Query(req, "error"); ok {
+		if !providerError.MatchString(e) {
+			e = "an error"
+		}
+		return fail("provider error "+e, "the identity provider answered "+e)
+	}
+	state, okState, err1 := httpx.Query(req, "state")
+	code, okCode, err2 := httpx.Query(req, "code")
+	if err1 != nil || err2 != nil || !okState || !okCode || code == "" || len(code) > 2048 {
+		return fail("state or code missing or repeated", "the answer from the identity provider is incomplete")
+	}
+	sealed, err := session.LoginCookie(headerValues(req, "Cookie"))
+	if err != nil {
+		return fail("login cookie: "+err.Error(), "this browser did not start the sign-in, or it took too long")
+	}
+	f, err := h.S.sealer.open(sealed, h.S.Now())
+	if err != nil {
+		return fail(err.Error(), "this browser did not start the sign-in, or it took too long")
+	}
+	if subtle.ConstantTimeCompare([]byte(state), []byte(f.State)) != 1 {
+		return fail("state mismatch", "the answer does not belong to this sign-in")
+	}
+	if iss, ok, _ := httpx.Query(req, "iss"); ok && iss != h.S.Provider.Issuer() {
+		// RFC 9207: the answer names another issuer (a mix-up attack).
+		return fail("iss mismatch", "the answer came from another identity provider")
+	}
+	id, err := h.S.Provider.Identify(ctx, code, f.Verifier, f.Nonce)
+	if errors.Is(err, ErrVerify) {
+		return fail(err.Error(), "the identity provider's answer did not verify")
+	}
+	if err != nil {
+		return fail(err.Error(), "the identity provider could not be reached")
+	}
+	ua, _ := httpx.Header(req, "User-Agent")
+	token, u, err := h.S.SignIn(ctx, id, ua)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	httpx.Logger(ctx).Info("signed in", "userId", u.ID, "sessionId", session.ID(token))
+	return redirect(303, f.ReturnTo, session.SetCookie(token, h.S.Lifetimes.Absolute), clear), nil
+}
+
+// Logout answers POST /api/auth/logout: the caller's session (if any) ends,
+// the cookie is cleared, and the provider's logout URL is returned when it
+// has one. It needs no valid session, but a request that carries the cookie
+// must come from the app's own origin, like every cookie request that
+// changes state.
+func (h Handlers) Logout(ctx context.Context, req httpx.Request) (httpx.Response, error) {
+	cookies := headerValues(req, "Cookie")
+	token, err := session.FromCookies(cookies)
+	if !errors.Is(err, session.ErrNoCookie) {
+		if !session.SameOrigin(headerValues(req, "Origin"), headerValues(req, "Sec-Fetch-Site"), h.S.Config.PublicURL, h.S.Config.AllowedOrigins) {
+			return httpx.Response{}, httpx.Errorf(403, httpx.CodeForbidden, "sign-out must come from the app's own origin")
+		}
+	}
+	if err == nil {
+		if err := h.S.SignOut(ctx, token); err != nil {
+			return httpx.Response{}, err
+		}
+	}
+	out := struct {
+		EndSessionURL string `json:"endSessionUrl,omitempty"`
+	}{}
+	if end := h.S.Provider.EndSessionURL(ctx); end != "" {
+		u, err := url.Parse(end)
+		if err == nil {
+			q := u.Query()
+			q.Set("client_id", h.S.Config.OIDCClientID)
+			q.Set("post_logout_redirect_uri", h.S.Config.PublicURL+"/")
+			u.RawQuery = q.Encode()
+			out.EndSessionURL = u.String()
+		}
+	}
+	resp := httpx.JSON(200, out)
+	resp.MultiValueHeaders = map[string][]string{"Set-Cookie": {session.ClearCookie()}}
+	return resp, nil
+}
+
+func headerValues(req httpx.Request, name string) []string { return httpx.HeaderValues(req, name) }
+
+// LogoutAll answers POST /api/auth/logout-all: every session of the
+// caller's user ends ("sign out everywhere").
+func (h Handlers) LogoutAll(ctx context.Context, req httpx.Request) (httpx.Response, error) {
+	p, err := authz.PrincipalFrom(req)
+	if err != nil {
+		return httpx.Response{}, httpx.Errorf(401, httpx.CodeUnauthorized, "a valid session is required")
+	}
+	if p.Method != authz.MethodSession {
+		return httpx.Response{}, httpx.Errorf(403, httpx.CodeForbidden, "signing out needs a browser session")
+	}
+	n, err := h.S.Sessions.DeleteAll(ctx, p.UserID)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	httpx.Logger(ctx).Info("signed out everywhere", "userId", p.UserID, "sessions", n)
+	resp := httpx.NoContent()
+	resp.MultiValueHeaders = map[string][]string{"Set-Cookie": {session.ClearCookie()}}
+	return resp, nil
+}

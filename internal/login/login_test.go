@@ -1,0 +1,301 @@
+package login
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"log/slog"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/session"
+	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/embedded"
+)
+
+type rig struct {
+	op     *fakeOP
+	h      Handlers
+	stores store.Stores
+	logs   *bytes.Buffer
+	now    time.Time
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	op := newFakeOP(t)
+	cfg, err := config.Load(func(k string) string {
+		return map[string]string{
+			"LATCHKEY_OIDC_ISSUER": op.srv.URL, "LATCHKEY_OIDC_CLIENT_ID": "latchkey", "LATCHKEY_OIDC_CLIENT_SECRET": "client-secret",
+			"LATCHKEY_PUBLIC_URL": "https://app.example.com", "LATCHKEY_EDITORS": "alice@example.com",
+		}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.LoginKey = make([]byte, 32)
+	_, _ = rand.Read(cfg.LoginKey)
+	r := &rig{op: op, stores: embedded.New().Stores(), logs: &bytes.Buffer{}, now: time.Now()}
+	s, err := NewService(app.Deps{Config: cfg, Stores: r.stores, Log: slog.New(slog.NewJSONHandler(r.logs, nil)), Now: func() time.Time { return r.now }, Rand: rand.Reader})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.h = Handlers{S: s}
+	return r
+}
+
+// start runs /api/auth/login and returns the provider URL's parameters and
+// the login cookie.
+func (r *rig) start(t *testing.T, returnTo string) (url.Values, string) {
+	t.Helper()
+	req := httpx.Request{HTTPMethod: "GET", QueryStringParameters: map[string]string{"return_to": returnTo}}
+	resp, err := r.h.Login(context.Background(), req)
+	if err != nil || resp.StatusCode != 302 {
+		t.Fatalf("Login = %d, %v", resp.StatusCode, err)
+	}
+	loc, err := url.Parse(resp.Headers["Location"])
+	if err != nil || !strings.HasPrefix(resp.Headers["Location"], r.op.srv.URL+"/authorize?") {
+		t.Fatalf("Location = %q; want the provider's authorization endpoint", resp.Headers["Location"])
+	}
+	set := resp.MultiValueHeaders["Set-Cookie"]
+	if len(set) != 1 {
+		t.Fatalf("Set-Cookie = %q; want the login cookie", set)
+	}
+	return loc.Query(), strings.SplitN(set[0], ";", 2)[0]
+}
+
+func (r *rig) callback(query map[string]string, cookie string) httpx.Response {
+	req := httpx.Request{HTTPMethod: "GET", QueryStringParameters: query, Headers: map[string]string{"Cookie": cookie, "User-Agent": "test-browser/1"}}
+	ctx := httpx.WithLogger(context.Background(), slog.New(slog.NewJSONHandler(r.logs, nil)))
+	resp, err := r.h.Callback(ctx, req)
+	if err != nil {
+		return httpx.Response{StatusCode: 500, Body: err.Error()}
+	}
+	return resp
+}
+
+func (r *rig) sessionCount(t *testing.T) int {
+	t.Helper()
+	ss, _, err := r.stores.Sessions.List(context.Background(), store.UserID(r.op.srv.URL, "alice"), store.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ss)
+}
+
+func TestSignInSucceeds(t *testing.T) {
+	r := newRig(t)
+	q, cookie := r.start(t, "/posts/mine?x=1")
+	for k, want := range map[string]string{"response_type": "code", "client_id": "latchkey", "code_challenge_method": "S256", "redirect_uri": "https://app.example.com/api/auth/callback"} {
+		if q.Get(k) != want {
+			t.Errorf("authorize %s = %q; want %q", k, q.Get(k), want)
+		}
+	}
+	if !strings.Contains(q.Get("scope"), "openid") || q.Get("state") == "" || q.Get("nonce") == "" || q.Get("code_challenge") == "" {
+		t.Fatalf("authorize query %v lacks scope openid, state, nonce or a PKCE challenge", q)
+	}
+	r.op.issue("code-1", q.Get("code_challenge"), r.op.sign(r.op.claims(q.Get("nonce"), r.now), r.op.key, "k1", jose.RS256))
+	resp := r.callback(map[string]string{"state": q.Get("state"), "code": "code-1", "iss": r.op.srv.URL}, cookie)
+	if resp.StatusCode != 303 || resp.Headers["Location"] != "/posts/mine?x=1" {
+		t.Fatalf("Callback = %d %s %q; want 303 to return_to", resp.StatusCode, resp.Body, resp.Headers["Location"])
+	}
+	cookies := resp.MultiValueHeaders["Set-Cookie"]
+	if len(cookies) != 2 || !strings.HasPrefix(cookies[0], session.CookieName+"=") || !strings.Contains(cookies[1], "Max-Age=0") {
+		t.Fatalf("Set-Cookie = %q; want the session cookie and the login cookie cleared", cookies)
+	}
+	for _, attr := range []string{"Path=/;", "Secure", "HttpOnly", "SameSite=Strict"} {
+		if !strings.Contains(cookies[0], attr) {
+			t.Errorf("session cookie %q lacks %s", cookies[0], attr)
+		}
+	}
+	if strings.Contains(strings.ToLower(cookies[0]), "domain=") {
+		t.Errorf("session cookie %q has a Domain", cookies[0])
+	}
+	if n := r.sessionCount(t); n != 1 {
+		t.Fatalf("sessions = %d; want 1", n)
+	}
+	u, err := r.stores.Users.Get(context.Background(), store.UserID(r.op.srv.URL, "alice"))
+	if err != nil || u.Email != "alice@example.com" || len(u.Roles) != 1 || u.Roles[0] != "editor" {
+		t.Fatalf("user = %+v, %v; want alice with the editor role from LATCHKEY_EDITORS", u, err)
+	}
+	token := strings.TrimPrefix(strings.SplitN(cookies[0], ";", 2)[0], session.CookieName+"=")
+	for _, secret := range []string{token, "code-1", r.op.secret} {
+		if strings.Contains(r.logs.String(), secret) || strings.Contains(resp.Body, secret) {
+			t.Fatalf("a secret appears in the logs or the body")
+		}
+	}
+	// Replaying the same callback (same cookie, same code) makes no session.
+	if again := r.callback(map[string]string{"state": q.Get("state"), "code": "code-1"}, cookie); again.StatusCode != 400 {
+		t.Fatalf("replayed callback = %d; want 400", again.StatusCode)
+	}
+	if n := r.sessionCount(t); n != 1 {
+		t.Fatalf("sessions after replay = %d; want still 1", n)
+	}
+}
+
+// TestIDTokenRejections follows the OpenID Foundation's relying-party
+// certification tests: each ID token must be refused, with no session.
+func TestIDTokenRejections(t *testing.T) {
+	tests := []struct {
+		name string // certification test id, or a description where none exists
+		mint func(r *rig, nonce string) string
+	}{
+		{"rp-id_token-sig-none", func(r *rig, n string) string { return unsigned(r.op.claims(n, r.now)) }},
+		{"rp-id_token-bad-sig-rs256", func(r *rig, n string) string { return r.op.sign(r.op.claims(n, r.now), r.op.other, "k1", jose.RS256) }},
+		{"rp-id_token-issuer-mismatch", func(r *rig, n string) string {
+			c := r.op.claims(n, r.now)
+			c["iss"] = "https://evil.example"
+			return r.op.sign(c, r.op.key, "k1", jose.RS256)
+		}},
+		{"rp-id_token-aud", func(r *rig, n string) string {
+			c := r.op.claims(n, r.now)
+			c["aud"] = "another-client"
+			return r.op.sign(c, r.op.key, "k1", jose.RS256)
+		}},
+		{"rp-id_token-aud with several audiences and no azp", func(r *rig, n string) string {
+			c := r.op.claims(n, r.now)
+			c["aud"] = []string{"latchkey", "another-client"}
+			return r.op.sign(c, r.op.key, "k1", jose.RS256)
+		}},
+		{"azp naming another client", func(r *rig, n string) string {
+			c := r.op.claims(n, r.now)
+			c["azp"] = "another-client"
+			return r.op.sign(c, r.op.key, "k1", jose.RS256)
+		}},
+		{"expired (exp in the past)", func(r *rig, n string) string {
+			c := r.op.claims(n, r.now.Add(-time.Hour))
+			return r.op.sign(c, r.op.key, "k1", jose.RS256)
+		}},
+		{"rp-id_token-iat (missing)", func(r *rig, n string) string {
+			c := r.op.claims(n, r.now)
+			delete(c, "iat")
+			return r.op.sign(c, r.op.key, "k1", jose.RS256)
+		}},
+		{"iat in the future", func(r *rig, n string) string {
+			c := r.op.claims(n, r.now)
+			c["iat"] = r.now.Add(10 * time.Minute).Unix()
+			c["exp"] = r.now.Add(20 * time.Minute).Unix()
+			return r.op.sign(c, r.op.key, "k1", jose.RS256)
+		}},
+		{"rp-id_token-sub (missing)", func(r *rig, n string) string {
+			c := r.op.claims(n, r.now)
+			delete(c, "sub")
+			return r.op.sign(c, r.op.key, "k1", jose.RS256)
+		}},
+		{"rp-nonce-invalid", func(r *rig, _ string) string {
+			return r.op.sign(r.op.claims("not-the-nonce", r.now), r.op.key, "k1", jose.RS256)
+		}},
+		{"rp-nonce-unless-code-flow (nonce sent, missing from the token)", func(r *rig, _ string) string {
+			c := r.op.claims("", r.now)
+			delete(c, "nonce")
+			return r.op.sign(c, r.op.key, "k1", jose.RS256)
+		}},
+		{"unknown kid (a key not in the JWKS)", func(r *rig, n string) string { return r.op.sign(r.op.claims(n, r.now), r.op.other, "k9", jose.RS256) }},
+		{"HS256 signed with the client secret", func(r *rig, n string) string {
+			s, _ := jose.NewSigner(jose.SigningKey{Algorithm: jose.HS256, Key: []byte(r.op.secret + strings.Repeat("x", 32))}, nil)
+			payload, _ := jsonMarshal(r.op.claims(n, r.now))
+			jws, _ := s.Sign(payload)
+			out, _ := jws.CompactSerialize()
+			return out
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t)
+			q, cookie := r.start(t, "/")
+			r.op.issue("code", q.Get("code_challenge"), tc.mint(r, q.Get("nonce")))
+			resp := r.callback(map[string]string{"state": q.Get("state"), "code": "code"}, cookie)
+			if resp.StatusCode != 400 || !strings.Contains(resp.Body, `"bad_request"`) {
+				t.Fatalf("Callback = %d %s; want 400", resp.StatusCode, resp.Body)
+			}
+			if set := strings.Join(resp.MultiValueHeaders["Set-Cookie"], "\n"); strings.Contains(set, session.CookieName+"=") {
+				t.Fatalf("a refused sign-in set a session cookie: %s", set)
+			}
+			if n := r.sessionCount(t); n != 0 {
+				t.Fatalf("sessions = %d; want none", n)
+			}
+		})
+	}
+}
+
+func TestCallbackRefusals(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(q map[string]string, cookie string) (map[string]string, string)
+	}{
+		{"provider error", func(q map[string]string, c string) (map[string]string, string) {
+			return map[string]string{"error": "access_denied", "state": q["state"]}, c
+		}},
+		{"no login cookie", func(q map[string]string, _ string) (map[string]string, string) { return q, "" }},
+		{"tampered login cookie", func(q map[string]string, c string) (map[string]string, string) {
+			b := []byte(c)
+			b[len(b)-5] ^= 1
+			return q, string(b)
+		}},
+		{"wrong state", func(q map[string]string, c string) (map[string]string, string) {
+			first := "x"
+			if q["state"][0] == 'x' {
+				first = "y"
+			}
+			q["state"] = first + q["state"][1:]
+			return q, c
+		}},
+		{"missing state", func(q map[string]string, c string) (map[string]string, string) { delete(q, "state"); return q, c }},
+		{"missing code", func(q map[string]string, c string) (map[string]string, string) { delete(q, "code"); return q, c }},
+		{"another issuer in iss (mix-up)", func(q map[string]string, c string) (map[string]string, string) {
+			q["iss"] = "https://evil.example"
+			return q, c
+		}},
+		{"a code for another PKCE verifier", func(q map[string]string, c string) (map[string]string, string) {
+			q["code"] = "stolen-code"
+			return q, c
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t)
+			q, cookie := r.start(t, "/")
+			r.op.issue("code", q.Get("code_challenge"), r.op.sign(r.op.claims(q.Get("nonce"), r.now), r.op.key, "k1", jose.RS256))
+			r.op.issue("stolen-code", "another-challenge", r.op.sign(r.op.claims(q.Get("nonce"), r.now), r.op.key, "k1", jose.RS256))
+			query, c := tc.mutate(map[string]string{"state": q.Get("state"), "code": "code"}, cookie)
+			resp := r.callback(query, c)
+			if resp.StatusCode != 400 {
+				t.Fatalf("Callback = %d %s; want 400", resp.StatusCode, resp.Body)
+			}
+			if n := r.sessionCount(t); n != 0 {
+				t.Fatalf("sessions = %d; want none", n)
+			}
+		})
+	}
+}
+
+func TestLoginCookieExpires(t *testing.T) {
+	r := newRig(t)
+	q, cookie := r.start(t, "/")
+	r.op.issue("code", q.Get("code_challenge"), r.op.sign(r.op.claims(q.Get("nonce"), r.now), r.op.key, "k1", jose.RS256))
+	r.now = r.now.Add(loginTTL)
+	if resp := r.callback(map[string]string{"state": q.Get("state"), "code": "code"}, cookie); resp.StatusCode != 400 {
+		t.Fatalf("Callback after 10 minutes = %d; want 400", resp.StatusCode)
+	}
+}
+
+func TestLoginCookieAttributes(t *testing.T) {
+	r := newRig(t)
+	resp, err := r.h.Login(context.Background(), httpx.Request{HTTPMethod: "GET"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := resp.MultiValueHeaders["Set-Cookie"][0]
+	for _, attr := range []string{session.LoginCookieName + "=", "Path=/api/auth", "Max-Age=600", "Secure", "HttpOnly", "SameSite=Lax"} {
+		if !strings.Contains(c, attr) {
+			t.Errorf("login cookie %q lacks %s", c, attr)
+		}
+	}
+}

@@ -1,0 +1,48 @@
+// Package login signs people in through an identity provider: the
+// Authorization Code flow with PKCE from /api/auth/login to
+// /api/auth/callback, the ID token checks that go-oidc leaves to its caller,
+// the user record and the session that follow, and sign-out.
+package login
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Identity is who the identity provider says signed in.
+type Identity struct {
+	// Issuer and Subject together are the stable identity.
+	Issuer  string
+	Subject string
+	Email   string
+	// EmailVerified is the provider's word that the email is the person's;
+	// only a verified email can grant a role.
+	EmailVerified bool
+	Name          string
+	Groups        []string
+}
+
+// Provider is one kind of identity provider: OpenID Connect, or GitHub's
+// OAuth2 without OpenID Connect.
+type Provider interface {
+	// AuthCodeURL is where the browser goes to sign in: the authorization
+	// endpoint with the client, redirect URI, scopes, state, nonce and the
+	// PKCE S256 challenge of verifier.
+	AuthCodeURL(ctx context.Context, state, nonce, verifier string) (string, error)
+	// Identify exchanges the code (with the PKCE verifier) and returns the
+	// verified identity. nonce is the one sent with AuthCodeURL.
+	Identify(ctx context.Context, code, verifier, nonce string) (Identity, error)
+	// EndSessionURL is the provider's RP-initiated logout URL, or "".
+	EndSessionURL(ctx context.Context) string
+	// Issuer names the provider, as Identity.Issuer does.
+	Issuer() string
+}
+
+// ErrVerify wraps every reason an identity is refused; callers answer 400
+// and log the detail.
+var ErrVerify = errors.New("identity verification failed")
+
+func verifyErr(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", ErrVerify, fmt.Sprintf(format, args...))
+}

@@ -1,0 +1,162 @@
+package login
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/session"
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// loginTTL is how long a sign-in may take, and the login cookie's Max-Age.
+const loginTTL = 10 * time.Minute
+
+// Service is sign-in and sign-out over one identity provider.
+type Service struct {
+	Provider  Provider
+	Users     store.UserStore
+	Sessions  store.SessionStore
+	Config    config.Config
+	Lifetimes session.Lifetimes
+	Log       *slog.Logger
+	Now       func() time.Time
+	Rand      io.Reader
+	sealer    *sealer
+}
+
+// NewService builds the service from the dependencies: the provider the
+// configuration names (OpenID Connect, or GitHub), and the login cookie's
+// sealing key.
+func NewService(d app.Deps) (*Service, error) {
+	r := d.Rand
+	if r == nil {
+		r = rand.Reader
+	}
+	p, err := ProviderFromConfig(d.Config, d.Now)
+	if err != nil {
+		return nil, err
+	}
+	sl, err := newSealer(d.Config.LoginKey, r)
+	if err != nil {
+		return nil, fmt.Errorf("LATCHKEY_LOGIN_KEY: %w", err)
+	}
+	return &Service{
+		Provider: p, Users: d.Stores.Users, Sessions: d.Stores.Sessions, Config: d.Config,
+		Lifetimes: session.Lifetimes{Absolute: d.Config.SessionTTL, Idle: d.Config.SessionIdle},
+		Log:       d.Log, Now: d.Now, Rand: r, sealer: sl,
+	}, nil
+}
+
+// ProviderFromConfig returns the configured identity provider.
+func ProviderFromConfig(c config.Config, now func() time.Time) (Provider, error) {
+	redirect := c.PublicURL + "/api/auth/callback"
+	httpClient := &http.Client{Timeout: 10 * time.Second}
+	switch {
+	case c.GitHubClientID != "":
+		return &GitHub{
+			ClientID: c.GitHubClientID, ClientSecret: c.GitHubClientSecret, RedirectURL: redirect,
+			WebURL: c.GitHubURL, APIURL: c.GitHubAPIURL, HTTPClient: httpClient,
+		}, nil
+	case c.OIDCIssuer != "":
+		var extra []string
+		if c.EditorGroup != "" {
+			extra = []string{"groups"}
+		}
+		return &OIDC{
+			ExtraScopes: extra,
+			IssuerURL:   c.OIDCIssuer, ClientID: c.OIDCClientID, ClientSecret: c.OIDCClientSecret,
+			RedirectURL: redirect, HTTPClient: httpClient, Now: now,
+		}, nil
+	}
+	return nil, errors.New("no identity provider: set LATCHKEY_OIDC_ISSUER (or LATCHKEY_GITHUB_CLIENT_ID)")
+}
+
+func (s *Service) random() (string, error) {
+	return session.NewToken(s.Rand) // 32 random bytes, base64url
+}
+
+// SignIn finishes a sign-in: it creates or updates the user from the
+// identity and starts a session, returning the session's token for the
+// cookie.
+func (s *Service) SignIn(ctx context.Context, id Identity, userAgent string) (string, store.User, error) {
+	now := s.Now().UTC()
+	u := store.User{
+		ID: store.UserID(id.Issuer, id.Subject), Issuer: id.Issuer, Subject: id.Subject,
+		Email: id.Email, Name: id.Name, Roles: s.roles(id), CreatedAt: now, UpdatedAt: now,
+	}
+	u, err := s.Users.Upsert(ctx, u)
+	if err != nil {
+		return "", store.User{}, fmt.Errorf("save user: %w", err)
+	}
+	token, err := s.random()
+	if err != nil {
+		return "", store.User{}, err
+	}
+	sess := store.Session{
+		ID: session.ID(token), UserID: u.ID, Hash: session.Hash(token),
+		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.Lifetimes.Absolute), UserAgent: cleanUserAgent(userAgent),
+	}
+	sess.ExpiresEpoch = s.Lifetimes.TTLEpoch(sess, now)
+	if err := s.Sessions.Create(ctx, sess); err != nil {
+		return "", store.User{}, fmt.Errorf("create session: %w", err)
+	}
+	return token, u, nil
+}
+
+// roles gives the editor role to a verified email listed in
+// LATCHKEY_EDITORS, or to a member of LATCHKEY_EDITOR_GROUP. An unverified
+// email grants nothing: anyone can type any address at some providers.
+func (s *Service) roles(id Identity) []string {
+	if id.EmailVerified && id.Email != "" && slices.ContainsFunc(s.Config.Editors, func(e string) bool { return strings.EqualFold(e, id.Email) }) {
+		return []string{"editor"}
+	}
+	if s.Config.EditorGroup != "" && slices.Contains(id.Groups, s.Config.EditorGroup) {
+		return []string{"editor"}
+	}
+	return []string{}
+}
+
+// cleanUserAgent keeps a short, printable user agent for the sessions list.
+func cleanUserAgent(ua string) string {
+	ua = strings.Map(func(r rune) rune {
+		if !unicode.IsPrint(r) {
+			return -1
+		}
+		return r
+	}, ua)
+	if r := []rune(ua); len(r) > 200 {
+		ua = string(r[:200])
+	}
+	return ua
+}
+
+// SignOut ends the session whose token is token, if it exists.
+func (s *Service) SignOut(ctx context.Context, token string) error {
+	id := session.ID(token)
+	sess, err := s.Sessions.Get(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if subtle.ConstantTimeCompare([]byte(sess.Hash), []byte(session.Hash(token))) != 1 {
+		return nil
+	}
+	if err := s.Sessions.Delete(ctx, sess.UserID, id); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,111 @@
+// Package sessionsapi serves a user's view of their own browser sessions:
+// GET /api/sessions lists the live ones, the current one marked, and
+// DELETE /api/sessions/{id} ends one at once.
+package sessionsapi
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/authz"
+	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/session"
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// Session is a session as the API shows it; ID is the public ID, never the
+// cookie value.
+type Session struct {
+	ID         string    `json:"id"`
+	CreatedAt  time.Time `json:"createdAt"`
+	LastSeenAt time.Time `json:"lastSeenAt"`
+	ExpiresAt  time.Time `json:"expiresAt"`
+	UserAgent  string    `json:"userAgent"`
+	Current    bool      `json:"current"`
+}
+
+// maxPages bounds the listing; a user has few sessions.
+const maxPages = 10
+
+// Handlers serve the routes.
+type Handlers struct {
+	Sessions  store.SessionStore
+	Lifetimes session.Lifetimes
+	Now       func() time.Time
+}
+
+func fromDeps(d app.Deps) Handlers {
+	return Handlers{Sessions: d.Stores.Sessions, Lifetimes: session.Lifetimes{Absolute: d.Config.SessionTTL, Idle: d.Config.SessionIdle}, Now: d.Now}
+}
+
+// List builds the handler of GET /api/sessions.
+func List(d app.Deps) httpx.Handler { return fromDeps(d).List }
+
+// Delete builds the handler of DELETE /api/sessions/{id}.
+func Delete(d app.Deps) httpx.Handler { return fromDeps(d).Delete }
+
+func principal(req httpx.Request) (authz.Principal, error) {
+	p, err := authz.PrincipalFrom(req)
+	if err != nil {
+		return p, httpx.Errorf(401, httpx.CodeUnauthorized, "a valid session is required")
+	}
+	if p.Method != authz.MethodSession {
+		return p, httpx.Errorf(403, httpx.CodeForbidden, "managing sessions needs a browser session")
+	}
+	return p, nil
+}
+
+// List answers the caller's live sessions, newest first.
+func (h Handlers) List(ctx context.Context, req httpx.Request) (httpx.Response, error) {
+	p, err := principal(req)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	now := h.Now()
+	out := struct {
+		Sessions []Session `json:"sessions"`
+	}{Sessions: []Session{}}
+	cursor := ""
+	for range maxPages {
+		ss, next, err := h.Sessions.List(ctx, p.UserID, store.Page{Limit: store.MaxLimit, Cursor: cursor})
+		if err != nil {
+			return httpx.Response{}, err
+		}
+		for _, s := range ss {
+			if !h.Lifetimes.Live(s, s.LastSeenAt, now) {
+				continue
+			}
+			out.Sessions = append(out.Sessions, Session{
+				ID: s.ID, CreatedAt: s.CreatedAt.UTC(), LastSeenAt: s.LastSeenAt.UTC(), ExpiresAt: s.ExpiresAt.UTC(),
+				UserAgent: s.UserAgent, Current: s.ID == p.SessionID,
+			})
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	return httpx.JSON(200, out), nil
+}
+
+// Delete ends one of the caller's sessions; 404 if it is not theirs.
+func (h Handlers) Delete(ctx context.Context, req httpx.Request) (httpx.Response, error) {
+	p, err := principal(req)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	id := req.PathParameters["id"]
+	if !store.ValidID("ses", id) {
+		return httpx.Response{}, httpx.NotFound("session")
+	}
+	err = h.Sessions.Delete(ctx, p.UserID, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return httpx.Response{}, httpx.NotFound("session")
+	}
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	return httpx.NoContent(), nil
+}
