@@ -20,6 +20,9 @@ deps: node_modules/.installed $(STATICCHECK) ## install what the tests need (Go 
 node_modules/.installed: package.json package-lock.json
 	@command -v node >/dev/null || { echo "Node.js is required (for the local DynamoDB-compatible server)"; exit 1; }
 	npm ci --no-audit --no-fund
+	@# Some npm packages ship Go files (aws-cdk's init templates); a go.mod
+	@# here makes ./... patterns skip node_modules as another module.
+	@printf 'module ignored.invalid/nodemodules\n' > node_modules/go.mod
 	@touch $@
 
 $(STATICCHECK):

@@ -6,13 +6,15 @@ import (
 
 	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/policy"
 	"github.com/latchkey/latchkey/internal/store"
 )
 
 // Public serves the anonymous read routes under /api/public/posts: published
 // posts only, to anyone.
 type Public struct {
-	Posts store.PostStore
+	Posts  store.PostStore
+	Policy *policy.Engine
 }
 
 // List answers GET /api/public/posts: published posts, newest first, with
@@ -35,7 +37,9 @@ func (h Public) List(ctx context.Context, req httpx.Request) (httpx.Response, er
 	}
 	out := List{Posts: make([]Post, 0, len(ps)), Next: next}
 	for _, p := range ps {
-		out.Posts = append(out.Posts, View(p))
+		if h.Policy.Decide(policy.Anonymous, policy.Read, p).Allowed {
+			out.Posts = append(out.Posts, View(p))
+		}
 	}
 	return httpx.JSON(200, out), nil
 }
@@ -54,14 +58,26 @@ func (h Public) Get(ctx context.Context, req httpx.Request) (httpx.Response, err
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	if p.Status != store.StatusPublished {
+	if !h.Policy.Decide(policy.Anonymous, policy.Read, p).Allowed {
 		return httpx.Response{}, httpx.NotFound("post")
 	}
 	return httpx.JSON(200, View(p)), nil
 }
 
+func buildPublic(d app.Deps, h func(Public) httpx.Handler) httpx.Handler {
+	e, err := policy.Default()
+	if err != nil {
+		return func(context.Context, httpx.Request) (httpx.Response, error) { return httpx.Response{}, err }
+	}
+	return h(Public{Posts: d.Stores.Posts, Policy: e})
+}
+
 // PublicList builds the handler of GET /api/public/posts.
-func PublicList(d app.Deps) httpx.Handler { return Public{Posts: d.Stores.Posts}.List }
+func PublicList(d app.Deps) httpx.Handler {
+	return buildPublic(d, func(p Public) httpx.Handler { return p.List })
+}
 
 // PublicGet builds the handler of GET /api/public/posts/{id}.
-func PublicGet(d app.Deps) httpx.Handler { return Public{Posts: d.Stores.Posts}.Get }
+func PublicGet(d app.Deps) httpx.Handler {
+	return buildPublic(d, func(p Public) httpx.Handler { return p.Get })
+}

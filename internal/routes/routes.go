@@ -120,6 +120,36 @@ var Table = []Route{
 		Summary: "Who the caller is and how they authenticated.",
 	},
 	{
+		Method: "GET", Path: "/api/posts", Function: "posts-list", Need: NeedRead,
+		Tables:  []TableUse{{store.PostsTable, Read}, {store.UsersTable, Read}},
+		Summary: "List the posts the caller may edit, drafts included.",
+	},
+	{
+		Method: "POST", Path: "/api/posts", Function: "posts-create", Need: NeedWrite,
+		Tables:  []TableUse{{store.PostsTable, ReadWrite}, {store.UsersTable, Read}},
+		Summary: "Create a draft; the caller is its author.",
+	},
+	{
+		Method: "GET", Path: "/api/posts/{id}", Function: "posts-get", Need: NeedRead,
+		Tables:  []TableUse{{store.PostsTable, Read}, {store.UsersTable, Read}},
+		Summary: "Get a post the caller may read (a draft the caller may not read is 404).",
+	},
+	{
+		Method: "PUT", Path: "/api/posts/{id}", Function: "posts-update", Need: NeedWrite,
+		Tables:  []TableUse{{store.PostsTable, ReadWrite}, {store.UsersTable, Read}},
+		Summary: "Edit a post (author or editor), with optimistic concurrency on version.",
+	},
+	{
+		Method: "DELETE", Path: "/api/posts/{id}", Function: "posts-delete", Need: NeedWrite,
+		Tables:  []TableUse{{store.PostsTable, ReadWrite}, {store.UsersTable, Read}},
+		Summary: "Delete a post (its author only).",
+	},
+	{
+		Method: "POST", Path: "/api/posts/{id}/publish", Function: "posts-publish", Need: NeedWrite,
+		Tables:  []TableUse{{store.PostsTable, ReadWrite}, {store.UsersTable, Read}},
+		Summary: "Publish a post (editors only).",
+	},
+	{
 		Method: "GET", Path: "/api/auth/login", Function: "auth-login", Need: NeedPublic,
 		Summary: "Start signing in: a 302 to the identity provider (Authorization Code with PKCE).",
 	},

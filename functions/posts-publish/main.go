@@ -1,0 +1,9 @@
+// Command posts-publish is the Lambda function of POST /api/posts/{id}/publish.
+package main
+
+import (
+	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/posts"
+)
+
+func main() { app.Start(posts.Publish) }

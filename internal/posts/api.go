@@ -1,0 +1,149 @@
+package posts
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+	"unicode/utf8"
+
+	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/authz"
+	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/policy"
+	"github.com/latchkey/latchkey/internal/routes"
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// Input limits (API.md).
+const (
+	MaxTitle = 200       // characters
+	MaxBody  = 100 << 10 // bytes: 100 KB
+	// requestLimit leaves room for the JSON around a full body.
+	requestLimit = MaxBody + 8<<10
+)
+
+// API serves /api/posts: loading a post, asking the policy, then acting.
+// It holds no rule of its own about who may do what.
+type API struct {
+	Posts  store.PostStore
+	Users  store.UserStore
+	Policy *policy.Engine
+	Now    func() time.Time
+	Rand   io.Reader
+}
+
+func newAPI(d app.Deps) (API, error) {
+	e, err := policy.Default()
+	if err != nil {
+		return API{}, err
+	}
+	return API{Posts: d.Stores.Posts, Users: d.Stores.Users, Policy: e, Now: d.Now, Rand: d.Rand}, nil
+}
+
+func build(d app.Deps, h func(API) httpx.Handler) httpx.Handler {
+	a, err := newAPI(d)
+	if err != nil {
+		return func(context.Context, httpx.Request) (httpx.Response, error) { return httpx.Response{}, err }
+	}
+	return h(a)
+}
+
+// Mine builds the handler of GET /api/posts.
+func Mine(d app.Deps) httpx.Handler { return build(d, func(a API) httpx.Handler { return a.List }) }
+
+// Create builds the handler of POST /api/posts.
+func Create(d app.Deps) httpx.Handler { return build(d, func(a API) httpx.Handler { return a.Create }) }
+
+// Get builds the handler of GET /api/posts/{id}.
+func Get(d app.Deps) httpx.Handler { return build(d, func(a API) httpx.Handler { return a.Get }) }
+
+// Update builds the handler of PUT /api/posts/{id}.
+func Update(d app.Deps) httpx.Handler { return build(d, func(a API) httpx.Handler { return a.Update }) }
+
+// Delete builds the handler of DELETE /api/posts/{id}.
+func Delete(d app.Deps) httpx.Handler { return build(d, func(a API) httpx.Handler { return a.Delete }) }
+
+// Publish builds the handler of POST /api/posts/{id}/publish.
+func Publish(d app.Deps) httpx.Handler {
+	return build(d, func(a API) httpx.Handler { return a.Publish })
+}
+
+// principal is the caller as the policy sees it: the authorizer's user, with
+// the roles of the user record. The credential's own permission for the
+// method is checked again here, behind the authorizer.
+func (a API) principal(ctx context.Context, req httpx.Request) (policy.Principal, error) {
+	p, err := authz.PrincipalFrom(req)
+	if err != nil {
+		return policy.Principal{}, httpx.Errorf(401, httpx.CodeUnauthorized, "a valid API key or session is required")
+	}
+	if !p.Can(routes.Permission(req.HTTPMethod)) {
+		return policy.Principal{}, httpx.Errorf(403, httpx.CodeForbidden, "this credential lacks the %s permission", routes.Permission(req.HTTPMethod))
+	}
+	u, err := a.Users.Get(ctx, p.UserID)
+	if errors.Is(err, store.ErrNotFound) {
+		return policy.Principal{}, httpx.Errorf(401, httpx.CodeUnauthorized, "a valid API key or session is required")
+	}
+	if err != nil {
+		return policy.Principal{}, err
+	}
+	return policy.Principal{UserID: u.ID, Roles: u.Roles}, nil
+}
+
+// load returns the post the caller may at least read; anything else is 404,
+// so that a draft's existence does not leak.
+func (a API) load(ctx context.Context, who policy.Principal, req httpx.Request) (store.Post, error) {
+	id := req.PathParameters["id"]
+	if !store.ValidID("post", id) {
+		return store.Post{}, httpx.NotFound("post")
+	}
+	p, err := a.Posts.Get(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Post{}, httpx.NotFound("post")
+	}
+	if err != nil {
+		return store.Post{}, err
+	}
+	if !a.allowed(ctx, who, policy.Read, p) {
+		return store.Post{}, httpx.NotFound("post")
+	}
+	return p, nil
+}
+
+// allowed asks the policy and logs the decision with the policies that
+// made it.
+func (a API) allowed(ctx context.Context, who policy.Principal, act policy.Action, p store.Post) bool {
+	d := a.Policy.Decide(who, act, p)
+	httpx.Logger(ctx).Info("policy decision", "action", string(act), "postId", p.ID, "userId", who.UserID,
+		"allowed", d.Allowed, "policies", d.Policies, "errors", d.Errors)
+	return d.Allowed
+}
+
+func forbidden(act policy.Action) error {
+	return httpx.Errorf(403, httpx.CodeForbidden, "you may not %s this post", act)
+}
+
+// content is the body of a create or an update.
+type content struct {
+	Title   *string `json:"title"`
+	Body    *string `json:"body"`
+	Version *int    `json:"version,omitempty"`
+}
+
+func (c content) check(needVersion bool) error {
+	switch {
+	case c.Title == nil || c.Body == nil:
+		return httpx.BadRequest("title and body are required")
+	case utf8.RuneCountInString(*c.Title) < 1 || utf8.RuneCountInString(*c.Title) > MaxTitle:
+		return httpx.BadRequest("title must be 1 to %d characters", MaxTitle)
+	case !utf8.ValidString(*c.Title) || !utf8.ValidString(*c.Body):
+		return httpx.BadRequest("title and body must be UTF-8 text")
+	case len(*c.Body) > MaxBody:
+		return httpx.Errorf(413, httpx.CodeTooLarge, "body is over %d bytes", MaxBody)
+	case needVersion && c.Version == nil:
+		return httpx.BadRequest("version is required: send the version you read")
+	case !needVersion && c.Version != nil:
+		return httpx.BadRequest("version is not allowed here")
+	}
+	return nil
+}
