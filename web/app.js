@@ -1,5 +1,8 @@
-// The page's only script: lists published posts, page by page. It builds the
-// DOM with textContent, never innerHTML, so post content cannot inject markup.
+// The page's script: shows who is signed in and lists published posts, page
+// by page. It builds the DOM with textContent, never innerHTML, so post
+// content cannot inject markup.
+import { showAccount } from './account.js';
+
 const list = document.getElementById('posts');
 const status = document.getElementById('status');
 const more = document.getElementById('more');
@@ -36,3 +39,4 @@ async function load() {
 
 more.addEventListener('click', load);
 load();
+showAccount().catch((err) => { status.textContent = 'Could not check the session: ' + err.message; });
