@@ -2,9 +2,7 @@ package devserver
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
-	"log/slog"
 	"net"
 	"net/http/httptest"
 	"os"
@@ -13,10 +11,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/latchkey/latchkey/internal/app"
-	"github.com/latchkey/latchkey/internal/config"
-	"github.com/latchkey/latchkey/internal/store/embedded"
 )
 
 // TestBrowserSignIn signs in through the web page in headless Chromium
@@ -42,21 +36,7 @@ func TestBrowserSignIn(t *testing.T) {
 	// in which the browser keeps Secure and __Host- cookies over http.
 	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
 	base := "http://localhost:" + port
-	cfg, err := config.Load(func(k string) string { return map[string]string{"LATCHKEY_PUBLIC_URL": base}[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	idp, cfg, err := DevProvider(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := app.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: slog.New(slog.DiscardHandler), Now: time.Now, Rand: rand.Reader}
-	h, err := New(ctx, d, os.DirFS("../../web"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Config.Handler = WithDevProvider(h, idp)
-	srv.Start()
+	startWithDevProvider(t, srv, base)
 
 	run, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()

@@ -32,27 +32,10 @@ var (
 // app's origin (and fail from another), sign out, and find the old cookie
 // refused.
 func TestSignInThroughTheDevelopmentProvider(t *testing.T) {
-	ctx := context.Background()
 	srv := httptest.NewUnstartedServer(nil)
 	defer srv.Close()
 	base := "http://" + srv.Listener.Addr().String()
-	cfg, err := config.Load(func(k string) string {
-		return map[string]string{"LATCHKEY_PUBLIC_URL": base}[k]
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	idp, cfg, err := DevProvider(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := app.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: slog.New(slog.DiscardHandler), Now: time.Now, Rand: rand.Reader}
-	h, err := New(ctx, d, os.DirFS("../../web"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Config.Handler = WithDevProvider(h, idp)
-	srv.Start()
+	startWithDevProvider(t, srv, base)
 	b := browsertest.New(t, base)
 
 	resp, _ := b.Do("GET", "/api/auth/login?return_to=/", nil, "")
@@ -113,4 +96,26 @@ func TestSignInThroughTheDevelopmentProvider(t *testing.T) {
 	if resp, _ = b.Do("GET", "/api/me", nil, ""); resp.StatusCode != 401 {
 		t.Fatalf("GET /api/me with the signed-out cookie = %d; want 401", resp.StatusCode)
 	}
+}
+
+// startWithDevProvider serves the local server as `make dev` builds it (the
+// development provider mounted, an in-memory store) on srv, at public URL
+// base.
+func startWithDevProvider(t *testing.T, srv *httptest.Server, base string) {
+	t.Helper()
+	cfg, err := config.Load(func(k string) string { return map[string]string{"LATCHKEY_PUBLIC_URL": base}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	idp, cfg, err := DevProvider(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := app.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: slog.New(slog.DiscardHandler), Now: time.Now, Rand: rand.Reader}
+	h, err := New(context.Background(), d, os.DirFS("../../web"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.Handler = WithDevProvider(h, idp)
+	srv.Start()
 }

@@ -119,6 +119,23 @@ func (a API) allowed(ctx context.Context, who policy.Principal, act policy.Actio
 	return d.Allowed
 }
 
+// loadFor loads the post of the request for an action by the caller: 404
+// if the caller may not read it, 403 if they may read it but not do act.
+func (a API) loadFor(ctx context.Context, req httpx.Request, act policy.Action) (store.Post, error) {
+	who, err := a.principal(ctx, req)
+	if err != nil {
+		return store.Post{}, err
+	}
+	p, err := a.load(ctx, who, req)
+	if err != nil {
+		return store.Post{}, err
+	}
+	if act != policy.Read && !a.allowed(ctx, who, act, p) {
+		return store.Post{}, forbidden(act)
+	}
+	return p, nil
+}
+
 func forbidden(act policy.Action) error {
 	return httpx.Errorf(403, httpx.CodeForbidden, "you may not %s this post", act)
 }

@@ -88,11 +88,7 @@ func (a API) Create(ctx context.Context, req httpx.Request) (httpx.Response, err
 
 // Get answers GET /api/posts/{id}.
 func (a API) Get(ctx context.Context, req httpx.Request) (httpx.Response, error) {
-	who, err := a.principal(ctx, req)
-	if err != nil {
-		return httpx.Response{}, err
-	}
-	p, err := a.load(ctx, who, req)
+	p, err := a.loadFor(ctx, req, policy.Read)
 	if err != nil {
 		return httpx.Response{}, err
 	}
@@ -102,16 +98,9 @@ func (a API) Get(ctx context.Context, req httpx.Request) (httpx.Response, error)
 // Update answers PUT /api/posts/{id}: new title and body, if the stored
 // version is still the one the caller read (409 otherwise).
 func (a API) Update(ctx context.Context, req httpx.Request) (httpx.Response, error) {
-	who, err := a.principal(ctx, req)
+	p, err := a.loadFor(ctx, req, policy.Update)
 	if err != nil {
 		return httpx.Response{}, err
-	}
-	p, err := a.load(ctx, who, req)
-	if err != nil {
-		return httpx.Response{}, err
-	}
-	if !a.allowed(ctx, who, policy.Update, p) {
-		return httpx.Response{}, forbidden(policy.Update)
 	}
 	var c content
 	if err := httpx.DecodeJSON(req, requestLimit, &c); err != nil {
@@ -132,16 +121,9 @@ func (a API) Update(ctx context.Context, req httpx.Request) (httpx.Response, err
 
 // Delete answers DELETE /api/posts/{id}.
 func (a API) Delete(ctx context.Context, req httpx.Request) (httpx.Response, error) {
-	who, err := a.principal(ctx, req)
+	p, err := a.loadFor(ctx, req, policy.Delete)
 	if err != nil {
 		return httpx.Response{}, err
-	}
-	p, err := a.load(ctx, who, req)
-	if err != nil {
-		return httpx.Response{}, err
-	}
-	if !a.allowed(ctx, who, policy.Delete, p) {
-		return httpx.Response{}, forbidden(policy.Delete)
 	}
 	if err := a.Posts.Delete(ctx, p.ID, p.Version); err != nil {
 		return httpx.Response{}, storeErr(err)
@@ -152,16 +134,9 @@ func (a API) Delete(ctx context.Context, req httpx.Request) (httpx.Response, err
 // Publish answers POST /api/posts/{id}/publish. Publishing a published
 // post changes nothing and answers it as it is.
 func (a API) Publish(ctx context.Context, req httpx.Request) (httpx.Response, error) {
-	who, err := a.principal(ctx, req)
+	p, err := a.loadFor(ctx, req, policy.Publish)
 	if err != nil {
 		return httpx.Response{}, err
-	}
-	p, err := a.load(ctx, who, req)
-	if err != nil {
-		return httpx.Response{}, err
-	}
-	if !a.allowed(ctx, who, policy.Publish, p) {
-		return httpx.Response{}, forbidden(policy.Publish)
 	}
 	if p.Status == store.StatusPublished {
 		return httpx.JSON(200, View(p)), nil
