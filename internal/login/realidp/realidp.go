@@ -20,7 +20,6 @@
 package realidp
 
 import (
-	"bytes"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -35,6 +34,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/latchkey/latchkey/internal/testproc"
 )
 
 // clientID is the client id of the provider's one client.
@@ -71,7 +72,7 @@ type Provider struct {
 	issuer    *url.URL
 	cmd       *exec.Cmd
 	exited    chan struct{} // closed when the process has exited
-	output    *lockedBuffer
+	output    *testproc.Output
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -99,7 +100,7 @@ func StartWith(opts Options) (*Provider, error) {
 	if err := opts.validate(); err != nil {
 		return nil, fmt.Errorf("start oidc-provider: %w", err)
 	}
-	root, err := repoRoot()
+	root, err := testproc.RepoRoot()
 	if err != nil {
 		return nil, err
 	}
@@ -122,7 +123,7 @@ func StartWith(opts Options) (*Provider, error) {
 	// the script then exits at once with EADDRINUSE, and another port is
 	// tried.
 	for range 5 {
-		port, err := freePort()
+		port, err := testproc.FreePort()
 		if err != nil {
 			return nil, fmt.Errorf("start oidc-provider: %w", err)
 		}
@@ -179,8 +180,8 @@ func start(node, script string, port int, secret string, opts Options) (*Provide
 		"OIDC_REDIRECT_URIS="+strings.Join(opts.RedirectURIs, " "),
 		"OIDC_POST_LOGOUT_REDIRECT_URIS="+strings.Join(opts.PostLogoutRedirectURIs, " "),
 	)
-	cmd.SysProcAttr = procAttr()
-	out := &lockedBuffer{}
+	cmd.SysProcAttr = testproc.ProcAttr()
+	out := &testproc.Output{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start oidc-provider: %w", err)
@@ -260,51 +261,4 @@ func newSecret() (string, error) {
 		return "", err
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
-}
-
-// repoRoot walks up from the working directory to the directory with go.mod.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("find repository root: %w", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("find repository root: no go.mod above the working directory")
-		}
-		dir = parent
-	}
-}
-
-// freePort asks the kernel for a free loopback port.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// lockedBuffer collects the process's output; exec writes to it from its
-// own goroutines while Start and Output read it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -5,7 +5,6 @@
 package dynalitetest
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -13,12 +12,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+
+	"github.com/latchkey/latchkey/internal/testproc"
 )
 
 // startTimeout bounds how long Start waits for the server to listen.
@@ -31,13 +31,13 @@ type Server struct {
 
 	cmd    *exec.Cmd
 	exited chan struct{} // closed when the process has exited
-	output *lockedBuffer
+	output *testproc.Output
 }
 
 // Start runs dynalite on a free loopback port and returns once it accepts
 // connections. It is meant for TestMain; stop the server with Close.
 func Start() (*Server, error) {
-	root, err := repoRoot()
+	root, err := testproc.RepoRoot()
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +52,7 @@ func Start() (*Server, error) {
 	// The port is free when chosen but may be taken before dynalite binds
 	// it; dynalite then exits at once, and another port is tried.
 	for range 5 {
-		port, err := freePort()
+		port, err := testproc.FreePort()
 		if err != nil {
 			return nil, fmt.Errorf("start dynalite: %w", err)
 		}
@@ -73,8 +73,8 @@ func start(node, script string, port int) (*Server, error) {
 	// killed is dynalite's. --host keeps it off every other interface.
 	cmd := exec.Command(node, script, "--host", "127.0.0.1", "--port", strconv.Itoa(port),
 		"--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0")
-	cmd.SysProcAttr = procAttr()
-	out := &lockedBuffer{}
+	cmd.SysProcAttr = testproc.ProcAttr()
+	out := &testproc.Output{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start dynalite: %w", err)
@@ -123,51 +123,4 @@ func (s *Server) Client() *dynamodb.Client {
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
 	})
-}
-
-// repoRoot walks up from the working directory to the directory with go.mod.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", fmt.Errorf("find repository root: %w", err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("find repository root: no go.mod above the working directory")
-		}
-		dir = parent
-	}
-}
-
-// freePort asks the kernel for a free loopback port.
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-// lockedBuffer collects the process's output; exec writes to it from its
-// own goroutines while Start may read it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
