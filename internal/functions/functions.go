@@ -15,6 +15,7 @@ import (
 	"github.com/latchkey/latchkey/internal/login"
 	"github.com/latchkey/latchkey/internal/me"
 	"github.com/latchkey/latchkey/internal/notfound"
+	"github.com/latchkey/latchkey/internal/openapi"
 	"github.com/latchkey/latchkey/internal/posts"
 	"github.com/latchkey/latchkey/internal/sessionsapi"
 )
@@ -29,6 +30,7 @@ var Handlers = map[string]app.HandlerFunc{
 	"keys-regenerate":   keys.Regenerate,
 	"me":                me.Build,
 	"not-found":         notfound.Build,
+	"public-openapi":    openapi.Build,
 	"posts-list":        posts.Mine,
 	"posts-create":      posts.Create,
 	"posts-get":         posts.Get,

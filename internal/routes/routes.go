@@ -178,6 +178,10 @@ var Table = []Route{
 		Tables:  []TableUse{{store.SessionsTable, ReadWrite}},
 		Summary: "End one of the caller's sessions.",
 	},
+	{
+		Method: "GET", Path: "/api/public/openapi.json", Function: "public-openapi", Need: NeedPublic,
+		Summary: "The OpenAPI 3.1 document of this route table.",
+	},
 	// The catch-alls answer 404 for paths no route has. API Gateway picks
 	// the most specific resource, so they only see what nothing else takes.
 	{
