@@ -16,12 +16,18 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/latchkey/latchkey/internal/apikey"
+	"github.com/latchkey/latchkey/internal/session"
 )
 
 // benchEvent is a realistic REQUEST authorizer event for GET /api/me: the
 // headers CloudFront and a browser or script send (taken from the SAM
 // sample), in both the single- and multi-value maps, with the credential.
 func benchEvent(b *testing.B, authorization string) []byte {
+	return benchEventWith(b, "Authorization", authorization)
+}
+
+// benchEventWith is benchEvent with the credential in any header.
+func benchEventWith(b *testing.B, header, value string) []byte {
 	b.Helper()
 	raw, err := os.ReadFile("../../events/_samples/apigateway-rest-api-aws-proxy.json")
 	if err != nil {
@@ -31,8 +37,8 @@ func benchEvent(b *testing.B, authorization string) []byte {
 	if err := json.Unmarshal(raw, &sample); err != nil {
 		b.Fatal(err)
 	}
-	sample.Headers["Authorization"] = authorization
-	sample.MultiValueHeaders["Authorization"] = []string{authorization}
+	sample.Headers[header] = value
+	sample.MultiValueHeaders[header] = []string{value}
 	req := Request{
 		Type: "REQUEST", MethodArn: "arn:aws:execute-api:us-east-1:123456789012:abcdef123/prod/GET/api/me",
 		Resource: "/api/me", Path: "/api/me", HTTPMethod: "GET",
@@ -56,9 +62,10 @@ func benchEvent(b *testing.B, authorization string) []byte {
 // raw event in (decode), decision, raw answer out (encode).
 func BenchmarkAuthorizer(b *testing.B) {
 	ctx := context.Background()
-	f := newFixture()
+	f := newSessionFixture()
 	var t testing.T
 	key, _ := f.addKey(&t, apikey.EnvTest, []string{"read"}, nil)
+	tok, _ := f.addSession(&t)
 	malformed := key[:20] + string(key[20]^1) + key[21:]
 	cases := []struct {
 		name  string
@@ -69,10 +76,13 @@ func BenchmarkAuthorizer(b *testing.B) {
 		{"cache-hit", 30 * time.Second, benchEvent(b, "Bearer "+key), nil},
 		{"cache-miss-embedded-store", 0, benchEvent(b, "Bearer "+key), nil},
 		{"malformed-key", 30 * time.Second, benchEvent(b, "Bearer "+malformed), ErrUnauthorized},
+		// Sessions are never cached as valid: every request reads the store.
+		{"session-cookie-embedded-store", 30 * time.Second, benchEventWith(b, "Cookie", session.CookieName+"="+tok), nil},
 	}
 	for _, bc := range cases {
 		b.Run(bc.name, func(b *testing.B) {
-			a := New(Options{Keys: f.keys, Env: apikey.EnvTest, CacheTTL: bc.ttl, Routes: testRoutes, Now: func() time.Time { return t0 }})
+			a := New(Options{Keys: f.keys, Sessions: f.sessions, Env: apikey.EnvTest, CacheTTL: bc.ttl, Routes: testRoutes,
+				Lifetimes: session.Lifetimes{Absolute: 12 * time.Hour, Idle: time.Hour}, Now: func() time.Time { return t0 }})
 			if _, err := a.Invoke(ctx, bc.event); err != bc.want {
 				b.Fatalf("Invoke = %v; want %v", err, bc.want)
 			}
