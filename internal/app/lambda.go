@@ -11,17 +11,37 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/frontdoor"
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/secrets"
 	"github.com/latchkey/latchkey/internal/store/dynamo"
 )
 
+// secretsTimeout bounds the cold start's Secrets Manager reads, well inside
+// Lambda's 10-second initialisation limit, so that an unreachable Secrets
+// Manager fails the start with a message instead of a timeout.
+const secretsTimeout = 5 * time.Second
+
 // FromEnv builds a Lambda function's dependencies from its environment: the
-// configuration, and the DynamoDB stores (at LATCHKEY_DYNAMODB_ENDPOINT when
-// set). A function on Lambda never falls back to an embedded store.
+// configuration, its secrets from Secrets Manager (each LATCHKEY_*_ARN), and
+// the DynamoDB stores (at LATCHKEY_DYNAMODB_ENDPOINT when set). A function
+// on Lambda never falls back to an embedded store.
 func FromEnv(ctx context.Context, log *slog.Logger) (Deps, error) {
 	cfg, err := config.Load(os.Getenv)
 	if err != nil {
 		return Deps{}, err
+	}
+	if secrets.Needed(cfg) {
+		sctx, cancel := context.WithTimeout(ctx, secretsTimeout)
+		defer cancel()
+		client, err := secrets.NewClient(sctx)
+		if err != nil {
+			return Deps{}, fmt.Errorf("secrets manager client: %w", err)
+		}
+		if err := secrets.Resolve(sctx, client, &cfg); err != nil {
+			return Deps{}, err
+		}
+		log.Info("secrets loaded", "generation", cfg.SecretsGeneration, "originCheck", len(cfg.OriginSecrets) > 0)
 	}
 	client, err := dynamo.NewClient(ctx, cfg.DynamoDBEndpoint)
 	if err != nil {
@@ -39,6 +59,8 @@ func FromEnv(ctx context.Context, log *slog.Logger) (Deps, error) {
 // Start runs a route's handler as a Lambda function. It is the whole body
 // of a function's main. A configuration error stops the cold start with a
 // logged message, so a misconfigured deployment fails at once and visibly.
+// When the deployment configures an origin secret, a request that did not
+// come through CloudFront is answered 403 before the handler sees it.
 func Start(build HandlerFunc) {
 	log := httpx.NewLogger(os.Stderr)
 	d, err := FromEnv(context.Background(), log)
@@ -46,7 +68,13 @@ func Start(build HandlerFunc) {
 		log.Error("cold start failed", "err", err.Error())
 		os.Exit(1)
 	}
-	lambda.Start(httpx.Adapt(log, build(d)))
+	lambda.Start(Wrap(d, build(d)))
+}
+
+// Wrap is what Start runs for a handler: the front-door check, then the
+// handler, adapted to Lambda (errors to answers, panics recovered).
+func Wrap(d Deps, h httpx.Handler) func(context.Context, httpx.Request) (httpx.Response, error) {
+	return httpx.Adapt(d.Log, frontdoor.Require(d.Config.OriginSecrets, h))
 }
 
 // StartAuthorizer runs the authorizer as a Lambda function.

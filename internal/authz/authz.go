@@ -16,6 +16,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/apikey"
 	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/frontdoor"
 	"github.com/latchkey/latchkey/internal/routes"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
@@ -98,6 +99,12 @@ type Options struct {
 	Now      func() time.Time
 	// Routes is the route table to decide by; routes.Table when nil.
 	Routes []routes.Route
+	// OriginSecrets are the accepted values of the header CloudFront adds
+	// (internal/frontdoor); a request without one is denied before its
+	// credential is looked at, so the execute-api address cannot be used to
+	// test credentials around CloudFront. Empty turns the check off (local
+	// runs).
+	OriginSecrets frontdoor.Secrets
 }
 
 // Authorizer decides requests. Build one per process with New; it is safe
@@ -134,6 +141,7 @@ func Build(d app.Deps) app.Authorizer {
 		Lifetimes: session.Lifetimes{Absolute: d.Config.SessionTTL, Idle: d.Config.SessionIdle},
 		PublicURL: d.Config.PublicURL, AllowedOrigins: d.Config.AllowedOrigins,
 		Env: d.Config.Env, CacheTTL: d.Config.CacheTTL, Log: d.Log, Now: d.Now,
+		OriginSecrets: d.Config.OriginSecrets,
 	})
 }
 
@@ -143,6 +151,9 @@ func Build(d app.Deps) app.Authorizer {
 // alone — a bad header is 401 even beside a good cookie. Otherwise the
 // session cookie. Otherwise 401.
 func (a *Authorizer) Decide(ctx context.Context, in Input) Decision {
+	if !a.opts.OriginSecrets.Allows(in.FrontDoor) {
+		return Decision{Effect: Deny, Reason: "request did not come through CloudFront"}
+	}
 	route, ok := a.find(in.HTTPMethod, in.Resource)
 	if !ok {
 		return Decision{Reason: "route not in the route table"}

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/latchkey/latchkey/internal/frontdoor"
 )
 
 // Input is what a decision needs from API Gateway's REQUEST authorizer
@@ -19,6 +21,9 @@ type Input struct {
 	Cookie        []string
 	Origin        []string
 	SecFetchSite  []string
+	// FrontDoor holds every value of frontdoor.Header, which CloudFront adds
+	// to prove the request came through it.
+	FrontDoor []string
 }
 
 // InputFrom takes the decision's input from a decoded event (the local
@@ -46,6 +51,7 @@ func InputFrom(req Request) Input {
 	in.Cookie = pick("Cookie")
 	in.Origin = pick("Origin")
 	in.SecFetchSite = pick("Sec-Fetch-Site")
+	in.FrontDoor = pick(frontdoor.Header)
 	return in
 }
 
@@ -91,6 +97,7 @@ func DecodeInput(event []byte) (Input, error) {
 		Cookie:        either(e.MultiValueHeaders.Cookie.list(), e.Headers.Cookie.list()),
 		Origin:        either(e.MultiValueHeaders.Origin.list(), e.Headers.Origin.list()),
 		SecFetchSite:  either(e.MultiValueHeaders.SecFetchSite.list(), e.Headers.SecFetchSite.list()),
+		FrontDoor:     either(e.MultiValueHeaders.FrontDoor.list(), e.Headers.FrontDoor.list()),
 	}, nil
 }
 
@@ -104,6 +111,7 @@ type wantedHeaders[T any] struct {
 	Cookie        T `json:"cookie"`
 	Origin        T `json:"origin"`
 	SecFetchSite  T `json:"sec-fetch-site"`
+	FrontDoor     T `json:"x-latchkey-origin"` // frontdoor.Header
 }
 
 // appendString collects the string values of every key that matches its

@@ -60,6 +60,27 @@ type Config struct {
 	GitHubClientSecret string
 	GitHubURL          string
 	GitHubAPIURL       string
+
+	// The secrets above, in a deployment, come from AWS Secrets Manager:
+	// each LATCHKEY_<NAME>_ARN names the secret that holds LATCHKEY_<NAME>
+	// (an ARN is not itself a secret), and internal/secrets reads them at
+	// cold start into the fields above. A variable and its _ARN form are
+	// never set together.
+	OIDCClientSecretARN   string
+	GitHubClientSecretARN string
+	LoginKeyARN           string
+	// OriginSecretARN names the secret holding the values CloudFront sends
+	// in the X-Latchkey-Origin header (JSON {"current", "previous"?}); see
+	// internal/frontdoor. It has no plain-variable form.
+	OriginSecretARN string
+	// OriginSecrets are the accepted X-Latchkey-Origin values, filled from
+	// OriginSecretARN. Empty turns the check off: local runs and tests have
+	// no CloudFront in front of them, and a deployment always sets it.
+	OriginSecrets []string
+	// SecretsGeneration (LATCHKEY_SECRETS_GENERATION) reads nothing: the
+	// infrastructure changes it to make Lambda start fresh instances, which
+	// read the secrets again (rotation), and a cold start logs it.
+	SecretsGeneration string
 }
 
 // Load reads the configuration through getenv (os.Getenv in production; a
@@ -99,16 +120,35 @@ func Load(getenv func(string) string) (Config, error) {
 		GitHubClientSecret: getenv("LATCHKEY_GITHUB_CLIENT_SECRET"),
 		GitHubURL:          strings.TrimSuffix(get("LATCHKEY_GITHUB_URL", "https://github.com"), "/"),
 		GitHubAPIURL:       strings.TrimSuffix(get("LATCHKEY_GITHUB_API_URL", "https://api.github.com"), "/"),
+
+		OIDCClientSecretARN:   get("LATCHKEY_OIDC_CLIENT_SECRET_ARN", ""),
+		GitHubClientSecretARN: get("LATCHKEY_GITHUB_CLIENT_SECRET_ARN", ""),
+		LoginKeyARN:           get("LATCHKEY_LOGIN_KEY_ARN", ""),
+		OriginSecretARN:       get("LATCHKEY_ORIGIN_SECRET_ARN", ""),
+		SecretsGeneration:     get("LATCHKEY_SECRETS_GENERATION", ""),
 	}
 	if k := strings.TrimSpace(getenv("LATCHKEY_LOGIN_KEY")); k != "" {
-		key, err := base64.StdEncoding.DecodeString(k)
+		key, err := DecodeLoginKey(k)
 		if err != nil {
-			key, err = base64.RawURLEncoding.DecodeString(k)
-		}
-		if err != nil || len(key) != 32 {
-			errs = append(errs, errors.New("LATCHKEY_LOGIN_KEY: want 32 random bytes in base64 (openssl rand -base64 32)"))
+			errs = append(errs, fmt.Errorf("LATCHKEY_LOGIN_KEY: %w", err))
 		}
 		c.LoginKey = key
+	}
+	for _, p := range []struct{ name, plain, arn string }{
+		{"LATCHKEY_OIDC_CLIENT_SECRET", c.OIDCClientSecret, c.OIDCClientSecretARN},
+		{"LATCHKEY_GITHUB_CLIENT_SECRET", c.GitHubClientSecret, c.GitHubClientSecretARN},
+		{"LATCHKEY_LOGIN_KEY", getenv("LATCHKEY_LOGIN_KEY"), c.LoginKeyARN},
+		{"LATCHKEY_ORIGIN_SECRET", "", c.OriginSecretARN},
+	} {
+		if p.arn == "" {
+			continue
+		}
+		if p.plain != "" {
+			errs = append(errs, fmt.Errorf("%s and %s_ARN are both set; keep the secret in Secrets Manager only", p.name, p.name))
+		}
+		if !strings.HasPrefix(p.arn, "arn:") || !strings.Contains(p.arn, ":secretsmanager:") {
+			errs = append(errs, fmt.Errorf("%s_ARN=%q: want a Secrets Manager secret ARN (arn:aws:secretsmanager:…)", p.name, p.arn))
+		}
 	}
 	if c.GitHubClientID != "" && c.OIDCIssuer != "" {
 		errs = append(errs, errors.New("LATCHKEY_GITHUB_CLIENT_ID and LATCHKEY_OIDC_ISSUER are both set; choose one identity provider"))
@@ -146,6 +186,21 @@ func Load(getenv func(string) string) (Config, error) {
 		return Config{}, fmt.Errorf("configuration: %w", err)
 	}
 	return c, nil
+}
+
+// DecodeLoginKey decodes a login-cookie sealing key: 32 bytes in standard
+// base64 (openssl rand -base64 32) or unpadded URL-safe base64 (43
+// characters, as the infrastructure generates it in Secrets Manager). The
+// error never contains the key.
+func DecodeLoginKey(s string) ([]byte, error) {
+	key, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		key, err = base64.RawURLEncoding.DecodeString(s)
+	}
+	if err != nil || len(key) != 32 {
+		return nil, errors.New("want 32 random bytes in base64 (openssl rand -base64 32)")
+	}
+	return key, nil
 }
 
 // checkOrigin accepts a bare origin: scheme and host (and port), nothing

@@ -66,3 +66,54 @@ func TestCacheTTLZeroDisables(t *testing.T) {
 		t.Fatalf("Load(LATCHKEY_CACHE_TTL=0) = %v, %v; want 0", c.CacheTTL, err)
 	}
 }
+
+func TestSecretARNs(t *testing.T) {
+	const arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:latchkey-login-AbCdEf"
+	tests := []struct {
+		name    string
+		env     map[string]string
+		wantErr string
+	}{
+		{"an ARN alone", map[string]string{"LATCHKEY_LOGIN_KEY_ARN": arn, "LATCHKEY_ORIGIN_SECRET_ARN": arn}, ""},
+		{"a secret and its ARN", map[string]string{"LATCHKEY_OIDC_CLIENT_SECRET": "s", "LATCHKEY_OIDC_CLIENT_SECRET_ARN": arn}, "LATCHKEY_OIDC_CLIENT_SECRET and LATCHKEY_OIDC_CLIENT_SECRET_ARN"},
+		{"not an ARN", map[string]string{"LATCHKEY_GITHUB_CLIENT_SECRET_ARN": "my-secret"}, "LATCHKEY_GITHUB_CLIENT_SECRET_ARN"},
+		{"another service's ARN", map[string]string{"LATCHKEY_ORIGIN_SECRET_ARN": "arn:aws:ssm:eu-west-1:1:parameter/x"}, "LATCHKEY_ORIGIN_SECRET_ARN"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Load(env(tc.env))
+			if tc.wantErr == "" {
+				if err != nil || c.LoginKeyARN != arn || c.OriginSecretARN != arn {
+					t.Fatalf("Load(%v) = %+v, %v; want the ARNs", tc.env, c, err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+				t.Fatalf("Load(%v) err = %v; want one naming %s", tc.env, err, tc.wantErr)
+			}
+		})
+	}
+}
+
+func TestDecodeLoginKey(t *testing.T) {
+	tests := []struct {
+		name, key string
+		ok        bool
+	}{
+		{"standard base64", "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", true},
+		{"43 characters as the infrastructure generates", "Ab3dEfGhIjKlMnOpQrStUvWxYz0123456789aBcDeFg", true},
+		{"too short", "AAECAwQ=", false},
+		{"not base64", "not a key at all, not a key at all, not a key", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			k, err := DecodeLoginKey(tc.key)
+			if (err == nil) != tc.ok || (tc.ok && len(k) != 32) {
+				t.Fatalf("DecodeLoginKey(%q) = %d bytes, %v; want ok = %v", tc.key, len(k), err, tc.ok)
+			}
+			if err != nil && strings.Contains(err.Error(), tc.key) {
+				t.Fatalf("DecodeLoginKey error %q contains the key", err)
+			}
+		})
+	}
+}

@@ -1,0 +1,225 @@
+package main
+
+import (
+	"encoding/json"
+	"maps"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/routes"
+)
+
+// apiMethods reads every method of the template as "METHOD /path" with its
+// resource properties, rebuilding each path from the resource tree.
+func apiMethods(t *testing.T, tmpl map[string]any) map[string]map[string]any {
+	t.Helper()
+	res := resources(tmpl, "AWS::ApiGateway::Resource")
+	var path func(id string) string
+	path = func(id string) string {
+		r, ok := res[id]
+		if !ok {
+			return "" // the API's root
+		}
+		return path(refTo(props(r)["ParentId"])) + "/" + props(r)["PathPart"].(string)
+	}
+	out := map[string]map[string]any{}
+	for id, m := range resources(tmpl, "AWS::ApiGateway::Method") {
+		p := props(m)
+		key := p["HttpMethod"].(string) + " " + path(refTo(p["ResourceId"]))
+		if _, dup := out[key]; dup {
+			t.Errorf("two methods %s (%s)", key, id)
+		}
+		out[key] = p
+	}
+	return out
+}
+
+// TestEveryRouteIsAMethod: the API has exactly the route table's routes,
+// each integrated with its own function (Lambda proxy), the authorizer on
+// every non-public route and on no public one.
+func TestEveryRouteIsAMethod(t *testing.T) {
+	for name, d := range map[string]func(*testing.T) *deployment{"plain": plain, "full": full} {
+		t.Run(name, func(t *testing.T) {
+			d := d(t)
+			methods := apiMethods(t, d.tmpl)
+			authorizers := resources(d.tmpl, "AWS::ApiGateway::Authorizer")
+			if len(authorizers) != 1 {
+				t.Fatalf("%d authorizers; want 1", len(authorizers))
+			}
+			authID := slices.Collect(maps.Keys(authorizers))[0]
+
+			var want []string
+			for _, r := range routes.Table {
+				key := r.Method + " " + r.Path
+				want = append(want, key)
+				m, ok := methods[key]
+				if !ok {
+					t.Errorf("route %s has no method", key)
+					continue
+				}
+				if got := get(m, "Integration", "Type"); got != "AWS_PROXY" {
+					t.Errorf("%s integration type = %v; want AWS_PROXY", key, got)
+				}
+				if fn := logicalName(r.Function) + "Function"; !mentions(get(m, "Integration", "Uri"), fn) {
+					t.Errorf("%s integration does not invoke %s: %s", key, fn, jsonString(get(m, "Integration", "Uri")))
+				}
+				if r.Need == routes.NeedPublic {
+					if m["AuthorizationType"] != "NONE" || m["AuthorizerId"] != nil {
+						t.Errorf("public route %s has authorization %v %v; want NONE and no authorizer", key, m["AuthorizationType"], m["AuthorizerId"])
+					}
+				} else if m["AuthorizationType"] != "CUSTOM" || refTo(m["AuthorizerId"]) != authID {
+					t.Errorf("route %s (needs %s) has authorization %v %v; want CUSTOM with the authorizer", key, r.Need, m["AuthorizationType"], m["AuthorizerId"])
+				}
+			}
+			got := slices.Sorted(maps.Keys(methods))
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("methods =\n%v\nwant the route table's\n%v", got, want)
+			}
+		})
+	}
+}
+
+// mentions reports whether a CloudFormation value refers to a logical id.
+func mentions(v any, id string) bool {
+	switch x := v.(type) {
+	case map[string]any:
+		if refTo(x) == id {
+			return true
+		}
+		for _, e := range x {
+			if mentions(e, id) {
+				return true
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if mentions(e, id) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// TestAuthorizer: a REQUEST authorizer with no identity source and no
+// result cache, running the authorizer function.
+func TestAuthorizer(t *testing.T) {
+	d := plain(t)
+	tmpl := assertions.Template_FromStack(d.l.Stack, nil)
+	assertNoPanic(t, "authorizer", func() {
+		tmpl.HasResourceProperties(jsii.String("AWS::ApiGateway::Authorizer"), map[string]any{
+			"Type":                         "REQUEST",
+			"AuthorizerResultTtlInSeconds": 0,
+			"IdentitySource":               assertions.Match_Absent(),
+		})
+	})
+	for id, a := range resources(d.tmpl, "AWS::ApiGateway::Authorizer") {
+		if !mentions(props(a)["AuthorizerUri"], logicalName(routes.AuthorizerFunction)+"Function") {
+			t.Errorf("authorizer %s does not run the authorizer function: %s", id, jsonString(props(a)["AuthorizerUri"]))
+		}
+	}
+}
+
+// TestGatewayResponses: every answer API Gateway gives by itself is the one
+// the local gateway gives (httpx.GatewayResponses): status, JSON error body
+// and headers.
+func TestGatewayResponses(t *testing.T) {
+	d := plain(t)
+	byType := map[string]map[string]any{}
+	for _, r := range resources(d.tmpl, "AWS::ApiGateway::GatewayResponse") {
+		byType[props(r)["ResponseType"].(string)] = props(r)
+	}
+	if len(byType) != len(httpx.GatewayResponses) {
+		t.Errorf("%d gateway responses; want %d", len(byType), len(httpx.GatewayResponses))
+	}
+	for _, g := range httpx.GatewayResponses {
+		t.Run(g.Type, func(t *testing.T) {
+			p, ok := byType[g.Type]
+			if !ok {
+				t.Fatalf("no gateway response %s", g.Type)
+			}
+			if p["StatusCode"] != strconv.Itoa(g.Status) {
+				t.Errorf("status = %v; want %d", p["StatusCode"], g.Status)
+			}
+			var body struct{ Error, Message string }
+			if err := json.Unmarshal([]byte(get(p, "ResponseTemplates", "application/json").(string)), &body); err != nil {
+				t.Fatalf("body is not JSON: %v", err)
+			}
+			if body.Error != g.Code || body.Message != g.Message {
+				t.Errorf("body = %+v; want error %q, message %q", body, g.Code, g.Message)
+			}
+			want := map[string]string{
+				"Cache-Control":          "no-store",
+				"X-Content-Type-Options": "nosniff",
+				"Content-Type":           "application/json; charset=utf-8",
+			}
+			maps.Copy(want, g.Headers)
+			if g.Status == 401 {
+				want["WWW-Authenticate"] = httpx.WWWAuthenticate
+			}
+			for k, v := range want {
+				if got := get(p, "ResponseParameters", "gatewayresponse.header."+k); got != "'"+v+"'" {
+					t.Errorf("header %s = %v; want '%s'", k, got, v)
+				}
+			}
+		})
+	}
+}
+
+// TestStage: a regional API whose stage throttles as configured, writes
+// JSON access logs and error-level execution logs without request data.
+func TestStage(t *testing.T) {
+	tests := []struct {
+		name        string
+		d           func(*testing.T) *deployment
+		rate, burst float64
+		tracing     bool
+	}{
+		{"plain", plain, 50, 100, false},
+		{"full", full, 25, 60, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := tc.d(t)
+			stages := resources(d.tmpl, "AWS::ApiGateway::Stage")
+			if len(stages) != 1 {
+				t.Fatalf("%d stages; want 1", len(stages))
+			}
+			for _, st := range stages {
+				p := props(st)
+				if p["StageName"] != StageName || p["TracingEnabled"] != tc.tracing {
+					t.Errorf("stage %v tracing %v; want %s, %v", p["StageName"], p["TracingEnabled"], StageName, tc.tracing)
+				}
+				ms := get(p, "MethodSettings", 0)
+				if get(ms, "HttpMethod") != "*" || get(ms, "ResourcePath") != "/*" ||
+					get(ms, "ThrottlingRateLimit") != tc.rate || get(ms, "ThrottlingBurstLimit") != tc.burst ||
+					get(ms, "LoggingLevel") != "ERROR" || get(ms, "DataTraceEnabled") != false {
+					t.Errorf("method settings = %s; want */* throttled at %v/%v, ERROR logs, no data trace", jsonString(ms), tc.rate, tc.burst)
+				}
+				var format map[string]string
+				if err := json.Unmarshal([]byte(get(p, "AccessLogSetting", "Format").(string)), &format); err != nil {
+					t.Fatalf("access log format is not JSON: %v", err)
+				}
+				for _, k := range []string{"requestId", "status", "resourcePath", "httpMethod", "authorizerError"} {
+					if format[k] == "" {
+						t.Errorf("access log format has no %s", k)
+					}
+				}
+				if !mentions(get(p, "AccessLogSetting", "DestinationArn"), byPath(t, d.tmpl, d.l.Settings.StackName+"/Api/AccessLogs/Resource")) {
+					t.Errorf("access logs go to %s; want the stack's log group", jsonString(get(p, "AccessLogSetting", "DestinationArn")))
+				}
+			}
+			for _, api := range resources(d.tmpl, "AWS::ApiGateway::RestApi") {
+				if types := get(props(api), "EndpointConfiguration", "Types"); jsonString(types) != `["REGIONAL"]` {
+					t.Errorf("API endpoint types = %s; want REGIONAL", jsonString(types))
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,212 @@
+package main
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfrontorigins"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53targets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awss3deployment"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/latchkey/latchkey/internal/frontdoor"
+)
+
+// ContentSecurityPolicy is the web app's policy: its own scripts, styles
+// and API only; no inline script, no framing, no plugins. It is the policy
+// the local server sends (internal/devserver.ContentSecurityPolicy; a test
+// holds them equal), kept here so that the CDK app does not link the local
+// server.
+const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// hstsMaxAge is two years, in seconds (as httpx.APIHeaders sends).
+const hstsMaxAge = 63072000
+
+// Web is the front door: the distribution, the bucket it serves the web
+// app from, and the bucket its and the web bucket's access logs go to.
+type Web struct {
+	Distribution awscloudfront.Distribution
+	Headers      awscloudfront.ResponseHeadersPolicy
+	Bucket       awss3.Bucket
+	Logs         awss3.Bucket
+	Deployment   awss3deployment.BucketDeployment
+	DeployRole   awsiam.Role
+}
+
+// Edge is what the us-east-1 stack gives the distribution.
+type Edge struct {
+	Certificate awscertificatemanager.ICertificate // nil without a domain
+	WebACLArn   *string                            // nil without the WAF
+}
+
+// newWeb creates the distribution in front of everything:
+//   - HTTPS only: the web app redirects HTTP to HTTPS; /api/* refuses HTTP
+//     (a redirected POST would have sent its body in clear already); TLS 1.2
+//     (2021 policy) at least with a certificate, HTTP/2 and HTTP/3;
+//   - the default behaviour serves web/ from a private bucket through origin
+//     access control;
+//   - /api/* goes to the REST API's stage, uncached, with every viewer
+//     header but Host, every cookie and the query string, and with the
+//     origin secret CloudFront adds (internal/frontdoor);
+//   - one response headers policy for both: HSTS, nosniff, frame denial,
+//     referrer policy and the web app's content security policy.
+func newWeb(scope constructs.Construct, s Settings, api API, sec Secrets, edge Edge) Web {
+	c := constructs.NewConstruct(scope, jsii.String("Web"))
+	var w Web
+	w.Logs = awss3.NewBucket(c, jsii.String("Logs"), &awss3.BucketProps{
+		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
+		Encryption:        awss3.BucketEncryption_S3_MANAGED,
+		EnforceSSL:        jsii.Bool(true),
+		// CloudFront's standard logs are delivered with an object ACL.
+		ObjectOwnership: awss3.ObjectOwnership_BUCKET_OWNER_PREFERRED,
+		LifecycleRules: &[]*awss3.LifecycleRule{{
+			Expiration: awscdk.Duration_Days(jsii.Number(float64(s.LogRetentionDays))),
+		}},
+		RemovalPolicy:     removalPolicy(s),
+		AutoDeleteObjects: jsii.Bool(!s.Retain),
+	})
+	w.Bucket = awss3.NewBucket(c, jsii.String("Site"), &awss3.BucketProps{
+		BlockPublicAccess:      awss3.BlockPublicAccess_BLOCK_ALL(),
+		Encryption:             awss3.BucketEncryption_S3_MANAGED,
+		EnforceSSL:             jsii.Bool(true),
+		ObjectOwnership:        awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
+		ServerAccessLogsBucket: w.Logs,
+		ServerAccessLogsPrefix: jsii.String("s3/"),
+		RemovalPolicy:          removalPolicy(s),
+		AutoDeleteObjects:      jsii.Bool(!s.Retain),
+	})
+
+	w.Headers = awscloudfront.NewResponseHeadersPolicy(c, jsii.String("Headers"), &awscloudfront.ResponseHeadersPolicyProps{
+		Comment: jsii.String(s.StackName + ": HSTS, nosniff, frame denial, referrer policy, CSP"),
+		SecurityHeadersBehavior: &awscloudfront.ResponseSecurityHeadersBehavior{
+			StrictTransportSecurity: &awscloudfront.ResponseHeadersStrictTransportSecurity{
+				AccessControlMaxAge: awscdk.Duration_Seconds(jsii.Number(hstsMaxAge)),
+				IncludeSubdomains:   jsii.Bool(true),
+				Override:            jsii.Bool(true),
+			},
+			ContentTypeOptions: &awscloudfront.ResponseHeadersContentTypeOptions{Override: jsii.Bool(true)},
+			FrameOptions: &awscloudfront.ResponseHeadersFrameOptions{
+				FrameOption: awscloudfront.HeadersFrameOption_DENY, Override: jsii.Bool(true),
+			},
+			ReferrerPolicy: &awscloudfront.ResponseHeadersReferrerPolicy{
+				ReferrerPolicy: awscloudfront.HeadersReferrerPolicy_STRICT_ORIGIN_WHEN_CROSS_ORIGIN, Override: jsii.Bool(true),
+			},
+			ContentSecurityPolicy: &awscloudfront.ResponseHeadersContentSecurityPolicy{
+				ContentSecurityPolicy: jsii.String(ContentSecurityPolicy), Override: jsii.Bool(true),
+			},
+		},
+	})
+
+	// The API origin is named by the REST API's id and the stage's literal
+	// name, not the stage resource: the functions' environment may name the
+	// distribution's address, and the stage depends on the functions.
+	apiOrigin := awscloudfrontorigins.NewHttpOrigin(
+		jsii.String(*api.Rest.RestApiId()+".execute-api."+*awscdk.Stack_Of(c).Region()+"."+*awscdk.Stack_Of(c).UrlSuffix()),
+		&awscloudfrontorigins.HttpOriginProps{
+			OriginPath:         jsii.String("/" + StageName),
+			ProtocolPolicy:     awscloudfront.OriginProtocolPolicy_HTTPS_ONLY,
+			OriginSslProtocols: &[]awscloudfront.OriginSslPolicy{awscloudfront.OriginSslPolicy_TLS_V1_2},
+			// The value is a CloudFormation dynamic reference, resolved at
+			// deploy time: it is not in the template.
+			CustomHeaders: &map[string]*string{
+				frontdoor.Header: sec.Origin.SecretValueFromJson(jsii.String(originSecretKey)).UnsafeUnwrap(),
+			},
+		})
+
+	props := &awscloudfront.DistributionProps{
+		Comment: jsii.String(s.StackName + " (secrets generation " + s.SecretsGeneration + ")"),
+		DefaultBehavior: &awscloudfront.BehaviorOptions{
+			Origin:                awscloudfrontorigins.S3BucketOrigin_WithOriginAccessControl(w.Bucket, nil),
+			ViewerProtocolPolicy:  awscloudfront.ViewerProtocolPolicy_REDIRECT_TO_HTTPS,
+			AllowedMethods:        awscloudfront.AllowedMethods_ALLOW_GET_HEAD(),
+			CachePolicy:           awscloudfront.CachePolicy_CACHING_OPTIMIZED(),
+			ResponseHeadersPolicy: w.Headers,
+			Compress:              jsii.Bool(true),
+		},
+		AdditionalBehaviors: &map[string]*awscloudfront.BehaviorOptions{
+			"/api/*": {
+				Origin:                apiOrigin,
+				ViewerProtocolPolicy:  awscloudfront.ViewerProtocolPolicy_HTTPS_ONLY,
+				AllowedMethods:        awscloudfront.AllowedMethods_ALLOW_ALL(),
+				CachePolicy:           awscloudfront.CachePolicy_CACHING_DISABLED(),
+				OriginRequestPolicy:   awscloudfront.OriginRequestPolicy_ALL_VIEWER_EXCEPT_HOST_HEADER(),
+				ResponseHeadersPolicy: w.Headers,
+				Compress:              jsii.Bool(true),
+			},
+		},
+		DefaultRootObject: jsii.String("index.html"),
+		HttpVersion:       awscloudfront.HttpVersion_HTTP2_AND_3,
+		EnableIpv6:        jsii.Bool(true),
+		PriceClass:        priceClass(s),
+		EnableLogging:     jsii.Bool(true),
+		LogBucket:         w.Logs,
+		LogFilePrefix:     jsii.String("cloudfront/"),
+		// Cookies hold session tokens: never in the logs.
+		LogIncludesCookies: jsii.Bool(false),
+		WebAclId:           edge.WebACLArn,
+	}
+	if edge.Certificate != nil {
+		props.Certificate = edge.Certificate
+		props.DomainNames = jsii.Strings(s.DomainName)
+		props.MinimumProtocolVersion = awscloudfront.SecurityPolicyProtocol_TLS_V1_2_2021
+		props.SslSupportMethod = awscloudfront.SSLMethod_SNI
+	}
+	w.Distribution = awscloudfront.NewDistribution(c, jsii.String("Distribution"), props)
+
+	// The CDK's deployment function copies web/ into the bucket and
+	// invalidates the distribution. It gets its own role and log group, so
+	// that it needs no AWS managed policy; the CDK adds its S3 and
+	// CloudFront grants to that role (suppressions in nag.go).
+	deployLogs := awslogs.NewLogGroup(c, jsii.String("DeployLogs"), &awslogs.LogGroupProps{
+		Retention:     retention(s),
+		RemovalPolicy: removalPolicy(s),
+	})
+	w.DeployRole = awsiam.NewRole(c, jsii.String("DeployRole"), &awsiam.RoleProps{
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("lambda.amazonaws.com"), nil),
+		Description: jsii.String(s.StackName + ": the CDK's BucketDeployment function, which copies web/ to the site bucket"),
+		InlinePolicies: &map[string]awsiam.PolicyDocument{
+			"logs": awsiam.NewPolicyDocument(&awsiam.PolicyDocumentProps{Statements: &[]awsiam.PolicyStatement{
+				statement("Logs", []string{"logs:CreateLogStream", "logs:PutLogEvents"}, *deployLogs.LogGroupArn()),
+			}}),
+		},
+	})
+	w.Deployment = awss3deployment.NewBucketDeployment(c, jsii.String("Deploy"), &awss3deployment.BucketDeploymentProps{
+		Sources:           &[]awss3deployment.ISource{awss3deployment.Source_Asset(jsii.String(s.WebDir), nil)},
+		DestinationBucket: w.Bucket,
+		Distribution:      w.Distribution,
+		DistributionPaths: jsii.Strings("/*"),
+		Prune:             jsii.Bool(true),
+		Role:              w.DeployRole,
+		LogGroup:          deployLogs,
+	})
+
+	if s.DomainName != "" {
+		zone := awsroute53.HostedZone_FromHostedZoneAttributes(c, jsii.String("Zone"), &awsroute53.HostedZoneAttributes{
+			HostedZoneId: jsii.String(s.HostedZoneID), ZoneName: jsii.String(s.HostedZoneName),
+		})
+		target := awsroute53.RecordTarget_FromAlias(awsroute53targets.NewCloudFrontTarget(w.Distribution))
+		awsroute53.NewARecord(c, jsii.String("AliasA"), &awsroute53.ARecordProps{
+			Zone: zone, RecordName: jsii.String(s.DomainName), Target: target,
+		})
+		awsroute53.NewAaaaRecord(c, jsii.String("AliasAAAA"), &awsroute53.AaaaRecordProps{
+			Zone: zone, RecordName: jsii.String(s.DomainName), Target: target,
+		})
+	}
+	return w
+}
+
+func priceClass(s Settings) awscloudfront.PriceClass {
+	switch s.PriceClass {
+	case "200":
+		return awscloudfront.PriceClass_PRICE_CLASS_200
+	case "All":
+		return awscloudfront.PriceClass_PRICE_CLASS_ALL
+	}
+	return awscloudfront.PriceClass_PRICE_CLASS_100
+}
