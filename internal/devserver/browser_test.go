@@ -23,6 +23,9 @@ func TestBrowserSignIn(t *testing.T) {
 		chromium = "/usr/bin/chromium"
 	}
 	if _, err := os.Stat(chromium); err != nil {
+		if os.Getenv("LATCHKEY_REQUIRE_BROWSER") != "" {
+			t.Fatalf("Chromium is not at %s, and LATCHKEY_REQUIRE_BROWSER is set", chromium)
+		}
 		t.Skip("Chromium is not installed (apt-get install chromium; .ci/run does)")
 	}
 	root, _ := filepath.Abs("../..")
