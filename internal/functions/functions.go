@@ -10,7 +10,6 @@ import (
 	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/gateway"
-	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/keys"
 	"github.com/latchkey/latchkey/internal/login"
 	"github.com/latchkey/latchkey/internal/me"
@@ -63,7 +62,7 @@ func Names() []string {
 func Gateway(d app.Deps) *gateway.Gateway {
 	fns := make(map[string]gateway.Function, len(Handlers))
 	for name, build := range Handlers {
-		fns[name] = httpx.Adapt(d.Log, build(d))
+		fns[name] = app.Wrap(d, build(d))
 	}
 	return &gateway.Gateway{
 		Functions:  fns,

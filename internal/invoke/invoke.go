@@ -51,7 +51,7 @@ func Run(ctx context.Context, d app.Deps, name string, event []byte) ([]byte, er
 	if err := Decode(event, &req); err != nil {
 		return nil, err
 	}
-	resp, err := httpx.Adapt(d.Log, build(d))(ctx, req)
+	resp, err := app.Wrap(d, build(d))(ctx, req)
 	if err != nil {
 		return render(lambdaError{ErrorMessage: err.Error(), ErrorType: reflect.TypeOf(err).Elem().Name()})
 	}
