@@ -3,9 +3,9 @@ package authz
 import (
 	"encoding/json"
 	"fmt"
-	"strings"
 
 	"github.com/latchkey/latchkey/internal/frontdoor"
+	"github.com/latchkey/latchkey/internal/httpx"
 )
 
 // Input is what a decision needs from API Gateway's REQUEST authorizer
@@ -30,23 +30,7 @@ type Input struct {
 // gateway's path).
 func InputFrom(req Request) Input {
 	in := Input{MethodArn: req.MethodArn, Resource: req.Resource, HTTPMethod: req.HTTPMethod}
-	pick := func(name string) []string {
-		var vals []string
-		for k, vs := range req.MultiValueHeaders {
-			if strings.EqualFold(k, name) {
-				vals = append(vals, vs...)
-			}
-		}
-		if vals != nil {
-			return vals
-		}
-		for k, v := range req.Headers {
-			if strings.EqualFold(k, name) {
-				vals = append(vals, v)
-			}
-		}
-		return vals
-	}
+	pick := func(name string) []string { return httpx.ValuesOf(req.Headers, req.MultiValueHeaders, name) }
 	in.Authorization = pick("Authorization")
 	in.Cookie = pick("Cookie")
 	in.Origin = pick("Origin")

@@ -40,8 +40,14 @@ func Header(req Request, name string) (string, bool) {
 // HeaderValues returns every value of the named header, case-insensitively:
 // the multi-value view when API Gateway sent it, else the single-value one.
 func HeaderValues(req Request, name string) []string {
+	return ValuesOf(req.Headers, req.MultiValueHeaders, name)
+}
+
+// ValuesOf is HeaderValues over the two header maps of any API Gateway
+// event (the proxy event's and the authorizer event's are alike).
+func ValuesOf(single map[string]string, multi map[string][]string, name string) []string {
 	var vals []string
-	for k, vs := range req.MultiValueHeaders {
+	for k, vs := range multi {
 		if strings.EqualFold(k, name) {
 			vals = append(vals, vs...)
 		}
@@ -49,7 +55,7 @@ func HeaderValues(req Request, name string) []string {
 	if vals != nil {
 		return vals
 	}
-	for k, v := range req.Headers {
+	for k, v := range single {
 		if strings.EqualFold(k, name) {
 			vals = append(vals, v)
 		}
