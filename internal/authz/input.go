@@ -104,6 +104,10 @@ type appendString []string
 
 func (a *appendString) UnmarshalJSON(b []byte) error {
 	if string(b) == "null" {
+		// A header present with no value still counts as present, as the
+		// decoded path (InputFrom) sees it: an empty Authorization header
+		// decides alone, and an empty Origin is not a missing one.
+		*a = append(*a, "")
 		return nil
 	}
 	var s string

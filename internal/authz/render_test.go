@@ -127,7 +127,7 @@ func TestDecodeInput(t *testing.T) {
 		{"multi-value wins over single", `{"type":"REQUEST","headers":{"Authorization":"b"},"multiValueHeaders":{"Authorization":["a","b"]}}`, []string{"a", "b"}, false},
 		{"two spellings keep both values", `{"type":"REQUEST","headers":{"Authorization":"a","AUTHORIZATION":"b"}}`, []string{"a", "b"}, false},
 		{"null headers", `{"type":"REQUEST","headers":null,"multiValueHeaders":null}`, nil, false},
-		{"null value", `{"type":"REQUEST","headers":{"Authorization":null}}`, nil, false},
+		{"a null value is a header present and empty", `{"type":"REQUEST","headers":{"Authorization":null}}`, []string{""}, false},
 		{"a TOKEN event is refused", `{"type":"TOKEN","authorizationToken":"x"}`, nil, true},
 		{"not JSON", `{"type":`, nil, true},
 		{"a header of the wrong type", `{"type":"REQUEST","headers":{"Authorization":5}}`, nil, true},

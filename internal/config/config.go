@@ -229,3 +229,42 @@ func list(s string) []string {
 	}
 	return out
 }
+
+// EditorEmail reports whether email is in LATCHKEY_EDITORS, comparing ASCII
+// letters without case and nothing else: Unicode case folding would let
+// "\u212Aate@example.com" (a Kelvin sign) stand for kate@example.com.
+func (c Config) EditorEmail(email string) bool {
+	if email == "" {
+		return false
+	}
+	for i := 0; i < len(email); i++ {
+		if email[i] >= 0x80 {
+			return false
+		}
+	}
+	for _, e := range c.Editors {
+		if asciiEqualFold(e, email) {
+			return true
+		}
+	}
+	return false
+}
+
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}

@@ -117,3 +117,24 @@ func TestDecodeLoginKey(t *testing.T) {
 		})
 	}
 }
+
+func TestEditorEmail(t *testing.T) {
+	c := Config{Editors: []string{"kate@example.com", "Sam@Example.com"}}
+	tests := []struct {
+		email string
+		want  bool
+	}{
+		{"kate@example.com", true},
+		{"KATE@EXAMPLE.COM", true},
+		{"sam@example.com", true},
+		{"\u212Aate@example.com", false}, // Kelvin sign folds to k in Unicode
+		{"ſam@example.com", false},       // long s folds to s in Unicode
+		{"kate@example.co", false},
+		{"", false},
+	}
+	for _, tc := range tests {
+		if got := c.EditorEmail(tc.email); got != tc.want {
+			t.Errorf("EditorEmail(%q) = %v; want %v", tc.email, got, tc.want)
+		}
+	}
+}

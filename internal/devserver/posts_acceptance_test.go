@@ -47,7 +47,9 @@ func signedIn(t *testing.T, d app.Deps, base string, user store.User) *browserte
 func TestPostsPolicyThroughTheLocalServer(t *testing.T) {
 	ctx := context.Background()
 	var logs bytes.Buffer
-	cfg, _ := config.Load(func(k string) string { return map[string]string{"LATCHKEY_CACHE_TTL": "0"}[k] })
+	cfg, _ := config.Load(func(k string) string {
+		return map[string]string{"LATCHKEY_CACHE_TTL": "0", "LATCHKEY_EDITORS": seed.Editor.Email}[k]
+	})
 	d := app.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: slog.New(slog.NewJSONHandler(&logs, nil)), Now: time.Now, Rand: rand.Reader}
 	h, err := New(ctx, d, os.DirFS("../../web"))
 	if err != nil {
@@ -106,6 +108,24 @@ func TestPostsPolicyThroughTheLocalServer(t *testing.T) {
 		if resp.StatusCode != s.want {
 			t.Fatalf("%s: %s %s = %d %s; want %d", s.name, s.method, s.path, resp.StatusCode, body, s.want)
 		}
+	}
+	// An editor taken off LATCHKEY_EDITORS loses the role at once, even
+	// through a credential that never signs in again.
+	demoted := d
+	demoted.Config.Editors = nil
+	h2, err := New(ctx, demoted, os.DirFS("../../web"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv2 := httptest.NewServer(h2)
+	defer srv2.Close()
+	exEditor := browsertest.New(t, srv2.URL)
+	exEditor.Cookies = editor.Cookies
+	if resp, body := exEditor.Do("GET", "/api/posts/"+seed.Draft2ID, nil, ""); resp.StatusCode != 200 {
+		t.Fatalf("the ex-editor reading their own draft = %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := exEditor.Do("PUT", published, map[string]string{"Origin": cfg.PublicURL}, edit(2)); resp.StatusCode != 403 {
+		t.Fatalf("the ex-editor editing another's post = %d; want 403", resp.StatusCode)
 	}
 	if !strings.Contains(logs.String(), `"policies":["editors-never-delete-others-posts"]`) {
 		t.Error("the editor's refused delete did not log the deciding policy")

@@ -52,10 +52,11 @@ func LogoutAll(d app.Deps) httpx.Handler {
 
 // loginCookie is the sealed flow's cookie. SameSite=Lax, not Strict: it
 // must come back on the identity provider's top-level redirect to the
-// callback, which is a cross-site navigation. Path=/api/auth keeps it off
-// every other request.
+// callback, which is a cross-site navigation. Path=/ because the __Host-
+// prefix requires it (and with it, no sibling subdomain can set the cookie);
+// it lives ten minutes at most and is cleared by the callback.
 func loginCookie(value string, maxAge int) string {
-	return fmt.Sprintf("%s=%s; Path=/api/auth; Max-Age=%d; Secure; HttpOnly; SameSite=Lax", session.LoginCookieName, value, maxAge)
+	return fmt.Sprintf("%s=%s; Path=/; Max-Age=%d; Secure; HttpOnly; SameSite=Lax", session.LoginCookieName, value, maxAge)
 }
 
 func redirect(status int, location string, cookies ...string) httpx.Response {
@@ -86,7 +87,9 @@ func (h Handlers) Login(ctx context.Context, req httpx.Request) (httpx.Response,
 	u, err := h.S.Provider.AuthCodeURL(ctx, f.State, f.Nonce, f.Verifier)
 	if err != nil {
 		httpx.Logger(ctx).Error("identity provider unreachable", "err", err.Error())
-		return httpx.Response{}, httpx.Errorf(503, httpx.CodeUnavailable, "the identity provider cannot be reached; try again shortly")
+		resp := httpx.ErrorResponse(httpx.Errorf(503, httpx.CodeUnavailable, "the identity provider cannot be reached; try again shortly"))
+		resp.Headers["Retry-After"] = "5"
+		return resp, nil
 	}
 	return redirect(302, u, loginCookie(sealed, int(loginTTL.Seconds()))), nil
 }
@@ -106,7 +109,7 @@ func (h Handlers) Callback(ctx context.Context, req httpx.Request) (httpx.Respon
 		r.MultiValueHeaders = map[string][]string{"Set-Cookie": {clear}}
 		return r, nil
 	}
-	if e, ok, _ := httpx.Query(req, "error"); ok {
+	if e, ok, err := httpx.Query(req, "error"); ok || err != nil {
 		if !providerError.MatchString(e) {
 			e = "an error"
 		}
@@ -128,7 +131,7 @@ func (h Handlers) Callback(ctx context.Context, req httpx.Request) (httpx.Respon
 	if subtle.ConstantTimeCompare([]byte(state), []byte(f.State)) != 1 {
 		return fail("state mismatch", "the answer does not belong to this sign-in")
 	}
-	if iss, ok, _ := httpx.Query(req, "iss"); ok && iss != h.S.Provider.Issuer() {
+	if iss, ok, err := httpx.Query(req, "iss"); err != nil || ok && iss != h.S.Provider.Issuer() {
 		// RFC 9207: the answer names another issuer (a mix-up attack).
 		return fail("iss mismatch", "the answer came from another identity provider")
 	}
@@ -156,7 +159,8 @@ func (h Handlers) Callback(ctx context.Context, req httpx.Request) (httpx.Respon
 func (h Handlers) Logout(ctx context.Context, req httpx.Request) (httpx.Response, error) {
 	cookies := headerValues(req, "Cookie")
 	token, err := session.FromCookies(cookies)
-	if !errors.Is(err, session.ErrNoCookie) {
+	hasCookie := !errors.Is(err, session.ErrNoCookie)
+	if hasCookie {
 		if !session.SameOrigin(headerValues(req, "Origin"), headerValues(req, "Sec-Fetch-Site"), h.S.Config.PublicURL, h.S.Config.AllowedOrigins) {
 			return httpx.Response{}, httpx.Errorf(403, httpx.CodeForbidden, "sign-out must come from the app's own origin")
 		}
@@ -180,7 +184,12 @@ func (h Handlers) Logout(ctx context.Context, req httpx.Request) (httpx.Response
 		}
 	}
 	resp := httpx.JSON(200, out)
-	resp.MultiValueHeaders = map[string][]string{"Set-Cookie": {session.ClearCookie()}}
+	if hasCookie {
+		// Only a request that carried the cookie (and so passed the origin
+		// check) clears it: a cross-site form POST, which never carries a
+		// SameSite=Strict cookie, must not be able to delete it.
+		resp.MultiValueHeaders = map[string][]string{"Set-Cookie": {session.ClearCookie()}}
+	}
 	return resp, nil
 }
 

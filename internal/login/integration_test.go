@@ -119,7 +119,7 @@ func TestSignInWithARealProvider(t *testing.T) {
 				}
 			}
 		case strings.HasPrefix(c, session.LoginCookieName+"="):
-			for _, attr := range []string{"; Path=/api/auth;", "; Secure", "; HttpOnly", "; SameSite=Lax"} {
+			for _, attr := range []string{"; Path=/;", "; Secure", "; HttpOnly", "; SameSite=Lax"} {
 				if !strings.Contains(c+";", attr) {
 					t.Errorf("login Set-Cookie %q lacks %s", c, attr)
 				}

@@ -293,9 +293,33 @@ func TestLoginCookieAttributes(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := resp.MultiValueHeaders["Set-Cookie"][0]
-	for _, attr := range []string{session.LoginCookieName + "=", "Path=/api/auth", "Max-Age=600", "Secure", "HttpOnly", "SameSite=Lax"} {
+	for _, attr := range []string{session.LoginCookieName + "=", "Path=/;", "Max-Age=600", "Secure", "HttpOnly", "SameSite=Lax"} {
 		if !strings.Contains(c, attr) {
 			t.Errorf("login cookie %q lacks %s", c, attr)
 		}
+	}
+}
+
+func TestCallbackRefusesARepeatedIss(t *testing.T) {
+	r := newRig(t)
+	q, cookie := r.start(t, "/")
+	r.op.issue("code", q.Get("code_challenge"), r.op.sign(r.op.claims(q.Get("nonce"), r.now), r.op.key, "k1", jose.RS256))
+	req := httpx.Request{HTTPMethod: "GET",
+		QueryStringParameters:           map[string]string{"state": q.Get("state"), "code": "code", "iss": "https://evil.example"},
+		MultiValueQueryStringParameters: map[string][]string{"state": {q.Get("state")}, "code": {"code"}, "iss": {"https://evil.example", "https://evil.example"}},
+		Headers:                         map[string]string{"Cookie": cookie}}
+	resp, err := r.h.Callback(context.Background(), req)
+	if err != nil || resp.StatusCode != 400 || r.sessionCount(t) != 0 {
+		t.Fatalf("Callback with iss twice = %d, %v; want 400 and no session", resp.StatusCode, err)
+	}
+}
+
+func TestCrossSiteLogoutDoesNotClearTheCookie(t *testing.T) {
+	r := newRig(t)
+	// A cross-site form POST carries no SameSite=Strict cookie.
+	req := httpx.Request{HTTPMethod: "POST", Headers: map[string]string{"Origin": "https://evil.example"}}
+	resp, err := r.h.Logout(context.Background(), req)
+	if err != nil || resp.StatusCode != 200 || len(resp.MultiValueHeaders["Set-Cookie"]) != 0 {
+		t.Fatalf("cross-site logout = %d %v %v; want 200 without clearing a cookie", resp.StatusCode, resp.MultiValueHeaders, err)
 	}
 }

@@ -1,6 +1,7 @@
 package login
 
 import (
+	"bytes"
 	"crypto/aes"
 	"crypto/cipher"
 	"encoding/base64"
@@ -52,10 +53,13 @@ func newSealer(key []byte, rand io.Reader) (*sealer, error) {
 }
 
 func (s *sealer) seal(f flow) (string, error) {
-	plain, err := json.Marshal(f)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // keep a return path's < > & at one byte each
+	if err := enc.Encode(f); err != nil {
 		return "", err
 	}
+	plain := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	nonce := make([]byte, s.aead.NonceSize(), s.aead.NonceSize()+len(plain)+s.aead.Overhead())
 	if _, err := io.ReadFull(s.rand, nonce); err != nil {
 		return "", fmt.Errorf("seal login cookie: %w", err)

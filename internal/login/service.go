@@ -119,7 +119,7 @@ func (s *Service) SignIn(ctx context.Context, id Identity, userAgent string) (st
 // LATCHKEY_EDITORS, or to a member of LATCHKEY_EDITOR_GROUP. An unverified
 // email grants nothing: anyone can type any address at some providers.
 func (s *Service) roles(id Identity) []string {
-	if id.EmailVerified && id.Email != "" && slices.ContainsFunc(s.Config.Editors, func(e string) bool { return strings.EqualFold(e, id.Email) }) {
+	if id.EmailVerified && s.Config.EditorEmail(id.Email) {
 		return []string{"editor"}
 	}
 	if s.Config.EditorGroup != "" && slices.Contains(id.Groups, s.Config.EditorGroup) {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/authz"
+	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/policy"
 	"github.com/latchkey/latchkey/internal/routes"
@@ -29,6 +30,8 @@ type API struct {
 	Posts  store.PostStore
 	Users  store.UserStore
 	Policy *policy.Engine
+	// Config says which roles are still granted (see roles).
+	Config config.Config
 	Now    func() time.Time
 	Rand   io.Reader
 }
@@ -38,7 +41,7 @@ func newAPI(d app.Deps) (API, error) {
 	if err != nil {
 		return API{}, err
 	}
-	return API{Posts: d.Stores.Posts, Users: d.Stores.Users, Policy: e, Now: d.Now, Rand: d.Rand}, nil
+	return API{Posts: d.Stores.Posts, Users: d.Stores.Users, Policy: e, Config: d.Config, Now: d.Now, Rand: d.Rand}, nil
 }
 
 func build(d app.Deps, h func(API) httpx.Handler) httpx.Handler {
@@ -87,7 +90,23 @@ func (a API) principal(ctx context.Context, req httpx.Request) (policy.Principal
 	if err != nil {
 		return policy.Principal{}, err
 	}
-	return policy.Principal{UserID: u.ID, Roles: u.Roles}, nil
+	return policy.Principal{UserID: u.ID, Roles: a.roles(u)}, nil
+}
+
+// roles are the user's roles as the configuration grants them now. The
+// editor role is stored at sign-in; an API key never signs in again, so a
+// role granted by LATCHKEY_EDITORS is dropped as soon as the email leaves
+// the list. A role from LATCHKEY_EDITOR_GROUP cannot be checked without the
+// provider and lasts until the next sign-in (docs/SECURITY.md).
+func (a API) roles(u store.User) []string {
+	var out []string
+	for _, r := range u.Roles {
+		if r == "editor" && a.Config.EditorGroup == "" && !a.Config.EditorEmail(u.Email) {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // load returns the post the caller may at least read; anything else is 404,

@@ -107,7 +107,7 @@ var Table = []Route{
 	{
 		Method: "DELETE", Path: "/api/keys/{id}", Function: "keys-delete", Need: NeedSession,
 		Tables:  []TableUse{{store.KeysTable, ReadWrite}},
-		Summary: "Delete one of the caller's API keys; it stops working at once.",
+		Summary: "Delete one of the caller's API keys; it stops working within the authorizer's cache TTL.",
 	},
 	{
 		Method: "POST", Path: "/api/keys/{id}/regenerate", Function: "keys-regenerate", Need: NeedSession,

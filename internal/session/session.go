@@ -24,8 +24,11 @@ const (
 	// browser refuse it unless it is Secure, has Path=/ and no Domain, so a
 	// sibling subdomain cannot set or overwrite it.
 	CookieName = "__Host-latchkey_session"
-	// LoginCookieName holds the sealed state of a sign-in in progress.
-	LoginCookieName = "__Secure-latchkey_login"
+	// LoginCookieName holds the sealed state of a sign-in in progress. It
+	// is a __Host- cookie too (API.md names __Secure-; see the note there):
+	// a sibling subdomain could otherwise plant its own sealed flow, with a
+	// state and code it holds, and sign the victim in as the attacker.
+	LoginCookieName = "__Host-latchkey_login"
 )
 
 // tokenLen is the length of a token: 32 random bytes in unpadded base64url.
