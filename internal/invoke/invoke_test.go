@@ -39,7 +39,7 @@ func TestFixturesMatchGoldens(t *testing.T) {
 		// (the login and callback tests run real providers).
 		return map[string]string{
 			"LATCHKEY_OIDC_ISSUER": "http://127.0.0.1:1/idp", "LATCHKEY_OIDC_CLIENT_ID": "latchkey",
-			"LATCHKEY_EDITORS": seed.Editor.Email,
+			"LATCHKEY_EDITORS":   seed.Editor.Email,
 			"LATCHKEY_LOGIN_KEY": "Rml4dHVyZUxvZ2luS2V5Rm9yVGVzdHNPbmx5MDAwMDA=",
 		}[k]
 	})
