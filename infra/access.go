@@ -18,8 +18,14 @@ var (
 	indexActions = []string{"dynamodb:Query"}
 )
 
+// updateActions are what routes.Update grants: a read and an update by key.
+var updateActions = []string{"dynamodb:GetItem", "dynamodb:UpdateItem"}
+
 // Actions returns the DynamoDB actions an access grants on a table, sorted.
 func Actions(a routes.Access) []string {
+	if a == routes.Update {
+		return slices.Clone(updateActions)
+	}
 	out := slices.Clone(readActions)
 	if a == routes.ReadWrite {
 		out = append(out, writeActions...)
@@ -27,6 +33,9 @@ func Actions(a routes.Access) []string {
 	slices.Sort(out)
 	return out
 }
+
+// QueriesIndexes reports whether an access reads a table's indexes.
+func QueriesIndexes(a routes.Access) bool { return a != routes.Update }
 
 // Kind is what a function does, which sets its memory, timeout and secrets.
 type Kind int
@@ -85,8 +94,13 @@ func Functions(table []routes.Route) []Function {
 
 func grant(into map[store.TableName]routes.Access, uses []routes.TableUse) {
 	for _, u := range uses {
-		if into[u.Table] != routes.ReadWrite {
+		switch cur, ok := into[u.Table]; {
+		case !ok:
 			into[u.Table] = u.Access
+		case cur != u.Access:
+			// Two different accesses to one table: the union of read,
+			// update and write is read-write.
+			into[u.Table] = routes.ReadWrite
 		}
 	}
 }

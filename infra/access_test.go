@@ -29,7 +29,9 @@ func expectedGrants(tracing, signIn bool) map[string]map[string][]string {
 			tables[fn] = map[store.TableName]routes.Access{}
 		}
 		for _, u := range uses {
-			if tables[fn][u.Table] != routes.ReadWrite {
+			if cur, ok := tables[fn][u.Table]; ok && cur != u.Access {
+				tables[fn][u.Table] = routes.ReadWrite
+			} else {
 				tables[fn][u.Table] = u.Access
 			}
 		}
@@ -53,6 +55,10 @@ func expectedGrants(tracing, signIn bool) map[string]map[string][]string {
 			g["table:"+string(t)] = specRead
 			if a == routes.ReadWrite {
 				g["table:"+string(t)] = specReadWrite
+			}
+			if a == routes.Update {
+				g["table:"+string(t)] = []string{"dynamodb:GetItem", "dynamodb:UpdateItem"}
+				continue // by key only: no index
 			}
 			def, _ := store.TableByName(t)
 			for _, ix := range def.Indexes {

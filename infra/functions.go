@@ -146,7 +146,7 @@ func statements(f Function, logs awslogs.LogGroup, tables map[store.TableName]aw
 		def, _ := store.TableByName(name)
 		arn := *tables[name].TableArn()
 		st = append(st, statement(logicalName(string(name))+"Table", Actions(f.Tables[name]), arn))
-		if len(def.Indexes) > 0 {
+		if len(def.Indexes) > 0 && QueriesIndexes(f.Tables[name]) {
 			var ix []string
 			for _, i := range def.Indexes {
 				ix = append(ix, arn+"/index/"+i.Name)

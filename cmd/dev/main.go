@@ -59,6 +59,7 @@ func run(opts devserver.Options, web string) error {
 		return err
 	}
 	h = devserver.WithDevProvider(h, idp)
+	opts.BuiltInProvider = idp != nil
 	var demoKey string
 	if cfg.Env == config.EnvTest {
 		if demoKey, err = devserver.DemoKey(ctx, d); err != nil {

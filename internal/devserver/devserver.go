@@ -37,6 +37,10 @@ type Options struct {
 	TLSCert, TLSKey string
 	// Web is the web app's files (the web/ folder).
 	Web fs.FS
+	// BuiltInProvider says the development OpenID provider is mounted. It
+	// signs anyone in as any seeded user, so it is served on loopback only,
+	// TLS or not.
+	BuiltInProvider bool
 }
 
 // OpenStores returns the stores of a local run: DynamoDB when the
@@ -139,6 +143,10 @@ func Serve(ctx context.Context, addr string, h http.Handler, opts Options, ready
 	tls := opts.TLSCert != "" && opts.TLSKey != ""
 	if err := CheckAddr(addr, tls); err != nil {
 		return err
+	}
+	if host, _, _ := net.SplitHostPort(addr); opts.BuiltInProvider && !isLoopback(host) {
+		return fmt.Errorf("LATCHKEY_ADDR=%q: the built-in development provider lets anyone sign in as "+
+			"any seeded user, so it serves loopback only; set LATCHKEY_OIDC_ISSUER (or GitHub) to listen beyond", addr)
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {

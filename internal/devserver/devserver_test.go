@@ -204,3 +204,11 @@ func TestDemoKeyWorksAndReplacesTheLastOne(t *testing.T) {
 		t.Fatal("DemoKey(live) = nil error; want a refusal")
 	}
 }
+
+func TestServeKeepsTheBuiltInProviderOnLoopback(t *testing.T) {
+	err := Serve(context.Background(), "0.0.0.0:0", http.NotFoundHandler(),
+		Options{TLSCert: "cert.pem", TLSKey: "key.pem", BuiltInProvider: true}, nil)
+	if err == nil || !strings.Contains(err.Error(), "built-in development provider") {
+		t.Fatalf("Serve(0.0.0.0, TLS, built-in provider) = %v; want a refusal", err)
+	}
+}

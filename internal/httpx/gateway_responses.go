@@ -59,6 +59,14 @@ var (
 		Message: "authorization is unavailable; retry later",
 		Headers: map[string]string{"Retry-After": "1"},
 	}
+	// GatewayAuthorizerConfigurationError is what API Gateway reports when
+	// the authorizer Lambda itself errors or times out (as it does when it
+	// fails closed on a store outage); answered like AUTHORIZER_FAILURE.
+	GatewayAuthorizerConfigurationError = GatewayResponse{
+		Type: "AUTHORIZER_CONFIGURATION_ERROR", Status: 503, Code: CodeUnavailable,
+		Message: "authorization is unavailable; retry later",
+		Headers: map[string]string{"Retry-After": "1"},
+	}
 	GatewayDefault4XX = GatewayResponse{
 		Type: "DEFAULT_4XX", Status: 400, Code: CodeBadRequest,
 		Message: "bad request",
@@ -72,5 +80,5 @@ var (
 // GatewayResponses lists them all, for the infrastructure.
 var GatewayResponses = []GatewayResponse{
 	GatewayUnauthorized, GatewayAccessDenied, GatewayNotFound, GatewayTooLarge,
-	GatewayThrottled, GatewayAuthorizerFailure, GatewayDefault4XX, GatewayDefault5XX,
+	GatewayThrottled, GatewayAuthorizerFailure, GatewayAuthorizerConfigurationError, GatewayDefault4XX, GatewayDefault5XX,
 }
