@@ -64,7 +64,8 @@ bench: ## run the benchmarks recorded in docs/PERFORMANCE.md
 
 .PHONY: dev
 dev: ## run Latchkey locally on LATCHKEY_ADDR (default 127.0.0.1:8080); DATA=file.json keeps the data
-	$(GO) run ./cmd/dev $(if $(DATA),-data $(DATA))
+	@$(GO) build -o $(BIN)/latchkey-dev ./cmd/dev
+	@$(BIN)/latchkey-dev $(if $(DATA),-data $(DATA))
 
 .PHONY: build
 build: ## build every function and the authorizer as dist/<name>/bootstrap (linux/arm64)

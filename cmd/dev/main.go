@@ -33,6 +33,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "latchkey dev:", err)
 		os.Exit(1)
 	}
+	fmt.Println("Latchkey stopped.")
 }
 
 func run(opts devserver.Options, web string) error {
