@@ -54,7 +54,8 @@ func cfn(c constructs.IConstruct) constructs.IConstruct { return c.Node().Defaul
 
 // addNagSuppressions explains, resource by resource, the findings that are
 // kept on purpose. Everything else cdk-nag asks for is done: access logs on
-// the distribution, the site bucket and the API stage; execution logs;
+// the distribution, the site bucket and the API stage; execution logs; a
+// web ACL on the stage (newAPIWebACL);
 // TLS 1.2 to the origins; origin access control; point-in-time recovery;
 // no AWS managed policy and no wildcard action in Latchkey's own roles.
 func addNagSuppressions(l *Latchkey) {
@@ -88,6 +89,7 @@ func addNagSuppressions(l *Latchkey) {
 	}{
 		{cfn(l.Secrets.LoginKey), "the login key seals 10-minute sign-in cookies; it is rotated by hand (docs/SECURITY.md), which only restarts sign-ins in progress"},
 		{cfn(l.Secrets.Origin), "the origin secret must change in step with CloudFront's origin header; the rotation is a documented procedure in three deploys (docs/SECURITY.md) during which every value CloudFront may send stays accepted"},
+		{cfn(l.Secrets.Spare), "the spare value only fills the origin secret's next and previous slots when the stack creates it; nothing reads it afterwards, and the origin secret's rotation replaces those slots"},
 	} {
 		suppress(sec.c, finding{rule: "AwsSolutions-SMG4", reason: sec.why})
 	}
@@ -97,8 +99,6 @@ func addNagSuppressions(l *Latchkey) {
 	}
 
 	// Warnings, answered where they are raised.
-	suppress(cfn(l.API.Rest.DeploymentStage()), finding{rule: "AwsSolutions-APIG3", reason: "The web ACL (setting waf) sits on CloudFront, " +
-		"in front of the API; a request straight to the stage is refused by the origin secret (internal/frontdoor) before any work"})
 	suppress(cfn(l.Web.Distribution), finding{rule: "AwsSolutions-CFR1", reason: "Latchkey serves whoever its identity provider " +
 		"signs in; restricting countries is a deployment's own policy, not a default"})
 	if !l.Settings.WAF {

@@ -22,6 +22,6 @@ func addOutputs(l *Latchkey) {
 		out("ClientSecretArn", *l.Secrets.ClientSecret.SecretArn(), "put the identity provider's client secret here: aws secretsmanager put-secret-value --secret-id <this> --secret-string …")
 	}
 	out("LoginKeySecretArn", *l.Secrets.LoginKey.SecretArn(), "the login-cookie sealing key (generated)")
-	out("OriginSecretArn", *l.Secrets.Origin.SecretArn(), "the value CloudFront sends in X-Latchkey-Origin (generated; rotation in docs/SECURITY.md)")
+	out("OriginSecretArn", *l.Secrets.Origin.SecretArn(), "the value CloudFront sends in X-Latchkey-Origin: {current, next, previous}, all three always present (generated; rotation in docs/SECURITY.md)")
 	out("TablePrefix", l.Settings.TablePrefix, "the tables' name prefix")
 }

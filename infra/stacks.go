@@ -24,6 +24,7 @@ type Latchkey struct {
 	Secrets   Secrets
 	Functions map[string]*Deployed
 	API       API
+	APIWebACL APIWebACL
 	Web       Web
 }
 
@@ -54,6 +55,7 @@ func NewLatchkey(app awscdk.App, s Settings, table []routes.Route) (*Latchkey, e
 	l.Tables = newTables(l.Stack, s)
 	l.Secrets = newSecrets(l.Stack, s)
 	l.API = newRestAPI(l.Stack, s)
+	l.APIWebACL = newAPIWebACL(l.Stack, s, l.API, l.Secrets)
 	l.Web = newWeb(l.Stack, s, l.API, l.Secrets, edge)
 
 	publicURL := "https://" + s.DomainName
