@@ -70,7 +70,7 @@ type Config struct {
 	GitHubClientSecretARN string
 	LoginKeyARN           string
 	// OriginSecretARN names the secret holding the values CloudFront sends
-	// in the X-Latchkey-Origin header (JSON {"current", "previous"?}); see
+	// in the X-Latchkey-Origin header (JSON {"current", "next", "previous"}: unused slots hold fresh random values); see
 	// internal/frontdoor. It has no plain-variable form.
 	OriginSecretARN string
 	// OriginSecrets are the accepted X-Latchkey-Origin values, filled from
