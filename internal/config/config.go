@@ -70,8 +70,9 @@ type Config struct {
 	GitHubClientSecretARN string
 	LoginKeyARN           string
 	// OriginSecretARN names the secret holding the values CloudFront sends
-	// in the X-Latchkey-Origin header (JSON {"current", "next", "previous"}: unused slots hold fresh random values); see
-	// internal/frontdoor. It has no plain-variable form.
+	// in the X-Latchkey-Origin header: JSON {"current", "next", "previous"},
+	// unused slots holding fresh random values (internal/frontdoor). It has
+	// no plain-variable form.
 	OriginSecretARN string
 	// OriginSecrets are the accepted X-Latchkey-Origin values, filled from
 	// OriginSecretARN. Empty turns the check off: local runs and tests have
