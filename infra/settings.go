@@ -33,7 +33,8 @@ type Settings struct {
 	// CloudFront's own *.cloudfront.net address. With a domain, HostedZoneID
 	// and HostedZoneName name its Route 53 zone (no lookup, so synth needs no
 	// AWS access): the certificate is validated there and the alias records
-	// are written there.
+	// are written there. With a domain, no other host name (the
+	// distribution's *.cloudfront.net included) serves anything.
 	DomainName, HostedZoneID, HostedZoneName string
 
 	// OIDCIssuer and OIDCClientID name the OpenID Connect provider; or

@@ -1,6 +1,10 @@
 package main
 
 import (
+	"encoding/json"
+	"net/http"
+	"strings"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscertificatemanager"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudfront"
@@ -15,6 +19,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"github.com/latchkey/latchkey/internal/frontdoor"
+	"github.com/latchkey/latchkey/internal/httpx"
 )
 
 // ContentSecurityPolicy is the web app's policy: its own scripts, styles
@@ -37,6 +42,8 @@ type Web struct {
 	Logs         awss3.Bucket
 	Deployment   awss3deployment.BucketDeployment
 	DeployRole   awsiam.Role
+	// HostCheck refuses every host but the domain (nil without a domain).
+	HostCheck awscloudfront.Function
 }
 
 // Edge is what the us-east-1 stack gives the distribution.
@@ -55,7 +62,10 @@ type Edge struct {
 //     header but Host, every cookie and the query string, and with the
 //     origin secret CloudFront adds (internal/frontdoor);
 //   - one response headers policy for both: HSTS, nosniff, frame denial,
-//     referrer policy and the web app's content security policy.
+//     referrer policy and the web app's content security policy;
+//   - with a domain, a CloudFront Function on both behaviours that refuses
+//     any other Host, so that the distribution's *.cloudfront.net name
+//     (CloudFront's certificate, TLS 1.0 allowed) serves nothing.
 func newWeb(scope constructs.Construct, s Settings, api API, sec Secrets, edge Edge) Web {
 	c := constructs.NewConstruct(scope, jsii.String("Web"))
 	var w Web
@@ -119,6 +129,18 @@ func newWeb(scope constructs.Construct, s Settings, api API, sec Secrets, edge E
 			},
 		})
 
+	var hostCheck *[]*awscloudfront.FunctionAssociation
+	if s.DomainName != "" {
+		w.HostCheck = awscloudfront.NewFunction(c, jsii.String("HostCheck"), &awscloudfront.FunctionProps{
+			Code:    awscloudfront.FunctionCode_FromInline(jsii.String(hostCheckCode(s.DomainName))),
+			Runtime: awscloudfront.FunctionRuntime_JS_2_0(),
+			Comment: jsii.String("Latchkey: refuses requests for any host but the domain (domainName)"),
+		})
+		hostCheck = &[]*awscloudfront.FunctionAssociation{{
+			Function: w.HostCheck, EventType: awscloudfront.FunctionEventType_VIEWER_REQUEST,
+		}}
+	}
+
 	props := &awscloudfront.DistributionProps{
 		Comment: jsii.String(s.StackName + " (secrets generation " + s.SecretsGeneration + ")"),
 		DefaultBehavior: &awscloudfront.BehaviorOptions{
@@ -128,6 +150,7 @@ func newWeb(scope constructs.Construct, s Settings, api API, sec Secrets, edge E
 			CachePolicy:           awscloudfront.CachePolicy_CACHING_OPTIMIZED(),
 			ResponseHeadersPolicy: w.Headers,
 			Compress:              jsii.Bool(true),
+			FunctionAssociations:  hostCheck,
 		},
 		AdditionalBehaviors: &map[string]*awscloudfront.BehaviorOptions{
 			"/api/*": {
@@ -138,6 +161,7 @@ func newWeb(scope constructs.Construct, s Settings, api API, sec Secrets, edge E
 				OriginRequestPolicy:   awscloudfront.OriginRequestPolicy_ALL_VIEWER_EXCEPT_HOST_HEADER(),
 				ResponseHeadersPolicy: w.Headers,
 				Compress:              jsii.Bool(true),
+				FunctionAssociations:  hostCheck,
 			},
 		},
 		DefaultRootObject: jsii.String("index.html"),
@@ -199,6 +223,45 @@ func newWeb(scope constructs.Construct, s Settings, api API, sec Secrets, edge E
 		})
 	}
 	return w
+}
+
+// hostCheckCode is the CloudFront Function (cloudfront-js-2.0, viewer
+// request) that passes a request on unchanged when its Host is the domain,
+// in any case, and otherwise answers 421 Misdirected Request in the API's
+// error shape, with the API's headers. 421 rather than 403: the request is
+// not refused for who sent it but for where it was sent, and RFC 9110 gives
+// 421 to a server that will not answer for the address it was asked at. The
+// domain and the answer are written in as JSON, which is a valid JavaScript
+// literal.
+func hostCheckCode(domain string) string {
+	refusal := httpx.ErrorResponse(httpx.Errorf(http.StatusMisdirectedRequest, httpx.CodeForbidden, "use https://%s", domain))
+	headers := map[string]map[string]string{}
+	for k, v := range refusal.Headers {
+		headers[strings.ToLower(k)] = map[string]string{"value": v}
+	}
+	answer, err := json.MarshalIndent(map[string]any{
+		"statusCode":        refusal.StatusCode,
+		"statusDescription": http.StatusText(refusal.StatusCode),
+		"headers":           headers,
+		"body":              map[string]string{"encoding": "text", "data": refusal.Body},
+	}, "", "  ")
+	if err != nil {
+		panic(err) // only strings and an int: cannot fail
+	}
+	name, _ := json.Marshal(domain)
+	return `// Latchkey (infra/web.go): only the domain serves the app and the API;
+// any other Host, such as the distribution's *.cloudfront.net name, is refused.
+const domain = ` + string(name) + `;
+const refusal = ` + string(answer) + `;
+
+function handler(event) {
+  const host = event.request.headers.host;
+  if (host && host.value.toLowerCase() === domain) {
+    return event.request;
+  }
+  return refusal;
+}
+`
 }
 
 func priceClass(s Settings) awscloudfront.PriceClass {

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
+	"os/exec"
 	"strings"
 	"testing"
 
@@ -200,6 +203,131 @@ func TestBuckets(t *testing.T) {
 	for id, bp := range resources(d.tmpl, "AWS::S3::BucketPolicy") {
 		if !strings.Contains(jsonString(props(bp)), `"aws:SecureTransport":"false"`) {
 			t.Errorf("%s does not refuse plain HTTP", id)
+		}
+	}
+}
+
+// hostCheck returns the host-check function's resource, or nil.
+func hostCheck(t *testing.T, tmpl map[string]any) (id string, fn map[string]any) {
+	t.Helper()
+	fns := resources(tmpl, "AWS::CloudFront::Function")
+	if len(fns) > 1 {
+		t.Fatalf("%d CloudFront functions; want at most the host check", len(fns))
+	}
+	for id, fn := range fns {
+		return id, fn
+	}
+	return "", nil
+}
+
+// TestHostCheck: with a domain, a cloudfront-js-2.0 function holding the
+// domain runs on viewer request on the web app and on /api/*; without one,
+// there is no function and no association.
+func TestHostCheck(t *testing.T) {
+	t.Run("full", func(t *testing.T) {
+		tmpl := full(t).tmpl
+		id, fn := hostCheck(t, tmpl)
+		if fn == nil {
+			t.Fatal("no CloudFront function; want the host check")
+		}
+		p := props(fn)
+		if get(p, "FunctionConfig", "Runtime") != "cloudfront-js-2.0" || p["AutoPublish"] != true {
+			t.Errorf("function config %s, auto-publish %v; want cloudfront-js-2.0, published", jsonString(p["FunctionConfig"]), p["AutoPublish"])
+		}
+		code, _ := p["FunctionCode"].(string)
+		if !strings.Contains(code, `const domain = "`+fullDomain+`";`) {
+			t.Errorf("function code does not name %s:\n%s", fullDomain, code)
+		}
+		dc := distributionConfig(t, tmpl)
+		for name, b := range map[string]any{"default": dc["DefaultCacheBehavior"], "/api/*": get(dc, "CacheBehaviors", 0)} {
+			as := asList(get(b, "FunctionAssociations"))
+			if len(as) != 1 || get(as[0], "EventType") != "viewer-request" || refTo(get(as[0], "FunctionARN")) != id {
+				t.Errorf("%s behaviour's function associations %s; want %s on viewer-request", name, jsonString(get(b, "FunctionAssociations")), id)
+			}
+		}
+	})
+	t.Run("plain", func(t *testing.T) {
+		tmpl := plain(t).tmpl
+		if id, _ := hostCheck(t, tmpl); id != "" {
+			t.Errorf("CloudFront function %s; want none without a domain", id)
+		}
+		dc := distributionConfig(t, tmpl)
+		for name, b := range map[string]any{"default": dc["DefaultCacheBehavior"], "/api/*": get(dc, "CacheBehaviors", 0)} {
+			if as := get(b, "FunctionAssociations"); as != nil {
+				t.Errorf("%s behaviour's function associations %s; want none", name, jsonString(as))
+			}
+		}
+	})
+}
+
+// TestHostCheckCode runs the synthesized host check's handler under Node
+// (the jsii runtime's): the domain in any case passes the request through
+// unchanged; any other host, or none, gets 421 with the API's error body and
+// headers.
+func TestHostCheckCode(t *testing.T) {
+	_, fn := hostCheck(t, full(t).tmpl)
+	if fn == nil {
+		t.Fatal("no CloudFront function; want the host check")
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatalf("node: %v (the CDK's jsii runtime needs it too)", err)
+	}
+	hosts := []string{fullDomain, "App.Example.COM", "", "d1234abcd.cloudfront.net", fullDomain + ".evil.example", "evil." + fullDomain, fullDomain + ":443"}
+	var events []any
+	for _, h := range hosts {
+		headers := map[string]any{"user-agent": map[string]any{"value": "test"}}
+		if h != "" {
+			headers["host"] = map[string]any{"value": h}
+		}
+		events = append(events, map[string]any{
+			"version": "1.0",
+			"context": map[string]any{"eventType": "viewer-request"},
+			"viewer":  map[string]any{"ip": "198.51.100.1"},
+			"request": map[string]any{"method": "POST", "uri": "/api/posts", "querystring": map[string]any{}, "headers": headers, "cookies": map[string]any{}},
+		})
+	}
+	in, err := json.Marshal(map[string]any{"code": props(fn)["FunctionCode"], "events": events})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The function is a script, not a module: CloudFront calls its global
+	// handler. new Function evaluates it the same way and hands it back.
+	const harness = `const input = JSON.parse(require("fs").readFileSync(0, "utf8"));
+const handler = new Function(input.code + "\nreturn handler;")();
+process.stdout.write(JSON.stringify(input.events.map((e) => handler(e))));`
+	cmd := exec.Command(node, "-e", harness)
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node: %v\n%s", err, stderr.String())
+	}
+	var results []map[string]any
+	if err := json.Unmarshal(out, &results); err != nil || len(results) != len(hosts) {
+		t.Fatalf("node printed %s (%v); want %d results", out, err, len(hosts))
+	}
+	for i, h := range hosts {
+		got := results[i]
+		if h == fullDomain || h == "App.Example.COM" {
+			if want := get(events[i], "request"); jsonString(got) != jsonString(want) {
+				t.Errorf("host %q: handler returned %s; want the request unchanged", h, jsonString(got))
+			}
+			continue
+		}
+		if get(got, "statusCode") != 421.0 || get(got, "statusDescription") != "Misdirected Request" ||
+			get(got, "body", "encoding") != "text" || get(got, "method") != nil {
+			t.Errorf("host %q: handler returned %s; want a 421 response", h, jsonString(got))
+			continue
+		}
+		if want := `{"error":"forbidden","message":"use https://` + fullDomain + `"}`; get(got, "body", "data") != want {
+			t.Errorf("host %q: body %v; want %s", h, get(got, "body", "data"), want)
+		}
+		for name, want := range httpx.ErrorResponse(httpx.Errorf(421, httpx.CodeForbidden, "")).Headers {
+			if v := get(got, "headers", strings.ToLower(name), "value"); v != want {
+				t.Errorf("host %q: header %s = %v; want %q", h, name, v, want)
+			}
 		}
 	}
 }
