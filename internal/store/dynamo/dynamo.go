@@ -108,6 +108,21 @@ func (db *DB) get(ctx context.Context, t store.TableName, key map[string]types.A
 	return true, attributevalue.UnmarshalMap(item, out)
 }
 
+// getAs reads one item with a strongly consistent read as a record of type
+// R and turns it into a T by conv; store.ErrNotFound when there is none.
+func getAs[R, T any](ctx context.Context, db *DB, t store.TableName, key map[string]types.AttributeValue, conv func(R) (T, error)) (T, error) {
+	var rec R
+	ok, err := db.get(ctx, t, key, &rec)
+	if err == nil && !ok {
+		err = store.ErrNotFound
+	}
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return conv(rec)
+}
+
 // item reads one item with a strongly consistent read; nil when there is none.
 func (db *DB) item(ctx context.Context, t store.TableName, key map[string]types.AttributeValue) (map[string]types.AttributeValue, error) {
 	res, err := db.client.GetItem(ctx, &dynamodb.GetItemInput{

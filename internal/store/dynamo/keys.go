@@ -126,15 +126,7 @@ func (s *Keys) Get(ctx context.Context, userID, id string) (store.APIKey, error)
 
 // record reads key id's record, whoever owns it.
 func (s *Keys) record(ctx context.Context, id string) (store.APIKey, error) {
-	var rec keyRecord
-	ok, err := (*DB)(s).get(ctx, store.KeysTable, recordKey(id), &rec)
-	if err != nil {
-		return store.APIKey{}, err
-	}
-	if !ok {
-		return store.APIKey{}, store.ErrNotFound
-	}
-	return rec.apiKey()
+	return getAs(ctx, (*DB)(s), store.KeysTable, recordKey(id), keyRecord.apiKey)
 }
 
 // ByHash implements store.KeyStore. Both reads are strongly consistent, so a
@@ -162,15 +154,9 @@ func (s *Keys) ByHash(ctx context.Context, hash string, now time.Time) (store.AP
 
 // List implements store.KeyStore.
 func (s *Keys) List(ctx context.Context, userID string, p store.Page) ([]store.APIKey, string, error) {
-	recs, next, err := list[keyRecord](ctx, (*DB)(s), s.byUser(userID), p)
+	keys, next, err := list(ctx, (*DB)(s), s.byUser(userID), p, keyRecord.apiKey)
 	if err != nil {
 		return nil, "", fmt.Errorf("list keys of %s: %w", userID, err)
-	}
-	keys := make([]store.APIKey, len(recs))
-	for i, r := range recs {
-		if keys[i], err = r.apiKey(); err != nil {
-			return nil, "", fmt.Errorf("list keys of %s: key %s: %w", userID, r.ID, err)
-		}
 	}
 	return keys, next, nil
 }

@@ -64,11 +64,12 @@ func (l listing) startKey(cursor string) (map[string]types.AttributeValue, error
 	return start, nil
 }
 
-// list returns one page of the listing as records of type R. It queries one
-// item more than the page holds, so that it returns a next cursor only when
-// another item follows, and keeps querying while DynamoDB returns short pages
-// (its 1 MB limit) with more to come.
-func list[R any](ctx context.Context, db *DB, l listing, p store.Page) ([]R, string, error) {
+// list returns one page of the listing, each item read as a record of type
+// R and turned into a T by conv. It queries one item more than the page
+// holds, so that it returns a next cursor only when another item follows,
+// and keeps querying while DynamoDB returns short pages (its 1 MB limit)
+// with more to come.
+func list[R, T any](ctx context.Context, db *DB, l listing, p store.Page, conv func(R) (T, error)) ([]T, string, error) {
 	in, err := l.input(db)
 	if err != nil {
 		return nil, "", err
@@ -102,7 +103,13 @@ func list[R any](ctx context.Context, db *DB, l listing, p store.Page) ([]R, str
 	if err := attributevalue.UnmarshalListOfMaps(items, &recs); err != nil {
 		return nil, "", err
 	}
-	return recs, next, nil
+	out := make([]T, len(recs))
+	for i, r := range recs {
+		if out[i], err = conv(r); err != nil {
+			return nil, "", fmt.Errorf("item %s: %w", avString(items[i]["id"]), err)
+		}
+	}
+	return out, next, nil
 }
 
 // count counts the items in the listing's partition, page by page.

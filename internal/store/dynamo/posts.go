@@ -124,15 +124,7 @@ func (s *Posts) Create(ctx context.Context, p store.Post) error {
 
 // Get implements store.PostStore.
 func (s *Posts) Get(ctx context.Context, id string) (store.Post, error) {
-	var rec postRecord
-	ok, err := (*DB)(s).get(ctx, store.PostsTable, postKey(id), &rec)
-	if err != nil {
-		return store.Post{}, fmt.Errorf("get post %s: %w", id, err)
-	}
-	if !ok {
-		return store.Post{}, fmt.Errorf("get post %s: %w", id, store.ErrNotFound)
-	}
-	p, err := rec.post()
+	p, err := getAs(ctx, (*DB)(s), store.PostsTable, postKey(id), postRecord.post)
 	if err != nil {
 		return store.Post{}, fmt.Errorf("get post %s: %w", id, err)
 	}
@@ -199,15 +191,5 @@ func (s *Posts) ListAll(ctx context.Context, p store.Page) ([]store.Post, string
 }
 
 func (s *Posts) list(ctx context.Context, l listing, p store.Page) ([]store.Post, string, error) {
-	recs, next, err := list[postRecord](ctx, (*DB)(s), l, p)
-	if err != nil {
-		return nil, "", err
-	}
-	posts := make([]store.Post, len(recs))
-	for i, r := range recs {
-		if posts[i], err = r.post(); err != nil {
-			return nil, "", fmt.Errorf("post %s: %w", r.ID, err)
-		}
-	}
-	return posts, next, nil
+	return list(ctx, (*DB)(s), l, p, postRecord.post)
 }

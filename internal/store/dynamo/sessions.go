@@ -71,15 +71,7 @@ func (s *Sessions) Create(ctx context.Context, x store.Session) error {
 
 // Get implements store.SessionStore.
 func (s *Sessions) Get(ctx context.Context, id string) (store.Session, error) {
-	var rec sessionRecord
-	ok, err := (*DB)(s).get(ctx, store.SessionsTable, sessionKey(id), &rec)
-	if err != nil {
-		return store.Session{}, fmt.Errorf("get session %s: %w", id, err)
-	}
-	if !ok {
-		return store.Session{}, fmt.Errorf("get session %s: %w", id, store.ErrNotFound)
-	}
-	x, err := rec.session()
+	x, err := getAs(ctx, (*DB)(s), store.SessionsTable, sessionKey(id), sessionRecord.session)
 	if err != nil {
 		return store.Session{}, fmt.Errorf("get session %s: %w", id, err)
 	}
@@ -88,15 +80,9 @@ func (s *Sessions) Get(ctx context.Context, id string) (store.Session, error) {
 
 // List implements store.SessionStore.
 func (s *Sessions) List(ctx context.Context, userID string, p store.Page) ([]store.Session, string, error) {
-	recs, next, err := list[sessionRecord](ctx, (*DB)(s), s.byUser(userID), p)
+	out, next, err := list(ctx, (*DB)(s), s.byUser(userID), p, sessionRecord.session)
 	if err != nil {
 		return nil, "", fmt.Errorf("list sessions of %s: %w", userID, err)
-	}
-	out := make([]store.Session, len(recs))
-	for i, r := range recs {
-		if out[i], err = r.session(); err != nil {
-			return nil, "", fmt.Errorf("list sessions of %s: session %s: %w", userID, r.ID, err)
-		}
 	}
 	return out, next, nil
 }

@@ -96,15 +96,7 @@ func (s *Users) Upsert(ctx context.Context, u store.User) (store.User, error) {
 
 // Get implements store.UserStore.
 func (s *Users) Get(ctx context.Context, id string) (store.User, error) {
-	var rec userRecord
-	ok, err := (*DB)(s).get(ctx, store.UsersTable, userKey(id), &rec)
-	if err != nil {
-		return store.User{}, fmt.Errorf("get user %s: %w", id, err)
-	}
-	if !ok {
-		return store.User{}, fmt.Errorf("get user %s: %w", id, store.ErrNotFound)
-	}
-	u, err := rec.user()
+	u, err := getAs(ctx, (*DB)(s), store.UsersTable, userKey(id), userRecord.user)
 	if err != nil {
 		return store.User{}, fmt.Errorf("get user %s: %w", id, err)
 	}
