@@ -62,13 +62,20 @@ func FromEnv(ctx context.Context, log *slog.Logger) (Deps, error) {
 // When the deployment configures an origin secret, a request that did not
 // come through CloudFront is answered 403 before the handler sees it.
 func Start(build HandlerFunc) {
+	d := coldStart()
+	lambda.Start(Wrap(d, build(d)))
+}
+
+// coldStart builds the dependencies from the environment, or logs why it
+// cannot and exits.
+func coldStart() Deps {
 	log := httpx.NewLogger(os.Stderr)
 	d, err := FromEnv(context.Background(), log)
 	if err != nil {
 		log.Error("cold start failed", "err", err.Error())
 		os.Exit(1)
 	}
-	lambda.Start(Wrap(d, build(d)))
+	return d
 }
 
 // Wrap is what Start runs for a handler: the front-door check, then the
@@ -79,11 +86,6 @@ func Wrap(d Deps, h httpx.Handler) func(context.Context, httpx.Request) (httpx.R
 
 // StartAuthorizer runs the authorizer as a Lambda function.
 func StartAuthorizer(build AuthorizerFunc) {
-	log := httpx.NewLogger(os.Stderr)
-	d, err := FromEnv(context.Background(), log)
-	if err != nil {
-		log.Error("cold start failed", "err", err.Error())
-		os.Exit(1)
-	}
+	d := coldStart()
 	lambda.Start(build(d))
 }

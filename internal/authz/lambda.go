@@ -31,14 +31,7 @@ func (a *Authorizer) Invoke(ctx context.Context, event []byte) ([]byte, error) {
 // appendPolicy writes the same JSON as Render's answer encoded with
 // encoding/json.
 func appendPolicy(b []byte, d Decision, methodArn string) []byte {
-	effect := "Deny"
-	if d.Effect == Allow {
-		effect = "Allow"
-	}
-	principal := d.Principal.UserID
-	if principal == "" {
-		principal = "anonymous"
-	}
+	principal, effect := policyHead(d)
 	b = append(b, `{"principalId":`...)
 	b = appendJSONString(b, principal)
 	b = append(b, `,"policyDocument":{"Version":"2012-10-17","Statement":[{"Action":["execute-api:Invoke"],"Effect":"`...)

@@ -13,14 +13,7 @@ import (
 func Render(d Decision, methodArn string) (Response, error) {
 	switch d.Effect {
 	case Allow, Deny:
-		effect := "Deny"
-		if d.Effect == Allow {
-			effect = "Allow"
-		}
-		principal := d.Principal.UserID
-		if principal == "" {
-			principal = "anonymous"
-		}
+		principal, effect := policyHead(d)
 		resp := Response{
 			PrincipalID: principal,
 			PolicyDocument: events.APIGatewayCustomAuthorizerPolicy{
@@ -46,4 +39,17 @@ func Render(d Decision, methodArn string) (Response, error) {
 		return Response{}, errFailed
 	}
 	return Response{}, ErrUnauthorized
+}
+
+// policyHead is the principal id and IAM effect of an Allow or Deny answer,
+// shared by Render and the Lambda path's appendPolicy.
+func policyHead(d Decision) (principal, effect string) {
+	principal, effect = d.Principal.UserID, "Deny"
+	if principal == "" {
+		principal = "anonymous"
+	}
+	if d.Effect == Allow {
+		effect = "Allow"
+	}
+	return principal, effect
 }

@@ -17,15 +17,10 @@ func (a API) List(ctx context.Context, req httpx.Request) (httpx.Response, error
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	limit, err := httpx.QueryInt(req, "limit", store.DefaultLimit, 1, store.MaxLimit)
+	page, err := pageOf(req)
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	cursor, _, err := httpx.Query(req, "cursor")
-	if err != nil {
-		return httpx.Response{}, err
-	}
-	page := store.Page{Limit: limit, Cursor: cursor}
 	var ps []store.Post
 	var next string
 	if hasRole(who, "editor") {
@@ -33,11 +28,8 @@ func (a API) List(ctx context.Context, req httpx.Request) (httpx.Response, error
 	} else {
 		ps, next, err = a.Posts.ListByAuthor(ctx, who.UserID, page)
 	}
-	if errors.Is(err, store.ErrBadCursor) {
-		return httpx.Response{}, httpx.BadRequest("cursor is not valid; start again without it")
-	}
 	if err != nil {
-		return httpx.Response{}, err
+		return httpx.Response{}, listErr(err)
 	}
 	out := List{Posts: []Post{}, Next: next}
 	for _, p := range ps {

@@ -20,20 +20,13 @@ type Public struct {
 // List answers GET /api/public/posts: published posts, newest first, with
 // ?limit= (1–100, default 20) and ?cursor=.
 func (h Public) List(ctx context.Context, req httpx.Request) (httpx.Response, error) {
-	limit, err := httpx.QueryInt(req, "limit", store.DefaultLimit, 1, store.MaxLimit)
+	page, err := pageOf(req)
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	cursor, _, err := httpx.Query(req, "cursor")
+	ps, next, err := h.Posts.ListPublished(ctx, page)
 	if err != nil {
-		return httpx.Response{}, err
-	}
-	ps, next, err := h.Posts.ListPublished(ctx, store.Page{Limit: limit, Cursor: cursor})
-	if errors.Is(err, store.ErrBadCursor) {
-		return httpx.Response{}, httpx.BadRequest("cursor is not valid; start again without it")
-	}
-	if err != nil {
-		return httpx.Response{}, err
+		return httpx.Response{}, listErr(err)
 	}
 	out := List{Posts: make([]Post, 0, len(ps)), Next: next}
 	for _, p := range ps {
@@ -80,4 +73,25 @@ func PublicList(d app.Deps) httpx.Handler {
 // PublicGet builds the handler of GET /api/public/posts/{id}.
 func PublicGet(d app.Deps) httpx.Handler {
 	return buildPublic(d, func(p Public) httpx.Handler { return p.Get })
+}
+
+// pageOf reads a listing's ?limit= (1–100, default 20) and ?cursor=.
+func pageOf(req httpx.Request) (store.Page, error) {
+	limit, err := httpx.QueryInt(req, "limit", store.DefaultLimit, 1, store.MaxLimit)
+	if err != nil {
+		return store.Page{}, err
+	}
+	cursor, _, err := httpx.Query(req, "cursor")
+	if err != nil {
+		return store.Page{}, err
+	}
+	return store.Page{Limit: limit, Cursor: cursor}, nil
+}
+
+// listErr answers a cursor the store did not issue with 400.
+func listErr(err error) error {
+	if errors.Is(err, store.ErrBadCursor) {
+		return httpx.BadRequest("cursor is not valid; start again without it")
+	}
+	return err
 }
