@@ -20,15 +20,12 @@ import (
 
 	"github.com/latchkey/latchkey/internal/frontdoor"
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/webapp"
 )
 
-// ContentSecurityPolicy is the web app's policy: its own scripts, styles
-// and API only; no inline script, no framing, no plugins. It is the policy
-// the local server sends (internal/devserver.ContentSecurityPolicy; a test
-// holds them equal), kept here so that the CDK app does not link the local
-// server.
-const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+// ContentSecurityPolicy is the web app's policy (httpx.ContentSecurityPolicy,
+// which the local server and the API's HTML pages send too).
+const ContentSecurityPolicy = httpx.ContentSecurityPolicy
 
 // hstsMaxAge is two years, in seconds (as httpx.APIHeaders sends).
 const hstsMaxAge = 63072000
@@ -42,8 +39,12 @@ type Web struct {
 	Logs         awss3.Bucket
 	Deployment   awss3deployment.BucketDeployment
 	DeployRole   awsiam.Role
-	// HostCheck refuses every host but the domain (nil without a domain).
+	// HostCheck refuses every host but the domain on /api/* (nil without a
+	// domain).
 	HostCheck awscloudfront.Function
+	// Views runs on the web app's behaviour: the host check with a domain,
+	// and index.html for every view of the app (webapp.IsView).
+	Views awscloudfront.Function
 }
 
 // Edge is what the us-east-1 stack gives the distribution.
@@ -129,10 +130,21 @@ func newWeb(scope constructs.Construct, s Settings, api API, sec Secrets, edge E
 			},
 		})
 
+	// The web app's behaviour always runs a function: it serves index.html
+	// for the app's views (deep links), and with a domain it checks the
+	// host first. /api/* runs one only with a domain, for the host check.
+	w.Views = awscloudfront.NewFunction(c, jsii.String("Views"), &awscloudfront.FunctionProps{
+		Code:    awscloudfront.FunctionCode_FromInline(jsii.String(viewerRequestCode(s.DomainName, true))),
+		Runtime: awscloudfront.FunctionRuntime_JS_2_0(),
+		Comment: jsii.String("Latchkey: serves index.html for the web app's views; refuses hosts but the domain (domainName)"),
+	})
+	webFunctions := &[]*awscloudfront.FunctionAssociation{{
+		Function: w.Views, EventType: awscloudfront.FunctionEventType_VIEWER_REQUEST,
+	}}
 	var hostCheck *[]*awscloudfront.FunctionAssociation
 	if s.DomainName != "" {
 		w.HostCheck = awscloudfront.NewFunction(c, jsii.String("HostCheck"), &awscloudfront.FunctionProps{
-			Code:    awscloudfront.FunctionCode_FromInline(jsii.String(hostCheckCode(s.DomainName))),
+			Code:    awscloudfront.FunctionCode_FromInline(jsii.String(viewerRequestCode(s.DomainName, false))),
 			Runtime: awscloudfront.FunctionRuntime_JS_2_0(),
 			Comment: jsii.String("Latchkey: refuses requests for any host but the domain (domainName)"),
 		})
@@ -150,7 +162,7 @@ func newWeb(scope constructs.Construct, s Settings, api API, sec Secrets, edge E
 			CachePolicy:           awscloudfront.CachePolicy_CACHING_OPTIMIZED(),
 			ResponseHeadersPolicy: w.Headers,
 			Compress:              jsii.Bool(true),
-			FunctionAssociations:  hostCheck,
+			FunctionAssociations:  webFunctions,
 		},
 		AdditionalBehaviors: &map[string]*awscloudfront.BehaviorOptions{
 			"/api/*": {
@@ -225,43 +237,60 @@ func newWeb(scope constructs.Construct, s Settings, api API, sec Secrets, edge E
 	return w
 }
 
-// hostCheckCode is the CloudFront Function (cloudfront-js-2.0, viewer
-// request) that passes a request on unchanged when its Host is the domain,
-// in any case, and otherwise answers 421 Misdirected Request in the API's
-// error shape, with the API's headers. 421 rather than 403: the request is
-// not refused for who sent it but for where it was sent, and RFC 9110 gives
-// 421 to a server that will not answer for the address it was asked at. The
-// domain and the answer are written in as JSON, which is a valid JavaScript
-// literal.
-func hostCheckCode(domain string) string {
-	refusal := httpx.ErrorResponse(httpx.Errorf(http.StatusMisdirectedRequest, httpx.CodeForbidden, "use https://%s", domain))
-	headers := map[string]map[string]string{}
-	for k, v := range refusal.Headers {
-		headers[strings.ToLower(k)] = map[string]string{"value": v}
-	}
-	answer, err := json.MarshalIndent(map[string]any{
-		"statusCode":        refusal.StatusCode,
-		"statusDescription": http.StatusText(refusal.StatusCode),
-		"headers":           headers,
-		"body":              map[string]string{"encoding": "text", "data": refusal.Body},
-	}, "", "  ")
-	if err != nil {
-		panic(err) // only strings and an int: cannot fail
-	}
-	name, _ := json.Marshal(domain)
-	return `// Latchkey (infra/web.go): only the domain serves the app and the API;
-// any other Host, such as the distribution's *.cloudfront.net name, is refused.
+// viewerRequestCode is a CloudFront Function (cloudfront-js-2.0, viewer
+// request). With a domain, it refuses a request whose Host is not the
+// domain, in any case, with 421 Misdirected Request in the API's error
+// shape and with the API's headers: 421 rather than 403, because the
+// request is not refused for who sent it but for where it was sent, and RFC
+// 9110 gives 421 to a server that will not answer for the address it was
+// asked at. With views, it then serves /index.html for every path that is a
+// view of the web app (webapp.IsView), so that a deep link such as /keys
+// works on reload: the bucket has no such object, and CloudFront's custom
+// error responses would apply to the whole distribution, /api/* included.
+// The domain and the answer are written in as JSON, which is a valid
+// JavaScript literal.
+func viewerRequestCode(domain string, views bool) string {
+	code := "// Latchkey (infra/web.go): a viewer-request function.\n"
+	if domain != "" {
+		refusal := httpx.ErrorResponse(httpx.Errorf(http.StatusMisdirectedRequest, httpx.CodeForbidden, "use https://%s", domain))
+		headers := map[string]map[string]string{}
+		for k, v := range refusal.Headers {
+			headers[strings.ToLower(k)] = map[string]string{"value": v}
+		}
+		answer, err := json.MarshalIndent(map[string]any{
+			"statusCode":        refusal.StatusCode,
+			"statusDescription": http.StatusText(refusal.StatusCode),
+			"headers":           headers,
+			"body":              map[string]string{"encoding": "text", "data": refusal.Body},
+		}, "", "  ")
+		if err != nil {
+			panic(err) // only strings and an int: cannot fail
+		}
+		name, _ := json.Marshal(domain)
+		code += `// Only the domain serves the app and the API; any other Host, such as the
+// distribution's *.cloudfront.net name, is refused.
 const domain = ` + string(name) + `;
 const refusal = ` + string(answer) + `;
-
-function handler(event) {
-  const host = event.request.headers.host;
-  if (host && host.value.toLowerCase() === domain) {
-    return event.request;
-  }
-  return refusal;
-}
 `
+	}
+	if views {
+		code += "\n// The web app's views are answered with its shell, index.html.\n" + webapp.ViewRuleJS + "\n"
+	}
+	code += "\nfunction handler(event) {\n  const request = event.request;\n"
+	if domain != "" {
+		code += `  const host = request.headers.host;
+  if (!host || host.value.toLowerCase() !== domain) {
+    return refusal;
+  }
+`
+	}
+	if views {
+		code += `  if (isView(request.uri)) {
+    request.uri = '/index.html';
+  }
+`
+	}
+	return code + "  return request;\n}\n"
 }
 
 func priceClass(s Settings) awscloudfront.PriceClass {

@@ -13,6 +13,7 @@ import (
 	"github.com/latchkey/latchkey/internal/devserver"
 	"github.com/latchkey/latchkey/internal/frontdoor"
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/webapp"
 )
 
 // CloudFront's managed policies, by id.
@@ -210,82 +211,89 @@ func TestBuckets(t *testing.T) {
 // hostCheck returns the host-check function's resource, or nil.
 func hostCheck(t *testing.T, tmpl map[string]any) (id string, fn map[string]any) {
 	t.Helper()
+	return cfFunction(t, tmpl, "HostCheck")
+}
+
+// cfFunction returns the CloudFront function of the Web construct named
+// name, if any; there are at most the two, Views and HostCheck.
+func cfFunction(t *testing.T, tmpl map[string]any, name string) (id string, fn map[string]any) {
+	t.Helper()
 	fns := resources(tmpl, "AWS::CloudFront::Function")
-	if len(fns) > 1 {
-		t.Fatalf("%d CloudFront functions; want at most the host check", len(fns))
+	if len(fns) > 2 {
+		t.Fatalf("%d CloudFront functions; want at most the views function and the host check", len(fns))
 	}
 	for id, fn := range fns {
-		return id, fn
+		if strings.HasPrefix(id, "Web"+name) {
+			return id, fn
+		}
 	}
 	return "", nil
 }
 
 // TestHostCheck: with a domain, a cloudfront-js-2.0 function holding the
-// domain runs on viewer request on the web app and on /api/*; without one,
-// there is no function and no association.
+// domain runs on viewer request on /api/*, and the views function, which
+// holds it too, on the web app; without one, /api/* has no function and the
+// views function checks no host.
 func TestHostCheck(t *testing.T) {
 	t.Run("full", func(t *testing.T) {
 		tmpl := full(t).tmpl
 		id, fn := hostCheck(t, tmpl)
-		if fn == nil {
-			t.Fatal("no CloudFront function; want the host check")
+		viewsID, views := cfFunction(t, tmpl, "Views")
+		if fn == nil || views == nil {
+			t.Fatal("no CloudFront function; want the host check and the views function")
 		}
-		p := props(fn)
-		if get(p, "FunctionConfig", "Runtime") != "cloudfront-js-2.0" || p["AutoPublish"] != true {
-			t.Errorf("function config %s, auto-publish %v; want cloudfront-js-2.0, published", jsonString(p["FunctionConfig"]), p["AutoPublish"])
-		}
-		code, _ := p["FunctionCode"].(string)
-		if !strings.Contains(code, `const domain = "`+fullDomain+`";`) {
-			t.Errorf("function code does not name %s:\n%s", fullDomain, code)
+		for _, f := range []map[string]any{fn, views} {
+			p := props(f)
+			if get(p, "FunctionConfig", "Runtime") != "cloudfront-js-2.0" || p["AutoPublish"] != true {
+				t.Errorf("function config %s, auto-publish %v; want cloudfront-js-2.0, published", jsonString(p["FunctionConfig"]), p["AutoPublish"])
+			}
+			code, _ := p["FunctionCode"].(string)
+			if !strings.Contains(code, `const domain = "`+fullDomain+`";`) {
+				t.Errorf("function code does not name %s:\n%s", fullDomain, code)
+			}
 		}
 		dc := distributionConfig(t, tmpl)
-		for name, b := range map[string]any{"default": dc["DefaultCacheBehavior"], "/api/*": get(dc, "CacheBehaviors", 0)} {
+		for name, want := range map[string]string{"default": viewsID, "/api/*": id} {
+			b := dc["DefaultCacheBehavior"]
+			if name != "default" {
+				b = get(dc, "CacheBehaviors", 0)
+			}
 			as := asList(get(b, "FunctionAssociations"))
-			if len(as) != 1 || get(as[0], "EventType") != "viewer-request" || refTo(get(as[0], "FunctionARN")) != id {
-				t.Errorf("%s behaviour's function associations %s; want %s on viewer-request", name, jsonString(get(b, "FunctionAssociations")), id)
+			if len(as) != 1 || get(as[0], "EventType") != "viewer-request" || refTo(get(as[0], "FunctionARN")) != want {
+				t.Errorf("%s behaviour's function associations %s; want %s on viewer-request", name, jsonString(get(b, "FunctionAssociations")), want)
 			}
 		}
 	})
 	t.Run("plain", func(t *testing.T) {
 		tmpl := plain(t).tmpl
 		if id, _ := hostCheck(t, tmpl); id != "" {
-			t.Errorf("CloudFront function %s; want none without a domain", id)
+			t.Errorf("CloudFront function %s; want no host check without a domain", id)
+		}
+		viewsID, views := cfFunction(t, tmpl, "Views")
+		if views == nil {
+			t.Fatal("no views function")
+		}
+		if code, _ := props(views)["FunctionCode"].(string); strings.Contains(code, "domain") {
+			t.Errorf("views function checks a host without a domain:\n%s", code)
 		}
 		dc := distributionConfig(t, tmpl)
-		for name, b := range map[string]any{"default": dc["DefaultCacheBehavior"], "/api/*": get(dc, "CacheBehaviors", 0)} {
-			if as := get(b, "FunctionAssociations"); as != nil {
-				t.Errorf("%s behaviour's function associations %s; want none", name, jsonString(as))
-			}
+		if as := get(get(dc, "CacheBehaviors", 0), "FunctionAssociations"); as != nil {
+			t.Errorf("/api/* behaviour's function associations %s; want none", jsonString(as))
+		}
+		as := asList(get(dc["DefaultCacheBehavior"], "FunctionAssociations"))
+		if len(as) != 1 || refTo(get(as[0], "FunctionARN")) != viewsID {
+			t.Errorf("default behaviour's function associations %s; want the views function", jsonString(as))
 		}
 	})
 }
 
-// TestHostCheckCode runs the synthesized host check's handler under Node
-// (the jsii runtime's): the domain in any case passes the request through
-// unchanged; any other host, or none, gets 421 with the API's error body and
-// headers.
-func TestHostCheckCode(t *testing.T) {
-	_, fn := hostCheck(t, full(t).tmpl)
-	if fn == nil {
-		t.Fatal("no CloudFront function; want the host check")
-	}
+// runFunction runs a synthesized CloudFront function's handler under Node
+// (the jsii runtime's) on each event and returns what it answered.
+func runFunction(t *testing.T, fn map[string]any, events []any) []map[string]any {
+	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Fatalf("node: %v (the CDK's jsii runtime needs it too)", err)
-	}
-	hosts := []string{fullDomain, "App.Example.COM", "", "d1234abcd.cloudfront.net", fullDomain + ".evil.example", "evil." + fullDomain, fullDomain + ":443"}
-	var events []any
-	for _, h := range hosts {
-		headers := map[string]any{"user-agent": map[string]any{"value": "test"}}
-		if h != "" {
-			headers["host"] = map[string]any{"value": h}
-		}
-		events = append(events, map[string]any{
-			"version": "1.0",
-			"context": map[string]any{"eventType": "viewer-request"},
-			"viewer":  map[string]any{"ip": "198.51.100.1"},
-			"request": map[string]any{"method": "POST", "uri": "/api/posts", "querystring": map[string]any{}, "headers": headers, "cookies": map[string]any{}},
-		})
 	}
 	in, err := json.Marshal(map[string]any{"code": props(fn)["FunctionCode"], "events": events})
 	if err != nil {
@@ -305,9 +313,83 @@ process.stdout.write(JSON.stringify(input.events.map((e) => handler(e))));`
 		t.Fatalf("node: %v\n%s", err, stderr.String())
 	}
 	var results []map[string]any
-	if err := json.Unmarshal(out, &results); err != nil || len(results) != len(hosts) {
-		t.Fatalf("node printed %s (%v); want %d results", out, err, len(hosts))
+	if err := json.Unmarshal(out, &results); err != nil || len(results) != len(events) {
+		t.Fatalf("node printed %s (%v); want %d results", out, err, len(events))
 	}
+	return results
+}
+
+func viewerRequest(method, host, uri string) map[string]any {
+	headers := map[string]any{"user-agent": map[string]any{"value": "test"}}
+	if host != "" {
+		headers["host"] = map[string]any{"value": host}
+	}
+	return map[string]any{
+		"version": "1.0",
+		"context": map[string]any{"eventType": "viewer-request"},
+		"viewer":  map[string]any{"ip": "198.51.100.1"},
+		"request": map[string]any{"method": method, "uri": uri, "querystring": map[string]any{}, "headers": headers, "cookies": map[string]any{}},
+	}
+}
+
+// TestViewsCode runs the web app's viewer-request function under Node: a
+// view's path is served as /index.html exactly where the local server
+// (webapp.IsView) serves index.html, and files pass unchanged; with a
+// domain, another host is refused first.
+func TestViewsCode(t *testing.T) {
+	paths := []string{"/", "/keys", "/keys/", "/posts/post_abc", "/posts/new", "/app.js", "/style.css", "/img/keys.png",
+		"/index.html", "/apiary", "/v1.2/keys", "/a.b/", "/%2E%2E/x", "/.well-known/security.txt"}
+	for _, tc := range []struct {
+		name string
+		tmpl map[string]any
+		host string
+	}{{"plain", plain(t).tmpl, "d1234abcd.cloudfront.net"}, {"full", full(t).tmpl, fullDomain}} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, fn := cfFunction(t, tc.tmpl, "Views")
+			if fn == nil {
+				t.Fatal("no views function")
+			}
+			var events []any
+			for _, p := range paths {
+				events = append(events, viewerRequest("GET", tc.host, p))
+			}
+			events = append(events, viewerRequest("GET", "evil.example", "/keys"))
+			got := runFunction(t, fn, events)
+			for i, p := range paths {
+				want := p
+				if webapp.IsView(p) {
+					want = "/index.html"
+				}
+				if uri := get(got[i], "uri"); uri != want {
+					t.Errorf("%s: handler's uri %v; want %s (webapp.IsView = %v)", p, uri, want, webapp.IsView(p))
+				}
+			}
+			last := got[len(paths)]
+			if tc.name == "full" && get(last, "statusCode") != 421.0 {
+				t.Errorf("another host: %s; want 421", jsonString(last))
+			}
+			if tc.name == "plain" && get(last, "uri") != "/index.html" {
+				t.Errorf("without a domain, any host: %s; want the view served", jsonString(last))
+			}
+		})
+	}
+}
+
+// TestHostCheckCode runs the synthesized host check's handler under Node
+// (the jsii runtime's): the domain in any case passes the request through
+// unchanged; any other host, or none, gets 421 with the API's error body and
+// headers.
+func TestHostCheckCode(t *testing.T) {
+	_, fn := hostCheck(t, full(t).tmpl)
+	if fn == nil {
+		t.Fatal("no CloudFront function; want the host check")
+	}
+	hosts := []string{fullDomain, "App.Example.COM", "", "d1234abcd.cloudfront.net", fullDomain + ".evil.example", "evil." + fullDomain, fullDomain + ":443"}
+	var events []any
+	for _, h := range hosts {
+		events = append(events, viewerRequest("POST", h, "/api/posts"))
+	}
+	results := runFunction(t, fn, events)
 	for i, h := range hosts {
 		got := results[i]
 		if h == fullDomain || h == "App.Example.COM" {

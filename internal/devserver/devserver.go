@@ -27,6 +27,7 @@ import (
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/dynamo"
 	"github.com/latchkey/latchkey/internal/store/embedded"
+	"github.com/latchkey/latchkey/internal/webapp"
 )
 
 // Options are the local server's own settings, beyond config.Config.
@@ -87,7 +88,8 @@ func New(ctx context.Context, d app.Deps, web fs.FS) (http.Handler, error) {
 }
 
 // webHandler serves the web app with the response headers that CloudFront's
-// response-headers policy adds in a deployment.
+// response-headers policy adds in a deployment: its files, and index.html
+// for every view (webapp.IsView), so that a deep link works on reload.
 func webHandler(web fs.FS) http.Handler {
 	files := http.FileServerFS(web)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -105,14 +107,19 @@ func webHandler(web fs.FS) http.Handler {
 			_, _ = w.Write([]byte(resp.Body))
 			return
 		}
+		if webapp.IsView(r.URL.Path) {
+			// A view of the single-page app: its shell, whatever the path,
+			// as CloudFront's function serves it in a deployment.
+			http.ServeFileFS(w, r, web, "index.html")
+			return
+		}
 		files.ServeHTTP(w, r)
 	})
 }
 
 // ContentSecurityPolicy is the policy for the web app: its own scripts,
 // styles and API only; no inline script, no framing, no plugins.
-const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+const ContentSecurityPolicy = httpx.ContentSecurityPolicy
 
 // CheckAddr refuses to serve plain HTTP beyond loopback: a session cookie
 // or an API key must never cross a network in clear text.

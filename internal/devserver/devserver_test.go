@@ -113,6 +113,21 @@ func TestAcceptance(t *testing.T) {
 			t.Fatalf("GET / headers = %v; want the CSP and frame denial", resp.Header)
 		}
 	})
+
+	t.Run("a deep link to a view answers the app's shell", func(t *testing.T) {
+		_, want := do(t, "GET", srv.URL+"/")
+		for _, path := range []string{"/keys", "/posts/post_abc", "/sessions/", "/no-such-view"} {
+			resp, body := do(t, "GET", srv.URL+path)
+			if resp.StatusCode != 200 || string(body) != string(want) || resp.Header.Get("Content-Security-Policy") != ContentSecurityPolicy {
+				t.Errorf("GET %s = %d (%d bytes, CSP %q); want index.html with the CSP", path, resp.StatusCode, len(body), resp.Header.Get("Content-Security-Policy"))
+			}
+		}
+		for _, path := range []string{"/no-such-file.js", "/img/none.png"} {
+			if resp, _ := do(t, "GET", srv.URL+path); resp.StatusCode != 404 {
+				t.Errorf("GET %s = %d; want 404 (a file, not a view)", path, resp.StatusCode)
+			}
+		}
+	})
 }
 
 func TestCheckAddr(t *testing.T) {

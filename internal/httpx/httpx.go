@@ -7,7 +7,6 @@ package httpx
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 
@@ -127,14 +126,10 @@ func Adapt(log *slog.Logger, h Handler) func(context.Context, Request) (Response
 				resp, err = ErrorResponse(Errorf(500, CodeInternal, "internal error")), nil
 			}
 		}()
-		resp, err = h(WithLogger(ctx, log), req)
+		ctx = WithLogger(ctx, log)
+		resp, err = h(ctx, req)
 		if err != nil {
-			var e *Error
-			if errors.As(err, &e) {
-				return ErrorResponse(e), nil
-			}
-			log.Error("handler failed", "err", err.Error())
-			return ErrorResponse(Errorf(500, CodeInternal, "internal error")), nil
+			return ErrorResponse(Chosen(ctx, err)), nil
 		}
 		return resp, nil
 	}

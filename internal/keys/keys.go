@@ -25,6 +25,10 @@ type Key struct {
 	CreatedAt   time.Time  `json:"createdAt"`
 	ExpiresAt   *time.Time `json:"expiresAt,omitempty"`
 	LastUsedAt  *time.Time `json:"lastUsedAt,omitempty"`
+	// PreviousExpiresAt is when the secret replaced by the last
+	// regeneration stops working; until then the key is in its rotation
+	// grace and both secrets open it. Absent when no grace was given.
+	PreviousExpiresAt *time.Time `json:"previousExpiresAt,omitempty"`
 }
 
 // WithSecret is the answer of create and regenerate: the key and its
@@ -45,6 +49,9 @@ func View(k store.APIKey) Key {
 		ID: k.ID, Label: k.Label, Hint: k.Hint, Permissions: k.Permissions,
 		Environment: k.Environment, CreatedAt: k.CreatedAt.UTC(),
 		ExpiresAt: utc(k.ExpiresAt), LastUsedAt: utc(k.LastUsedAt),
+	}
+	if k.PreviousHash != "" {
+		v.PreviousExpiresAt = utc(k.PreviousUntil)
 	}
 	if v.Permissions == nil {
 		v.Permissions = []string{}

@@ -154,6 +154,13 @@ func TestRegenerateBody(t *testing.T) {
 			if tc.wantGrace && !stored.PreviousUntil.Equal(e.now.Add(keys.MaxGraceSeconds*time.Second)) {
 				t.Fatalf("previous secret kept until %v; want %v", stored.PreviousUntil, e.now.Add(keys.MaxGraceSeconds*time.Second))
 			}
+			// The answer (and so the listing) says when the grace ends.
+			if got := k.PreviousExpiresAt != nil; got != tc.wantGrace {
+				t.Fatalf("previousExpiresAt = %v; want shown: %v", k.PreviousExpiresAt, tc.wantGrace)
+			}
+			if tc.wantGrace && !k.PreviousExpiresAt.Equal(*stored.PreviousUntil) {
+				t.Fatalf("previousExpiresAt = %v; want %v", k.PreviousExpiresAt, stored.PreviousUntil)
+			}
 		})
 	}
 }

@@ -32,12 +32,31 @@ func build(d app.Deps, h func(Handlers) httpx.Handler) httpx.Handler {
 
 // Start builds the handler of GET /api/auth/login.
 func Start(d app.Deps) httpx.Handler {
-	return build(d, func(h Handlers) httpx.Handler { return h.Login })
+	return pages(build(d, func(h Handlers) httpx.Handler { return h.Login }))
 }
 
 // Callback builds the handler of GET /api/auth/callback.
 func Callback(d app.Deps) httpx.Handler {
-	return build(d, func(h Handlers) httpx.Handler { return h.Callback })
+	return pages(build(d, func(h Handlers) httpx.Handler { return h.Callback }))
+}
+
+// pageTitle heads the HTML page of a failed sign-in.
+const pageTitle = "Sign-in did not finish"
+
+// pages makes the failures of a route that browsers navigate to (login and
+// callback) answer an HTML page when the request asks for HTML: a person
+// who clicked "Sign in" reads what went wrong and finds a link back, not a
+// JSON document. The handlers render the answers they choose with
+// httpx.ErrorFor; this renders the errors they return (a 500, a repeated
+// query parameter) the same way. fetch() and scripts still get JSON.
+func pages(h httpx.Handler) httpx.Handler {
+	return func(ctx context.Context, req httpx.Request) (httpx.Response, error) {
+		resp, err := h(ctx, req)
+		if err != nil && httpx.WantsHTML(req) {
+			return httpx.ErrorPage(pageTitle, httpx.Chosen(ctx, err)), nil
+		}
+		return resp, err
+	}
 }
 
 // Logout builds the handler of POST /api/auth/logout.
@@ -87,7 +106,7 @@ func (h Handlers) Login(ctx context.Context, req httpx.Request) (httpx.Response,
 	u, err := h.S.Provider.AuthCodeURL(ctx, f.State, f.Nonce, f.Verifier)
 	if err != nil {
 		httpx.Logger(ctx).Error("identity provider unreachable", "err", err.Error())
-		resp := httpx.ErrorResponse(httpx.Errorf(503, httpx.CodeUnavailable, "the identity provider cannot be reached; try again shortly"))
+		resp := httpx.ErrorFor(req, pageTitle, httpx.Errorf(503, httpx.CodeUnavailable, "the identity provider cannot be reached; try again shortly"))
 		resp.Headers["Retry-After"] = "5"
 		return resp, nil
 	}
@@ -103,13 +122,20 @@ var providerError = regexp.MustCompile(`^[a-z_]{1,64}$`)
 // cannot be replayed with it.
 func (h Handlers) Callback(ctx context.Context, req httpx.Request) (httpx.Response, error) {
 	clear := loginCookie("", 0)
-	fail := func(reason string, msg string) (httpx.Response, error) {
+	refuse := func(reason string, e *httpx.Error) (httpx.Response, error) {
 		httpx.Logger(ctx).Warn("sign-in refused", "reason", reason)
-		r := httpx.ErrorResponse(httpx.BadRequest("sign-in failed: %s; please sign in again", msg))
+		r := httpx.ErrorFor(req, pageTitle, e)
 		r.MultiValueHeaders = map[string][]string{"Set-Cookie": {clear}}
 		return r, nil
 	}
+	fail := func(reason string, msg string) (httpx.Response, error) {
+		return refuse(reason, httpx.BadRequest("sign-in failed: %s; please sign in again", msg))
+	}
 	if e, ok, err := httpx.Query(req, "error"); ok || err != nil {
+		if e == "access_denied" && err == nil {
+			// The person said no at the provider (or closed its page).
+			return refuse("provider error access_denied", httpx.BadRequest("Sign-in was cancelled."))
+		}
 		if !providerError.MatchString(e) {
 			e = "an error"
 		}

@@ -11,7 +11,10 @@ import (
 
 // List answers GET /api/posts: the posts the caller may edit, drafts
 // included (an editor's listing starts from all posts, anyone else's from
-// their own; the policy has the last word on each).
+// their own; the policy has the last word on each). Two filters narrow it:
+// ?author=me keeps the caller's own posts (an editor's "My posts"), and
+// ?status=draft or ?status=published keeps posts in that state (an
+// editor's review queue).
 func (a API) List(ctx context.Context, req httpx.Request) (httpx.Response, error) {
 	who, err := a.principal(ctx, req)
 	if err != nil {
@@ -21,23 +24,96 @@ func (a API) List(ctx context.Context, req httpx.Request) (httpx.Response, error
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	var ps []store.Post
-	var next string
-	if hasRole(who, "editor") {
-		ps, next, err = a.Posts.ListAll(ctx, page)
-	} else {
-		ps, next, err = a.Posts.ListByAuthor(ctx, who.UserID, page)
+	f, err := filterOf(req)
+	if err != nil {
+		return httpx.Response{}, err
 	}
+	list := a.Posts.ListAll
+	if f.mine || !hasRole(who, "editor") {
+		list = func(ctx context.Context, p store.Page) ([]store.Post, string, error) {
+			return a.Posts.ListByAuthor(ctx, who.UserID, p)
+		}
+	}
+	keep := func(p store.Post) bool {
+		return (f.status == "" || p.Status == f.status) && a.Policy.Decide(who, policy.Update, p).Allowed
+	}
+	ps, next, err := filtered(ctx, list, keep, page)
 	if err != nil {
 		return httpx.Response{}, listErr(err)
 	}
-	out := List{Posts: []Post{}, Next: next}
+	out := List{Posts: make([]Post, 0, len(ps)), Next: next}
 	for _, p := range ps {
-		if a.Policy.Decide(who, policy.Update, p).Allowed {
-			out.Posts = append(out.Posts, View(p))
-		}
+		out.Posts = append(out.Posts, View(p))
 	}
 	return httpx.JSON(200, out), nil
+}
+
+// filter is what ?author= and ?status= ask of a listing.
+type filter struct {
+	mine   bool
+	status string
+}
+
+func filterOf(req httpx.Request) (filter, error) {
+	var f filter
+	author, ok, err := httpx.Query(req, "author")
+	if err != nil {
+		return f, err
+	}
+	if ok && author != "me" {
+		return f, httpx.BadRequest(`author may only be "me"`)
+	}
+	f.mine = ok
+	status, ok, err := httpx.Query(req, "status")
+	if err != nil {
+		return f, err
+	}
+	if ok && status != store.StatusDraft && status != store.StatusPublished {
+		return f, httpx.BadRequest(`status must be "draft" or "published"`)
+	}
+	f.status = status
+	return f, nil
+}
+
+// maxScanPages bounds how many store pages one filtered listing reads, so a
+// long run of posts the filter drops cannot hold a request: the answer is
+// then shorter than the limit, and its next cursor goes on from where the
+// scan stopped.
+const maxScanPages = 5
+
+// filtered reads list from page.Cursor and keeps the posts keep accepts,
+// until page.Size() are kept, the listing ends, or maxScanPages were read.
+// The next cursor resumes right after the last post looked at: both stores
+// order a listing by (createdAt, id), so a cursor can be made for any post
+// of it.
+func filtered(ctx context.Context, list func(context.Context, store.Page) ([]store.Post, string, error),
+	keep func(store.Post) bool, page store.Page) ([]store.Post, string, error) {
+	want := page.Size()
+	var out []store.Post
+	cursor := page.Cursor
+	for range maxScanPages {
+		ps, next, err := list(ctx, store.Page{Limit: want, Cursor: cursor})
+		if err != nil {
+			return nil, "", err
+		}
+		for i, p := range ps {
+			if !keep(p) {
+				continue
+			}
+			out = append(out, p)
+			if len(out) == want {
+				if i == len(ps)-1 && next == "" {
+					return out, "", nil
+				}
+				return out, store.EncodeCursor(store.Position{Sort: store.SortTime(p.CreatedAt), ID: p.ID}), nil
+			}
+		}
+		if next == "" {
+			return out, "", nil
+		}
+		cursor = next
+	}
+	return out, cursor, nil
 }
 
 func hasRole(p policy.Principal, role string) bool {
