@@ -1,42 +1,181 @@
-// The page's script: shows who is signed in and lists published posts, page
-// by page. It builds the DOM with textContent, never innerHTML, so post
-// content cannot inject markup.
-import { showAccount } from './account.js';
+// @ts-check
+// The Latchkey console: a single-page app over the API, one URL per view.
+// The server answers every view's path with this page (index.html), so a
+// deep link works on reload; this script picks the view from the path.
+import { me as whoAmI, signInURL, LatchkeyError } from './latchkey.js';
+import { h, announce, describe } from './ui.js';
+import { homeView } from './views/home.js';
+import { accountView } from './views/account.js';
+import { keysView } from './views/keys.js';
+import { sessionsView } from './views/sessions.js';
+import { myPostsView, editPostView, reviewView } from './views/posts.js';
 
-const list = document.getElementById('posts');
-const status = document.getElementById('status');
-const more = document.getElementById('more');
-let cursor = '';
+/**
+ * @typedef {object} Context What a view gets.
+ * @property {HTMLElement} main Where the view draws itself.
+ * @property {import('./latchkey.js').Me | null} me Who is signed in.
+ * @property {Record<string, string>} params The path's parameters.
+ * @property {(path: string, o?: {replace?: boolean, message?: string}) => void} navigate
+ * @property {() => Promise<void>} refreshMe Reads who is signed in again (after signing out).
+ * @property {AbortSignal} signal Aborted when the person leaves the view.
+ */
 
-async function load() {
-  const url = new URL('/api/public/posts', location.origin);
-  url.searchParams.set('limit', '10');
-  if (cursor) url.searchParams.set('cursor', cursor);
-  status.textContent = 'Loading…';
+/**
+ * @typedef {object} Route
+ * @property {RegExp} pattern
+ * @property {string} title
+ * @property {(ctx: Context) => Promise<void> | void} view
+ * @property {boolean} [signedIn] Needs someone signed in.
+ * @property {string} [role] Needs this role.
+ * @property {string} [signInReason] Words on the sign-in prompt.
+ */
+
+/** @type {Route[]} */
+const routes = [
+  { pattern: /^\/$/, title: 'Published posts', view: homeView },
+  { pattern: /^\/account$/, title: 'Account', view: accountView, signedIn: true, signInReason: 'to see your account' },
+  { pattern: /^\/keys$/, title: 'API keys', view: keysView, signedIn: true, signInReason: 'to manage your API keys' },
+  { pattern: /^\/sessions$/, title: 'Sessions', view: sessionsView, signedIn: true, signInReason: 'to see where you are signed in' },
+  { pattern: /^\/posts$/, title: 'My posts', view: myPostsView, signedIn: true, signInReason: 'to write posts' },
+  { pattern: /^\/posts\/new$/, title: 'New post', view: editPostView, signedIn: true, signInReason: 'to write posts' },
+  { pattern: /^\/posts\/(?<id>post_[A-Za-z0-9]{1,64})$/, title: 'Edit post', view: editPostView, signedIn: true, signInReason: 'to edit posts' },
+  { pattern: /^\/review$/, title: 'Review', view: reviewView, signedIn: true, role: 'editor', signInReason: 'to review drafts' },
+];
+
+const main = /** @type {HTMLElement} */ (document.getElementById('main'));
+const nav = /** @type {HTMLElement} */ (document.getElementById('nav'));
+
+/** @type {import('./latchkey.js').Me | null} */
+let me = null;
+/** @type {AbortController | null} */
+let leaving = null;
+
+/** The nav's links: what the signed-in person may use. */
+function drawNav() {
+  /** @type {[string, string][]} */
+  const links = [['/', 'Published']];
+  if (me) {
+    links.push(['/posts', 'My posts']);
+    if (me.user.roles.includes('editor')) links.push(['/review', 'Review']);
+    links.push(['/keys', 'API keys'], ['/sessions', 'Sessions'], ['/account', 'Account']);
+  }
+  const here = location.pathname.replace(/\/+$/, '') || '/';
+  const items = links.map(([href, text]) => {
+    const current = href === here || (href === '/posts' && here.startsWith('/posts/'));
+    return h('li', null, h('a', { href, 'aria-current': current ? 'page' : undefined }, text));
+  });
+  const who = me
+    ? h('p', { className: 'who' }, h('span', { className: 'visually-hidden' }, 'Signed in as '), me.user.name)
+    : h('a', { className: 'button primary', href: signInURL() }, 'Sign in');
+  nav.replaceChildren(h('ul', null, items), who);
+}
+
+/**
+ * Draws the view of the current path.
+ * @param {{focus?: boolean, message?: string}} [o]
+ */
+async function render(o = {}) {
+  leaving?.abort();
+  leaving = new AbortController();
+  const path = location.pathname.length > 1 ? location.pathname.replace(/\/+$/, '') : '/';
+  let route = routes.find((r) => r.pattern.test(path));
+  const params = route ? /** @type {RegExpMatchArray} */ (path.match(route.pattern)).groups || {} : {};
+  drawNav();
+  announce(o.message || '');
+  main.replaceChildren();
+  main.setAttribute('aria-busy', 'true');
+  /** @type {Context} */
+  const ctx = { main, me, params, navigate, refreshMe, signal: leaving.signal };
   try {
-    const res = await fetch(url, { headers: { Accept: 'application/json' } });
-    const body = await res.json();
-    if (!res.ok) throw new Error(body.message || res.statusText);
-    for (const post of body.posts) {
-      const item = document.createElement('li');
-      const title = document.createElement('h2');
-      title.textContent = post.title;
-      const meta = document.createElement('p');
-      meta.className = 'meta';
-      meta.textContent = 'Published ' + new Date(post.publishedAt).toLocaleString();
-      const text = document.createElement('p');
-      text.textContent = post.body;
-      item.append(title, meta, text);
-      list.append(item);
+    if (!route) {
+      document.title = 'Page not found · Latchkey';
+      notFound(ctx);
+    } else if (route.signedIn && !me) {
+      document.title = 'Sign in · Latchkey';
+      signInPrompt(ctx, route.signInReason || 'to continue');
+    } else if (route.role && !me?.user.roles.includes(route.role)) {
+      document.title = route.title + ' · Latchkey';
+      main.append(h('h1', { tabIndex: -1 }, route.title),
+        h('p', null, `This page is for people with the ${route.role} role, and you do not have it.`));
+    } else {
+      document.title = route.title + ' · Latchkey';
+      await route.view(ctx);
     }
-    cursor = body.next || '';
-    more.hidden = !cursor;
-    status.textContent = list.children.length ? '' : 'No posts yet.';
   } catch (err) {
-    status.textContent = 'Could not load posts: ' + err.message;
+    if (leaving.signal.aborted) return;
+    if (err instanceof LatchkeyError && err.status === 401) return; // on the way to sign in
+    main.append(h('div', { className: 'alert', role: 'alert' }, h('p', null, describe(err))));
+  } finally {
+    main.removeAttribute('aria-busy');
+  }
+  if (o.focus) {
+    // After a navigation, reading starts at the new view's heading.
+    const heading = main.querySelector('h1');
+    if (heading) {
+      heading.tabIndex = -1;
+      heading.focus();
+    }
   }
 }
 
-more.addEventListener('click', load);
-load();
-showAccount().catch((err) => { status.textContent = 'Could not check the session: ' + err.message; });
+/** @param {Context} ctx */
+function notFound(ctx) {
+  ctx.main.append(
+    h('h1', { tabIndex: -1 }, 'Page not found'),
+    h('p', null, 'There is no page at this address.'),
+    h('p', null, h('a', { href: '/' }, 'Go to the published posts')),
+  );
+}
+
+/**
+ * @param {Context} ctx
+ * @param {string} reason
+ */
+function signInPrompt(ctx, reason) {
+  ctx.main.append(
+    h('h1', { tabIndex: -1 }, 'Sign in'),
+    h('p', null, `Sign in ${reason}.`),
+    h('p', null, h('a', { className: 'button primary', href: signInURL() }, 'Sign in')),
+  );
+}
+
+/**
+ * Goes to another view without reloading the page.
+ * @param {string} path
+ * @param {{replace?: boolean, message?: string}} [o]
+ */
+function navigate(path, o = {}) {
+  if (o.replace) history.replaceState(null, '', path);
+  else history.pushState(null, '', path);
+  void render({ focus: true, message: o.message });
+}
+
+async function refreshMe() {
+  me = await whoAmI();
+}
+
+// Links to the app's own views change the view in place; everything else
+// (sign-in, the API, other sites, new tabs) is left to the browser.
+document.addEventListener('click', (event) => {
+  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  const link = event.target instanceof Element ? event.target.closest('a[href]') : null;
+  if (!(link instanceof HTMLAnchorElement) || link.target || link.hasAttribute('download')) return;
+  const url = new URL(link.href);
+  if (url.origin !== location.origin || url.pathname === '/api' || url.pathname.startsWith('/api/')) return;
+  event.preventDefault();
+  if (url.pathname + url.search !== location.pathname + location.search) navigate(url.pathname + url.search);
+});
+
+window.addEventListener('popstate', () => { void render({ focus: true }); });
+
+async function start() {
+  let message = '';
+  try {
+    me = await whoAmI();
+  } catch (err) {
+    message = 'Could not check who is signed in. ' + describe(err);
+  }
+  await render({ message });
+}
+
+void start();

@@ -2,7 +2,6 @@ package devserver
 
 import (
 	"context"
-	"encoding/json"
 	"net"
 	"net/http/httptest"
 	"os"
@@ -13,11 +12,11 @@ import (
 	"time"
 )
 
-// TestBrowserSignIn signs in through the web page in headless Chromium
-// (testdata/browser/signin.mjs with playwright-core): the only test that
-// sees what a browser does with SameSite=Strict across the provider's
-// redirects. .ci/run installs Chromium; without it the test is skipped.
-func TestBrowserSignIn(t *testing.T) {
+// chromiumOrSkip returns Debian's Chromium, or skips the test when it is
+// not installed, unless LATCHKEY_REQUIRE_BROWSER is set (CI sets it, so
+// there the browser tests must run).
+func chromiumOrSkip(t *testing.T) string {
+	t.Helper()
 	chromium := os.Getenv("CHROMIUM")
 	if chromium == "" {
 		chromium = "/usr/bin/chromium"
@@ -28,57 +27,77 @@ func TestBrowserSignIn(t *testing.T) {
 		}
 		t.Skip("Chromium is not installed (apt-get install chromium; .ci/run does)")
 	}
-	root, _ := filepath.Abs("../..")
-	if _, err := os.Stat(filepath.Join(root, "node_modules", "playwright-core")); err != nil {
+	if _, err := os.Stat(filepath.Join("..", "..", "node_modules", "playwright-core")); err != nil {
 		t.Fatal("playwright-core is not installed: run make deps (npm ci)")
 	}
-	ctx := context.Background()
+	return chromium
+}
+
+// runBrowser serves the local server as `make dev` does (the development
+// provider, the seeded in-memory store, the settings in env) on a free
+// port of localhost, and runs a script of testdata/browser against it with
+// playwright-core and Chromium. The script fails by exiting non-zero; its
+// output is returned.
+func runBrowser(t *testing.T, script string, timeout time.Duration, env map[string]string) string {
+	t.Helper()
+	chromium := chromiumOrSkip(t)
 	srv := httptest.NewUnstartedServer(nil)
 	defer srv.Close()
 	// localhost, not 127.0.0.1: the origin people use, and a secure context
 	// in which the browser keeps Secure and __Host- cookies over http.
 	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
 	base := "http://localhost:" + port
-	startWithDevProvider(t, srv, base)
+	var settings []string
+	for k, v := range env {
+		if strings.HasPrefix(k, "LATCHKEY_") {
+			settings = append(settings, k, v)
+		}
+	}
+	startWithDevProvider(t, srv, base, settings...)
 
-	run, cancel := context.WithTimeout(ctx, 60*time.Second)
+	root, _ := filepath.Abs("../..")
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	cmd := exec.CommandContext(run, "node", filepath.Join(root, "testdata", "browser", "signin.mjs"))
+	cmd := exec.CommandContext(ctx, "node", filepath.Join(root, "testdata", "browser", script))
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "LATCHKEY_URL="+base, "CHROMIUM="+chromium)
+	for k, v := range env {
+		if !strings.HasPrefix(k, "LATCHKEY_") {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+	}
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("browser run failed: %v\nstdout: %s\nstderr: %s", err, out, stderr.String())
+		t.Fatalf("%s failed: %v\nstdout: %s\nstderr: %s", script, err, out, stderr.String())
 	}
-	var seen struct {
-		SignedOutFirst bool
-		Who            string
-		Cookie         *struct {
-			HTTPOnly, Secure, HostOnly bool
-			SameSite, Path             string
-		}
-		ScriptCanReadCookie bool
-		CreateKey           int
-		MeAfterSignOut      int
+	return string(out)
+}
+
+// TestBrowserConsole drives the web console in headless Chromium as a
+// person does (testdata/browser/console.mjs): sign in through the
+// development provider's page, create a read-only key and use it from
+// Node, regenerate it with a grace period, revoke it, end another session,
+// write and edit a draft through a conflict, publish it as the editor, and
+// sign out everywhere; after each flow, no secret in storage, script-readable
+// cookies, the URL or the console, and no console error. The server's key
+// cache is off, so a revoked key is refused at once.
+func TestBrowserConsole(t *testing.T) {
+	out := runBrowser(t, "console.mjs", 3*time.Minute, map[string]string{"LATCHKEY_CACHE_TTL": "0s"})
+	if !strings.Contains(out, `"ok":true`) {
+		t.Fatalf("console.mjs printed %s; want ok", out)
 	}
-	if err := json.Unmarshal(out, &seen); err != nil {
-		t.Fatalf("browser output %q: %v", out, err)
+}
+
+// TestScreenshots saves every view of the console at desktop width, at
+// 375 px and in the dark color scheme into LATCHKEY_SCREENSHOTS (`make
+// screenshots`); without it, it is skipped.
+func TestScreenshots(t *testing.T) {
+	dir := os.Getenv("LATCHKEY_SCREENSHOTS")
+	if dir == "" {
+		t.Skip("LATCHKEY_SCREENSHOTS is not set (make screenshots sets it)")
 	}
-	if !seen.SignedOutFirst || !strings.Contains(seen.Who, "ada@example.com") {
-		t.Fatalf("after signing in, the page shows %q; want Ada", seen.Who)
-	}
-	if c := seen.Cookie; c == nil || !c.HTTPOnly || !c.Secure || c.SameSite != "Strict" || c.Path != "/" || !c.HostOnly {
-		t.Fatalf("session cookie as the browser keeps it = %+v; want HttpOnly, Secure, SameSite=Strict, Path=/, host-only", c)
-	}
-	if seen.ScriptCanReadCookie {
-		t.Fatal("page script can read the session cookie")
-	}
-	if seen.CreateKey != 201 {
-		t.Fatalf("POST /api/keys from the page = %d; want 201", seen.CreateKey)
-	}
-	if seen.MeAfterSignOut != 401 {
-		t.Fatalf("GET /api/me after signing out = %d; want 401", seen.MeAfterSignOut)
-	}
+	out := runBrowser(t, "screenshots.mjs", 3*time.Minute, map[string]string{"SCREENSHOTS": dir})
+	t.Log(out)
 }

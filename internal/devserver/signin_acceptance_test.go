@@ -100,10 +100,14 @@ func TestSignInThroughTheDevelopmentProvider(t *testing.T) {
 
 // startWithDevProvider serves the local server as `make dev` builds it (the
 // development provider mounted, an in-memory store) on srv, at public URL
-// base.
-func startWithDevProvider(t *testing.T, srv *httptest.Server, base string) {
+// base, with any other LATCHKEY_* settings in env.
+func startWithDevProvider(t *testing.T, srv *httptest.Server, base string, env ...string) {
 	t.Helper()
-	cfg, err := config.Load(func(k string) string { return map[string]string{"LATCHKEY_PUBLIC_URL": base}[k] })
+	vars := map[string]string{"LATCHKEY_PUBLIC_URL": base}
+	for i := 0; i+1 < len(env); i += 2 {
+		vars[env[i]] = env[i+1]
+	}
+	cfg, err := config.Load(func(k string) string { return vars[k] })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,8 @@ package keys
 import (
 	"context"
 	"errors"
+	"math"
+	"time"
 
 	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/httpx"
@@ -14,6 +16,8 @@ import (
 // a body; the audit lines name the key and the user only.
 type Handlers struct {
 	Manager Manager
+	// CacheTTL is the authorizer's cache time, which the listing reports.
+	CacheTTL time.Duration
 }
 
 // List answers GET /api/keys: all the caller's keys, newest first.
@@ -26,7 +30,7 @@ func (h Handlers) List(ctx context.Context, req httpx.Request) (httpx.Response, 
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	out := Listing{Keys: make([]Key, 0, len(ks))}
+	out := Listing{Keys: make([]Key, 0, len(ks)), CacheTTLSeconds: int(math.Ceil(h.CacheTTL.Seconds()))}
 	for _, k := range ks {
 		out.Keys = append(out.Keys, View(k))
 	}

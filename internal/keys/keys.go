@@ -41,6 +41,10 @@ type WithSecret struct {
 // Listing is the answer of GET /api/keys.
 type Listing struct {
 	Keys []Key `json:"keys"`
+	// CacheTTLSeconds is how long a deleted key, or a secret replaced
+	// without grace, may keep working on a warm authorizer (its cache of
+	// found keys, LATCHKEY_CACHE_TTL), so that the console can say so.
+	CacheTTLSeconds int `json:"cacheTtlSeconds"`
 }
 
 // View converts a stored key to its API shape, times in UTC.
@@ -78,7 +82,7 @@ func handlers(d app.Deps) Handlers {
 	if now == nil {
 		now = time.Now
 	}
-	return Handlers{Manager: Manager{Keys: d.Stores.Keys, Env: d.Config.Env, Rand: r, Now: now}}
+	return Handlers{Manager: Manager{Keys: d.Stores.Keys, Env: d.Config.Env, Rand: r, Now: now}, CacheTTL: d.Config.CacheTTL}
 }
 
 // List builds the handler of GET /api/keys.

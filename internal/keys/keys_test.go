@@ -161,7 +161,7 @@ func (e *env) opens(secret string, at time.Time) bool {
 
 // viewFields are all the fields a listed key may have: never a secret, a
 // hash or a previous hash.
-var viewFields = []string{"id", "label", "hint", "permissions", "environment", "createdAt", "expiresAt", "lastUsedAt"}
+var viewFields = []string{"id", "label", "hint", "permissions", "environment", "createdAt", "expiresAt", "lastUsedAt", "previousExpiresAt"}
 
 var hexHash = regexp.MustCompile(`[0-9a-f]{64}`)
 
@@ -203,6 +203,14 @@ func TestKeyLifecycle(t *testing.T) {
 					t.Errorf("listed key has field %q; want only %v", f, viewFields)
 				}
 			}
+		}
+	})
+
+	t.Run("list says how long a revoked key may keep working", func(t *testing.T) {
+		a := e.do(t, "GET", "/api/keys", author, "")
+		var out keys.Listing
+		if err := json.Unmarshal(a.body, &out); err != nil || out.CacheTTLSeconds != int(e.d.Config.CacheTTL.Seconds()) || out.CacheTTLSeconds == 0 {
+			t.Fatalf("cacheTtlSeconds = %d (%v); want the authorizer's cache time, %v", out.CacheTTLSeconds, err, e.d.Config.CacheTTL)
 		}
 	})
 

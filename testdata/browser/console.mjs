@@ -1,0 +1,296 @@
+// Drives the Latchkey console in headless Chromium the way a person does:
+// clicks and keys on visible, named controls; sign-in through the
+// development provider's page. internal/devserver's TestBrowserConsole runs
+// it against a fresh local server whose key cache is off. It prints
+// {"ok":true} and exits 0, or prints the failure and exits non-zero.
+//
+// After each flow, assertClean checks that no secret is in localStorage,
+// sessionStorage, a cookie script can read, the URL or the console, and
+// that the console printed no error.
+import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { base, launch, openPage, signIn, assertClean, withKey } from './lib.mjs';
+
+const secrets = [];
+const step = (name) => process.stderr.write(`· ${name}\n`);
+
+/** Every control on the page has an accessible name; every field a label. */
+async function assertNamed(page, where) {
+  const unnamed = await page.evaluate(() => {
+    const out = [];
+    for (const el of document.querySelectorAll('button, a[href], input, select, textarea')) {
+      if (el.type === 'hidden' || el.closest('[hidden]')) continue;
+      const labelled = el.labels?.length || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+      const named = ['INPUT', 'SELECT', 'TEXTAREA'].includes(el.tagName) ? labelled : (el.textContent.trim() || labelled);
+      if (!named) out.push(el.outerHTML.slice(0, 120));
+    }
+    return out;
+  });
+  assert.deepEqual(unnamed, [], `${where}: controls without an accessible name`);
+}
+
+/** Reads the secret from the dialog that shows it, and checks the dialog. */
+async function readSecretDialog(page, title) {
+  const dialog = page.getByRole('dialog', { name: title });
+  await dialog.waitFor();
+  const field = dialog.getByLabel('Secret key');
+  const secret = await field.inputValue();
+  assert.match(secret, /^lk_test_[0-9A-Za-z]{49}$/, 'the dialog shows a test key');
+  assert.equal(await field.getAttribute('autocomplete'), 'off', 'the secret field has autocomplete="off"');
+  assert.ok(await dialog.getByText('You will not see this key again').isVisible(), 'the dialog warns that the key is shown once');
+  const text = await dialog.textContent();
+  assert.match(text, /key_[a-z0-9]{26}/, 'the dialog names the key id');
+  const curl = await dialog.locator('pre').textContent();
+  assert.equal(curl, `curl -H "Authorization: Bearer $LATCHKEY_API_KEY" ${base}/api/me`, 'a ready-to-run curl line that reads the key from the environment');
+  assert.ok(await page.evaluate(() => !!document.activeElement?.closest('dialog')), 'focus moved into the dialog');
+  return { dialog, secret };
+}
+
+/** Closes a secret dialog with its button, and checks the secret left the page. */
+async function closeSecretDialog(page, dialog, secret) {
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  await page.waitForFunction(() => !document.querySelector('dialog'));
+  const left = await page.evaluate((s) => {
+    const holders = [...document.querySelectorAll('input, textarea')].filter((i) => i.value.includes(s));
+    if (holders.length) return holders.map((i) => i.outerHTML + ' in ' + i.parentElement.outerHTML.slice(0, 200)).join('\n');
+    const values = [];
+    const html = document.documentElement.outerHTML;
+    const at = html.indexOf(s);
+    return at >= 0 ? html.slice(Math.max(0, at - 200), at + 80).replace(s, '<SECRET>') : values.some((v) => v.includes(s));
+  }, secret);
+  assert.equal(left, false, 'the secret is gone from the page once its dialog is closed');
+}
+
+const browser = await launch();
+try {
+  // ── Sign in ────────────────────────────────────────────────────────
+  step('signed out: published posts and a Sign in button');
+  const ada = await openPage(browser, { viewport: { width: 1280, height: 900 } });
+  await ada.goto('/keys');
+  await ada.getByRole('heading', { name: 'Sign in', level: 1 }).waitFor();
+  await ada.goto('/');
+  await ada.getByRole('heading', { name: 'Published posts', level: 1 }).waitFor();
+  await ada.getByRole('heading', { name: 'Welcome to Latchkey' }).waitFor();
+  await assertNamed(ada, 'signed out');
+
+  step('sign in through the provider and come back to the view');
+  await signIn(ada, 'Ada Author', '/keys');
+  assert.equal(new URL(ada.url()).pathname, '/keys', 'sign-in came back to the view it started from');
+  await ada.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
+  const cookie = (await ada.context().cookies()).find((c) => c.name === '__Host-latchkey_session');
+  assert.ok(cookie, 'a session cookie');
+  assert.deepEqual({ httpOnly: cookie.httpOnly, secure: cookie.secure, sameSite: cookie.sameSite, path: cookie.path, hostOnly: !cookie.domain.startsWith('.') },
+    { httpOnly: true, secure: true, sameSite: 'Strict', path: '/', hostOnly: true }, 'the session cookie as the browser keeps it');
+  secrets.push(cookie.value);
+  await ada.getByRole('link', { name: 'Review' }).waitFor({ state: 'detached' });
+  await assertNamed(ada, 'API keys');
+  await assertClean(ada, secrets, 'after signing in');
+
+  // ── API keys ───────────────────────────────────────────────────────
+  step('create a read-only key and read it once from the dialog');
+  assert.equal(await ada.getByLabel('Expires').inputValue(), '90', 'keys expire in 90 days by default');
+  assert.ok(await ada.getByRole('radio', { name: /^Read:/ }).isChecked(), 'read-only by default');
+  await ada.getByLabel('Label').fill('ci read-only');
+  await ada.getByRole('button', { name: 'Create API key' }).click();
+  let { dialog, secret: readKey } = await readSecretDialog(ada, 'Your new API key');
+  secrets.push(readKey);
+  await dialog.getByRole('button', { name: 'Copy' }).click();
+  await dialog.getByText('Copied.').waitFor();
+  assert.equal(await ada.evaluate(() => navigator.clipboard.readText()), readKey, 'Copy put the key on the clipboard');
+  await ada.evaluate(() => navigator.clipboard.writeText(''));
+  await closeSecretDialog(ada, dialog, readKey);
+  assert.equal(await ada.evaluate(() => document.activeElement?.textContent), 'Create API key', 'focus went back to the button that opened the dialog');
+  const row = ada.getByRole('row', { name: /ci read-only/ });
+  assert.match(await row.textContent(), /Read.*Never.*Active/s, 'the list shows the key: read, never used, active');
+  assert.match(await ada.getByText(/A revoked key/).textContent(), /stops working at once/, 'the line under the list, with the cache off');
+  await assertClean(ada, secrets, 'after creating a key');
+
+  step('use the key from a script: read 200, write 403');
+  assert.equal(await withKey(readKey, '/api/me'), 200);
+  assert.equal(await withKey(readKey, '/api/posts', { method: 'POST', body: JSON.stringify({ title: 't', body: 'b' }) }), 403);
+
+  step('regenerate with a one-hour grace: both secrets work');
+  await row.getByRole('button', { name: 'Regenerate' }).click();
+  const regen = ada.getByRole('dialog', { name: 'Regenerate “ci read-only”?' });
+  await regen.getByRole('radio', { name: '1 hour' }).check();
+  await regen.getByRole('button', { name: 'Regenerate' }).click();
+  let newKey;
+  ({ dialog, secret: newKey } = await readSecretDialog(ada, 'New secret for “ci read-only”'));
+  secrets.push(newKey);
+  assert.notEqual(newKey, readKey);
+  await closeSecretDialog(ada, dialog, newKey);
+  await row.getByText('In rotation grace').waitFor();
+  assert.equal(await withKey(readKey, '/api/me'), 200, 'the old secret works during the grace');
+  assert.equal(await withKey(newKey, '/api/me'), 200, 'the new secret works');
+  await assertClean(ada, secrets, 'after regenerating');
+
+  step('revoke it, after a confirmation that names it: both secrets 401');
+  await row.getByRole('button', { name: 'Revoke' }).click();
+  const confirm = ada.getByRole('dialog', { name: 'Revoke API key?' });
+  assert.match(await confirm.textContent(), /“ci read-only”/, 'the confirmation names the key');
+  assert.equal(await ada.evaluate(() => document.activeElement?.textContent), 'Cancel', 'a destructive confirmation starts on Cancel');
+  await confirm.getByRole('button', { name: 'Revoke' }).click();
+  await row.waitFor({ state: 'detached' });
+  await ada.getByRole('status').getByText('Key “ci read-only” revoked.').waitFor();
+  assert.equal(await withKey(newKey, '/api/me'), 401);
+  assert.equal(await withKey(readKey, '/api/me'), 401);
+  await assertClean(ada, secrets, 'after revoking');
+
+  step('the keyboard alone: create a key, dismiss with Escape, revoke it');
+  await ada.getByLabel('Label').focus();
+  await ada.keyboard.type('keyboard only');
+  await ada.keyboard.press('Tab'); // the permission radios
+  await ada.keyboard.press('ArrowDown'); // read and write
+  await ada.keyboard.press('Tab'); // expires
+  await ada.keyboard.press('Tab'); // create
+  await ada.keyboard.press('Enter');
+  ({ dialog } = await readSecretDialog(ada, 'Your new API key'));
+  const kbKey = await dialog.getByLabel('Secret key').inputValue();
+  secrets.push(kbKey);
+  await ada.keyboard.press('Escape');
+  await ada.waitForFunction(() => !document.querySelector('dialog'));
+  assert.equal(await ada.evaluate(() => document.activeElement?.textContent), 'Create API key', 'Escape gave focus back');
+  const kbRow = ada.getByRole('row', { name: /keyboard only/ });
+  assert.match(await kbRow.textContent(), /Read and write/);
+  await kbRow.getByRole('button', { name: 'Revoke' }).focus();
+  await ada.keyboard.press('Enter');
+  await ada.keyboard.press('Shift+Tab'); // from Cancel to Revoke
+  await ada.keyboard.press('Enter');
+  await kbRow.waitFor({ state: 'detached' });
+  assert.equal(await withKey(kbKey, '/api/me'), 401);
+  await assertClean(ada, secrets, 'after the keyboard flow');
+
+  // ── Sessions ───────────────────────────────────────────────────────
+  step('end the session of another device: its cookie is refused');
+  const phone = await openPage(browser, { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
+  await signIn(phone, 'Ada Author');
+  await ada.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sessions' }).click();
+  await ada.getByRole('heading', { name: 'Sessions', level: 1 }).waitFor();
+  const rows = ada.getByRole('row').filter({ has: ada.getByRole('cell') });
+  assert.equal(await rows.count(), 2, 'two sessions listed');
+  await rows.filter({ hasText: 'This device' }).waitFor();
+  await assertNamed(ada, 'sessions');
+  await rows.filter({ hasNotText: 'This device' }).getByRole('button', { name: 'End session' }).click();
+  await ada.getByRole('status').getByText(/ended/).waitFor();
+  assert.equal(await rows.count(), 1, 'one session left');
+  assert.equal(await phone.evaluate(async () => (await fetch('/api/me')).status), 401, "the ended session's cookie is refused");
+  await phone.reload();
+  await phone.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sign in' }).waitFor();
+  await assertClean(ada, secrets, 'after ending a session');
+  await assertClean(phone, secrets, 'the ended device');
+
+  // ── Posts ──────────────────────────────────────────────────────────
+  step('as the author: write a draft and edit it');
+  await ada.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My posts' }).click();
+  await ada.getByRole('heading', { name: 'My posts', level: 1 }).waitFor();
+  await ada.getByRole('link', { name: 'New post' }).click();
+  await ada.getByRole('heading', { name: 'New post', level: 1 }).waitFor();
+  await assertNamed(ada, 'new post');
+  await ada.getByLabel('Title').fill('Keys for robots');
+  await ada.getByLabel('Body').fill('First words.');
+  await ada.getByRole('button', { name: 'Save draft' }).click();
+  await ada.getByRole('heading', { name: 'Edit post', level: 1 }).waitFor();
+  await ada.getByRole('status').getByText('Draft saved.').waitFor();
+  const postPath = new URL(ada.url()).pathname;
+  assert.match(postPath, /^\/posts\/post_[a-z0-9]+$/, 'the draft has its own URL');
+  assert.equal(await ada.getByRole('button', { name: 'Publish' }).count(), 0, 'an author is not offered Publish');
+  await ada.getByRole('button', { name: 'Delete' }).waitFor();
+  await ada.getByLabel('Body').fill('Second words.');
+  await ada.getByRole('button', { name: 'Save' }).click();
+  await ada.getByRole('status').getByText('Saved.').waitFor();
+
+  step('a deep link works on reload');
+  await ada.reload();
+  await ada.getByRole('heading', { name: 'Edit post', level: 1 }).waitFor();
+  assert.equal(await ada.getByLabel('Body').inputValue(), 'Second words.');
+
+  step('a concurrent edit: 409 in words, and the typed text survives');
+  const otherTab = await ada.context().newPage();
+  await otherTab.goto(postPath);
+  await otherTab.getByLabel('Title').fill('Keys for robots, edited elsewhere');
+  await otherTab.getByRole('button', { name: 'Save' }).click();
+  await otherTab.getByRole('status').getByText('Saved.').waitFor();
+  await otherTab.close();
+  await ada.getByLabel('Body').fill('My words, typed while someone else saved.');
+  await ada.getByRole('button', { name: 'Save' }).click();
+  const alert = ada.getByRole('alert');
+  await alert.getByText('This post changed since you opened it.').waitFor();
+  await alert.getByRole('button', { name: 'Load the latest version' }).click();
+  await ada.getByRole('region', { name: 'Latest saved version' }).getByText('Keys for robots, edited elsewhere').waitFor();
+  assert.equal(await ada.getByLabel('Body').inputValue(), 'My words, typed while someone else saved.', 'the typed text is kept');
+  await ada.getByRole('button', { name: 'Save' }).click();
+  await ada.getByRole('status').getByText('Saved.').waitFor();
+  const saved = await ada.evaluate(async (p) => (await fetch('/api' + p)).json(), postPath);
+  assert.equal(saved.body, 'My words, typed while someone else saved.');
+  assert.equal(saved.title, 'Keys for robots', 'the title in the form, not the other edit, was saved');
+  assert.equal(saved.version, 4);
+  await assertClean(ada, secrets, 'after the conflict');
+
+  step('as the editor: publish it from Review');
+  const eve = await openPage(browser, { viewport: { width: 1280, height: 900 } });
+  await signIn(eve, 'Eve Editor', '/review');
+  await eve.getByRole('heading', { name: 'Review', level: 1 }).waitFor();
+  await assertNamed(eve, 'review');
+  const draft = eve.getByRole('listitem').filter({ hasText: 'Keys for robots' });
+  await draft.getByRole('button', { name: 'Publish' }).click();
+  await eve.getByRole('dialog', { name: 'Publish this post?' }).getByRole('button', { name: 'Publish' }).click();
+  await draft.waitFor({ state: 'detached' });
+  await eve.getByRole('status').getByText('“Keys for robots” is published.').waitFor();
+  const pub = await (await fetch(base + '/api/public/posts')).json();
+  assert.ok(pub.posts.some((p) => p.title === 'Keys for robots'), 'the post is public');
+  await assertClean(eve, secrets, 'after publishing');
+
+  step("what the API refuses, the page says in words: another's draft, a page for editors");
+  await ada.goto('/posts/post_editorsdrafteditorsdrafted');
+  await ada.getByRole('alert').getByText('This post does not exist, or it is a draft that you may not see.').waitFor();
+  await ada.goto('/review');
+  await ada.getByText('This page is for people with the editor role').waitFor();
+  await assertClean(ada, secrets, 'after refusals', [401, 404]);
+
+  // ── Account ────────────────────────────────────────────────────────
+  step('sign out everywhere, after confirming: every session ends');
+  const laptop = await openPage(browser);
+  await signIn(laptop, 'Ada Author');
+  await ada.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account' }).click();
+  await ada.getByRole('heading', { name: 'Account', level: 1 }).waitFor();
+  assert.match(await ada.locator('dl').textContent(), /Ada Author.*ada@example\.com.*A browser session/s);
+  await assertNamed(ada, 'account');
+  await ada.getByRole('button', { name: 'Sign out everywhere' }).click();
+  await ada.getByRole('dialog', { name: 'Sign out everywhere?' }).getByRole('button', { name: 'Sign out everywhere' }).click();
+  await ada.getByRole('heading', { name: 'Published posts', level: 1 }).waitFor();
+  await ada.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sign in' }).waitFor();
+  assert.equal(await laptop.evaluate(async () => (await fetch('/api/me')).status), 401, 'the other device is signed out too');
+  await assertClean(ada, secrets, 'after signing out everywhere');
+  await assertClean(laptop, secrets, 'the other device after signing out everywhere');
+
+  step('sign out on one device: back to the signed-out page');
+  await signIn(laptop, 'Ada Author', '/account');
+  await laptop.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await laptop.waitForURL(base + '/');
+  await laptop.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sign in' }).waitFor();
+  await assertClean(laptop, secrets, 'after signing out');
+
+  step('a cancelled sign-in is a page in words, not JSON');
+  const cancelled = await laptop.goto('/api/auth/callback?error=access_denied&state=x');
+  assert.equal(cancelled.status(), 400);
+  await laptop.getByText('Sign-in was cancelled.').waitFor();
+  await laptop.getByRole('link', { name: 'Back to Latchkey' }).click();
+  await laptop.getByRole('heading', { name: 'Published posts', level: 1 }).waitFor();
+  await assertClean(laptop, secrets, 'after a cancelled sign-in', [400, 401]);
+
+  console.log(JSON.stringify({ ok: true }));
+} catch (err) {
+  console.log(JSON.stringify({ ok: false }));
+  console.error(err.stack || String(err));
+  // What each page showed when it failed, for the person reading the log.
+  const dir = await mkdtemp(join(tmpdir(), 'latchkey-console-'));
+  for (const [i, page] of browser.contexts().flatMap((c) => c.pages()).entries()) {
+    const file = join(dir, `page-${i}.png`);
+    await page.screenshot({ path: file, fullPage: true }).then(() => console.error('screenshot: ' + file + ' (' + page.url() + ')'), () => {});
+  }
+  process.exitCode = 1;
+} finally {
+  await browser.close();
+}

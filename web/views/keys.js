@@ -1,0 +1,267 @@
+// @ts-check
+// API keys: the list with each key's state, creating one, regenerating its
+// secret and revoking it. A secret is shown once, in a dialog; closing the
+// dialog removes it from the page, and nothing here keeps it anywhere else
+// (no storage, no URL, no console).
+import { api } from '../latchkey.js';
+import { h, announce, time, relative, alertBox, describe, confirmAction, modal, labelled, radios, badge, uid } from '../ui.js';
+
+const day = 24 * 60 * 60 * 1000;
+
+/**
+ * A key's state, in words and tone.
+ * @param {import('../latchkey.js').Key} k
+ * @param {number} now
+ * @returns {{text: string, tone: 'ok' | 'warn' | 'bad' | 'info', detail?: string}}
+ */
+export function keyState(k, now) {
+  const expires = k.expiresAt ? Date.parse(k.expiresAt) : Infinity;
+  if (expires <= now) return { text: 'Expired', tone: 'bad' };
+  if (k.previousExpiresAt && Date.parse(k.previousExpiresAt) > now) {
+    return { text: 'In rotation grace', tone: 'info', detail: 'The old secret works until ' + new Date(k.previousExpiresAt).toLocaleString() };
+  }
+  if (expires - now <= 7 * day) return { text: 'Expires soon', tone: 'warn', detail: 'Expires ' + relative(/** @type {string} */ (k.expiresAt)) };
+  return { text: 'Active', tone: 'ok' };
+}
+
+/** @param {number} seconds */
+function delayInWords(seconds) {
+  if (seconds <= 0) return 'A revoked key stops working at once.';
+  const amount = seconds % 60 === 0 ? `${seconds / 60} minute${seconds === 60 ? '' : 's'}` : `${seconds} seconds`;
+  return `A revoked key may keep working for up to ${amount}: the authorizer keeps keys it has checked for that long.`;
+}
+
+/** @param {import('../app.js').Context} ctx */
+export async function keysView(ctx) {
+  const problem = alertBox();
+  const listArea = h('div', { className: 'table-area' });
+  const note = h('p', { className: 'hint' });
+  ctx.main.append(
+    h('h1', null, 'API keys'),
+    h('p', null, 'A key lets a script call the API as you, without a browser. Give each script its own key with the least permission it needs, keep it in an environment variable, and revoke it when it is no longer used.'),
+    problem.el,
+    createForm(ctx, reload, problem),
+    h('h2', null, 'Your keys'),
+    listArea,
+    note,
+  );
+
+  async function reload() {
+    /** @type {{keys: import('../latchkey.js').Key[], cacheTtlSeconds: number}} */
+    const out = await api.get('/api/keys', { signal: ctx.signal });
+    note.textContent = delayInWords(out.cacheTtlSeconds);
+    listArea.replaceChildren(out.keys.length ? keyTable(out.keys, ctx, reload, problem) : h('p', null, 'You have no API keys yet.'));
+  }
+  await reload();
+}
+
+/**
+ * @param {import('../app.js').Context} ctx
+ * @param {() => Promise<void>} reload
+ * @param {ReturnType<typeof alertBox>} problem
+ */
+function createForm(ctx, reload, problem) {
+  const titleId = uid('create-title');
+  const label = h('input', { type: 'text', name: 'label', required: true, maxLength: 64, autocomplete: 'off', spellcheck: false });
+  const expires = h('select', { name: 'expires' },
+    h('option', { value: '30' }, '30 days'),
+    h('option', { value: '90', selected: true }, '90 days'),
+    h('option', { value: '365' }, '365 days'),
+    h('option', { value: 'never' }, 'Never'));
+  const submit = h('button', { type: 'submit', className: 'button primary' }, 'Create API key');
+  const form = h('form', { className: 'card', 'aria-labelledby': titleId },
+    h('h2', { id: titleId }, 'Create API key'),
+    labelled('Label', label, 'What the key is for, such as “nightly backup”: you will see it in the list. Up to 64 characters.'),
+    radios('Permissions', 'permissions', [
+      { label: 'Read: GET requests only', value: 'read' },
+      { label: 'Read and write', value: 'read,write' },
+    ], 'read'),
+    labelled('Expires', expires),
+    h('div', { className: 'actions' }, submit));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    problem.clear();
+    const data = new FormData(form);
+    const days = String(data.get('expires'));
+    const body = {
+      label: String(data.get('label') || '').trim(),
+      permissions: String(data.get('permissions')).split(','),
+      expiresInDays: days === 'never' ? undefined : Number(days),
+    };
+    submit.disabled = true;
+    try {
+      /** @type {import('../latchkey.js').KeyWithSecret} */
+      const created = await api.post('/api/keys', body);
+      form.reset();
+      await reload();
+      submit.disabled = false;
+      await showSecret(created, 'Your new API key', () => submit);
+      announce(`Key “${body.label}” created.`);
+    } catch (err) {
+      problem.show('Could not create the key. ' + describe(err));
+    } finally {
+      submit.disabled = false;
+    }
+  });
+  void ctx;
+  return form;
+}
+
+/**
+ * @param {import('../latchkey.js').Key[]} keys
+ * @param {import('../app.js').Context} ctx
+ * @param {() => Promise<void>} reload
+ * @param {ReturnType<typeof alertBox>} problem
+ */
+function keyTable(keys, ctx, reload, problem) {
+  const now = Date.now();
+  const head = h('thead', null, h('tr', null,
+    ['Label', 'Key', 'Permissions', 'Created', 'Last used', 'Expires', 'State', 'Actions'].map((c) => h('th', { scope: 'col' }, c))));
+  const rows = keys.map((k) => {
+    const labelId = uid('key-label');
+    const state = keyState(k, now);
+    const regenerate = h('button', { type: 'button', className: 'button secondary small', 'aria-describedby': labelId, 'data-regenerate': k.id }, 'Regenerate');
+    const revoke = h('button', { type: 'button', className: 'button danger small', 'aria-describedby': labelId }, 'Revoke');
+    regenerate.addEventListener('click', () => regenerateKey(k, reload, problem));
+    revoke.addEventListener('click', () => revokeKey(k, reload, problem, revoke));
+    return h('tr', null,
+      h('th', { scope: 'row', id: labelId, 'data-label': 'Label' }, k.label),
+      h('td', { 'data-label': 'Key' }, h('code', { className: 'hint-code' }, k.hint)),
+      h('td', { 'data-label': 'Permissions' }, k.permissions.includes('write') ? 'Read and write' : 'Read'),
+      h('td', { 'data-label': 'Created' }, time(k.createdAt, '—', true)),
+      h('td', { 'data-label': 'Last used' }, k.lastUsedAt ? h('span', { title: new Date(k.lastUsedAt).toLocaleString() }, relative(k.lastUsedAt)) : 'Never'),
+      h('td', { 'data-label': 'Expires' }, time(k.expiresAt, 'Never', true)),
+      h('td', { 'data-label': 'State' }, badge(state.text, state.tone), state.detail ? h('span', { className: 'detail' }, state.detail) : null),
+      h('td', { 'data-label': 'Actions', className: 'row-actions' }, regenerate, revoke));
+  });
+  void ctx;
+  return h('table', { className: 'keys' }, h('caption', { className: 'visually-hidden' }, 'Your API keys'), head, h('tbody', null, rows));
+}
+
+/**
+ * @param {import('../latchkey.js').Key} k
+ * @param {() => Promise<void>} reload
+ * @param {ReturnType<typeof alertBox>} problem
+ * @param {HTMLButtonElement} button
+ */
+async function revokeKey(k, reload, problem, button) {
+  const ok = await confirmAction({
+    title: 'Revoke API key?',
+    message: `Revoke “${k.label}”? Scripts using it will be refused. This cannot be undone.`,
+    confirm: 'Revoke',
+    danger: true,
+  });
+  if (!ok) return;
+  problem.clear();
+  button.disabled = true;
+  try {
+    await api.del(`/api/keys/${encodeURIComponent(k.id)}`);
+    await reload();
+    announce(`Key “${k.label}” revoked.`);
+    /** @type {HTMLElement | null} */ (document.querySelector('#main h2'))?.focus();
+  } catch (err) {
+    button.disabled = false;
+    problem.show(`Could not revoke “${k.label}”. ` + describe(err));
+  }
+}
+
+/**
+ * @param {import('../latchkey.js').Key} k
+ * @param {() => Promise<void>} reload
+ * @param {ReturnType<typeof alertBox>} problem
+ */
+async function regenerateKey(k, reload, problem) {
+  let grace = '0';
+  const choice = await modal({
+    title: `Regenerate “${k.label}”?`,
+    body: [
+      h('p', null, 'A new secret replaces the current one; the key keeps its label, permissions and expiry. The new secret is shown once.'),
+      radios('Keep the old secret working for', 'grace', [
+        { label: 'No time: it stops now', value: '0' },
+        { label: '1 hour', value: '3600' },
+        { label: '24 hours', value: '86400' },
+      ], '0'),
+    ],
+    buttons: [{ label: 'Regenerate', value: 'regenerate', kind: 'primary' }, { label: 'Cancel', value: 'cancel' }],
+    resultOf: (pressed, form) => {
+      grace = String(new FormData(form).get('grace') || '0');
+      return pressed;
+    },
+  });
+  if (choice !== 'regenerate') return;
+  problem.clear();
+  try {
+    /** @type {import('../latchkey.js').KeyWithSecret} */
+    const renewed = await api.post(`/api/keys/${encodeURIComponent(k.id)}/regenerate`, { graceSeconds: Number(grace) });
+    await reload();
+    await showSecret(renewed, `New secret for “${k.label}”`, () => regenerateButton(k.id));
+    announce(`Key “${k.label}” regenerated.`);
+  } catch (err) {
+    problem.show(`Could not regenerate “${k.label}”. ` + describe(err));
+  }
+}
+
+/**
+ * The Regenerate button of a key in the list as it is now.
+ * @param {string} id
+ * @returns {HTMLElement | null}
+ */
+function regenerateButton(id) {
+  return [.../** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('button[data-regenerate]'))].find((b) => b.dataset.regenerate === id) || null;
+}
+
+/**
+ * Shows a secret once, in a dialog with a Copy button and a ready-to-run
+ * command. When the dialog closes, the secret leaves the page: the field is
+ * emptied, the dialog removed, and the answer object loses it.
+ * @param {import('../latchkey.js').KeyWithSecret} answer
+ * @param {string} title
+ * @param {() => HTMLElement | null} returnFocus Where focus goes after.
+ */
+async function showSecret(answer, title, returnFocus) {
+  /** @type {string | null} */
+  let secret = answer.key;
+  answer.key = '';
+  const field = h('input', {
+    type: 'text', readOnly: true, value: secret, autocomplete: 'off', spellcheck: false,
+    autocapitalize: 'off', className: 'secret', 'data-secret': '',
+  });
+  const copied = h('span', { className: 'hint', role: 'status' });
+  const copy = h('button', { type: 'button', className: 'button primary' }, 'Copy');
+  copy.addEventListener('click', async () => {
+    if (secret === null) return;
+    try {
+      await navigator.clipboard.writeText(secret);
+      copied.textContent = 'Copied.';
+    } catch {
+      field.select();
+      copied.textContent = 'Press Ctrl+C (⌘C on a Mac) to copy the selected key.';
+    }
+  });
+  field.addEventListener('focus', () => field.select());
+  const command = `curl -H "Authorization: Bearer $LATCHKEY_API_KEY" ${location.origin}/api/me`;
+  await modal({
+    title,
+    className: 'secret-dialog',
+    focus: copy,
+    body: [
+      h('p', { className: 'warning' }, h('strong', null, 'You will not see this key again.'), ' Copy it now and keep it somewhere safe, such as a password manager or your CI’s secret store.'),
+      labelled('Secret key', field),
+      h('div', { className: 'actions' }, copy, copied),
+      h('dl', { className: 'facts' },
+        h('dt', null, 'Key ID'), h('dd', null, h('code', null, answer.id)),
+        h('dt', null, 'Label'), h('dd', null, answer.label),
+        h('dt', null, 'Permissions'), h('dd', null, answer.permissions.includes('write') ? 'Read and write' : 'Read'),
+        h('dt', null, 'Expires'), h('dd', null, time(answer.expiresAt, 'Never'))),
+      h('h3', null, 'Try it'),
+      h('p', null, 'Put the key in the LATCHKEY_API_KEY environment variable, then:'),
+      h('pre', null, h('code', null, command)),
+    ],
+    buttons: [{ label: 'Done', value: 'done', kind: 'secondary' }],
+    returnFocus,
+    onClose: () => {
+      field.value = '';
+      secret = null;
+    },
+  });
+}

@@ -1,0 +1,282 @@
+// @ts-check
+// Posts: your own (drafts and published), writing and editing one with its
+// version (a concurrent edit is caught, and your text is kept), and for
+// editors the review queue of drafts to publish. Buttons appear only where
+// the policies let you use them; where the API still refuses, the page says
+// so in words.
+import { api, LatchkeyError } from '../latchkey.js';
+import { h, announce, time, alertBox, describe, confirmAction, labelled, badge } from '../ui.js';
+
+const pageSize = 20;
+const maxTitle = 200;
+
+/** @param {import('../latchkey.js').Me | null} me */
+const isEditor = (me) => !!me && me.user.roles.includes('editor');
+
+/** @param {import('../latchkey.js').Post} p */
+function statusBadge(p) {
+  return p.status === 'published' ? badge('Published', 'ok') : badge('Draft', 'warn');
+}
+
+/**
+ * A paged list of posts with a "More posts" button.
+ * @param {import('../app.js').Context} ctx
+ * @param {Record<string, string>} query
+ * @param {(p: import('../latchkey.js').Post, remove: () => void) => HTMLElement} item
+ * @param {string} empty
+ * @param {ReturnType<typeof alertBox>} problem
+ */
+async function pagedList(ctx, query, item, empty, problem) {
+  const list = h('ul', { className: 'items' });
+  const more = h('button', { type: 'button', className: 'button secondary', hidden: true }, 'More posts');
+  const emptyNote = h('p', { hidden: true }, empty);
+  let cursor = '';
+  async function load() {
+    more.disabled = true;
+    try {
+      /** @type {import('../latchkey.js').Page<import('../latchkey.js').Post>} */
+      const page = await api.get('/api/posts', { query: { ...query, limit: pageSize, cursor: cursor || undefined }, signal: ctx.signal });
+      for (const p of page.posts) {
+        const li = item(p, () => {
+          li.remove();
+          emptyNote.hidden = list.children.length > 0 || !!cursor;
+        });
+        list.append(li);
+      }
+      cursor = page.next || '';
+      more.hidden = !cursor;
+      emptyNote.hidden = list.children.length > 0 || !!cursor;
+    } catch (err) {
+      if (ctx.signal.aborted) return;
+      problem.show('Could not load the posts. ' + describe(err));
+    } finally {
+      more.disabled = false;
+    }
+  }
+  more.addEventListener('click', load);
+  await load();
+  return [list, emptyNote, more];
+}
+
+/** @param {import('../app.js').Context} ctx */
+export async function myPostsView(ctx) {
+  const problem = alertBox();
+  const me = /** @type {import('../latchkey.js').Me} */ (ctx.me);
+  const item = (/** @type {import('../latchkey.js').Post} */ p, /** @type {() => void} */ remove) => {
+    const del = h('button', { type: 'button', className: 'button danger small' }, 'Delete');
+    del.addEventListener('click', () => deletePost(p, problem, () => { remove(); announce(`“${p.title}” deleted.`); }));
+    return h('li', null,
+      h('div', { className: 'item-main' },
+        h('a', { href: `/posts/${p.id}`, className: 'item-title' }, p.title),
+        h('p', { className: 'meta' }, statusBadge(p), ' Updated ', time(p.updatedAt))),
+      h('div', { className: 'row-actions' },
+        h('a', { href: `/posts/${p.id}`, className: 'button secondary small', 'aria-label': `Edit “${p.title}”` }, 'Edit'),
+        p.authorId === me.user.id ? del : null));
+  };
+  ctx.main.append(
+    h('h1', null, 'My posts'),
+    h('p', null, 'Your drafts and published posts. A draft is yours alone until an editor publishes it.'),
+    h('p', null, h('a', { href: '/posts/new', className: 'button primary' }, 'New post')),
+    problem.el,
+  );
+  ctx.main.append(...await pagedList(ctx, { author: 'me' }, item, 'You have no posts yet.', problem));
+}
+
+/** @param {import('../app.js').Context} ctx */
+export async function reviewView(ctx) {
+  const problem = alertBox();
+  const me = /** @type {import('../latchkey.js').Me} */ (ctx.me);
+  const item = (/** @type {import('../latchkey.js').Post} */ p, /** @type {() => void} */ remove) => {
+    const publish = h('button', { type: 'button', className: 'button primary small' }, 'Publish');
+    publish.addEventListener('click', async () => {
+      if (await publishPost(p, problem)) {
+        remove();
+        announce(`“${p.title}” is published.`);
+      }
+    });
+    return h('li', null,
+      h('div', { className: 'item-main' },
+        h('a', { href: `/posts/${p.id}`, className: 'item-title' }, p.title),
+        h('p', { className: 'meta' }, p.authorId === me.user.id ? 'Your draft, ' : 'A draft by another author, ', 'updated ', time(p.updatedAt)),
+        h('p', { className: 'excerpt' }, p.body.length > 240 ? p.body.slice(0, 240) + '…' : p.body)),
+      h('div', { className: 'row-actions' }, publish));
+  };
+  ctx.main.append(
+    h('h1', null, 'Review'),
+    h('p', null, 'Every draft, newest first. Open one to read or edit it; publishing makes it public at once.'),
+    problem.el,
+  );
+  ctx.main.append(...await pagedList(ctx, { status: 'draft' }, item, 'No drafts are waiting.', problem));
+}
+
+/**
+ * @param {import('../latchkey.js').Post} p
+ * @param {ReturnType<typeof alertBox>} problem
+ * @returns {Promise<boolean>}
+ */
+async function publishPost(p, problem) {
+  const ok = await confirmAction({
+    title: 'Publish this post?',
+    message: `Publish “${p.title}”? Everyone will be able to read it, signed in or not.`,
+    confirm: 'Publish',
+  });
+  if (!ok) return false;
+  problem.clear();
+  try {
+    await api.post(`/api/posts/${encodeURIComponent(p.id)}/publish`);
+    return true;
+  } catch (err) {
+    problem.show(`Could not publish “${p.title}”. ` + describe(err, {
+      403: 'Only editors may publish posts.',
+      404: 'This post no longer exists.',
+      409: 'The post changed while you were publishing it; reload and try again.',
+    }));
+    return false;
+  }
+}
+
+/**
+ * @param {import('../latchkey.js').Post} p
+ * @param {ReturnType<typeof alertBox>} problem
+ * @param {() => void} done
+ */
+async function deletePost(p, problem, done) {
+  const ok = await confirmAction({
+    title: 'Delete this post?',
+    message: `Delete “${p.title}”? It is gone for everyone${p.status === 'published' ? ', readers included' : ''}. This cannot be undone.`,
+    confirm: 'Delete',
+    danger: true,
+  });
+  if (!ok) return;
+  problem.clear();
+  try {
+    await api.del(`/api/posts/${encodeURIComponent(p.id)}`);
+    done();
+  } catch (err) {
+    problem.show(`Could not delete “${p.title}”. ` + describe(err, {
+      403: 'Only the author of a post may delete it.',
+      404: 'This post no longer exists.',
+    }));
+  }
+}
+
+/** @param {import('../app.js').Context} ctx */
+export async function editPostView(ctx) {
+  const me = /** @type {import('../latchkey.js').Me} */ (ctx.me);
+  const id = ctx.params.id;
+  const problem = alertBox();
+  /** @type {import('../latchkey.js').Post | null} */
+  let post = null;
+  if (id) {
+    try {
+      post = await api.get(`/api/posts/${encodeURIComponent(id)}`, { signal: ctx.signal });
+    } catch (err) {
+      if (ctx.signal.aborted) return;
+      ctx.main.append(h('h1', null, 'Edit post'), h('div', { className: 'alert', role: 'alert' },
+        h('p', null, describe(err, { 404: 'This post does not exist, or it is a draft that you may not see.' }))),
+      h('p', null, h('a', { href: '/posts' }, 'Back to my posts')));
+      return;
+    }
+  }
+
+  const title = h('input', { type: 'text', name: 'title', required: true, maxLength: maxTitle, value: post ? post.title : '' });
+  const body = h('textarea', { name: 'body', rows: 14, value: post ? post.body : '' });
+  const save = h('button', { type: 'submit', className: 'button primary' }, post ? 'Save' : 'Save draft');
+  const status = h('p', { className: 'meta' });
+  const latest = h('section', { className: 'card latest', hidden: true, 'aria-label': 'Latest saved version' });
+  const form = h('form', { className: 'editor' },
+    labelled('Title', title, `Up to ${maxTitle} characters.`),
+    labelled('Body', body, 'Plain text, up to 100 KB.'),
+    h('div', { className: 'actions' }, save));
+
+  function showStatus() {
+    status.replaceChildren();
+    if (post) status.append(statusBadge(post), ` Version ${post.version}, updated `, time(post.updatedAt));
+  }
+  showStatus();
+
+  const extra = h('div', { className: 'actions' });
+  if (post && isEditor(me) && post.status === 'draft') {
+    const publish = h('button', { type: 'button', className: 'button secondary' }, 'Publish');
+    publish.addEventListener('click', async () => {
+      if (!post) return;
+      if (await publishPost(post, problem)) ctx.navigate('/review', { message: `“${post.title}” is published.` });
+    });
+    extra.append(publish);
+  }
+  if (post && post.authorId === me.user.id) {
+    const del = h('button', { type: 'button', className: 'button danger' }, 'Delete');
+    del.addEventListener('click', () => post && deletePost(post, problem, () => ctx.navigate('/posts', { message: `“${post?.title}” deleted.` })));
+    extra.append(del);
+  }
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    problem.clear();
+    save.disabled = true;
+    try {
+      if (!post) {
+        /** @type {import('../latchkey.js').Post} */
+        const created = await api.post('/api/posts', { title: title.value, body: body.value });
+        ctx.navigate(`/posts/${created.id}`, { replace: true, message: 'Draft saved.' });
+        return;
+      }
+      post = await api.put(`/api/posts/${encodeURIComponent(post.id)}`, { title: title.value, body: body.value, version: post.version });
+      latest.hidden = true;
+      showStatus();
+      announce('Saved.');
+    } catch (err) {
+      if (err instanceof LatchkeyError && err.status === 409 && post) {
+        conflict();
+      } else {
+        problem.show('Could not save. ' + describe(err, {
+          403: 'You may not edit this post.',
+          404: 'This post no longer exists, or you may no longer see it.',
+          413: 'The body is over 100 KB; shorten it and save again.',
+        }));
+      }
+    } finally {
+      save.disabled = false;
+    }
+  });
+
+  // Someone saved the post since it was opened. Nothing typed here is
+  // lost: loading the latest version shows it beside the form and takes
+  // its version, so that saving again replaces it with what is typed here.
+  function conflict() {
+    const reload = h('button', { type: 'button', className: 'button secondary' }, 'Load the latest version');
+    reload.addEventListener('click', async () => {
+      if (!post) return;
+      try {
+        /** @type {import('../latchkey.js').Post} */
+        const fresh = await api.get(`/api/posts/${encodeURIComponent(post.id)}`);
+        post = fresh;
+        showStatus();
+        latest.replaceChildren(
+          h('h2', null, 'Latest saved version'),
+          h('p', { className: 'meta' }, `Version ${fresh.version}, updated `, time(fresh.updatedAt)),
+          h('h3', null, fresh.title),
+          h('p', { className: 'body' }, fresh.body));
+        latest.hidden = false;
+        problem.clear();
+        announce('Loaded the latest version. Your text is unchanged; saving now replaces the latest version with it.');
+        title.focus();
+      } catch (err) {
+        problem.show('Could not load the latest version. ' + describe(err));
+      }
+    });
+    problem.show('This post changed since you opened it.',
+      h('p', null, 'Your text is still here. Load the latest version to see what changed, then save again to replace it, or copy what you need first.'),
+      reload);
+  }
+
+  ctx.main.append(
+    h('h1', null, post ? 'Edit post' : 'New post'),
+    h('p', null, h('a', { href: '/posts' }, 'Back to my posts')),
+    status,
+    problem.el,
+    form,
+    extra,
+    latest,
+  );
+}
