@@ -58,6 +58,11 @@ FUZZ_TARGETS := ./internal/apikey:FuzzFromAuthorization ./internal/apikey:FuzzCh
 fuzz: ## run every fuzz target for FUZZTIME (default 30s) each; fails only on a failing input
 	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh $(FUZZ_TARGETS)
 
+.PHONY: screenshots
+screenshots: node_modules/.installed ## save every view of the web console (desktop, 375 px, dark) under screenshots/ (needs Chromium)
+	LATCHKEY_SCREENSHOTS=$(CURDIR)/screenshots $(GO) test ./internal/devserver -run '^TestScreenshots$$' -count=1
+	@ls screenshots/*.png | wc -l | xargs printf '%s screenshots in screenshots/\n'
+
 .PHONY: bench
 bench: ## run the benchmarks recorded in docs/PERFORMANCE.md
 	$(GO) test ./internal/authz ./internal/devserver -run '^$$' -bench . -benchtime 2s -count 5

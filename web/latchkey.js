@@ -157,6 +157,8 @@ export function parseRetryAfter(value) {
   if (!value) return undefined;
   const v = value.trim();
   if (/^\d{1,9}$/.test(v)) return Number(v);
+  // An HTTP date starts with the day's name ("Sun, 06 Nov 1994 08:49:37 GMT").
+  if (!/^[A-Z][a-z]{2,8}, /.test(v)) return undefined;
   const at = Date.parse(v);
   if (Number.isNaN(at)) return undefined;
   return Math.max(0, Math.ceil((at - Date.now()) / 1000));

@@ -123,7 +123,15 @@ function sentence(s) {
 }
 
 /**
+ * @typedef {object} AlertBox
+ * @property {HTMLDivElement} el
+ * @property {(message: string, ...extra: Child[]) => void} show
+ * @property {() => void} clear
+ */
+
+/**
  * An alert box that says what went wrong; empty and hidden until set.
+ * @returns {AlertBox}
  */
 export function alertBox() {
   const box = h('div', { className: 'alert', role: 'alert', hidden: true });
@@ -131,7 +139,7 @@ export function alertBox() {
     el: box,
     /** @param {string} message @param {...Child} extra */
     show(message, ...extra) {
-      box.replaceChildren(h('p', null, message), ...extra.filter((x) => x));
+      box.replaceChildren(h('p', null, message), .../** @type {(string | Node)[]} */ (extra.filter(Boolean)));
       box.hidden = false;
     },
     clear() {
@@ -218,6 +226,7 @@ export async function confirmAction(o) {
  */
 export function labelled(text, field, hint) {
   field.id ||= uid('field');
+  /** @type {HTMLElement[]} */
   const parts = [h('label', { for: field.id }, text), field];
   if (hint) {
     const hintId = uid('hint');

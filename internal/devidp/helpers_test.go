@@ -90,7 +90,13 @@ func (e *env) get(t *testing.T, u string) *http.Response {
 // pick posts the picker's form as a browser on this origin would.
 func (e *env) pick(t *testing.T, id, user string, header http.Header) *http.Response {
 	t.Helper()
-	form := url.Values{"id": {id}, "user": {user}}
+	return e.post(t, url.Values{"id": {id}, "user": {user}}, header)
+}
+
+// post posts form to the picker as a browser on this origin would, with
+// header's values over the browser's.
+func (e *env) post(t *testing.T, form url.Values, header http.Header) *http.Response {
+	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, e.issuer+"/login", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", e.srv.URL)

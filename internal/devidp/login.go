@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/zitadel/oidc/v3/pkg/oidc"
 	"github.com/zitadel/oidc/v3/pkg/op"
 )
 
@@ -78,6 +79,17 @@ func (p *picker) pick(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
 	if err := r.ParseForm(); err != nil {
 		p.render(w, http.StatusBadRequest, page{Message: "The form could not be read."})
+		return
+	}
+	if r.PostForm.Has("cancel") {
+		// As a real provider does when the person says no: back to the
+		// client with error=access_denied and the request's state.
+		req, err := p.st.cancel(r.PostForm.Get("id"))
+		if err != nil {
+			p.render(w, http.StatusBadRequest, page{Message: msgUnknown})
+			return
+		}
+		op.AuthRequestError(w, r, req, oidc.ErrAccessDenied().WithDescription("the person cancelled signing in"), p.provider)
 		return
 	}
 	req, err := p.st.complete(r.PostForm.Get("id"), r.PostForm.Get("user"))
@@ -156,6 +168,7 @@ this provider exists only for local runs.</p>
 {{- with .Groups}} groups: {{range $i, $g := .}}{{if $i}}, {{end}}{{$g}}{{end}}{{end}}</li>
 {{- end}}
 </ul>
+<p><button type="submit" name="cancel" value="1">Cancel</button></p>
 </form>
 {{- end}}
 </main>

@@ -21,8 +21,11 @@ func TestPickerPage(t *testing.T) {
 			t.Errorf("picker lacks the button %s:\n%s", button, page)
 		}
 	}
-	if n := strings.Count(page, "<button"); n != len(testUsers) {
-		t.Errorf("picker has %d buttons; want %d", n, len(testUsers))
+	if n := strings.Count(page, "<button"); n != len(testUsers)+1 {
+		t.Errorf("picker has %d buttons; want %d and Cancel", n, len(testUsers))
+	}
+	if !strings.Contains(page, `<button type="submit" name="cancel" value="1">Cancel</button>`) {
+		t.Errorf("picker lacks Cancel:\n%s", page)
 	}
 	if !strings.Contains(page, `<form method="post" action="/dev-idp/login">`) || strings.Contains(page, "<script") || strings.Contains(page, "style=") {
 		t.Errorf("picker is not a plain same-origin form without script or inline style:\n%s", page)
@@ -44,6 +47,30 @@ func TestPickerEscapes(t *testing.T) {
 	page, _ := e.picker(t, e.authURL(newFlow()))
 	if strings.Contains(page, "<script>") || strings.Contains(page, `"><b>`) || !strings.Contains(page, html.EscapeString("<script>")) {
 		t.Errorf("picker does not escape the user:\n%s", page)
+	}
+}
+
+// TestPickerCancel: Cancel sends the browser back to the client with
+// error=access_denied and the request's state, as a real provider does when
+// the person says no; the request is then gone. A cross-site Cancel is
+// refused like a cross-site pick.
+func TestPickerCancel(t *testing.T) {
+	e := newEnv(t, testUsers)
+	f := newFlow()
+	_, id := e.picker(t, e.authURL(f))
+	if resp := e.post(t, url.Values{"id": {id}, "cancel": {"1"}}, http.Header{"Origin": {"https://evil.example"}}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("cross-site cancel = %d; want 403", resp.StatusCode)
+	}
+	resp := e.post(t, url.Values{"id": {id}, "cancel": {"1"}}, nil)
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if resp.StatusCode != http.StatusFound || err != nil || !strings.HasPrefix(loc.String(), e.callback+"?") {
+		t.Fatalf("cancel = %d to %q; want 302 to the callback", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if q := loc.Query(); q.Get("error") != "access_denied" || q.Get("state") != f.state || q.Get("code") != "" {
+		t.Fatalf("cancel's answer = %v; want error=access_denied with the state and no code", q)
+	}
+	if r := e.pick(t, id, "ada", nil); r.StatusCode != http.StatusBadRequest {
+		t.Fatalf("pick after cancel = %d; want 400", r.StatusCode)
 	}
 }
 

@@ -159,6 +159,19 @@ func (s *storage) complete(id, sub string) (*authRequest, error) {
 	return r.copy(), nil
 }
 
+// cancel forgets request id, which the person turned down on the picker,
+// and returns it, so that the client can be told (access_denied).
+func (s *storage) cancel(id string) (*authRequest, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r, ok := s.pending(id)
+	if !ok {
+		return nil, errNotFound
+	}
+	delete(s.requests, id)
+	return r.copy(), nil
+}
+
 func (s *storage) AuthRequestByID(_ context.Context, id string) (op.AuthRequest, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

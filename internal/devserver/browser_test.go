@@ -101,3 +101,13 @@ func TestScreenshots(t *testing.T) {
 	out := runBrowser(t, "screenshots.mjs", 3*time.Minute, map[string]string{"SCREENSHOTS": dir})
 	t.Log(out)
 }
+
+// TestBrowserAccessibility checks every view and dialog of the console with
+// axe-core (WCAG 2.1 A and AA, best practices) at desktop width, at 375 px
+// and in the dark color scheme (testdata/browser/a11y.mjs).
+func TestBrowserAccessibility(t *testing.T) {
+	out := runBrowser(t, "a11y.mjs", 3*time.Minute, nil)
+	if !strings.Contains(out, `"ok": true`) {
+		t.Fatalf("a11y.mjs printed %s; want ok", out)
+	}
+}

@@ -272,10 +272,15 @@ try {
   await laptop.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sign in' }).waitFor();
   await assertClean(laptop, secrets, 'after signing out');
 
-  step('a cancelled sign-in is a page in words, not JSON');
-  const cancelled = await laptop.goto('/api/auth/callback?error=access_denied&state=x');
+  step('a sign-in cancelled at the provider ends on a page in words, not JSON');
+  await laptop.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sign in' }).click();
+  const [cancelled] = await Promise.all([
+    laptop.waitForResponse((r) => new URL(r.url()).pathname === '/api/auth/callback'),
+    laptop.getByRole('button', { name: 'Cancel' }).click(),
+  ]);
   assert.equal(cancelled.status(), 400);
-  await laptop.getByText('Sign-in was cancelled.').waitFor();
+  await laptop.getByRole('heading', { name: 'Sign-in did not finish', level: 1 }).waitFor();
+  await laptop.getByRole('alert').getByText('Sign-in was cancelled.').waitFor();
   await laptop.getByRole('link', { name: 'Back to Latchkey' }).click();
   await laptop.getByRole('heading', { name: 'Published posts', level: 1 }).waitFor();
   await assertClean(laptop, secrets, 'after a cancelled sign-in', [400, 401]);

@@ -111,3 +111,92 @@ export async function withKey(key, path, init = {}) {
   await res.arrayBuffer();
   return res.status;
 }
+
+/** The looks every view is seen in: desktop, a 375 px phone, and dark. */
+export const looks = [
+  { name: 'desktop', viewport: { width: 1280, height: 860 }, colorScheme: 'light' },
+  { name: 'mobile', viewport: { width: 375, height: 812 }, colorScheme: 'light', isMobile: true, hasTouch: true },
+  { name: 'dark', viewport: { width: 1280, height: 860 }, colorScheme: 'dark' },
+];
+
+/**
+ * Visits every view of the console in one look, as Ada (an author) and Eve
+ * (an editor), and calls see(page, view) on each, dialogs open where a view
+ * has one. Leaves no keys or posts of Ada's behind.
+ * @param {import('playwright-core').Browser} browser
+ * @param {object} options Context options of the look.
+ * @param {(page: import('playwright-core').Page, view: string) => Promise<void>} see
+ */
+export async function tour(browser, options, see) {
+  const page = await openPage(browser, options);
+  await page.goto('/');
+  await page.getByRole('heading', { name: 'Published posts' }).waitFor();
+  await page.getByRole('heading', { name: 'Welcome to Latchkey' }).waitFor();
+  await see(page, 'signed-out');
+
+  await page.goto('/api/auth/callback?error=access_denied&state=x');
+  await see(page, 'sign-in-cancelled');
+
+  await signIn(page, 'Ada Author', '/keys');
+  await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
+  await page.getByLabel('Label').fill('nightly backup');
+  await page.getByRole('button', { name: 'Create API key' }).click();
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Secret key').waitFor();
+  await see(page, 'key-created');
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  await page.waitForFunction(() => !document.querySelector('dialog'));
+  await page.getByLabel('Label').fill('deploy script');
+  await page.getByRole('radio', { name: 'Read and write' }).check();
+  await page.getByLabel('Expires').selectOption('30');
+  await page.getByRole('button', { name: 'Create API key' }).click();
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  await page.waitForFunction(() => !document.querySelector('dialog'));
+  await see(page, 'keys');
+  await page.getByRole('row', { name: /nightly backup/ }).getByRole('button', { name: 'Regenerate' }).click();
+  await see(page, 'key-regenerate');
+  await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+  await page.getByRole('row', { name: /nightly backup/ }).getByRole('button', { name: 'Revoke' }).click();
+  await see(page, 'key-revoke');
+  await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+
+  for (const [view, path, heading] of [
+    ['account', '/account', 'Account'],
+    ['sessions', '/sessions', 'Sessions'],
+    ['my-posts', '/posts', 'My posts'],
+    ['new-post', '/posts/new', 'New post'],
+    ['not-found', '/no-such-page', 'Page not found'],
+  ]) {
+    await page.goto(path);
+    await page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+    await see(page, view);
+  }
+  await page.goto('/posts/new');
+  await page.getByLabel('Title').fill('Rotating keys without downtime');
+  await page.getByLabel('Body').fill('Regenerate with a grace period, roll the new secret out, and the old one stops by itself.');
+  await page.getByRole('button', { name: 'Save draft' }).click();
+  await page.getByRole('heading', { name: 'Edit post', level: 1 }).waitFor();
+  await see(page, 'edit-post');
+  await page.goto('/account');
+  await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+  await see(page, 'sign-out-everywhere');
+  await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+
+  const editor = await openPage(browser, options);
+  await signIn(editor, 'Eve Editor', '/review');
+  await editor.getByRole('heading', { name: 'Review', level: 1 }).waitFor();
+  await editor.getByRole('button', { name: 'Publish' }).first().waitFor();
+  await see(editor, 'review');
+  await assertClean(page, [], `tour (${JSON.stringify(options.viewport)})`, [400, 401]);
+  await assertClean(editor, [], `tour, editor (${JSON.stringify(options.viewport)})`);
+
+  // The next look starts from the same keys and posts.
+  await page.evaluate(async () => {
+    const { keys } = await (await fetch('/api/keys')).json();
+    for (const k of keys) await fetch('/api/keys/' + k.id, { method: 'DELETE' });
+    const { posts } = await (await fetch('/api/posts?author=me')).json();
+    for (const p of posts) await fetch('/api/posts/' + p.id, { method: 'DELETE' });
+  });
+  await page.context().close();
+  await editor.context().close();
+}

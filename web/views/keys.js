@@ -40,7 +40,7 @@ export async function keysView(ctx) {
     h('h1', null, 'API keys'),
     h('p', null, 'A key lets a script call the API as you, without a browser. Give each script its own key with the least permission it needs, keep it in an environment variable, and revoke it when it is no longer used.'),
     problem.el,
-    createForm(ctx, reload, problem),
+    createForm(reload, problem),
     h('h2', null, 'Your keys'),
     listArea,
     note,
@@ -50,17 +50,16 @@ export async function keysView(ctx) {
     /** @type {{keys: import('../latchkey.js').Key[], cacheTtlSeconds: number}} */
     const out = await api.get('/api/keys', { signal: ctx.signal });
     note.textContent = delayInWords(out.cacheTtlSeconds);
-    listArea.replaceChildren(out.keys.length ? keyTable(out.keys, ctx, reload, problem) : h('p', null, 'You have no API keys yet.'));
+    listArea.replaceChildren(out.keys.length ? keyTable(out.keys, reload, problem) : h('p', null, 'You have no API keys yet.'));
   }
   await reload();
 }
 
 /**
- * @param {import('../app.js').Context} ctx
  * @param {() => Promise<void>} reload
- * @param {ReturnType<typeof alertBox>} problem
+ * @param {import('../ui.js').AlertBox} problem
  */
-function createForm(ctx, reload, problem) {
+function createForm(reload, problem) {
   const titleId = uid('create-title');
   const label = h('input', { type: 'text', name: 'label', required: true, maxLength: 64, autocomplete: 'off', spellcheck: false });
   const expires = h('select', { name: 'expires' },
@@ -103,17 +102,15 @@ function createForm(ctx, reload, problem) {
       submit.disabled = false;
     }
   });
-  void ctx;
   return form;
 }
 
 /**
  * @param {import('../latchkey.js').Key[]} keys
- * @param {import('../app.js').Context} ctx
  * @param {() => Promise<void>} reload
- * @param {ReturnType<typeof alertBox>} problem
+ * @param {import('../ui.js').AlertBox} problem
  */
-function keyTable(keys, ctx, reload, problem) {
+function keyTable(keys, reload, problem) {
   const now = Date.now();
   const head = h('thead', null, h('tr', null,
     ['Label', 'Key', 'Permissions', 'Created', 'Last used', 'Expires', 'State', 'Actions'].map((c) => h('th', { scope: 'col' }, c))));
@@ -134,14 +131,13 @@ function keyTable(keys, ctx, reload, problem) {
       h('td', { 'data-label': 'State' }, badge(state.text, state.tone), state.detail ? h('span', { className: 'detail' }, state.detail) : null),
       h('td', { 'data-label': 'Actions', className: 'row-actions' }, regenerate, revoke));
   });
-  void ctx;
   return h('table', { className: 'keys' }, h('caption', { className: 'visually-hidden' }, 'Your API keys'), head, h('tbody', null, rows));
 }
 
 /**
  * @param {import('../latchkey.js').Key} k
  * @param {() => Promise<void>} reload
- * @param {ReturnType<typeof alertBox>} problem
+ * @param {import('../ui.js').AlertBox} problem
  * @param {HTMLButtonElement} button
  */
 async function revokeKey(k, reload, problem, button) {
@@ -168,7 +164,7 @@ async function revokeKey(k, reload, problem, button) {
 /**
  * @param {import('../latchkey.js').Key} k
  * @param {() => Promise<void>} reload
- * @param {ReturnType<typeof alertBox>} problem
+ * @param {import('../ui.js').AlertBox} problem
  */
 async function regenerateKey(k, reload, problem) {
   let grace = '0';

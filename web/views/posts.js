@@ -24,7 +24,7 @@ function statusBadge(p) {
  * @param {Record<string, string>} query
  * @param {(p: import('../latchkey.js').Post, remove: () => void) => HTMLElement} item
  * @param {string} empty
- * @param {ReturnType<typeof alertBox>} problem
+ * @param {import('../ui.js').AlertBox} problem
  */
 async function pagedList(ctx, query, item, empty, problem) {
   const list = h('ul', { className: 'items' });
@@ -111,7 +111,7 @@ export async function reviewView(ctx) {
 
 /**
  * @param {import('../latchkey.js').Post} p
- * @param {ReturnType<typeof alertBox>} problem
+ * @param {import('../ui.js').AlertBox} problem
  * @returns {Promise<boolean>}
  */
 async function publishPost(p, problem) {
@@ -137,7 +137,7 @@ async function publishPost(p, problem) {
 
 /**
  * @param {import('../latchkey.js').Post} p
- * @param {ReturnType<typeof alertBox>} problem
+ * @param {import('../ui.js').AlertBox} problem
  * @param {() => void} done
  */
 async function deletePost(p, problem, done) {
