@@ -79,7 +79,7 @@ func filterOf(req httpx.Request) (filter, error) {
 // long run of posts the filter drops cannot hold a request: the answer is
 // then shorter than the limit, and its next cursor goes on from where the
 // scan stopped.
-const maxScanPages = 5
+const maxScanPages = 10
 
 // filtered reads list from page.Cursor and keeps the posts keep accepts,
 // until page.Size() are kept, the listing ends, or maxScanPages were read.

@@ -242,6 +242,26 @@ try {
   assert.ok(pub.posts.some((p) => p.title === 'Keys for robots'), 'the post is public');
   await assertClean(eve, secrets, 'after publishing');
 
+  step('signed out, the published posts come ten at a time, with More posts');
+  await eve.evaluate(async () => {
+    for (let i = 1; i <= 9; i++) {
+      const res = await fetch('/api/posts', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ title: `Filler ${i}`, body: 'x' }) });
+      const { id } = await res.json();
+      await fetch(`/api/posts/${id}/publish`, { method: 'POST' });
+    }
+  });
+  const reader = await openPage(browser, { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
+  await reader.goto('/');
+  const articles = reader.getByRole('article');
+  await reader.getByRole('heading', { name: 'Filler 9' }).waitFor();
+  assert.equal(await articles.count(), 10, 'the first page holds ten posts');
+  await reader.getByRole('button', { name: 'More posts' }).click();
+  await reader.getByRole('heading', { name: 'Welcome to Latchkey' }).waitFor();
+  assert.equal(await articles.count(), 4 + 9, 'every published post, once');
+  assert.equal(await reader.getByRole('button', { name: 'More posts' }).isVisible(), false, 'no More posts after the last page');
+  assert.equal(await reader.evaluate(() => document.activeElement?.textContent), 'Who may edit this post?', 'focus moved to the first post of the new page');
+  await assertClean(reader, secrets, 'paging while signed out');
+
   step("what the API refuses, the page says in words: another's draft, a page for editors");
   await ada.goto('/posts/post_editorsdrafteditorsdrafted');
   await ada.getByRole('alert').getByText('This post does not exist, or it is a draft that you may not see.').waitFor();
