@@ -12,7 +12,9 @@ import { myPostsView, editPostView, reviewView } from './views/posts.js';
 
 /**
  * @typedef {object} Context What a view gets.
- * @property {HTMLElement} main Where the view draws itself.
+ * @property {HTMLElement} main Where the view draws itself (detached
+ *   until the view is ready; find the view's elements through it only
+ *   while drawing).
  * @property {import('./latchkey.js').Me | null} me Who is signed in.
  * @property {Record<string, string>} params The path's parameters.
  * @property {(path: string, o?: {replace?: boolean, message?: string}) => void} navigate
@@ -71,21 +73,27 @@ function drawNav() {
 }
 
 /**
- * Draws the view of the current path.
+ * Draws the view of the current path. The view draws into a detached
+ * element, which replaces the page's content only once the view is ready
+ * and only if the person has not gone elsewhere meanwhile: a slow view
+ * can never add itself, or its errors, to the next one.
  * @param {{focus?: boolean, message?: string}} [o]
  */
 async function render(o = {}) {
+  drawn = location.pathname + location.search;
   leaving?.abort();
-  leaving = new AbortController();
+  const ctl = new AbortController();
+  leaving = ctl;
   const path = location.pathname.length > 1 ? location.pathname.replace(/\/+$/, '') : '/';
-  let route = routes.find((r) => r.pattern.test(path));
+  const route = routes.find((r) => r.pattern.test(path));
   const params = route ? /** @type {RegExpMatchArray} */ (path.match(route.pattern)).groups || {} : {};
   drawNav();
   announce(o.message || '');
-  main.replaceChildren();
+  main.replaceChildren(h('p', { className: 'loading' }, 'Loading…'));
   main.setAttribute('aria-busy', 'true');
+  const view = h('div');
   /** @type {Context} */
-  const ctx = { main, me, params, navigate, refreshMe, signal: leaving.signal };
+  const ctx = { main: view, me, params, navigate, refreshMe, signal: ctl.signal };
   try {
     if (!route) {
       document.title = 'Page not found · Latchkey';
@@ -95,33 +103,31 @@ async function render(o = {}) {
       signInPrompt(ctx, route.signInReason || 'to continue');
     } else if (route.role && !me?.user.roles.includes(route.role)) {
       document.title = route.title + ' · Latchkey';
-      main.append(h('h1', { tabIndex: -1 }, route.title),
+      view.append(h('h1', null, route.title),
         h('p', null, `This page is for people with the ${route.role} role, and you do not have it.`));
     } else {
       document.title = route.title + ' · Latchkey';
       await route.view(ctx);
     }
   } catch (err) {
-    if (leaving.signal.aborted) return;
+    if (ctl.signal.aborted) return;
     if (err instanceof LatchkeyError && err.status === 401) return; // on the way to sign in
-    main.append(h('div', { className: 'alert', role: 'alert' }, h('p', null, describe(err))));
-  } finally {
-    main.removeAttribute('aria-busy');
+    view.append(h('div', { className: 'alert', role: 'alert' }, h('p', null, describe(err))));
   }
-  if (o.focus) {
-    // After a navigation, reading starts at the new view's heading.
-    const heading = main.querySelector('h1');
-    if (heading) {
-      heading.tabIndex = -1;
-      heading.focus();
-    }
-  }
+  if (ctl.signal.aborted) return;
+  main.replaceChildren(...view.childNodes);
+  main.removeAttribute('aria-busy');
+  // The heading can take focus: after a navigation, and after an action
+  // that removed the control that had it.
+  const heading = main.querySelector('h1');
+  if (heading) heading.tabIndex = -1;
+  if (o.focus && heading) heading.focus();
 }
 
 /** @param {Context} ctx */
 function notFound(ctx) {
   ctx.main.append(
-    h('h1', { tabIndex: -1 }, 'Page not found'),
+    h('h1', null, 'Page not found'),
     h('p', null, 'There is no page at this address.'),
     h('p', null, h('a', { href: '/' }, 'Go to the published posts')),
   );
@@ -133,7 +139,7 @@ function notFound(ctx) {
  */
 function signInPrompt(ctx, reason) {
   ctx.main.append(
-    h('h1', { tabIndex: -1 }, 'Sign in'),
+    h('h1', null, 'Sign in'),
     h('p', null, `Sign in ${reason}.`),
     h('p', null, h('a', { className: 'button primary', href: signInURL() }, 'Sign in')),
   );
@@ -162,11 +168,28 @@ document.addEventListener('click', (event) => {
   if (!(link instanceof HTMLAnchorElement) || link.target || link.hasAttribute('download')) return;
   const url = new URL(link.href);
   if (url.origin !== location.origin || url.pathname === '/api' || url.pathname.startsWith('/api/')) return;
+  // A link within this view (the skip link, #main) moves focus there.
+  if (url.hash && url.pathname === location.pathname && url.search === location.search) {
+    const target = document.getElementById(decodeURIComponent(url.hash.slice(1)));
+    if (target) {
+      event.preventDefault();
+      if (target.tabIndex < 0 && !target.hasAttribute('tabindex')) target.tabIndex = -1;
+      target.focus();
+    }
+    return;
+  }
   event.preventDefault();
   if (url.pathname + url.search !== location.pathname + location.search) navigate(url.pathname + url.search);
 });
 
-window.addEventListener('popstate', () => { void render({ focus: true }); });
+// Back and forward draw the view of the new address; a change of the
+// fragment alone (#main) is not a new view.
+let drawn = location.pathname + location.search;
+window.addEventListener('popstate', () => {
+  const here = location.pathname + location.search;
+  if (here === drawn) return;
+  void render({ focus: true });
+});
 
 async function start() {
   let message = '';

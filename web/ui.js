@@ -180,7 +180,15 @@ export function modal(o) {
     ...o.body,
     h('div', { className: 'actions' }, buttons),
   );
-  const dialog = h('dialog', { 'aria-labelledby': titleId, className: o.className || '' }, form);
+  // The first paragraph describes the dialog, so that a screen reader says
+  // what it is about (which key, which post) along with its title.
+  const lead = o.body[0];
+  let describedBy;
+  if (lead instanceof HTMLParagraphElement) {
+    lead.id ||= uid('dialog-description');
+    describedBy = lead.id;
+  }
+  const dialog = h('dialog', { 'aria-labelledby': titleId, 'aria-describedby': describedBy, className: o.className || '' }, form);
   document.body.append(dialog);
   return new Promise((resolve) => {
     dialog.addEventListener('close', () => {

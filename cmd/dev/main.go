@@ -69,7 +69,8 @@ func run(opts devserver.Options, web string) error {
 	}
 	return devserver.Serve(ctx, cfg.Addr, h, opts, func(a net.Addr) {
 		base := cfg.PublicURL
-		fmt.Printf("Latchkey is listening on %s and serving %s (web app at /, API at /api/). Ctrl-C stops it.\n", a, base)
+		fmt.Printf("Latchkey is listening on %s and serving %s (web console at /, API at /api/). Ctrl-C stops it.\n", a, base)
+		fmt.Printf("Open  %s/ in a browser: sign in, make API keys, see your sessions, write posts.\n", base)
 		fmt.Printf("Try:  curl -s %s/api/public/posts\n", base)
 		fmt.Printf("      curl -s %s/api/public/posts/%s   # a draft: 404\n", base, seed.DraftID)
 		fmt.Println(signInLine(cfg, idp != nil))

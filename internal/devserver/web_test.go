@@ -22,10 +22,10 @@ func node(t *testing.T, args ...string) string {
 	return string(out)
 }
 
-// TestClientModule runs the unit tests of web/latchkey.js
-// (testdata/js/latchkey.test.mjs) under Node's test runner.
+// TestClientModule runs the unit tests of web/latchkey.js and of the
+// console's pure helpers (testdata/js/*.test.mjs) under Node's test runner.
 func TestClientModule(t *testing.T) {
-	out := node(t, "--test", "testdata/js/latchkey.test.mjs")
+	out := node(t, "--test", "testdata/js/latchkey.test.mjs", "testdata/js/views.test.mjs")
 	if !strings.Contains(out, "# fail 0") || strings.Contains(out, "# pass 0") {
 		t.Fatalf("node --test:\n%s", out)
 	}

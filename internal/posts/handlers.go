@@ -75,27 +75,27 @@ func filterOf(req httpx.Request) (filter, error) {
 	return f, nil
 }
 
-// maxScanPages bounds how many store pages one filtered listing reads, so a
-// long run of posts the filter drops cannot hold a request: the answer is
-// then shorter than the limit, and its next cursor goes on from where the
-// scan stopped.
-const maxScanPages = 10
+// maxScanned bounds how many posts one filtered listing reads, so that a
+// long run of posts the filter drops cannot make a request read without
+// end: the answer is then shorter than the limit, and its next cursor goes
+// on from where the scan stopped.
+const maxScanned = 200
 
-// filtered reads list from page.Cursor and keeps the posts keep accepts,
-// until page.Size() are kept, the listing ends, or maxScanPages were read.
-// The next cursor resumes right after the last post looked at: both stores
-// order a listing by (createdAt, id), so a cursor can be made for any post
-// of it.
+// filtered reads list from page.Cursor, a store page at a time, and keeps
+// the posts keep accepts, until page.Size() are kept, the listing ends, or
+// maxScanned posts were read. The next cursor resumes right after the last
+// post kept, or the last one read (store.CursorAfter).
 func filtered(ctx context.Context, list func(context.Context, store.Page) ([]store.Post, string, error),
 	keep func(store.Post) bool, page store.Page) ([]store.Post, string, error) {
 	want := page.Size()
 	var out []store.Post
 	cursor := page.Cursor
-	for range maxScanPages {
-		ps, next, err := list(ctx, store.Page{Limit: want, Cursor: cursor})
+	for scanned := 0; scanned < maxScanned; {
+		ps, next, err := list(ctx, store.Page{Limit: min(want, maxScanned-scanned), Cursor: cursor})
 		if err != nil {
 			return nil, "", err
 		}
+		scanned += len(ps)
 		for i, p := range ps {
 			if !keep(p) {
 				continue
@@ -105,10 +105,10 @@ func filtered(ctx context.Context, list func(context.Context, store.Page) ([]sto
 				if i == len(ps)-1 && next == "" {
 					return out, "", nil
 				}
-				return out, store.EncodeCursor(store.Position{Sort: store.SortTime(p.CreatedAt), ID: p.ID}), nil
+				return out, store.CursorAfter(p), nil
 			}
 		}
-		if next == "" {
+		if next == "" || len(ps) == 0 {
 			return out, "", nil
 		}
 		cursor = next

@@ -48,6 +48,14 @@ func EncodeCursor(p Position) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// CursorAfter is the cursor that resumes a listing ordered by creation
+// (PostStore.ListByAuthor, PostStore.ListAll) right after post p. Both
+// stores order those listings by (createdAt, id), so a page may end at any
+// listed post: a filtered listing stops where its page is full.
+func CursorAfter(p Post) string {
+	return EncodeCursor(Position{Sort: SortTime(p.CreatedAt), ID: p.ID})
+}
+
 // DecodeCursor parses a cursor from a client. It never trusts the content
 // beyond its shape: the store still applies its own partition to the query.
 func DecodeCursor(c string) (Position, error) {

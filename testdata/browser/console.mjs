@@ -54,11 +54,10 @@ async function closeSecretDialog(page, dialog, secret) {
   await page.waitForFunction(() => !document.querySelector('dialog'));
   const left = await page.evaluate((s) => {
     const holders = [...document.querySelectorAll('input, textarea')].filter((i) => i.value.includes(s));
-    if (holders.length) return holders.map((i) => i.outerHTML + ' in ' + i.parentElement.outerHTML.slice(0, 200)).join('\n');
-    const values = [];
+    if (holders.length) return 'a field: ' + holders.map((i) => i.outerHTML).join('\n');
     const html = document.documentElement.outerHTML;
     const at = html.indexOf(s);
-    return at >= 0 ? html.slice(Math.max(0, at - 200), at + 80).replace(s, '<SECRET>') : values.some((v) => v.includes(s));
+    return at >= 0 ? 'the markup: ' + html.slice(Math.max(0, at - 200), at + 80).replace(s, '<SECRET>') : false;
   }, secret);
   assert.equal(left, false, 'the secret is gone from the page once its dialog is closed');
 }
@@ -134,6 +133,7 @@ try {
   await confirm.getByRole('button', { name: 'Revoke' }).click();
   await row.waitFor({ state: 'detached' });
   await ada.getByRole('status').getByText('Key “ci read-only” revoked.').waitFor();
+  assert.equal(await ada.evaluate(() => document.activeElement?.textContent), 'Your keys', 'focus went to the list, not to the page start');
   assert.equal(await withKey(newKey, '/api/me'), 401);
   assert.equal(await withKey(readKey, '/api/me'), 401);
   await assertClean(ada, secrets, 'after revoking');
@@ -175,6 +175,7 @@ try {
   await rows.filter({ hasNotText: 'This device' }).getByRole('button', { name: 'End session' }).click();
   await ada.getByRole('status').getByText(/ended/).waitFor();
   assert.equal(await rows.count(), 1, 'one session left');
+  assert.equal(await ada.evaluate(() => document.activeElement?.tagName + ' ' + document.activeElement?.textContent), 'H1 Sessions', 'focus went to the heading');
   assert.equal(await phone.evaluate(async () => (await fetch('/api/me')).status), 401, "the ended session's cookie is refused");
   await phone.reload();
   await phone.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sign in' }).waitFor();
@@ -238,9 +239,18 @@ try {
   await eve.getByRole('dialog', { name: 'Publish this post?' }).getByRole('button', { name: 'Publish' }).click();
   await draft.waitFor({ state: 'detached' });
   await eve.getByRole('status').getByText('“Keys for robots” is published.').waitFor();
+  assert.equal(await eve.evaluate(() => document.activeElement?.closest('li') !== null && document.activeElement?.tagName), 'A', 'focus went to the next draft');
   const pub = await (await fetch(base + '/api/public/posts')).json();
   assert.ok(pub.posts.some((p) => p.title === 'Keys for robots'), 'the post is public');
   await assertClean(eve, secrets, 'after publishing');
+
+  step('publishing from the editor with unsaved changes is refused in words');
+  await eve.getByRole('link', { name: "Editor's notes" }).click();
+  await eve.getByRole('heading', { name: 'Edit post', level: 1 }).waitFor();
+  await eve.getByLabel('Body').fill('Not saved yet.');
+  await eve.getByRole('button', { name: 'Publish' }).click();
+  await eve.getByRole('alert').getByText('You have changes that are not saved. Save them first, then publish.').waitFor();
+  assert.equal(await eve.getByRole('dialog').count(), 0, 'no confirmation: nothing is published');
 
   step('signed out, the published posts come ten at a time, with More posts');
   await eve.evaluate(async () => {
@@ -262,6 +272,36 @@ try {
   assert.equal(await reader.evaluate(() => document.activeElement?.textContent), 'Who may edit this post?', 'focus moved to the first post of the new page');
   await assertClean(reader, secrets, 'paging while signed out');
 
+  step("another author's published post is shown to read, not to edit");
+  const filler = (await (await fetch(base + '/api/public/posts?limit=100')).json()).posts.find((p) => p.title === 'Filler 1');
+  await ada.goto('/posts/' + filler.id);
+  await ada.getByRole('heading', { name: 'Filler 1', level: 1 }).waitFor();
+  await ada.getByText('Only its author and the editors may edit this post.').waitFor();
+  assert.equal(await ada.getByRole('button', { name: /Save|Delete|Publish/ }).count(), 0, 'no button the author may not use');
+
+  step('leaving a view before it loads: the next view shows nothing of it');
+  await ada.route('**/api/keys', async (route) => {
+    await new Promise((r) => setTimeout(r, 800));
+    await route.continue();
+  });
+  const nav = ada.getByRole('navigation', { name: 'Main' });
+  await nav.getByRole('link', { name: 'API keys' }).click();
+  await nav.getByRole('link', { name: 'Sessions' }).click();
+  await ada.getByRole('heading', { name: 'Sessions', level: 1 }).waitFor();
+  await ada.waitForTimeout(1200);
+  assert.equal(await ada.getByRole('alert').count(), 0, 'no error from the view left behind');
+  assert.equal(await ada.getByRole('heading', { name: 'API keys' }).count(), 0, 'nothing of the view left behind');
+  await ada.unroute('**/api/keys');
+
+  step('the skip link moves focus to the content');
+  await ada.goto('/account');
+  await ada.getByRole('heading', { name: 'Account', level: 1 }).waitFor();
+  await ada.keyboard.press('Tab');
+  assert.equal(await ada.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+  await ada.keyboard.press('Enter');
+  assert.equal(await ada.evaluate(() => document.activeElement?.id), 'main', 'Enter on the skip link focuses the content');
+  assert.equal(new URL(ada.url()).pathname, '/account');
+
   step("what the API refuses, the page says in words: another's draft, a page for editors");
   await ada.goto('/posts/post_editorsdrafteditorsdrafted');
   await ada.getByRole('alert').getByText('This post does not exist, or it is a draft that you may not see.').waitFor();
@@ -272,7 +312,10 @@ try {
   // ── Account ────────────────────────────────────────────────────────
   step('sign out everywhere, after confirming: every session ends');
   const laptop = await openPage(browser);
-  await signIn(laptop, 'Ada Author');
+  await signIn(laptop, 'Ada Author', '/posts/new');
+  await laptop.getByRole('heading', { name: 'New post', level: 1 }).waitFor();
+  await laptop.getByLabel('Title').fill('Written while signed out elsewhere');
+  await laptop.getByLabel('Body').fill('Every word of this must survive.');
   await ada.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account' }).click();
   await ada.getByRole('heading', { name: 'Account', level: 1 }).waitFor();
   assert.match(await ada.locator('dl').textContent(), /Ada Author.*ada@example\.com.*A browser session/s);
@@ -285,8 +328,25 @@ try {
   await assertClean(ada, secrets, 'after signing out everywhere');
   await assertClean(laptop, secrets, 'the other device after signing out everywhere');
 
+  step('saving after the session ended keeps the text and offers sign-in in a new tab');
+  await laptop.getByRole('button', { name: 'Save draft' }).click();
+  await laptop.getByRole('alert').getByText('Your session has ended, and nothing was saved. Your text is still here.').waitFor();
+  assert.equal(new URL(laptop.url()).pathname, '/posts/new', 'the page stayed');
+  assert.equal(await laptop.getByLabel('Body').inputValue(), 'Every word of this must survive.');
+  const [popup] = await Promise.all([
+    laptop.context().waitForEvent('page'),
+    laptop.getByRole('link', { name: 'Sign in again in a new tab' }).click(),
+  ]);
+  await popup.getByRole('button', { name: /Ada Author/ }).click();
+  await popup.getByRole('heading', { name: 'Account', level: 1 }).waitFor();
+  await popup.close();
+  await laptop.getByRole('button', { name: 'Save draft' }).click();
+  await laptop.getByRole('heading', { name: 'Edit post', level: 1 }).waitFor();
+  assert.equal(await laptop.getByLabel('Title').inputValue(), 'Written while signed out elsewhere');
+  await assertClean(laptop, secrets, 'after saving in a new session');
+
   step('sign out on one device: back to the signed-out page');
-  await signIn(laptop, 'Ada Author', '/account');
+  await laptop.goto('/account');
   await laptop.getByRole('button', { name: 'Sign out', exact: true }).click();
   await laptop.waitForURL(base + '/');
   await laptop.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sign in' }).waitFor();

@@ -57,7 +57,8 @@ export async function signIn(page, name, path = '/') {
 
 /**
  * What a page's script can reach that must never hold a secret: both
- * storages, the cookies script can read, the URL and the history length.
+ * storages, the cookies script can read, and the URL (which is what the
+ * history keeps of each view).
  * @param {import('playwright-core').Page} page
  */
 export function reachable(page) {

@@ -41,14 +41,16 @@ export async function keysView(ctx) {
     h('p', null, 'A key lets a script call the API as you, without a browser. Give each script its own key with the least permission it needs, keep it in an environment variable, and revoke it when it is no longer used.'),
     problem.el,
     createForm(reload, problem),
-    h('h2', null, 'Your keys'),
+    h('h2', { tabIndex: -1, id: 'your-keys' }, 'Your keys'),
     listArea,
     note,
   );
 
-  async function reload() {
+  // After a change, a 401 must not take the browser to sign in: a new
+  // secret may be on screen, not yet copied.
+  async function reload(goSignIn = true) {
     /** @type {{keys: import('../latchkey.js').Key[], cacheTtlSeconds: number}} */
-    const out = await api.get('/api/keys', { signal: ctx.signal });
+    const out = await api.get('/api/keys', { signal: ctx.signal, signIn: goSignIn });
     note.textContent = delayInWords(out.cacheTtlSeconds);
     listArea.replaceChildren(out.keys.length ? keyTable(out.keys, reload, problem) : h('p', null, 'You have no API keys yet.'));
   }
@@ -56,7 +58,7 @@ export async function keysView(ctx) {
 }
 
 /**
- * @param {() => Promise<void>} reload
+ * @param {(goSignIn?: boolean) => Promise<void>} reload
  * @param {import('../ui.js').AlertBox} problem
  */
 function createForm(reload, problem) {
@@ -92,9 +94,11 @@ function createForm(reload, problem) {
       /** @type {import('../latchkey.js').KeyWithSecret} */
       const created = await api.post('/api/keys', body);
       form.reset();
-      await reload();
       submit.disabled = false;
+      // The secret first: whatever happens to the list, it is shown.
+      const listed = refresh(reload, problem);
       await showSecret(created, 'Your new API key', () => submit);
+      await listed;
       announce(`Key “${body.label}” created.`);
     } catch (err) {
       problem.show('Could not create the key. ' + describe(err));
@@ -107,7 +111,7 @@ function createForm(reload, problem) {
 
 /**
  * @param {import('../latchkey.js').Key[]} keys
- * @param {() => Promise<void>} reload
+ * @param {(goSignIn?: boolean) => Promise<void>} reload
  * @param {import('../ui.js').AlertBox} problem
  */
 function keyTable(keys, reload, problem) {
@@ -135,8 +139,22 @@ function keyTable(keys, reload, problem) {
 }
 
 /**
+ * Reloads the list after a change; a failure says so without undoing
+ * what the change did (a key made, revoked or regenerated stays so).
+ * @param {(goSignIn?: boolean) => Promise<void>} reload
+ * @param {import('../ui.js').AlertBox} problem
+ */
+async function refresh(reload, problem) {
+  try {
+    await reload(false);
+  } catch (err) {
+    problem.show('The list could not be refreshed; reload the page to see your keys. ' + describe(err));
+  }
+}
+
+/**
  * @param {import('../latchkey.js').Key} k
- * @param {() => Promise<void>} reload
+ * @param {(goSignIn?: boolean) => Promise<void>} reload
  * @param {import('../ui.js').AlertBox} problem
  * @param {HTMLButtonElement} button
  */
@@ -152,9 +170,10 @@ async function revokeKey(k, reload, problem, button) {
   button.disabled = true;
   try {
     await api.del(`/api/keys/${encodeURIComponent(k.id)}`);
-    await reload();
+    await refresh(reload, problem);
     announce(`Key “${k.label}” revoked.`);
-    /** @type {HTMLElement | null} */ (document.querySelector('#main h2'))?.focus();
+    // Its row, and the button that had focus, are gone.
+    document.getElementById('your-keys')?.focus();
   } catch (err) {
     button.disabled = false;
     problem.show(`Could not revoke “${k.label}”. ` + describe(err));
@@ -163,7 +182,7 @@ async function revokeKey(k, reload, problem, button) {
 
 /**
  * @param {import('../latchkey.js').Key} k
- * @param {() => Promise<void>} reload
+ * @param {(goSignIn?: boolean) => Promise<void>} reload
  * @param {import('../ui.js').AlertBox} problem
  */
 async function regenerateKey(k, reload, problem) {
@@ -189,8 +208,9 @@ async function regenerateKey(k, reload, problem) {
   try {
     /** @type {import('../latchkey.js').KeyWithSecret} */
     const renewed = await api.post(`/api/keys/${encodeURIComponent(k.id)}/regenerate`, { graceSeconds: Number(grace) });
-    await reload();
+    const listed = refresh(reload, problem);
     await showSecret(renewed, `New secret for “${k.label}”`, () => regenerateButton(k.id));
+    await listed;
     announce(`Key “${k.label}” regenerated.`);
   } catch (err) {
     problem.show(`Could not regenerate “${k.label}”. ` + describe(err));

@@ -4,7 +4,7 @@
 // editors the review queue of drafts to publish. Buttons appear only where
 // the policies let you use them; where the API still refuses, the page says
 // so in words.
-import { api, LatchkeyError } from '../latchkey.js';
+import { api, signInURL, LatchkeyError } from '../latchkey.js';
 import { h, announce, time, alertBox, describe, confirmAction, labelled, badge } from '../ui.js';
 
 const pageSize = 20;
@@ -25,27 +25,38 @@ function statusBadge(p) {
  * @param {(p: import('../latchkey.js').Post, remove: () => void) => HTMLElement} item
  * @param {string} empty
  * @param {import('../ui.js').AlertBox} problem
+ * @param {HTMLElement} heading The view's heading, which takes focus when
+ *   nothing else can.
  */
-async function pagedList(ctx, query, item, empty, problem) {
+async function pagedList(ctx, query, item, empty, problem, heading) {
   const list = h('ul', { className: 'items' });
   const more = h('button', { type: 'button', className: 'button secondary', hidden: true }, 'More posts');
   const emptyNote = h('p', { hidden: true }, empty);
   let cursor = '';
+  /** The first link of an item, which takes focus for it. @param {Element | null} li */
+  const linkOf = (li) => /** @type {HTMLElement | null} */ (li?.querySelector('a') || null);
   async function load() {
     more.disabled = true;
     try {
       /** @type {import('../latchkey.js').Page<import('../latchkey.js').Post>} */
       const page = await api.get('/api/posts', { query: { ...query, limit: pageSize, cursor: cursor || undefined }, signal: ctx.signal });
+      const first = list.children.length;
       for (const p of page.posts) {
         const li = item(p, () => {
+          // Focus goes to the next item (or the one before, or the view's
+          // heading), not to the page's start with the removed button.
+          const next = linkOf(li.nextElementSibling) || linkOf(li.previousElementSibling) || heading;
           li.remove();
           emptyNote.hidden = list.children.length > 0 || !!cursor;
+          next?.focus();
         });
         list.append(li);
       }
       cursor = page.next || '';
       more.hidden = !cursor;
       emptyNote.hidden = list.children.length > 0 || !!cursor;
+      // After More posts, reading goes on at the first new post.
+      if (first > 0) linkOf(list.children[first])?.focus();
     } catch (err) {
       if (ctx.signal.aborted) return;
       problem.show('Could not load the posts. ' + describe(err));
@@ -73,13 +84,14 @@ export async function myPostsView(ctx) {
         h('a', { href: `/posts/${p.id}`, className: 'button secondary small', 'aria-label': `Edit “${p.title}”` }, 'Edit'),
         p.authorId === me.user.id ? del : null));
   };
+  const heading = h('h1', { tabIndex: -1 }, 'My posts');
   ctx.main.append(
-    h('h1', null, 'My posts'),
+    heading,
     h('p', null, 'Your drafts and published posts. A draft is yours alone until an editor publishes it.'),
     h('p', null, h('a', { href: '/posts/new', className: 'button primary' }, 'New post')),
     problem.el,
   );
-  ctx.main.append(...await pagedList(ctx, { author: 'me' }, item, 'You have no posts yet.', problem));
+  ctx.main.append(...await pagedList(ctx, { author: 'me' }, item, 'You have no posts yet.', problem, heading));
 }
 
 /** @param {import('../app.js').Context} ctx */
@@ -101,12 +113,13 @@ export async function reviewView(ctx) {
         h('p', { className: 'excerpt' }, p.body.length > 240 ? p.body.slice(0, 240) + '…' : p.body)),
       h('div', { className: 'row-actions' }, publish));
   };
+  const heading = h('h1', { tabIndex: -1 }, 'Review');
   ctx.main.append(
-    h('h1', null, 'Review'),
+    heading,
     h('p', null, 'Every draft, newest first. Open one to read or edit it; publishing makes it public at once.'),
     problem.el,
   );
-  ctx.main.append(...await pagedList(ctx, { status: 'draft' }, item, 'No drafts are waiting.', problem));
+  ctx.main.append(...await pagedList(ctx, { status: 'draft' }, item, 'No drafts are waiting.', problem, heading));
 }
 
 /**
@@ -178,6 +191,18 @@ export async function editPostView(ctx) {
       return;
     }
   }
+  if (post && !isEditor(me) && post.authorId !== me.user.id) {
+    // A published post of someone else's: readable, not editable (the
+    // policies give editing to its author and the editors).
+    ctx.main.append(
+      h('h1', null, post.title),
+      h('p', { className: 'meta' }, statusBadge(post), ' Published ', time(post.publishedAt)),
+      h('p', { className: 'body' }, post.body),
+      h('p', { className: 'hint' }, 'Only its author and the editors may edit this post.'),
+      h('p', null, h('a', { href: '/' }, 'Back to the published posts')));
+    document.title = post.title + ' · Latchkey';
+    return;
+  }
 
   const title = h('input', { type: 'text', name: 'title', required: true, maxLength: maxTitle, value: post ? post.title : '' });
   const body = h('textarea', { name: 'body', rows: 14, value: post ? post.body : '' });
@@ -200,6 +225,11 @@ export async function editPostView(ctx) {
     const publish = h('button', { type: 'button', className: 'button secondary' }, 'Publish');
     publish.addEventListener('click', async () => {
       if (!post) return;
+      if (title.value !== post.title || body.value !== post.body) {
+        // Publishing publishes what is saved, not what is typed.
+        problem.show('You have changes that are not saved. Save them first, then publish.');
+        return;
+      }
       if (await publishPost(post, problem)) ctx.navigate('/review', { message: `“${post.title}” is published.` });
     });
     extra.append(publish);
@@ -214,20 +244,26 @@ export async function editPostView(ctx) {
     event.preventDefault();
     problem.clear();
     save.disabled = true;
+    // A 401 here must not leave the page: the typed text would go with it.
+    const keep = { signIn: false };
     try {
       if (!post) {
         /** @type {import('../latchkey.js').Post} */
-        const created = await api.post('/api/posts', { title: title.value, body: body.value });
+        const created = await api.post('/api/posts', { title: title.value, body: body.value }, keep);
         ctx.navigate(`/posts/${created.id}`, { replace: true, message: 'Draft saved.' });
         return;
       }
-      post = await api.put(`/api/posts/${encodeURIComponent(post.id)}`, { title: title.value, body: body.value, version: post.version });
+      post = await api.put(`/api/posts/${encodeURIComponent(post.id)}`, { title: title.value, body: body.value, version: post.version }, keep);
       latest.hidden = true;
       showStatus();
       announce('Saved.');
     } catch (err) {
       if (err instanceof LatchkeyError && err.status === 409 && post) {
         conflict();
+      } else if (err instanceof LatchkeyError && err.status === 401) {
+        problem.show('Your session has ended, and nothing was saved. Your text is still here.',
+          h('p', null, h('a', { href: signInURL('/account'), target: '_blank', rel: 'noopener' }, 'Sign in again in a new tab'),
+            ', then come back to this tab and save.'));
       } else {
         problem.show('Could not save. ' + describe(err, {
           403: 'You may not edit this post.',

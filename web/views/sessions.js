@@ -34,8 +34,9 @@ export function describeAgent(ua) {
 export async function sessionsView(ctx) {
   const problem = alertBox();
   const area = h('div', { className: 'table-area' });
+  const heading = h('h1', { tabIndex: -1 }, 'Sessions');
   ctx.main.append(
-    h('h1', null, 'Sessions'),
+    heading,
     h('p', null, 'Every browser where you are signed in. Ending a session signs that browser out at once. To end them all, this one included, use “Sign out everywhere” on the Account page.'),
     problem.el,
     area,
@@ -58,7 +59,8 @@ export async function sessionsView(ctx) {
             await api.del(`/api/sessions/${encodeURIComponent(s.id)}`);
             await reload();
             announce(`Session in ${describeAgent(s.userAgent)} ended.`);
-            /** @type {HTMLElement | null} */ (ctx.main.querySelector('h1'))?.focus();
+            // The row, and the button that had focus, are gone.
+            heading.focus();
           } catch (err) {
             /** @type {HTMLButtonElement} */ (action).disabled = false;
             problem.show('Could not end the session. ' + describe(err));

@@ -170,6 +170,14 @@ func collect[T any](t *testing.T, what string, id func(T) string, list func(stor
 
 func postID(p store.Post) string { return p.ID }
 
+func collectIDs(ps []store.Post) []string {
+	out := []string{}
+	for _, p := range ps {
+		out = append(out, p.ID)
+	}
+	return out
+}
+
 func testPostListings(t *testing.T, newStores Factory) {
 	ctx := context.Background()
 	posts := newStores(t).Posts
@@ -213,6 +221,25 @@ func testPostListings(t *testing.T, newStores Factory) {
 			got := collect(t, tc.name, postID, tc.list)
 			if !slices.Equal(got, tc.want) {
 				t.Fatalf("listing = %v; want %v", got, tc.want)
+			}
+		})
+	}
+
+	// A page may end at any post of a listing by creation: the cursor made
+	// from a post's position (store.CursorAfter) resumes right after it.
+	for _, tc := range tests[1:] {
+		if len(tc.want) == 0 {
+			continue
+		}
+		t.Run(tc.name+", resumed after each post", func(t *testing.T) {
+			for i, id := range tc.want {
+				p, err := posts.Get(ctx, id)
+				must(t, "Get", err)
+				rest, _, err := tc.list(store.Page{Limit: store.MaxLimit, Cursor: store.CursorAfter(p)})
+				must(t, "list after "+id, err)
+				if got := collectIDs(rest); !slices.Equal(got, tc.want[i+1:]) {
+					t.Fatalf("after %s: %v; want %v", id, got, tc.want[i+1:])
+				}
 			}
 		})
 	}
