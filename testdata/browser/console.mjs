@@ -162,6 +162,21 @@ try {
   assert.equal(await withKey(kbKey, '/api/me'), 401);
   await assertClean(ada, secrets, 'after the keyboard flow');
 
+  step('when the list fails to reload after creating a key, the secret is still shown');
+  await ada.route('**/api/keys', (route) => (route.request().method() === 'GET'
+    ? route.fulfill({ status: 503, headers: { 'Retry-After': '60' }, contentType: 'application/json', body: '{"error":"unavailable","message":"try again"}' })
+    : route.continue()));
+  await ada.getByLabel('Label').fill('list down');
+  await ada.getByRole('button', { name: 'Create API key' }).click();
+  let downKey;
+  ({ dialog, secret: downKey } = await readSecretDialog(ada, 'Your new API key'));
+  secrets.push(downKey);
+  await closeSecretDialog(ada, dialog, downKey);
+  await ada.getByRole('alert').getByText(/The list could not be refreshed/).waitFor();
+  await ada.unroute('**/api/keys');
+  assert.equal(await withKey(downKey, '/api/me'), 200, 'the key shown is the key made');
+  await assertClean(ada, secrets, 'after a failed reload', [401, 503]);
+
   // ── Sessions ───────────────────────────────────────────────────────
   step('end the session of another device: its cookie is refused');
   const phone = await openPage(browser, { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true });
