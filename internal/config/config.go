@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"strings"
 	"time"
@@ -24,7 +25,7 @@ type Config struct {
 	// Addr is where the local server listens (LATCHKEY_ADDR).
 	Addr string
 	// PublicURL is the origin users see, without a trailing slash
-	// (LATCHKEY_PUBLIC_URL).
+	// (LATCHKEY_PUBLIC_URL); by default http://localhost:<port of Addr>.
 	PublicURL string
 	// Env is "live" or "test" (LATCHKEY_ENV).
 	Env string
@@ -33,6 +34,11 @@ type Config struct {
 	OIDCIssuer       string
 	OIDCClientID     string
 	OIDCClientSecret string
+	// UserIssuer, when set, is the issuer that users signed in through
+	// OIDCIssuer are recorded under. No variable sets it: only the local
+	// server does, so that the built-in provider, whose issuer URL holds the
+	// port, signs in the same seeded people on every port.
+	UserIssuer string
 	// Editors are emails that get the editor role (LATCHKEY_EDITORS).
 	Editors []string
 	// EditorGroup is a groups-claim value that gives the editor role.
@@ -104,7 +110,7 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	c := Config{
 		Addr:               get("LATCHKEY_ADDR", "127.0.0.1:8080"),
-		PublicURL:          strings.TrimSuffix(get("LATCHKEY_PUBLIC_URL", "http://localhost:8080"), "/"),
+		PublicURL:          strings.TrimSuffix(get("LATCHKEY_PUBLIC_URL", ""), "/"),
 		Env:                get("LATCHKEY_ENV", EnvTest),
 		OIDCIssuer:         get("LATCHKEY_OIDC_ISSUER", ""),
 		OIDCClientID:       get("LATCHKEY_OIDC_CLIENT_ID", ""),
@@ -151,6 +157,9 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("%s_ARN=%q: want a Secrets Manager secret ARN (arn:aws:secretsmanager:…)", p.name, p.arn))
 		}
 	}
+	if c.PublicURL == "" {
+		c.PublicURL = defaultPublicURL(c.Addr)
+	}
 	if c.GitHubClientID != "" && c.OIDCIssuer != "" {
 		errs = append(errs, errors.New("LATCHKEY_GITHUB_CLIENT_ID and LATCHKEY_OIDC_ISSUER are both set; choose one identity provider"))
 	}
@@ -187,6 +196,17 @@ func Load(getenv func(string) string) (Config, error) {
 		return Config{}, fmt.Errorf("configuration: %w", err)
 	}
 	return c, nil
+}
+
+// defaultPublicURL is the origin of a local run on addr: localhost, the
+// name browsers treat as a secure context over plain http (so they keep the
+// Secure, __Host- cookies), at addr's port.
+func defaultPublicURL(addr string) string {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" {
+		port = "8080"
+	}
+	return "http://localhost:" + port
 }
 
 // DecodeLoginKey decodes a login-cookie sealing key: 32 bytes in standard

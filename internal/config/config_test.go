@@ -19,6 +19,27 @@ func TestLoadDefaultsAreAPIMdDefaults(t *testing.T) {
 	}
 }
 
+func TestPublicURLFollowsThePort(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"nothing set", nil, "http://localhost:8080"},
+		{"another port", map[string]string{"LATCHKEY_ADDR": "127.0.0.1:18080"}, "http://localhost:18080"},
+		{"IPv6 loopback", map[string]string{"LATCHKEY_ADDR": "[::1]:9000"}, "http://localhost:9000"},
+		{"set explicitly", map[string]string{"LATCHKEY_ADDR": "127.0.0.1:18080", "LATCHKEY_PUBLIC_URL": "https://dev.example.com/"}, "https://dev.example.com"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Load(env(tc.env))
+			if err != nil || c.PublicURL != tc.want {
+				t.Fatalf("PublicURL = %q, %v; want %q", c.PublicURL, err, tc.want)
+			}
+		})
+	}
+}
+
 func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
 	_, err := Load(env(map[string]string{
 		"LATCHKEY_ENV":             "prod",

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -84,7 +85,32 @@ func New(ctx context.Context, d app.Deps, web fs.FS) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", functions.Gateway(d))
 	mux.Handle("/", webHandler(web))
-	return mux, nil
+	return oneOrigin(d.Config.PublicURL, mux), nil
+}
+
+// oneOrigin sends a browser that opened the app, or started signing in, on
+// another loopback name of this server (127.0.0.1 or [::1] where the public
+// URL says localhost) to the public URL's origin first. Cookies belong to
+// one origin, and the identity provider returns to the public URL: a
+// sign-in begun elsewhere would end without its login cookie.
+func oneOrigin(publicURL string, next http.Handler) http.Handler {
+	pub, err := url.Parse(publicURL)
+	if err != nil || pub.Host == "" {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, _, err := net.SplitHostPort(r.Host)
+		if err != nil {
+			host = r.Host
+		}
+		page := (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
+			(webapp.IsView(r.URL.Path) || r.URL.Path == "/api/auth/login")
+		if page && !strings.EqualFold(r.Host, pub.Host) && isLoopback(strings.Trim(host, "[]")) {
+			http.Redirect(w, r, pub.Scheme+"://"+pub.Host+r.URL.RequestURI(), http.StatusTemporaryRedirect)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // webHandler serves the web app with the response headers that CloudFront's
@@ -211,6 +237,9 @@ func DevProvider(cfg config.Config) (http.Handler, config.Config, error) {
 		return nil, cfg, nil
 	}
 	cfg.OIDCIssuer = cfg.PublicURL + DevProviderPath
+	// The issuer's URL holds the port; the seeded people do not change
+	// with it: they are recorded under the seed's issuer on every port.
+	cfg.UserIssuer = seed.Issuer
 	cfg.OIDCClientID = "latchkey-dev"
 	cfg.OIDCClientSecret = rand.Text()
 	if len(cfg.Editors) == 0 {

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"html"
 	"log/slog"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -17,6 +19,7 @@ import (
 	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/browsertest"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store/embedded"
 )
@@ -37,41 +40,7 @@ func TestSignInThroughTheDevelopmentProvider(t *testing.T) {
 	base := "http://" + srv.Listener.Addr().String()
 	startWithDevProvider(t, srv, base)
 	b := browsertest.New(t, base)
-
-	resp, _ := b.Do("GET", "/api/auth/login?return_to=/", nil, "")
-	loc := resp.Header.Get("Location")
-	if resp.StatusCode != 302 || !strings.HasPrefix(loc, base+DevProviderPath) {
-		t.Fatalf("login = %d to %q; want the development provider", resp.StatusCode, loc)
-	}
-	// Follow the provider to its picker page.
-	var page string
-	for range 5 {
-		resp, page = b.Do("GET", loc, nil, "")
-		if resp.StatusCode != 302 && resp.StatusCode != 303 {
-			break
-		}
-		loc = resp.Header.Get("Location")
-		if strings.HasPrefix(loc, "/") {
-			loc = base + loc
-		}
-	}
-	action, id := formAction.FindStringSubmatch(page), formID.FindStringSubmatch(page)
-	if action == nil || id == nil || !strings.Contains(page, "ada@example.com") {
-		t.Fatalf("no user picker on the provider's page:\n%s", page)
-	}
-	form := url.Values{"id": {html.UnescapeString(id[1])}, "user": {"ada"}}
-	target := html.UnescapeString(action[1])
-	if strings.HasPrefix(target, "/") {
-		target = base + target
-	}
-	resp, _ = b.Do("POST", target, map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Origin": base}, form.Encode())
-	callback := resp.Header.Get("Location")
-	if !strings.HasPrefix(callback, base+"/api/auth/callback?") {
-		t.Fatalf("picking Ada = %d to %q; want the callback", resp.StatusCode, callback)
-	}
-	if resp, body := b.Do("GET", callback, nil, ""); resp.StatusCode != 303 || b.Cookies[session.CookieName] == "" {
-		t.Fatalf("callback = %d %s; want 303 with a session", resp.StatusCode, body)
-	}
+	devSignIn(t, b, base, "ada")
 	token := b.Cookies[session.CookieName]
 
 	resp, body := b.Do("GET", "/api/me", nil, "")
@@ -95,6 +64,47 @@ func TestSignInThroughTheDevelopmentProvider(t *testing.T) {
 	b.Cookies[session.CookieName] = token
 	if resp, _ = b.Do("GET", "/api/me", nil, ""); resp.StatusCode != 401 {
 		t.Fatalf("GET /api/me with the signed-out cookie = %d; want 401", resp.StatusCode)
+	}
+}
+
+// devSignIn signs b in through the development provider as the seeded
+// user with subject sub: the app's login, the provider's picker page, the
+// form a person submits, the callback.
+func devSignIn(t *testing.T, b *browsertest.Browser, base, sub string) {
+	t.Helper()
+	resp, _ := b.Do("GET", "/api/auth/login?return_to=/", nil, "")
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != 302 || !strings.HasPrefix(loc, base+DevProviderPath) {
+		t.Fatalf("login = %d to %q; want the development provider", resp.StatusCode, loc)
+	}
+	// Follow the provider to its picker page.
+	var page string
+	for range 5 {
+		resp, page = b.Do("GET", loc, nil, "")
+		if resp.StatusCode != 302 && resp.StatusCode != 303 {
+			break
+		}
+		loc = resp.Header.Get("Location")
+		if strings.HasPrefix(loc, "/") {
+			loc = base + loc
+		}
+	}
+	action, id := formAction.FindStringSubmatch(page), formID.FindStringSubmatch(page)
+	if action == nil || id == nil || !strings.Contains(page, `value="`+sub+`"`) {
+		t.Fatalf("no user picker with %s on the provider's page:\n%s", sub, page)
+	}
+	form := url.Values{"id": {html.UnescapeString(id[1])}, "user": {sub}}
+	target := html.UnescapeString(action[1])
+	if strings.HasPrefix(target, "/") {
+		target = base + target
+	}
+	resp, _ = b.Do("POST", target, map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Origin": base}, form.Encode())
+	callback := resp.Header.Get("Location")
+	if !strings.HasPrefix(callback, base+"/api/auth/callback?") {
+		t.Fatalf("picking %s = %d to %q; want the callback", sub, resp.StatusCode, callback)
+	}
+	if resp, body := b.Do("GET", callback, nil, ""); resp.StatusCode != 303 || b.Cookies[session.CookieName] == "" {
+		t.Fatalf("callback = %d %s; want 303 with a session", resp.StatusCode, body)
 	}
 }
 
@@ -122,4 +132,78 @@ func startWithDevProvider(t *testing.T, srv *httptest.Server, base string, env .
 	}
 	srv.Config.Handler = WithDevProvider(h, idp)
 	srv.Start()
+}
+
+// TestAnyPort is `LATCHKEY_ADDR=127.0.0.1:<port> make dev` with nothing
+// else set: the public URL follows the port, signing in as Ada through the
+// page is the seeded author (her seeded draft is hers), the demo key is
+// hers too, and the page or a sign-in opened on another loopback name is
+// sent to the public URL's origin first.
+func TestAnyPort(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_, port, _ := net.SplitHostPort(addr)
+	cfg, err := config.Load(func(k string) string { return map[string]string{"LATCHKEY_ADDR": addr}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://localhost:" + port
+	if cfg.PublicURL != base {
+		t.Fatalf("LATCHKEY_PUBLIC_URL defaults to %q; want %q", cfg.PublicURL, base)
+	}
+	idp, cfg, err := DevProvider(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := app.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: slog.New(slog.DiscardHandler), Now: time.Now, Rand: rand.Reader}
+	h, err := New(context.Background(), d, os.DirFS("../../web"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: WithDevProvider(h, idp)}}
+	srv.Start()
+	defer srv.Close()
+	demo, err := DemoKey(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	b := browsertest.New(t, base)
+	devSignIn(t, b, base, "ada")
+	resp, body := b.Do("GET", "/api/me", nil, "")
+	if resp.StatusCode != 200 || !strings.Contains(body, `"id":"`+seed.Author.ID+`"`) {
+		t.Fatalf("GET /api/me after signing in as Ada on port %s = %d %s; want the seeded author %s", port, resp.StatusCode, body, seed.Author.ID)
+	}
+	if resp, body = b.Do("GET", "/api/posts/"+seed.DraftID, nil, ""); resp.StatusCode != 200 {
+		t.Fatalf("Ada's seeded draft = %d %s; want 200", resp.StatusCode, body)
+	}
+	resp, body = b.Do("GET", "/api/me", map[string]string{"Authorization": "Bearer " + demo}, "")
+	if resp.StatusCode != 200 || !strings.Contains(body, `"id":"`+seed.Author.ID+`"`) {
+		t.Fatalf("GET /api/me with the printed key = %d %s; want the seeded author", resp.StatusCode, body)
+	}
+
+	other := browsertest.New(t, "http://"+addr)
+	for _, tc := range []struct {
+		method, path string
+		redirect     bool
+	}{
+		{"GET", "/", true},
+		{"GET", "/keys?x=1", true},
+		{"GET", "/api/auth/login?return_to=/keys", true},
+		{"GET", "/api/public/posts", false},
+		{"GET", "/app.js", false},
+		{"POST", "/api/auth/logout", false},
+	} {
+		resp, _ := other.Do(tc.method, tc.path, nil, "")
+		loc := resp.Header.Get("Location")
+		if tc.redirect && (resp.StatusCode != 307 || loc != base+tc.path) {
+			t.Errorf("%s %s on 127.0.0.1 = %d to %q; want 307 to %s", tc.method, tc.path, resp.StatusCode, loc, base+tc.path)
+		}
+		if !tc.redirect && resp.StatusCode == 307 {
+			t.Errorf("%s %s on 127.0.0.1 redirected to %q; want it served", tc.method, tc.path, loc)
+		}
+	}
 }

@@ -92,8 +92,13 @@ func (s *Service) random() (string, error) {
 // cookie.
 func (s *Service) SignIn(ctx context.Context, id Identity, userAgent string) (string, store.User, error) {
 	now := s.Now().UTC()
+	issuer := id.Issuer
+	if s.Config.UserIssuer != "" && issuer == s.Config.OIDCIssuer {
+		// The local server's built-in provider: the same people on every port.
+		issuer = s.Config.UserIssuer
+	}
 	u := store.User{
-		ID: store.UserID(id.Issuer, id.Subject), Issuer: id.Issuer, Subject: id.Subject,
+		ID: store.UserID(issuer, id.Subject), Issuer: issuer, Subject: id.Subject,
 		Email: id.Email, Name: id.Name, Roles: s.roles(id), CreatedAt: now, UpdatedAt: now,
 	}
 	u, err := s.Users.Upsert(ctx, u)

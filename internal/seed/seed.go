@@ -12,10 +12,11 @@ import (
 	"github.com/latchkey/latchkey/internal/store"
 )
 
-// Issuer is the issuer of the seeded users: the built-in development
-// provider of `make dev` at the default LATCHKEY_PUBLIC_URL, so that signing
-// in there as Ada is the seeded author. (With another public URL, sign-in
-// makes new users beside the seeded ones.)
+// Issuer is the issuer the seeded users are recorded under: the built-in
+// development provider of `make dev` at the default LATCHKEY_PUBLIC_URL. The
+// local server records the provider's users under it on every port
+// (config.UserIssuer), so that signing in as Ada is the seeded author
+// wherever `make dev` listens.
 const Issuer = "http://localhost:8080/dev-idp"
 
 // The seeded users.
