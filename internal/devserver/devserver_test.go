@@ -24,7 +24,10 @@ import (
 
 func newServer(t *testing.T) *httptest.Server {
 	t.Helper()
-	cfg, err := config.Load(func(string) string { return "" })
+	srv := httptest.NewUnstartedServer(nil)
+	t.Cleanup(srv.Close)
+	base := "http://" + srv.Listener.Addr().String()
+	cfg, err := config.Load(func(k string) string { return map[string]string{"LATCHKEY_PUBLIC_URL": base}[k] })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,8 +36,8 @@ func newServer(t *testing.T) *httptest.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
+	srv.Config.Handler = h
+	srv.Start()
 	return srv
 }
 
