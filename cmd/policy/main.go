@@ -3,10 +3,11 @@
 //
 //	go run ./cmd/policy explain --principal editor --action delete --post published
 //	go run ./cmd/policy explain --principal usr_123,editor --action update --post draft --author usr_456
-//	go run ./cmd/policy explain --policies ./my-policies --principal reader --action read --post draft
+//	go run ./cmd/policy explain --policies internal/policy/testdata/editors-may-delete --principal editor --action delete --post published
 //
 // --principal is anonymous, author, editor, reader (the seeded users) or a
-// user id followed by its roles, comma-separated.
+// user id followed by its roles, comma-separated. It exits 0 whatever the
+// decision; with --exit-code, a denial exits 3 (for scripts and CI).
 package main
 
 import (
@@ -22,7 +23,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 || os.Args[1] != "explain" {
-		fmt.Fprintln(os.Stderr, "usage: policy explain --principal WHO --action ACTION --post draft|published [--author USER] [--policies DIR]")
+		fmt.Fprintln(os.Stderr, "usage: policy explain --principal WHO --action ACTION --post draft|published [--author USER] [--policies DIR] [--exit-code]")
 		os.Exit(2)
 	}
 	fs := flag.NewFlagSet("explain", flag.ExitOnError)
@@ -31,6 +32,7 @@ func main() {
 	status := fs.String("post", store.StatusPublished, "the post's status: draft or published")
 	author := fs.String("author", seed.Author.ID, "the post's author (a user id, or author/editor/reader)")
 	dir := fs.String("policies", "", "a folder of .cedar files to use instead of the built-in policies")
+	exitCode := fs.Bool("exit-code", false, "exit 3 when the decision is deny")
 	_ = fs.Parse(os.Args[2:])
 
 	e, err := policy.New()
@@ -58,7 +60,7 @@ func main() {
 	if post.AuthorID == "" {
 		post.AuthorID = *author
 	}
-	if d := e.Explain(os.Stdout, principal(*who), a, post); !d.Allowed {
+	if d := e.Explain(os.Stdout, principal(*who), a, post); !d.Allowed && *exitCode {
 		os.Exit(3)
 	}
 }
