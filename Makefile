@@ -107,6 +107,15 @@ bootstrap: node_modules/.installed build ## prepare the AWS account and regions 
 diff: node_modules/.installed build ## show what `make deploy` would change (AWS credentials)
 	$(CDK) diff --all $(CDK_ARGS)
 
+.PHONY: destroy
+destroy: node_modules/.installed ## delete the deployed stacks (asks first; retained tables, buckets and logs stay: docs/DEPLOY.md)
+	$(CDK) destroy --all $(CDK_ARGS)
+
+.PHONY: smoke
+smoke: ## check a deployment from outside: make smoke URL=https://your-domain (docs/DEPLOY.md)
+	@test -n "$(URL)" || { echo "usage: make smoke URL=https://your-domain"; exit 2; }
+	@scripts/smoke.sh $(URL)
+
 .PHONY: clean
 clean: ## remove build output
 	rm -rf dist cdk.out

@@ -52,7 +52,7 @@ const (
 	KindAuthorizer
 )
 
-// signInPrefix is the path under which the sign-in routes live (API.md).
+// signInPrefix is the path under which the sign-in routes live (docs/API.md).
 const signInPrefix = "/api/auth/"
 
 // Function is one Lambda function as the route table describes it.

@@ -167,7 +167,7 @@ func (a *API) addRoutes(table []routes.Route, fns map[string]*Deployed, s Settin
 
 // addGatewayResponses configures every answer API Gateway gives by itself
 // (httpx.GatewayResponses) exactly as the local gateway renders it: status,
-// the JSON error body of API.md, the API headers (Cache-Control: no-store,
+// the JSON error body of docs/API.md, the API headers (Cache-Control: no-store,
 // nosniff, …) and the response's own (WWW-Authenticate, Retry-After).
 func (a *API) addGatewayResponses() error {
 	for _, g := range httpx.GatewayResponses {

@@ -177,7 +177,7 @@ func statement(sid string, actions []string, resources ...string) awsiam.PolicyS
 }
 
 // functionEnvironment is the configuration every function shares, as the
-// LATCHKEY_* variables config.Load reads (API.md). publicURL may be a
+// LATCHKEY_* variables config.Load reads (docs/API.md). publicURL may be a
 // token (CloudFront's address, known at deploy time).
 func functionEnvironment(s Settings, publicURL string) map[string]*string {
 	env := map[string]*string{}

@@ -147,7 +147,7 @@ func Build(d app.Deps) app.Authorizer {
 
 // Decide decides one request.
 //
-// Precedence (DESIGN.md): an Authorization header, when present, decides
+// Precedence (docs/DESIGN.md): an Authorization header, when present, decides
 // alone — a bad header is 401 even beside a good cookie. Otherwise the
 // session cookie. Otherwise 401.
 func (a *Authorizer) Decide(ctx context.Context, in Input) Decision {

@@ -1,5 +1,5 @@
 // Package config reads Latchkey's typed configuration from environment
-// variables (API.md, "Configuration") once at start, and reports every
+// variables (docs/API.md, "Configuration") once at start, and reports every
 // problem at once.
 package config
 
@@ -20,7 +20,7 @@ const (
 )
 
 // Config is the whole configuration. Its zero value is not used: Load fills
-// the defaults of API.md.
+// the defaults of docs/API.md.
 type Config struct {
 	// Addr is where the local server listens (LATCHKEY_ADDR).
 	Addr string

@@ -15,7 +15,7 @@ func TestLoadDefaultsAreAPIMdDefaults(t *testing.T) {
 	}
 	if c.Addr != "127.0.0.1:8080" || c.PublicURL != "http://localhost:8080" || c.Env != EnvTest ||
 		c.TablePrefix != "latchkey-" || c.CacheTTL != 30*time.Second || c.SessionTTL != 12*time.Hour || c.SessionIdle != time.Hour {
-		t.Fatalf("Load(empty) = %+v; want the defaults of API.md", c)
+		t.Fatalf("Load(empty) = %+v; want the defaults of docs/API.md", c)
 	}
 }
 

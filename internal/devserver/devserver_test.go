@@ -24,6 +24,14 @@ import (
 
 func newServer(t *testing.T) *httptest.Server {
 	t.Helper()
+	srv, _ := newServerDeps(t)
+	return srv
+}
+
+// newServerDeps serves the local server over a seeded in-memory store at
+// its own origin, and returns its dependencies too.
+func newServerDeps(t *testing.T) (*httptest.Server, app.Deps) {
+	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	t.Cleanup(srv.Close)
 	base := "http://" + srv.Listener.Addr().String()
@@ -38,7 +46,7 @@ func newServer(t *testing.T) *httptest.Server {
 	}
 	srv.Config.Handler = h
 	srv.Start()
-	return srv
+	return srv, d
 }
 
 func do(t *testing.T, method, url string) (*http.Response, []byte) {

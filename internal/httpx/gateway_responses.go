@@ -1,6 +1,6 @@
 package httpx
 
-// WWWAuthenticate names the schemes Latchkey accepts on a 401 (API.md): an
+// WWWAuthenticate names the schemes Latchkey accepts on a 401 (docs/API.md): an
 // API key as "apikey KEY", "Bearer KEY" or Basic with user "apikey". The
 // browser session cookie needs no challenge.
 const WWWAuthenticate = `Bearer realm="latchkey", Basic realm="latchkey", apikey realm="latchkey"`

@@ -1,6 +1,6 @@
 // Package httpx is how Latchkey's Lambda handlers speak HTTP through API
 // Gateway (REST API, payload v1): JSON answers with the error shape of
-// API.md, the headers every API answer carries, bounded body decoding, and
+// docs/API.md, the headers every API answer carries, bounded body decoding, and
 // the adapter that turns a handler's error into a status without leaking it.
 package httpx
 
@@ -23,7 +23,7 @@ type (
 // 409, …); any other error becomes a 500 whose detail is only logged.
 type Handler func(ctx context.Context, req Request) (Response, error)
 
-// Error codes of API.md.
+// Error codes of docs/API.md.
 const (
 	CodeBadRequest       = "bad_request"
 	CodeUnauthorized     = "unauthorized"
@@ -39,7 +39,7 @@ const (
 	CodeUnavailable = "unavailable"
 )
 
-// Error is an answer a handler chose to give: an HTTP status, an API.md code
+// Error is an answer a handler chose to give: an HTTP status, an docs/API.md code
 // and a message safe to show the caller.
 type Error struct {
 	Status  int
@@ -65,14 +65,14 @@ func NotFound(what string) *Error {
 	return Errorf(404, CodeNotFound, "%s not found", what)
 }
 
-// errorBody is the JSON error shape of API.md.
+// errorBody is the JSON error shape of docs/API.md.
 type errorBody struct {
 	Error   string `json:"error"`
 	Message string `json:"message"`
 }
 
 // ErrorResponse renders e as an API answer. A 401 names the accepted
-// schemes in WWW-Authenticate (API.md), whether the gateway or a function
+// schemes in WWW-Authenticate (docs/API.md), whether the gateway or a function
 // gives it.
 func ErrorResponse(e *Error) Response {
 	r := JSON(e.Status, errorBody{Error: e.Code, Message: e.Message})
@@ -100,7 +100,7 @@ func NoContent() Response {
 	return Response{StatusCode: 204, Headers: APIHeaders()}
 }
 
-// APIHeaders returns the headers every API answer carries (API.md): never
+// APIHeaders returns the headers every API answer carries (docs/API.md): never
 // cached, never content-sniffed, no referrer leaks. CloudFront adds HSTS and
 // the rest in front; HSTS is set here too so that a function answers the
 // same behind any front door.

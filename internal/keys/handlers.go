@@ -12,7 +12,7 @@ import (
 )
 
 // Handlers serves the /api/keys routes: it translates events to Manager
-// calls and errors to API.md answers. Nothing here logs a secret, a hash or
+// calls and errors to docs/API.md answers. Nothing here logs a secret, a hash or
 // a body; the audit lines name the key and the user only.
 type Handlers struct {
 	Manager Manager

@@ -14,7 +14,7 @@ import (
 	"github.com/latchkey/latchkey/internal/store"
 )
 
-// Key is the API shape of a key (API.md). It never holds the secret or its
+// Key is the API shape of a key (docs/API.md). It never holds the secret or its
 // hash.
 type Key struct {
 	ID          string     `json:"id"`

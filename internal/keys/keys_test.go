@@ -96,7 +96,7 @@ type answer struct {
 	body   []byte
 }
 
-// errorCode returns the API.md error code of the answer, or "".
+// errorCode returns the docs/API.md error code of the answer, or "".
 func (a answer) errorCode() string {
 	var e struct{ Error string }
 	_ = json.Unmarshal(a.body, &e)

@@ -9,7 +9,7 @@ import (
 	"github.com/latchkey/latchkey/internal/httpx"
 )
 
-// Request limits (API.md).
+// Request limits (docs/API.md).
 const (
 	// BodyLimit bounds the bodies of the key routes: a label of 64
 	// characters and a few short fields fit many times over.
@@ -85,7 +85,7 @@ func validLabel(s string) (string, error) {
 	return s, nil
 }
 
-// validPermissions accepts what API.md allows, ["read"] or ["read",
+// validPermissions accepts what docs/API.md allows, ["read"] or ["read",
 // "write"] in either order, and returns it in canonical order. A write-only
 // key is refused: write includes read.
 func validPermissions(ps []string) ([]string, error) {

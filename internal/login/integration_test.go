@@ -109,7 +109,7 @@ func TestSignInWithARealProvider(t *testing.T) {
 		t.Fatalf("GET /api/me with the signed-out cookie = %d; want 401", resp.StatusCode)
 	}
 
-	// Every Set-Cookie attribute of API.md.
+	// Every Set-Cookie attribute of docs/API.md.
 	for _, c := range b.SetCookies {
 		switch {
 		case strings.HasPrefix(c, session.CookieName+"="):

@@ -14,7 +14,7 @@ import (
 	"github.com/latchkey/latchkey/internal/store"
 )
 
-// User is the API shape of a user (API.md).
+// User is the API shape of a user (docs/API.md).
 type User struct {
 	ID    string   `json:"id"`
 	Email string   `json:"email"`

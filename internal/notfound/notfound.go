@@ -1,5 +1,5 @@
 // Package notfound serves the catch-all routes: a path that no route has
-// answers 404 with the error shape of API.md. Under /api/public/ it needs no
+// answers 404 with the error shape of docs/API.md. Under /api/public/ it needs no
 // credential; elsewhere under /api/ the authorizer runs first, so a caller
 // without a credential learns nothing about which paths exist.
 package notfound

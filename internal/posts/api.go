@@ -16,7 +16,7 @@ import (
 	"github.com/latchkey/latchkey/internal/store"
 )
 
-// Input limits (API.md).
+// Input limits (docs/API.md).
 const (
 	MaxTitle = 200       // characters
 	MaxBody  = 100 << 10 // bytes: 100 KB

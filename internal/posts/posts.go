@@ -1,5 +1,5 @@
 // Package posts serves the blog's routes, the example resource that Latchkey
-// protects. This file holds the JSON shape of a post (API.md, "Post").
+// protects. This file holds the JSON shape of a post (docs/API.md, "Post").
 package posts
 
 import (

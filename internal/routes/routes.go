@@ -1,4 +1,4 @@
-// Package routes is Latchkey's one route table: every route of API.md that
+// Package routes is Latchkey's one route table: every route of docs/API.md that
 // is implemented, the function that serves it, what credential it needs and
 // which tables it may touch. The local gateway, the authorizer, the
 // infrastructure (API resources, functions, IAM grants) and the fixture tests

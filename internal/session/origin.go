@@ -1,7 +1,7 @@
 package session
 
 // SameOrigin reports whether a cookie-authenticated request that changes
-// state comes from the app's own origin (API.md): its Origin is the public
+// state comes from the app's own origin (docs/API.md): its Origin is the public
 // URL or an allowed origin; or, without Origin, Sec-Fetch-Site says
 // same-origin. SameSite=Strict already keeps the cookie off cross-site
 // requests; this second check also stops a sibling subdomain, which is

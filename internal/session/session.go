@@ -18,14 +18,14 @@ import (
 	"github.com/latchkey/latchkey/internal/store"
 )
 
-// Cookie names (API.md).
+// Cookie names (docs/API.md).
 const (
 	// CookieName holds the session token. The __Host- prefix makes the
 	// browser refuse it unless it is Secure, has Path=/ and no Domain, so a
 	// sibling subdomain cannot set or overwrite it.
 	CookieName = "__Host-latchkey_session"
 	// LoginCookieName holds the sealed state of a sign-in in progress. It
-	// is a __Host- cookie too (API.md names __Secure-; see the note there):
+	// is a __Host- cookie too (docs/API.md names __Secure-; see the note there):
 	// a sibling subdomain could otherwise plant its own sealed flow, with a
 	// state and code it holds, and sign the victim in as the attacker.
 	LoginCookieName = "__Host-latchkey_login"

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Listing limits: API.md allows ?limit= from 1 to 100, default 20.
+// Listing limits: docs/API.md allows ?limit= from 1 to 100, default 20.
 const (
 	DefaultLimit = 20
 	MaxLimit     = 100

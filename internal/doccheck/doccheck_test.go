@@ -1,0 +1,154 @@
+package doccheck
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/latchkey/latchkey/internal/routes"
+)
+
+const root = "../.."
+
+// markdownFiles are README.md and every page of docs/.
+func markdownFiles(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(root, "docs", "*.md"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("docs/*.md: %v", err)
+	}
+	return append(files, filepath.Join(root, "README.md"), filepath.Join(root, "examples", "README.md"))
+}
+
+var (
+	fence    = regexp.MustCompile("(?s)```.*?```")
+	code     = regexp.MustCompile("`[^`\n]*`")
+	mdLink   = regexp.MustCompile(`\]\(([^)\s]+)\)`)
+	htmlLink = regexp.MustCompile(`(?:href|src)="([^"]+)"`)
+	autoLink = regexp.MustCompile(`<(https?://[^>\s]+)>`)
+	heading  = regexp.MustCompile(`(?m)^#{1,6} +(.+?) *$`)
+)
+
+// slug is GitHub's anchor for a heading: lower case, punctuation dropped
+// (but hyphens and underscores), spaces to hyphens.
+func slug(h string) string {
+	h = strings.ToLower(code.ReplaceAllStringFunc(h, func(s string) string { return strings.Trim(s, "`") }))
+	var b strings.Builder
+	for _, r := range h {
+		switch {
+		case r == ' ':
+			b.WriteRune('-')
+		case r == '-' || r == '_' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127 && r != '—' && r != '’' && r != '“' && r != '”':
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func anchors(t *testing.T, file string) map[string]bool {
+	t.Helper()
+	text, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, m := range heading.FindAllStringSubmatch(fence.ReplaceAllString(string(text), ""), -1) {
+		out[slug(m[1])] = true
+	}
+	return out
+}
+
+// TestLinks: every link in README.md and docs/ resolves. A relative link
+// names a file or folder of the repository (and, with #anchor, a heading of
+// that page); nothing points outside the repository but public https sites
+// and the local server's own http://localhost.
+func TestLinks(t *testing.T) {
+	absRoot, _ := filepath.Abs(root)
+	checked := 0
+	for _, file := range markdownFiles(t) {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := code.ReplaceAllString(fence.ReplaceAllString(string(raw), ""), "")
+		var targets []string
+		for _, re := range []*regexp.Regexp{mdLink, htmlLink, autoLink} {
+			for _, m := range re.FindAllStringSubmatch(text, -1) {
+				targets = append(targets, m[1])
+			}
+		}
+		for _, target := range targets {
+			checked++
+			switch {
+			case strings.HasPrefix(target, "https://"):
+				continue
+			case strings.HasPrefix(target, "http://localhost"):
+				continue
+			case strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:"):
+				t.Errorf("%s: link %s: only https links leave the repository", file, target)
+				continue
+			}
+			path, anchor, _ := strings.Cut(target, "#")
+			dest := file
+			if path != "" {
+				dest = filepath.Join(filepath.Dir(file), path)
+				abs, _ := filepath.Abs(dest)
+				if !strings.HasPrefix(abs, absRoot+string(filepath.Separator)) {
+					t.Errorf("%s: link %s leaves the repository", file, target)
+					continue
+				}
+				if _, err := os.Stat(dest); err != nil {
+					t.Errorf("%s: link %s: no such file", file, target)
+					continue
+				}
+			}
+			if anchor != "" && strings.HasSuffix(dest, ".md") && !anchors(t, dest)[anchor] {
+				t.Errorf("%s: link %s: no heading #%s in %s", file, target, anchor, dest)
+			}
+		}
+	}
+	if checked < 20 {
+		t.Fatalf("checked %d links; the docs have more", checked)
+	}
+}
+
+// TestEveryRouteIsInTheContract: each method and path of the route table
+// has its row in docs/API.md.
+func TestEveryRouteIsInTheContract(t *testing.T) {
+	api, err := os.ReadFile(filepath.Join(root, "docs", "API.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range routes.Table {
+		if r.Method == routes.AnyMethod {
+			continue
+		}
+		if !strings.Contains(string(api), "| "+r.Method+" | `"+r.Path+"` |") {
+			t.Errorf("docs/API.md has no row for %s %s", r.Method, r.Path)
+		}
+	}
+}
+
+// TestEveryVariableIsInTheContract: each LATCHKEY_ variable the
+// configuration reads is in docs/API.md.
+func TestEveryVariableIsInTheContract(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(root, "internal", "config", "config.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, err := os.ReadFile(filepath.Join(root, "docs", "API.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := regexp.MustCompile(`"(LATCHKEY_[A-Z_]+)"`).FindAllStringSubmatch(string(src), -1)
+	if len(vars) < 20 {
+		t.Fatalf("found %d variables in config.go; want them all", len(vars))
+	}
+	for _, v := range vars {
+		if !strings.Contains(string(api), "`"+v[1]+"`") {
+			t.Errorf("docs/API.md does not name %s", v[1])
+		}
+	}
+}
