@@ -17,6 +17,7 @@ import (
 	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/openapi/openapitest"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/embedded"
@@ -44,7 +45,7 @@ func newServerDeps(t *testing.T) (*httptest.Server, app.Deps) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Config.Handler = h
+	srv.Config.Handler = openapitest.Middleware(t, h)
 	srv.Start()
 	return srv, d
 }
@@ -195,7 +196,7 @@ func TestDemoKeyWorksAndReplacesTheLastOne(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(openapitest.Middleware(t, h))
 	defer srv.Close()
 	first, err := DemoKey(ctx, d)
 	if err != nil {

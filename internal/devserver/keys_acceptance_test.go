@@ -19,6 +19,7 @@ import (
 	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/functions"
+	"github.com/latchkey/latchkey/internal/openapi/openapitest"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/store/embedded"
 )
@@ -59,7 +60,7 @@ func TestKeysThroughTheLocalGateway(t *testing.T) {
 	gw := functions.Gateway(d)
 	real := functions.Authorizer(d)
 	gw.Authorizer = sessionSeam(real)
-	srv := httptest.NewServer(gw)
+	srv := httptest.NewServer(openapitest.Middleware(t, gw))
 	defer srv.Close()
 
 	var bodies []string

@@ -17,6 +17,7 @@ import (
 	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/browsertest"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/openapi/openapitest"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
@@ -55,7 +56,7 @@ func TestPostsPolicyThroughTheLocalServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(openapitest.Middleware(t, h))
 	defer srv.Close()
 	cfgOrigin := map[string]string{"Origin": cfg.PublicURL}
 
@@ -117,7 +118,7 @@ func TestPostsPolicyThroughTheLocalServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv2 := httptest.NewServer(h2)
+	srv2 := httptest.NewServer(openapitest.Middleware(t, h2))
 	defer srv2.Close()
 	exEditor := browsertest.New(t, srv2.URL)
 	exEditor.Cookies = editor.Cookies

@@ -19,6 +19,7 @@ import (
 	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/browsertest"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/openapi/openapitest"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store/embedded"
@@ -130,7 +131,7 @@ func startWithDevProvider(t *testing.T, srv *httptest.Server, base string, env .
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Config.Handler = WithDevProvider(h, idp)
+	srv.Config.Handler = openapitest.Middleware(t, WithDevProvider(h, idp))
 	srv.Start()
 }
 
@@ -163,7 +164,7 @@ func TestAnyPort(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: WithDevProvider(h, idp)}}
+	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: openapitest.Middleware(t, WithDevProvider(h, idp))}}
 	srv.Start()
 	defer srv.Close()
 	demo, err := DemoKey(context.Background(), d)

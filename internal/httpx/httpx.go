@@ -65,8 +65,8 @@ func NotFound(what string) *Error {
 	return Errorf(404, CodeNotFound, "%s not found", what)
 }
 
-// errorBody is the JSON error shape of docs/API.md.
-type errorBody struct {
+// ErrorBody is the JSON error shape of docs/API.md.
+type ErrorBody struct {
 	Error   string `json:"error"`
 	Message string `json:"message"`
 }
@@ -75,7 +75,7 @@ type errorBody struct {
 // schemes in WWW-Authenticate (docs/API.md), whether the gateway or a function
 // gives it.
 func ErrorResponse(e *Error) Response {
-	r := JSON(e.Status, errorBody{Error: e.Code, Message: e.Message})
+	r := JSON(e.Status, ErrorBody{Error: e.Code, Message: e.Message})
 	if e.Status == 401 {
 		r.Headers["WWW-Authenticate"] = WWWAuthenticate
 	}

@@ -29,23 +29,24 @@ const (
 	PermWrite = "write"
 )
 
-// createBody is the body of POST /api/keys.
-type createBody struct {
-	Label       string   `json:"label"`
-	Permissions []string `json:"permissions"`
+// CreateRequest is the body of POST /api/keys. The schema tags describe
+// its limits in the OpenAPI document; decodeCreate enforces them.
+type CreateRequest struct {
+	Label       string   `json:"label" schema:"minLength=1,maxLength=64"`
+	Permissions []string `json:"permissions" schema:"enum=read|write,minItems=1,maxItems=2,uniqueItems"`
 	// ExpiresInDays is optional; absent (or null) means no expiry.
-	ExpiresInDays *int `json:"expiresInDays"`
+	ExpiresInDays *int `json:"expiresInDays,omitempty" schema:"minimum=1,maximum=365"`
 }
 
-// regenerateBody is the optional body of POST /api/keys/{id}/regenerate.
-type regenerateBody struct {
-	GraceSeconds *int `json:"graceSeconds"`
+// RegenerateRequest is the optional body of POST /api/keys/{id}/regenerate.
+type RegenerateRequest struct {
+	GraceSeconds *int `json:"graceSeconds,omitempty" schema:"minimum=0,maximum=86400"`
 }
 
 // decodeCreate reads and validates a create request. Messages never echo
 // what the caller sent.
 func decodeCreate(req httpx.Request) (NewKey, error) {
-	var b createBody
+	var b CreateRequest
 	if err := httpx.DecodeJSON(req, BodyLimit, &b); err != nil {
 		return NewKey{}, err
 	}
@@ -128,7 +129,7 @@ func decodeRegenerate(req httpx.Request) (time.Duration, error) {
 	if len(raw) == 0 {
 		return 0, nil
 	}
-	var b regenerateBody
+	var b RegenerateRequest
 	if err := httpx.DecodeJSON(req, BodyLimit, &b); err != nil {
 		return 0, err
 	}

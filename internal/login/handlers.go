@@ -196,9 +196,7 @@ func (h Handlers) Logout(ctx context.Context, req httpx.Request) (httpx.Response
 			return httpx.Response{}, err
 		}
 	}
-	out := struct {
-		EndSessionURL string `json:"endSessionUrl,omitempty"`
-	}{}
+	var out session.LogoutAnswer
 	if end := h.S.Provider.EndSessionURL(ctx); end != "" {
 		u, err := url.Parse(end)
 		if err == nil {

@@ -1,34 +1,130 @@
 // Package openapi serves GET /api/public/openapi.json: the OpenAPI 3.1
-// document of the route table, derived from it so that it cannot drift.
+// document of the route table, derived from it and from the handlers' Go
+// types (request and response bodies) so that it cannot drift; tests
+// validate every golden response and every local-server response against
+// it (internal/openapi/openapitest).
 package openapi
 
 import (
 	"context"
+	"net/http"
+	"reflect"
+	"strconv"
 	"strings"
 
 	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/keys"
+	"github.com/latchkey/latchkey/internal/me"
+	"github.com/latchkey/latchkey/internal/posts"
 	"github.com/latchkey/latchkey/internal/routes"
 	"github.com/latchkey/latchkey/internal/session"
+	"github.com/latchkey/latchkey/internal/sessionsapi"
 )
 
 type obj = map[string]any
 
+// operation is what the document says of one route beyond the route table:
+// the success status and the Go types of its bodies.
+type operation struct {
+	status int
+	// request is the body's type (nil: no body); optionalBody says the body
+	// may be left out.
+	request      any
+	optionalBody bool
+	// response is the success body's type (nil: none, or a redirect).
+	response any
+	// freeForm: the success body is a JSON object of no fixed shape.
+	freeForm bool
+	query    []obj
+	// pages: a failure a browser navigated to is an HTML page (sign-in).
+	pages bool
+}
+
+var (
+	limitParam  = obj{"name": "limit", "in": "query", "schema": obj{"type": "integer", "minimum": 1, "maximum": 100, "default": 20}, "description": "posts per page"}
+	cursorParam = obj{"name": "cursor", "in": "query", "schema": obj{"type": "string", "maxLength": 512}, "description": "the next of the previous page"}
+)
+
+// operations says what each function of the route table takes and gives;
+// a test holds that every route has its entry.
+var operations = map[string]operation{
+	"public-posts-list": {status: 200, response: posts.List{}, query: []obj{limitParam, cursorParam}},
+	"public-posts-get":  {status: 200, response: posts.Post{}},
+	"public-openapi":    {status: 200, freeForm: true},
+	"auth-login": {status: 302, pages: true, query: []obj{{"name": "return_to", "in": "query", "schema": obj{"type": "string", "maxLength": 1024},
+		"description": "a path of this origin to come back to"}}},
+	"auth-callback":   {status: 303, pages: true},
+	"auth-logout":     {status: 200, response: session.LogoutAnswer{}},
+	"auth-logout-all": {status: 204},
+	"me":              {status: 200, response: me.Answer{}},
+	"keys-list":       {status: 200, response: keys.Listing{}},
+	"keys-create":     {status: 201, request: keys.CreateRequest{}, response: keys.WithSecret{}},
+	"keys-delete":     {status: 204},
+	"keys-regenerate": {status: 200, request: keys.RegenerateRequest{}, optionalBody: true, response: keys.WithSecret{}},
+	"sessions-list":   {status: 200, response: sessionsapi.Listing{}},
+	"sessions-delete": {status: 204},
+	"posts-list": {status: 200, response: posts.List{}, query: []obj{limitParam, cursorParam,
+		{"name": "author", "in": "query", "schema": obj{"type": "string", "enum": []string{"me"}}, "description": "only the caller's own posts"},
+		{"name": "status", "in": "query", "schema": obj{"type": "string", "enum": []string{"draft", "published"}}, "description": "only posts in this state"}}},
+	"posts-create":  {status: 201, request: posts.NewPost{}, response: posts.Post{}},
+	"posts-get":     {status: 200, response: posts.Post{}},
+	"posts-update":  {status: 200, request: posts.PostEdit{}, response: posts.Post{}},
+	"posts-delete":  {status: 204},
+	"posts-publish": {status: 200, response: posts.Post{}},
+}
+
+// schemaNames name the components where a Go type's own name would say
+// too little.
+var schemaNames = map[reflect.Type]string{
+	reflect.TypeOf(posts.List{}):             "PostPage",
+	reflect.TypeOf(keys.Listing{}):           "KeyListing",
+	reflect.TypeOf(keys.WithSecret{}):        "KeyWithSecret",
+	reflect.TypeOf(keys.CreateRequest{}):     "NewKey",
+	reflect.TypeOf(keys.RegenerateRequest{}): "Regenerate",
+	reflect.TypeOf(sessionsapi.Listing{}):    "SessionListing",
+	reflect.TypeOf(me.Answer{}):              "Me",
+	reflect.TypeOf(session.LogoutAnswer{}):   "SignedOut",
+	reflect.TypeOf(httpx.ErrorBody{}):        "Error",
+}
+
+// errorStatuses are the error answers any route may give (docs/API.md):
+// from the route's own checks, the authorizer, API Gateway and the front
+// door.
+var errorStatuses = map[int]string{
+	400: "a malformed request", 401: "no valid credential", 403: "not allowed", 404: "no such route or resource",
+	409: "a stale version", 413: "a body over the limit", 415: "a body that is not JSON", 421: "another host than the domain",
+	429: "throttled; see Retry-After", 500: "internal error", 503: "a dependency is down; see Retry-After",
+}
+
 // Document returns the OpenAPI document of the table for the public URL.
 func Document(table []routes.Route, publicURL string) obj {
+	s := newSchemas(schemaNames)
+	errSchema := s.of(reflect.TypeOf(httpx.ErrorBody{}))
 	paths := obj{}
 	for _, r := range table {
 		if r.Greedy() {
 			continue // the not-found catch-alls are not operations
 		}
+		o, ok := operations[r.Function]
+		if !ok {
+			panic("openapi: no operation for " + r.Function)
+		}
 		op := obj{
 			"operationId": r.Function,
 			"summary":     r.Summary,
 			"security":    security(r.Need),
-			"responses":   responses(r),
+			"responses":   responses(s, o, errSchema),
 		}
-		if params := pathParams(r.Path); len(params) > 0 {
+		params := append(pathParams(r.Path), o.query...)
+		if len(params) > 0 {
 			op["parameters"] = params
+		}
+		if o.request != nil {
+			op["requestBody"] = obj{
+				"required": !o.optionalBody,
+				"content":  obj{"application/json": obj{"schema": s.of(reflect.TypeOf(o.request))}},
+			}
 		}
 		item, _ := paths[r.Path].(obj)
 		if item == nil {
@@ -42,7 +138,7 @@ func Document(table []routes.Route, publicURL string) obj {
 		"info": obj{
 			"title":       "Latchkey",
 			"version":     "1",
-			"description": "Sign-on, API keys and policies for a REST API. Errors answer {\"error\": CODE, \"message\": TEXT}.",
+			"description": "Sign-on, API keys and policies for a REST API. Errors answer {\"error\": CODE, \"message\": TEXT}; the contract is docs/API.md.",
 		},
 		"servers": []obj{{"url": publicURL}},
 		"paths":   paths,
@@ -54,10 +150,7 @@ func Document(table []routes.Route, publicURL string) obj {
 				"apikey": obj{"type": "http", "scheme": "apikey", "description": "Authorization: apikey lk_live_…"},
 				"basic":  obj{"type": "http", "scheme": "basic", "description": "user apikey, password the key"},
 			},
-			"schemas": obj{
-				"Error": obj{"type": "object", "required": []string{"error", "message"},
-					"properties": obj{"error": obj{"type": "string"}, "message": obj{"type": "string"}}},
-			},
+			"schemas": s.components,
 		},
 	}
 }
@@ -72,20 +165,28 @@ func security(n routes.Need) []obj {
 	return []obj{{"session": []string{}}, {"bearer": []string{}}, {"apikey": []string{}}, {"basic": []string{}}}
 }
 
-func responses(r routes.Route) obj {
-	errRef := obj{"description": "error", "content": obj{"application/json": obj{"schema": obj{"$ref": "#/components/schemas/Error"}}}}
-	out := obj{"default": errRef}
+func responses(s *schemas, o operation, errSchema obj) obj {
+	out := obj{}
+	success := obj{"description": http.StatusText(o.status)}
 	switch {
-	case r.Method == "DELETE" || r.Function == "auth-logout-all":
-		out["204"] = obj{"description": "done"}
-	case r.Function == "auth-login":
-		out["302"] = obj{"description": "to the identity provider"}
-	case r.Function == "auth-callback":
-		out["303"] = obj{"description": "signed in; to return_to"}
-	case r.Method == "POST" && (r.Path == "/api/posts" || r.Path == "/api/keys"):
-		out["201"] = obj{"description": "created", "content": obj{"application/json": obj{}}}
-	default:
-		out["200"] = obj{"description": "OK", "content": obj{"application/json": obj{}}}
+	case o.freeForm:
+		success["content"] = obj{"application/json": obj{"schema": obj{"type": "object"}}}
+	case o.response != nil:
+		success["content"] = obj{"application/json": obj{"schema": s.of(reflect.TypeOf(o.response))}}
+	case o.status == 302 || o.status == 303:
+		success["headers"] = obj{"Location": obj{"schema": obj{"type": "string"}, "required": true}}
+	}
+	out[strconv.Itoa(o.status)] = success
+	for status, what := range errorStatuses {
+		content := obj{"application/json": obj{"schema": errSchema}}
+		if o.pages {
+			content["text/html"] = obj{"schema": obj{"type": "string"}}
+		}
+		e := obj{"description": what, "content": content}
+		if status == 401 {
+			e["headers"] = obj{"WWW-Authenticate": obj{"schema": obj{"type": "string"}, "required": true}}
+		}
+		out[strconv.Itoa(status)] = e
 	}
 	return out
 }

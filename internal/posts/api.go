@@ -159,7 +159,22 @@ func forbidden(act policy.Action) error {
 	return httpx.Errorf(403, httpx.CodeForbidden, "you may not %s this post", act)
 }
 
-// content is the body of a create or an update.
+// NewPost is the body of POST /api/posts. The schema tags describe its
+// limits in the OpenAPI document; check enforces them.
+type NewPost struct {
+	Title *string `json:"title" schema:"minLength=1,maxLength=200"`
+	Body  *string `json:"body" schema:"maxLength=102400"`
+}
+
+// PostEdit is the body of PUT /api/posts/{id}: the new title and body, and
+// the version they were written from.
+type PostEdit struct {
+	Title   *string `json:"title" schema:"minLength=1,maxLength=200"`
+	Body    *string `json:"body" schema:"maxLength=102400"`
+	Version *int    `json:"version" schema:"minimum=1"`
+}
+
+// content is the body of a create or an update, as check sees it.
 type content struct {
 	Title   *string `json:"title"`
 	Body    *string `json:"body"`

@@ -131,10 +131,11 @@ func (a API) Create(ctx context.Context, req httpx.Request) (httpx.Response, err
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	var c content
-	if err := httpx.DecodeJSON(req, requestLimit, &c); err != nil {
+	var b NewPost
+	if err := httpx.DecodeJSON(req, requestLimit, &b); err != nil {
 		return httpx.Response{}, err
 	}
+	c := content{Title: b.Title, Body: b.Body}
 	if err := c.check(false); err != nil {
 		return httpx.Response{}, err
 	}
@@ -170,10 +171,11 @@ func (a API) Update(ctx context.Context, req httpx.Request) (httpx.Response, err
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	var c content
-	if err := httpx.DecodeJSON(req, requestLimit, &c); err != nil {
+	var b PostEdit
+	if err := httpx.DecodeJSON(req, requestLimit, &b); err != nil {
 		return httpx.Response{}, err
 	}
+	c := content(b)
 	if err := c.check(true); err != nil {
 		return httpx.Response{}, err
 	}

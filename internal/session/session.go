@@ -168,3 +168,10 @@ func SetCookie(token string, maxAge time.Duration) string {
 func ClearCookie() string {
 	return CookieName + "=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Strict"
 }
+
+// LogoutAnswer is the body of POST /api/auth/logout's answer.
+type LogoutAnswer struct {
+	// EndSessionURL is the identity provider's sign-out page, when it has
+	// one: the browser goes there next.
+	EndSessionURL string `json:"endSessionUrl,omitempty"`
+}

@@ -26,6 +26,11 @@ type Session struct {
 	Current    bool      `json:"current"`
 }
 
+// Listing is the answer of GET /api/sessions.
+type Listing struct {
+	Sessions []Session `json:"sessions"`
+}
+
 // maxPages bounds the listing; a user has few sessions.
 const maxPages = 10
 
@@ -64,9 +69,7 @@ func (h Handlers) List(ctx context.Context, req httpx.Request) (httpx.Response, 
 		return httpx.Response{}, err
 	}
 	now := h.Now()
-	out := struct {
-		Sessions []Session `json:"sessions"`
-	}{Sessions: []Session{}}
+	out := Listing{Sessions: []Session{}}
 	cursor := ""
 	for range maxPages {
 		ss, next, err := h.Sessions.List(ctx, p.UserID, store.Page{Limit: store.MaxLimit, Cursor: cursor})

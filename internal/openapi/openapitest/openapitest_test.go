@@ -1,0 +1,119 @@
+package openapitest
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestGoldenAnswersAreDescribed validates the golden answer of every event
+// fixture (internal/invoke/testdata/golden) against the document: each
+// status, content type and body a function gives is one it documents.
+func TestGoldenAnswersAreDescribed(t *testing.T) {
+	v := New(t)
+	events, err := filepath.Glob("../../../events/*/*.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, ev := range events {
+		fn := filepath.Base(filepath.Dir(ev))
+		if fn == "_samples" || fn == "authorizer" {
+			continue
+		}
+		golden := filepath.Join("..", "..", "invoke", "testdata", "golden", fn, filepath.Base(ev))
+		t.Run(fn+"/"+filepath.Base(ev), func(t *testing.T) {
+			req := requestOf(t, ev)
+			resp := responseOf(t, golden)
+			if err := v.Check(req, resp); err != nil {
+				t.Error(err)
+			}
+		})
+		checked++
+	}
+	if checked < 40 {
+		t.Fatalf("validated %d golden answers; want every fixture's", checked)
+	}
+}
+
+// TestAnUndescribedAnswerFails: the check is not a formality.
+func TestAnUndescribedAnswerFails(t *testing.T) {
+	v := New(t)
+	req, _ := http.NewRequest("GET", "http://localhost/api/public/posts", nil)
+	for _, tc := range []struct {
+		name, body string
+		status     int
+	}{
+		{"a post list without posts", `{"items":[]}`, 200},
+		{"an error without its code", `{"message":"x"}`, 404},
+		{"a status no route gives", `{"error":"x","message":"y"}`, 418},
+	} {
+		resp := &http.Response{StatusCode: tc.status, Header: http.Header{"Content-Type": {"application/json; charset=utf-8"}},
+			Body: io.NopCloser(strings.NewReader(tc.body))}
+		if err := v.Check(req, resp); err == nil {
+			t.Errorf("%s: validated; want a failure", tc.name)
+		}
+	}
+}
+
+func requestOf(t *testing.T, file string) *http.Request {
+	t.Helper()
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev struct {
+		HTTPMethod string              `json:"httpMethod"`
+		Path       string              `json:"path"`
+		Query      map[string][]string `json:"multiValueQueryStringParameters"`
+		Single     map[string]string   `json:"queryStringParameters"`
+	}
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		t.Fatal(err)
+	}
+	q := url.Values{}
+	for k, vs := range ev.Query {
+		q[k] = vs
+	}
+	for k, v := range ev.Single {
+		if _, ok := q[k]; !ok {
+			q.Set(k, v)
+		}
+	}
+	u := "http://localhost" + ev.Path
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	req, err := http.NewRequest(ev.HTTPMethod, u, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
+
+func responseOf(t *testing.T, file string) *http.Response {
+	t.Helper()
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g struct {
+		StatusCode int               `json:"statusCode"`
+		Headers    map[string]string `json:"headers"`
+		Body       string            `json:"body"`
+	}
+	if err := json.Unmarshal(raw, &g); err != nil {
+		t.Fatal(err)
+	}
+	h := http.Header{}
+	for k, v := range g.Headers {
+		h.Set(k, v)
+	}
+	return &http.Response{StatusCode: g.StatusCode, Header: h, Body: io.NopCloser(bytes.NewReader([]byte(g.Body)))}
+}
