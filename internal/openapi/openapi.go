@@ -32,6 +32,8 @@ type operation struct {
 	// may be left out.
 	request      any
 	optionalBody bool
+	// example is a request body as a caller would send it.
+	example any
 	// response is the success body's type (nil: none, or a redirect).
 	response any
 	// freeForm: the success body is a JSON object of no fixed shape.
@@ -59,17 +61,21 @@ var operations = map[string]operation{
 	"auth-logout-all": {status: 204},
 	"me":              {status: 200, response: me.Answer{}},
 	"keys-list":       {status: 200, response: keys.Listing{}},
-	"keys-create":     {status: 201, request: keys.CreateRequest{}, response: keys.WithSecret{}},
-	"keys-delete":     {status: 204},
-	"keys-regenerate": {status: 200, request: keys.RegenerateRequest{}, optionalBody: true, response: keys.WithSecret{}},
+	"keys-create": {status: 201, request: keys.CreateRequest{}, response: keys.WithSecret{},
+		example: obj{"label": "nightly backup", "permissions": []string{"read"}, "expiresInDays": 90}},
+	"keys-delete": {status: 204},
+	"keys-regenerate": {status: 200, request: keys.RegenerateRequest{}, optionalBody: true, response: keys.WithSecret{},
+		example: obj{"graceSeconds": 3600}},
 	"sessions-list":   {status: 200, response: sessionsapi.Listing{}},
 	"sessions-delete": {status: 204},
 	"posts-list": {status: 200, response: posts.List{}, query: []obj{limitParam, cursorParam,
 		{"name": "author", "in": "query", "schema": obj{"type": "string", "enum": []string{"me"}}, "description": "only the caller's own posts"},
 		{"name": "status", "in": "query", "schema": obj{"type": "string", "enum": []string{"draft", "published"}}, "description": "only posts in this state"}}},
-	"posts-create":  {status: 201, request: posts.NewPost{}, response: posts.Post{}},
-	"posts-get":     {status: 200, response: posts.Post{}},
-	"posts-update":  {status: 200, request: posts.PostEdit{}, response: posts.Post{}},
+	"posts-create": {status: 201, request: posts.NewPost{}, response: posts.Post{},
+		example: obj{"title": "Keys for robots", "body": "Give each script its own key."}},
+	"posts-get": {status: 200, response: posts.Post{}},
+	"posts-update": {status: 200, request: posts.PostEdit{}, response: posts.Post{},
+		example: obj{"title": "Keys for robots", "body": "Give each script its own key, with the least permission.", "version": 1}},
 	"posts-delete":  {status: 204},
 	"posts-publish": {status: 200, response: posts.Post{}},
 }
@@ -97,6 +103,13 @@ var errorStatuses = map[int]string{
 	429: "throttled; see Retry-After", 500: "internal error", 503: "a dependency is down; see Retry-After",
 }
 
+// errorCodes are the codes of errorStatuses' answers (docs/API.md).
+var errorCodes = map[int]string{
+	400: httpx.CodeBadRequest, 401: httpx.CodeUnauthorized, 403: httpx.CodeForbidden, 404: httpx.CodeNotFound,
+	409: httpx.CodeConflict, 413: httpx.CodeTooLarge, 415: httpx.CodeUnsupportedMedia, 421: httpx.CodeForbidden,
+	429: httpx.CodeRateLimited, 500: httpx.CodeInternal, 503: httpx.CodeUnavailable,
+}
+
 // Document returns the OpenAPI document of the table for the public URL.
 func Document(table []routes.Route, publicURL string) obj {
 	s := newSchemas(schemaNames)
@@ -121,10 +134,11 @@ func Document(table []routes.Route, publicURL string) obj {
 			op["parameters"] = params
 		}
 		if o.request != nil {
-			op["requestBody"] = obj{
-				"required": !o.optionalBody,
-				"content":  obj{"application/json": obj{"schema": s.of(reflect.TypeOf(o.request))}},
+			media := obj{"schema": s.of(reflect.TypeOf(o.request))}
+			if o.example != nil {
+				media["example"] = o.example
 			}
+			op["requestBody"] = obj{"required": !o.optionalBody, "content": obj{"application/json": media}}
 		}
 		item, _ := paths[r.Path].(obj)
 		if item == nil {
@@ -178,7 +192,8 @@ func responses(s *schemas, o operation, errSchema obj) obj {
 	}
 	out[strconv.Itoa(o.status)] = success
 	for status, what := range errorStatuses {
-		content := obj{"application/json": obj{"schema": errSchema}}
+		content := obj{"application/json": obj{"schema": errSchema,
+			"example": obj{"error": errorCodes[status], "message": what}}}
 		if o.pages {
 			content["text/html"] = obj{"schema": obj{"type": "string"}}
 		}

@@ -93,6 +93,21 @@ func (v *Validator) Check(req *http.Request, resp *http.Response) error {
 	return nil
 }
 
+// CheckRequest validates a request (its parameters and body) against the
+// document.
+func (v *Validator) CheckRequest(req *http.Request) error {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if ok, errs := v.v.ValidateHttpRequest(req); !ok {
+		var msgs []string
+		for _, e := range errs {
+			msgs = append(msgs, e.Message+": "+e.Reason)
+		}
+		return fmt.Errorf("%s %s: %s", req.Method, req.URL.Path, strings.Join(msgs, " | "))
+	}
+	return nil
+}
+
 // noRoute checks an answer to a path the document has no operation for:
 // the catch-all routes (docs/API.md), whose only answers are 404, or 401
 // without a credential, in the API's error shape.

@@ -10,6 +10,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/latchkey/latchkey/internal/openapi"
+	"github.com/latchkey/latchkey/internal/routes"
 )
 
 // TestGoldenAnswersAreDescribed validates the golden answer of every event
@@ -39,6 +42,51 @@ func TestGoldenAnswersAreDescribed(t *testing.T) {
 	}
 	if checked < 40 {
 		t.Fatalf("validated %d golden answers; want every fixture's", checked)
+	}
+}
+
+// TestRequestExamplesAreValid: each request body the document gives as an
+// example is a request its own schema accepts, and a body the handlers
+// would refuse is one the schema refuses too.
+func TestRequestExamplesAreValid(t *testing.T) {
+	v := New(t)
+	doc := openapi.Document(routes.Table, "http://localhost")
+	paths := doc["paths"].(map[string]any)
+	found := 0
+	for path, item := range paths {
+		for method, op := range item.(map[string]any) {
+			rb, ok := op.(map[string]any)["requestBody"].(map[string]any)
+			if !ok {
+				continue
+			}
+			media := rb["content"].(map[string]any)["application/json"].(map[string]any)
+			example, ok := media["example"]
+			if !ok {
+				t.Errorf("%s %s has a body and no example", method, path)
+				continue
+			}
+			found++
+			raw, _ := json.Marshal(example)
+			u := "http://localhost" + strings.ReplaceAll(path, "{id}", "post_x")
+			req, _ := http.NewRequest(strings.ToUpper(method), u, bytes.NewReader(raw))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer lk_test_x")
+			req.Header.Set("Cookie", "__Host-latchkey_session=x")
+			if err := v.CheckRequest(req); err != nil {
+				t.Errorf("the example of %s %s: %v", method, path, err)
+			}
+		}
+	}
+	if found < 4 {
+		t.Fatalf("%d request examples; want one per body", found)
+	}
+	for _, bad := range []string{`{"label":"","permissions":["read"]}`, `{"label":"x","permissions":["admin"]}`, `{"label":"x","permissions":["read"],"expiresInDays":366}`, `{"label":"x","permissions":["read"],"extra":1}`} {
+		req, _ := http.NewRequest("POST", "http://localhost/api/keys", strings.NewReader(bad))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Cookie", "__Host-latchkey_session=x")
+		if err := v.CheckRequest(req); err == nil {
+			t.Errorf("POST /api/keys %s: the schema accepts it; the handler refuses it", bad)
+		}
 	}
 }
 
