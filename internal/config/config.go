@@ -254,6 +254,63 @@ func list(s string) []string {
 // EditorEmail reports whether email is in LATCHKEY_EDITORS, comparing ASCII
 // letters without case and nothing else: Unicode case folding would let
 // "\u212Aate@example.com" (a Kelvin sign) stand for kate@example.com.
+// The sources of the editor role, as a user's RoleGrants record them.
+const (
+	GrantEditorEmail       = "editor:email"
+	GrantEditorGroupPrefix = "editor:group:"
+)
+
+// EditorGrants are where the editor role comes from for a sign-in with this
+// email (verified or not) and these groups, under this configuration.
+func (c Config) EditorGrants(email string, emailVerified bool, groups []string) []string {
+	var out []string
+	if emailVerified && c.EditorEmail(email) {
+		out = append(out, GrantEditorEmail)
+	}
+	if c.EditorGroup != "" {
+		for _, g := range groups {
+			if g == c.EditorGroup {
+				out = append(out, GrantEditorGroupPrefix+g)
+				break
+			}
+		}
+	}
+	return out
+}
+
+// RolesOf are a user's roles as this configuration grants them now, from
+// the roles and grants recorded at their last sign-in: the editor role
+// holds while one of its sources still does. An email grant is re-checked
+// against LATCHKEY_EDITORS on every request; a group grant holds while
+// LATCHKEY_EDITOR_GROUP still names that group (the groups themselves are
+// only known at sign-in). A role recorded without grants (before grants
+// were recorded, or seeded) counts as an email grant.
+func (c Config) RolesOf(email string, roles, grants []string) []string {
+	out := []string{}
+	for _, r := range roles {
+		if r != "editor" {
+			out = append(out, r)
+			continue
+		}
+		held := false
+		if len(grants) == 0 {
+			held = c.EditorEmail(email)
+		}
+		for _, g := range grants {
+			switch {
+			case g == GrantEditorEmail:
+				held = held || c.EditorEmail(email)
+			case strings.HasPrefix(g, GrantEditorGroupPrefix):
+				held = held || (c.EditorGroup != "" && strings.TrimPrefix(g, GrantEditorGroupPrefix) == c.EditorGroup)
+			}
+		}
+		if held {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 func (c Config) EditorEmail(email string) bool {
 	if email == "" {
 		return false

@@ -159,3 +159,43 @@ func TestEditorEmail(t *testing.T) {
 		}
 	}
 }
+
+// TestRolesFollowTheirSource: the editor role holds only while the source
+// that granted it at sign-in still does, whatever else is configured. (The
+// review found a demoted editor kept the role through API keys whenever an
+// editor group was set.)
+func TestRolesFollowTheirSource(t *testing.T) {
+	const ada = "ada@example.com"
+	byEmail := Config{Editors: []string{ada}}.EditorGrants(ada, true, nil)
+	byGroup := Config{EditorGroup: "editors"}.EditorGrants(ada, true, []string{"editors"})
+	byBoth := Config{Editors: []string{ada}, EditorGroup: "editors"}.EditorGrants(ada, true, []string{"editors"})
+	editor := []string{"editor"}
+	tests := []struct {
+		name   string
+		now    Config
+		grants []string
+		want   bool
+	}{
+		{"granted by email, still listed", Config{Editors: []string{ada}}, byEmail, true},
+		{"granted by email, removed from the list", Config{}, byEmail, false},
+		{"granted by email, removed from the list, a group configured", Config{EditorGroup: "editors"}, byEmail, false},
+		{"granted by group, group still configured", Config{EditorGroup: "editors"}, byGroup, true},
+		{"granted by group, another group configured", Config{EditorGroup: "admins"}, byGroup, false},
+		{"granted by group, no group configured", Config{Editors: []string{"eve@example.com"}}, byGroup, false},
+		{"granted by both, email removed", Config{EditorGroup: "editors"}, byBoth, true},
+		{"granted by both, group removed", Config{Editors: []string{ada}}, byBoth, true},
+		{"recorded without grants, email listed", Config{Editors: []string{ada}}, nil, true},
+		{"recorded without grants, email not listed, a group configured", Config{EditorGroup: "editors"}, nil, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := tc.now.RolesOf(ada, editor, tc.grants)
+			if has := len(got) == 1 && got[0] == "editor"; has != tc.want {
+				t.Fatalf("RolesOf = %v; want editor: %v", got, tc.want)
+			}
+		})
+	}
+	if g := (Config{Editors: []string{ada}}).EditorGrants(ada, false, nil); len(g) != 0 {
+		t.Fatalf("an unverified email got grants %v", g)
+	}
+}

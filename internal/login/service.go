@@ -9,7 +9,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -97,9 +96,16 @@ func (s *Service) SignIn(ctx context.Context, id Identity, userAgent string) (st
 		// The local server's built-in provider: the same people on every port.
 		issuer = s.Config.UserIssuer
 	}
+	// An unverified email grants nothing: anyone can type any address at
+	// some providers.
+	grants := s.Config.EditorGrants(id.Email, id.EmailVerified, id.Groups)
+	roles := []string{}
+	if len(grants) > 0 {
+		roles = []string{"editor"}
+	}
 	u := store.User{
 		ID: store.UserID(issuer, id.Subject), Issuer: issuer, Subject: id.Subject,
-		Email: id.Email, Name: id.Name, Roles: s.roles(id), CreatedAt: now, UpdatedAt: now,
+		Email: id.Email, Name: id.Name, Roles: roles, RoleGrants: grants, CreatedAt: now, UpdatedAt: now,
 	}
 	u, err := s.Users.Upsert(ctx, u)
 	if err != nil {
@@ -118,19 +124,6 @@ func (s *Service) SignIn(ctx context.Context, id Identity, userAgent string) (st
 		return "", store.User{}, fmt.Errorf("create session: %w", err)
 	}
 	return token, u, nil
-}
-
-// roles gives the editor role to a verified email listed in
-// LATCHKEY_EDITORS, or to a member of LATCHKEY_EDITOR_GROUP. An unverified
-// email grants nothing: anyone can type any address at some providers.
-func (s *Service) roles(id Identity) []string {
-	if id.EmailVerified && s.Config.EditorEmail(id.Email) {
-		return []string{"editor"}
-	}
-	if s.Config.EditorGroup != "" && slices.Contains(id.Groups, s.Config.EditorGroup) {
-		return []string{"editor"}
-	}
-	return []string{}
 }
 
 // cleanUserAgent keeps a short, printable user agent for the sessions list.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/authz"
+	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/store"
 )
@@ -38,6 +39,8 @@ type Answer struct {
 // Handler serves GET /api/me.
 type Handler struct {
 	Users store.UserStore
+	// Config re-checks the roles (config.RolesOf), as the post functions do.
+	Config config.Config
 }
 
 // Get answers GET /api/me.
@@ -64,7 +67,7 @@ func (h Handler) Get(ctx context.Context, req httpx.Request) (httpx.Response, er
 		auth.KeyID = p.KeyID
 	}
 	return httpx.JSON(200, Answer{
-		User: User{ID: u.ID, Email: u.Email, Name: u.Name, Roles: nonNil(u.Roles)},
+		User: User{ID: u.ID, Email: u.Email, Name: u.Name, Roles: h.Config.RolesOf(u.Email, u.Roles, u.RoleGrants)},
 		Auth: auth,
 	}), nil
 }
@@ -78,4 +81,4 @@ func nonNil(s []string) []string {
 }
 
 // Build builds the handler of GET /api/me.
-func Build(d app.Deps) httpx.Handler { return Handler{Users: d.Stores.Users}.Get }
+func Build(d app.Deps) httpx.Handler { return Handler{Users: d.Stores.Users, Config: d.Config}.Get }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/authz"
+	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/me"
 	"github.com/latchkey/latchkey/internal/seed"
@@ -39,7 +40,7 @@ func TestMe(t *testing.T) {
 	if err := seed.Load(context.Background(), stores); err != nil {
 		t.Fatal(err)
 	}
-	d := app.Deps{Stores: stores, Log: slog.New(slog.DiscardHandler), Now: time.Now}
+	d := app.Deps{Stores: stores, Log: slog.New(slog.DiscardHandler), Now: time.Now, Config: config.Config{Editors: []string{seed.Editor.Email}}}
 	h := httpx.Adapt(d.Log, me.Build(d))
 	session := func(u string) authz.Principal {
 		return authz.Principal{UserID: u, SessionID: "ses_x", Method: authz.MethodSession, Permissions: []string{"read", "write"}}

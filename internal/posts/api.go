@@ -93,20 +93,11 @@ func (a API) principal(ctx context.Context, req httpx.Request) (policy.Principal
 	return policy.Principal{UserID: u.ID, Roles: a.roles(u)}, nil
 }
 
-// roles are the user's roles as the configuration grants them now. The
-// editor role is stored at sign-in; an API key never signs in again, so a
-// role granted by LATCHKEY_EDITORS is dropped as soon as the email leaves
-// the list. A role from LATCHKEY_EDITOR_GROUP cannot be checked without the
-// provider and lasts until the next sign-in (docs/SECURITY.md).
+// roles are the user's roles as the configuration grants them now, each
+// re-checked against where it came from (config.RolesOf): an API key never
+// signs in again, so a role must not outlive its source.
 func (a API) roles(u store.User) []string {
-	var out []string
-	for _, r := range u.Roles {
-		if r == "editor" && a.Config.EditorGroup == "" && !a.Config.EditorEmail(u.Email) {
-			continue
-		}
-		out = append(out, r)
-	}
-	return out
+	return a.Config.RolesOf(u.Email, u.Roles, u.RoleGrants)
 }
 
 // load returns the post the caller may at least read; anything else is 404,

@@ -45,8 +45,13 @@ type User struct {
 	Email     string
 	Name      string
 	Roles     []string
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// RoleGrants say where each role came from at the last sign-in, so
+	// that it can be re-checked on every request (config.RolesOf):
+	// "editor:email" (LATCHKEY_EDITORS) or "editor:group:<name>"
+	// (LATCHKEY_EDITOR_GROUP).
+	RoleGrants []string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // UserStore keeps users.

@@ -25,13 +25,14 @@ type userRecord struct {
 	Email     string   `dynamodbav:"email,omitempty"`
 	Name      string   `dynamodbav:"name,omitempty"`
 	Roles     []string `dynamodbav:"roles,omitempty"`
+	Grants    []string `dynamodbav:"roleGrants,omitempty"`
 	CreatedAt string   `dynamodbav:"createdAt"`
 	UpdatedAt string   `dynamodbav:"updatedAt"`
 }
 
 // profileAttributes are what an upsert overwrites; id is the key and
 // createdAt is kept from the first write.
-var profileAttributes = []string{"issuer", "subject", "email", "name", "roles", "updatedAt"}
+var profileAttributes = []string{"issuer", "subject", "email", "name", "roles", "roleGrants", "updatedAt"}
 
 func userKey(id string) map[string]types.AttributeValue {
 	return map[string]types.AttributeValue{"id": stringAV(id)}
@@ -40,7 +41,7 @@ func userKey(id string) map[string]types.AttributeValue {
 func (r userRecord) user() (store.User, error) {
 	var p timeParser
 	u := store.User{
-		ID: r.ID, Issuer: r.Issuer, Subject: r.Subject, Email: r.Email, Name: r.Name, Roles: r.Roles,
+		ID: r.ID, Issuer: r.Issuer, Subject: r.Subject, Email: r.Email, Name: r.Name, Roles: r.Roles, RoleGrants: r.Grants,
 		CreatedAt: p.time(r.CreatedAt), UpdatedAt: p.time(r.UpdatedAt),
 	}
 	return u, p.err
@@ -51,7 +52,7 @@ func (r userRecord) user() (store.User, error) {
 func (s *Users) Upsert(ctx context.Context, u store.User) (store.User, error) {
 	db := (*DB)(s)
 	rec := userRecord{
-		ID: u.ID, Issuer: u.Issuer, Subject: u.Subject, Email: u.Email, Name: u.Name, Roles: u.Roles,
+		ID: u.ID, Issuer: u.Issuer, Subject: u.Subject, Email: u.Email, Name: u.Name, Roles: u.Roles, Grants: u.RoleGrants,
 		CreatedAt: store.SortTime(u.CreatedAt), UpdatedAt: store.SortTime(u.UpdatedAt),
 	}
 	item, err := attributevalue.MarshalMap(rec)

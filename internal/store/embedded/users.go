@@ -25,6 +25,7 @@ func (s *Users) Upsert(ctx context.Context, u store.User) (store.User, error) {
 		u.CreatedAt = old.CreatedAt
 	}
 	u.Roles = slices.Clone(u.Roles)
+	u.RoleGrants = slices.Clone(u.RoleGrants)
 	db.data.Users[u.ID] = u
 	if err := db.save(); err != nil {
 		return store.User{}, err
@@ -49,5 +50,6 @@ func (s *Users) Get(ctx context.Context, id string) (store.User, error) {
 
 func cloneUser(u store.User) store.User {
 	u.Roles = slices.Clone(u.Roles)
+	u.RoleGrants = slices.Clone(u.RoleGrants)
 	return u
 }

@@ -53,7 +53,7 @@ func testUsers(t *testing.T, newStores Factory) {
 
 	u := store.User{
 		ID: store.UserID("https://idp.example", "alice"), Issuer: "https://idp.example", Subject: "alice",
-		Email: "alice@example.com", Name: "Alice", Roles: []string{"editor"},
+		Email: "alice@example.com", Name: "Alice", Roles: []string{"editor"}, RoleGrants: []string{"editor:email", "editor:group:eds"},
 		CreatedAt: base, UpdatedAt: base,
 	}
 	got, err := users.Upsert(ctx, u)
@@ -61,7 +61,7 @@ func testUsers(t *testing.T, newStores Factory) {
 	assertUser(t, "Upsert(new)", got, u)
 
 	again := u
-	again.Email, again.Name, again.Roles = "alice@new.example", "Alice B.", nil
+	again.Email, again.Name, again.Roles, again.RoleGrants = "alice@new.example", "Alice B.", nil, nil
 	again.CreatedAt, again.UpdatedAt = base.Add(time.Hour), base.Add(time.Hour)
 	got, err = users.Upsert(ctx, again)
 	must(t, "Upsert(existing)", err)
@@ -77,7 +77,7 @@ func testUsers(t *testing.T, newStores Factory) {
 func assertUser(t *testing.T, what string, got, want store.User) {
 	t.Helper()
 	if got.ID != want.ID || got.Issuer != want.Issuer || got.Subject != want.Subject || got.Email != want.Email ||
-		got.Name != want.Name || !slices.Equal(got.Roles, want.Roles) ||
+		got.Name != want.Name || !slices.Equal(got.Roles, want.Roles) || !slices.Equal(got.RoleGrants, want.RoleGrants) ||
 		!got.CreatedAt.Equal(want.CreatedAt) || !got.UpdatedAt.Equal(want.UpdatedAt) {
 		t.Fatalf("%s = %+v; want %+v", what, got, want)
 	}
