@@ -66,6 +66,8 @@ type Function struct {
 	// Tables are the tables it may touch and how: for each table, the
 	// widest access any of its routes asks.
 	Tables map[store.TableName]routes.Access
+	// Writes are, for a table it only updates, the attributes it may write.
+	Writes map[store.TableName][]string
 }
 
 // Functions derives every function from the route table, in table order,
@@ -87,8 +89,14 @@ func Functions(table []routes.Route) []Function {
 		}
 		grant(f.Tables, r.Tables)
 	}
-	auth := Function{Name: routes.AuthorizerFunction, Kind: KindAuthorizer, Tables: map[store.TableName]routes.Access{}}
+	auth := Function{Name: routes.AuthorizerFunction, Kind: KindAuthorizer, Tables: map[store.TableName]routes.Access{},
+		Writes: map[store.TableName][]string{}}
 	grant(auth.Tables, routes.AuthorizerTables)
+	for _, u := range routes.AuthorizerTables {
+		if u.Access == routes.Update {
+			auth.Writes[u.Table] = u.Attributes
+		}
+	}
 	return append(out, auth)
 }
 

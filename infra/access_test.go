@@ -143,7 +143,10 @@ func actualGrants(t *testing.T, d *deployment, fn string) map[string][]string {
 		t.Fatalf("%s role has %d inline policies; want 1", fn, len(policies))
 	}
 	for _, st := range get(policies[0], "PolicyDocument", "Statement").([]any) {
-		if get(st, "Effect") != "Allow" || get(st, "Condition") != nil || get(st, "NotAction") != nil || get(st, "NotResource") != nil {
+		// The one condition allowed narrows the authorizer's last-use
+		// writes (TestAuthorizerUpdatesOnlyLastUse checks it).
+		narrowed := fn == routes.AuthorizerFunction && get(st, "Action") == "dynamodb:UpdateItem"
+		if get(st, "Effect") != "Allow" || (get(st, "Condition") != nil && !narrowed) || get(st, "NotAction") != nil || get(st, "NotResource") != nil {
 			t.Errorf("%s: statement %s is not a plain Allow", fn, jsonString(st))
 		}
 		var actions []string
@@ -293,5 +296,44 @@ func TestRolesHaveNoManagedPolicyOrWildcardAction(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAuthorizerUpdatesOnlyLastUse: the authorizer's role may UpdateItem on
+// the keys and sessions tables only under conditions that allow exactly
+// the key and the last-use attributes, and no returned values; no
+// statement grants it UpdateItem without them.
+func TestAuthorizerUpdatesOnlyLastUse(t *testing.T) {
+	d := plain(t)
+	f := resource(t, d.tmpl, logicalName(routes.AuthorizerFunction)+"Function")
+	role := resource(t, d.tmpl, refTo(props(f)["Role"]))
+	want := map[string][]string{}
+	for _, u := range routes.AuthorizerTables {
+		def, _ := store.TableByName(u.Table)
+		want[logicalName(string(u.Table))+"TableUpdate"] = append([]string{def.PartitionKey}, u.Attributes...)
+	}
+	found := 0
+	for _, pol := range asList(props(role)["Policies"]) {
+		for _, st := range asList(get(pol, "PolicyDocument", "Statement")) {
+			if a := get(st, "Action"); a != "dynamodb:UpdateItem" && !strings.Contains(jsonString(a), `"dynamodb:UpdateItem"`) {
+				continue
+			}
+			sid, _ := get(st, "Sid").(string)
+			attrs, ok := want[sid]
+			if !ok {
+				t.Errorf("statement %s grants UpdateItem; want only the last-use statements", sid)
+				continue
+			}
+			found++
+			if got := jsonString(get(st, "Condition", "ForAllValues:StringEquals", "dynamodb:Attributes")); got != jsonString(attrs) {
+				t.Errorf("%s: dynamodb:Attributes %s; want %s", sid, got, jsonString(attrs))
+			}
+			if got := jsonString(get(st, "Condition", "StringEqualsIfExists", "dynamodb:ReturnValues")); got != `["NONE"]` {
+				t.Errorf("%s: dynamodb:ReturnValues %s; want [\"NONE\"]", sid, got)
+			}
+		}
+	}
+	if found != len(want) {
+		t.Fatalf("%d conditioned UpdateItem statements; want %d", found, len(want))
 	}
 }

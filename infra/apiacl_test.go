@@ -179,3 +179,28 @@ func TestOriginSecretShape(t *testing.T) {
 		})
 	}
 }
+
+// TestNoWebACLKeepsSampledRequests: neither the CloudFront web ACL
+// (waf=true) nor the API stage's keeps sampled requests, on the ACL or on
+// any rule: a sample holds every header, keys and cookies included.
+func TestNoWebACLKeepsSampledRequests(t *testing.T) {
+	d := full(t)
+	seen := 0
+	for name, tmpl := range map[string]map[string]any{"app": d.tmpl, "edge": d.edge} {
+		for id, acl := range resources(tmpl, "AWS::WAFv2::WebACL") {
+			seen++
+			p := props(acl)
+			if get(p, "VisibilityConfig", "SampledRequestsEnabled") != false {
+				t.Errorf("%s %s: the ACL keeps sampled requests", name, id)
+			}
+			for _, r := range asList(p["Rules"]) {
+				if get(r, "VisibilityConfig", "SampledRequestsEnabled") != false {
+					t.Errorf("%s %s: rule %v keeps sampled requests", name, id, get(r, "Name"))
+				}
+			}
+		}
+	}
+	if seen != 2 {
+		t.Fatalf("%d web ACLs; want the CloudFront one (waf=true) and the stage's", seen)
+	}
+}

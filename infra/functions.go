@@ -18,6 +18,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/latchkey/latchkey/internal/routes"
 	"github.com/latchkey/latchkey/internal/store"
 )
 
@@ -145,7 +146,11 @@ func statements(f Function, logs awslogs.LogGroup, tables map[store.TableName]aw
 	for _, name := range f.TableNames() {
 		def, _ := store.TableByName(name)
 		arn := *tables[name].TableArn()
-		st = append(st, statement(logicalName(string(name))+"Table", Actions(f.Tables[name]), arn))
+		if f.Tables[name] == routes.Update {
+			st = append(st, updateStatements(logicalName(string(name))+"Table", def, f.Writes[name], arn)...)
+		} else {
+			st = append(st, statement(logicalName(string(name))+"Table", Actions(f.Tables[name]), arn))
+		}
 		if len(def.Indexes) > 0 && QueriesIndexes(f.Tables[name]) {
 			var ix []string
 			for _, i := range def.Indexes {
@@ -165,6 +170,28 @@ func statements(f Function, logs awslogs.LogGroup, tables map[store.TableName]aw
 		st = append(st, statement("XRay", []string{"xray:PutTraceSegments", "xray:PutTelemetryRecords"}, "*"))
 	}
 	return &st
+}
+
+// updateStatements grant routes.Update on one table: GetItem, and an
+// UpdateItem that may write only the given attributes (with the key, which
+// an update names and cannot change) and return no values. Conditions of
+// DynamoDB's fine-grained access control: dynamodb:Attributes lists every
+// attribute a request names; dynamodb:ReturnValues its ReturnValues.
+func updateStatements(sid string, def store.Table, attrs []string, arn string) []awsiam.PolicyStatement {
+	allowed := append([]string{def.PartitionKey}, attrs...)
+	return []awsiam.PolicyStatement{
+		statement(sid+"Get", []string{"dynamodb:GetItem"}, arn),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Sid:       jsii.String(sid + "Update"),
+			Effect:    awsiam.Effect_ALLOW,
+			Actions:   jsii.Strings("dynamodb:UpdateItem"),
+			Resources: jsii.Strings(arn),
+			Conditions: &map[string]any{
+				"ForAllValues:StringEquals": map[string]any{"dynamodb:Attributes": allowed},
+				"StringEqualsIfExists":      map[string]any{"dynamodb:ReturnValues": []string{"NONE"}},
+			},
+		}),
+	}
 }
 
 func statement(sid string, actions []string, resources ...string) awsiam.PolicyStatement {

@@ -46,9 +46,14 @@ type Access string
 const (
 	Read      Access = "read"
 	ReadWrite Access = "read-write"
-	// Update reads items by key and updates them: no query, no create, no
-	// delete. The authorizer needs no more (it looks credentials up and
-	// records their last use), so a flaw in it cannot mint a key.
+	// Update reads items by key and updates the named attributes of items
+	// that exist: no query, no create, no delete, no other attribute. The
+	// authorizer needs no more (it looks credentials up and records their
+	// last use). DynamoDB's UpdateItem would create a missing item, so the
+	// store makes every such write conditional on the item existing, and
+	// the IAM grant allows only the TableUse's Attributes (and no
+	// returned values): a flaw in the authorizer, or its leaked
+	// credentials, cannot mint a key or a session, or change a key's hash.
 	Update Access = "update"
 )
 
@@ -56,6 +61,8 @@ const (
 type TableUse struct {
 	Table  store.TableName
 	Access Access
+	// Attributes are, for Update, the only attributes it may write.
+	Attributes []string
 }
 
 // Route is one method and path of the API.
@@ -79,77 +86,77 @@ const AuthorizerFunction = "authorizer"
 // AuthorizerTables are the tables the authorizer reads to verify a
 // credential (and writes to record last use).
 var AuthorizerTables = []TableUse{
-	{store.KeysTable, Update},
-	{store.SessionsTable, Update},
+	{store.KeysTable, Update, []string{"lastUsedAt"}},
+	{store.SessionsTable, Update, []string{"lastSeenAt", "ttl"}},
 }
 
 // Table is every implemented route. Later routes join it as they are built.
 var Table = []Route{
 	{
 		Method: "GET", Path: "/api/public/posts", Function: "public-posts-list", Need: NeedPublic,
-		Tables:  []TableUse{{store.PostsTable, Read}},
+		Tables:  []TableUse{{Table: store.PostsTable, Access: Read}},
 		Summary: "List published posts, newest first, with cursor pagination.",
 	},
 	{
 		Method: "GET", Path: "/api/public/posts/{id}", Function: "public-posts-get", Need: NeedPublic,
-		Tables:  []TableUse{{store.PostsTable, Read}},
+		Tables:  []TableUse{{Table: store.PostsTable, Access: Read}},
 		Summary: "Get one published post.",
 	},
 	// Key management needs a browser session: a key can never create,
 	// list, rotate or delete keys, so a leaked key cannot entrench itself.
 	{
 		Method: "GET", Path: "/api/keys", Function: "keys-list", Need: NeedSession,
-		Tables:  []TableUse{{store.KeysTable, Read}},
+		Tables:  []TableUse{{Table: store.KeysTable, Access: Read}},
 		Summary: "List the caller's API keys (hints only, never secrets).",
 	},
 	{
 		Method: "POST", Path: "/api/keys", Function: "keys-create", Need: NeedSession,
-		Tables:  []TableUse{{store.KeysTable, ReadWrite}},
+		Tables:  []TableUse{{Table: store.KeysTable, Access: ReadWrite}},
 		Summary: "Create an API key; the answer shows its secret, once.",
 	},
 	{
 		Method: "DELETE", Path: "/api/keys/{id}", Function: "keys-delete", Need: NeedSession,
-		Tables:  []TableUse{{store.KeysTable, ReadWrite}},
+		Tables:  []TableUse{{Table: store.KeysTable, Access: ReadWrite}},
 		Summary: "Delete one of the caller's API keys; it stops working within the authorizer's cache TTL.",
 	},
 	{
 		Method: "POST", Path: "/api/keys/{id}/regenerate", Function: "keys-regenerate", Need: NeedSession,
-		Tables:  []TableUse{{store.KeysTable, ReadWrite}},
+		Tables:  []TableUse{{Table: store.KeysTable, Access: ReadWrite}},
 		Summary: "Replace a key's secret, the old one working for an optional grace period.",
 	},
 	{
 		Method: "GET", Path: "/api/me", Function: "me", Need: NeedRead,
-		Tables:  []TableUse{{store.UsersTable, Read}},
+		Tables:  []TableUse{{Table: store.UsersTable, Access: Read}},
 		Summary: "Who the caller is and how they authenticated.",
 	},
 	{
 		Method: "GET", Path: "/api/posts", Function: "posts-list", Need: NeedRead,
-		Tables:  []TableUse{{store.PostsTable, Read}, {store.UsersTable, Read}},
+		Tables:  []TableUse{{Table: store.PostsTable, Access: Read}, {Table: store.UsersTable, Access: Read}},
 		Summary: "List the posts the caller may edit, drafts included.",
 	},
 	{
 		Method: "POST", Path: "/api/posts", Function: "posts-create", Need: NeedWrite,
-		Tables:  []TableUse{{store.PostsTable, ReadWrite}, {store.UsersTable, Read}},
+		Tables:  []TableUse{{Table: store.PostsTable, Access: ReadWrite}, {Table: store.UsersTable, Access: Read}},
 		Summary: "Create a draft; the caller is its author.",
 	},
 	{
 		Method: "GET", Path: "/api/posts/{id}", Function: "posts-get", Need: NeedRead,
-		Tables:  []TableUse{{store.PostsTable, Read}, {store.UsersTable, Read}},
+		Tables:  []TableUse{{Table: store.PostsTable, Access: Read}, {Table: store.UsersTable, Access: Read}},
 		Summary: "Get a post the caller may read (a draft the caller may not read is 404).",
 	},
 	{
 		Method: "PUT", Path: "/api/posts/{id}", Function: "posts-update", Need: NeedWrite,
-		Tables:  []TableUse{{store.PostsTable, ReadWrite}, {store.UsersTable, Read}},
+		Tables:  []TableUse{{Table: store.PostsTable, Access: ReadWrite}, {Table: store.UsersTable, Access: Read}},
 		Summary: "Edit a post (author or editor), with optimistic concurrency on version.",
 	},
 	{
 		Method: "DELETE", Path: "/api/posts/{id}", Function: "posts-delete", Need: NeedWrite,
-		Tables:  []TableUse{{store.PostsTable, ReadWrite}, {store.UsersTable, Read}},
+		Tables:  []TableUse{{Table: store.PostsTable, Access: ReadWrite}, {Table: store.UsersTable, Access: Read}},
 		Summary: "Delete a post (its author only).",
 	},
 	{
 		Method: "POST", Path: "/api/posts/{id}/publish", Function: "posts-publish", Need: NeedWrite,
-		Tables:  []TableUse{{store.PostsTable, ReadWrite}, {store.UsersTable, Read}},
+		Tables:  []TableUse{{Table: store.PostsTable, Access: ReadWrite}, {Table: store.UsersTable, Access: Read}},
 		Summary: "Publish a post (editors only).",
 	},
 	{
@@ -158,27 +165,27 @@ var Table = []Route{
 	},
 	{
 		Method: "GET", Path: "/api/auth/callback", Function: "auth-callback", Need: NeedPublic,
-		Tables:  []TableUse{{store.UsersTable, ReadWrite}, {store.SessionsTable, ReadWrite}},
+		Tables:  []TableUse{{Table: store.UsersTable, Access: ReadWrite}, {Table: store.SessionsTable, Access: ReadWrite}},
 		Summary: "Finish signing in: verify the provider's answer, start a session, 303 to return_to.",
 	},
 	{
 		Method: "POST", Path: "/api/auth/logout", Function: "auth-logout", Need: NeedPublic,
-		Tables:  []TableUse{{store.SessionsTable, ReadWrite}},
+		Tables:  []TableUse{{Table: store.SessionsTable, Access: ReadWrite}},
 		Summary: "Sign out: end this session and clear its cookie.",
 	},
 	{
 		Method: "POST", Path: "/api/auth/logout-all", Function: "auth-logout-all", Need: NeedSession,
-		Tables:  []TableUse{{store.SessionsTable, ReadWrite}},
+		Tables:  []TableUse{{Table: store.SessionsTable, Access: ReadWrite}},
 		Summary: "Sign out everywhere: end every session of the caller.",
 	},
 	{
 		Method: "GET", Path: "/api/sessions", Function: "sessions-list", Need: NeedSession,
-		Tables:  []TableUse{{store.SessionsTable, Read}},
+		Tables:  []TableUse{{Table: store.SessionsTable, Access: Read}},
 		Summary: "List the caller's live sessions, the current one marked.",
 	},
 	{
 		Method: "DELETE", Path: "/api/sessions/{id}", Function: "sessions-delete", Need: NeedSession,
-		Tables:  []TableUse{{store.SessionsTable, ReadWrite}},
+		Tables:  []TableUse{{Table: store.SessionsTable, Access: ReadWrite}},
 		Summary: "End one of the caller's sessions.",
 	},
 	{

@@ -39,12 +39,12 @@ type Stores struct {
 // the provider's issuer and subject (see UserID), so signing in twice can never
 // create two users.
 type User struct {
-	ID        string
-	Issuer    string
-	Subject   string
-	Email     string
-	Name      string
-	Roles     []string
+	ID      string
+	Issuer  string
+	Subject string
+	Email   string
+	Name    string
+	Roles   []string
 	// RoleGrants say where each role came from at the last sign-in, so
 	// that it can be re-checked on every request (config.RolesOf):
 	// "editor:email" (LATCHKEY_EDITORS) or "editor:group:<name>"

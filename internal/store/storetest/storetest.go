@@ -328,6 +328,11 @@ func testKeys(t *testing.T, newStores Factory) {
 	if got.LastUsedAt == nil || !got.LastUsedAt.Equal(used) {
 		t.Fatalf("LastUsedAt = %v; want %v", got.LastUsedAt, used)
 	}
+	// Recording a use never creates a key (DynamoDB's UpdateItem would).
+	wantErr(t, "Touch(missing)", keys.Touch(ctx, "key_missingmissingmissingmiss", used), store.ErrNotFound)
+	if _, err := keys.ByHash(ctx, keyHash(999), used); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("ByHash after Touch(missing) = %v; want not found", err)
+	}
 
 	wantErr(t, "Delete(another user's key)", keys.Delete(ctx, "usr_b", k.ID), store.ErrNotFound)
 	must(t, "Delete", keys.Delete(ctx, "usr_a", k.ID))
@@ -442,6 +447,10 @@ func testSessions(t *testing.T, newStores Factory) {
 	if !got.LastSeenAt.Equal(seen) || got.ExpiresEpoch != seen.Add(time.Hour).Unix() {
 		t.Fatalf("after Touch: lastSeen %v ttl %d; want %v %d", got.LastSeenAt, got.ExpiresEpoch, seen, seen.Add(time.Hour).Unix())
 	}
+	// Recording a use never creates a session.
+	wantErr(t, "Touch(missing)", sessions.Touch(ctx, "ses_missingmissingmissingmiss", seen, 0), store.ErrNotFound)
+	_, err = sessions.Get(ctx, "ses_missingmissingmissingmiss")
+	wantErr(t, "Get after Touch(missing)", err, store.ErrNotFound)
 
 	ids := collect(t, "List", func(s store.Session) string { return s.ID }, func(p store.Page) ([]store.Session, string, error) {
 		return sessions.List(ctx, "usr_a", p)
