@@ -98,6 +98,9 @@ func (h Handlers) Login(ctx context.Context, req httpx.Request) (httpx.Response,
 		}
 	}
 	f.ReturnTo = SafeReturnTo(returnTo)
+	if token, err := session.FromCookies(headerValues(req, "Cookie")); err == nil {
+		f.Previous = session.ID(token)
+	}
 	f.Expires = h.S.Now().Add(loginTTL).Unix()
 	sealed, err := h.S.sealer.seal(f)
 	if err != nil {
@@ -174,6 +177,24 @@ func (h Handlers) Callback(ctx context.Context, req httpx.Request) (httpx.Respon
 		return httpx.Response{}, err
 	}
 	httpx.Logger(ctx).Info("signed in", "userId", u.ID, "sessionId", session.ID(token))
+	// The session this browser had ends: the one named when the sign-in
+	// started, and the one whose cookie came with the callback (ASVS 7.2.4).
+	old := []string{f.Previous}
+	if prev, err := session.FromCookies(headerValues(req, "Cookie")); err == nil {
+		old = append(old, session.ID(prev))
+	}
+	for _, id := range old {
+		if id == "" || id == session.ID(token) {
+			continue
+		}
+		ended, err := h.S.EndSession(ctx, id)
+		if err != nil {
+			return httpx.Response{}, err
+		}
+		if ended != "" {
+			httpx.Logger(ctx).Info("session replaced by a new sign-in", "userId", ended, "sessionId", id)
+		}
+	}
 	return redirect(303, f.ReturnTo, session.SetCookie(token, h.S.Lifetimes.Absolute), clear), nil
 }
 

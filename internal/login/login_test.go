@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"errors"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -322,4 +323,61 @@ func TestCrossSiteLogoutDoesNotClearTheCookie(t *testing.T) {
 	if err != nil || resp.StatusCode != 200 || len(resp.MultiValueHeaders["Set-Cookie"]) != 0 {
 		t.Fatalf("cross-site logout = %d %v %v; want 200 without clearing a cookie", resp.StatusCode, resp.MultiValueHeaders, err)
 	}
+}
+
+// TestSigningInAgainEndsTheOldSession (ASVS 5.0 7.2.4): a browser that
+// signs in while it holds a session ends that session, whether the old
+// cookie came with the sign-in's start (the usual case: the provider's
+// redirect back is cross-site, so a SameSite=Strict cookie does not come
+// with the callback) or with the callback (a same-site provider).
+func TestSigningInAgainEndsTheOldSession(t *testing.T) {
+	for _, where := range []string{"login", "callback"} {
+		t.Run("the old cookie at the "+where, func(t *testing.T) {
+			r := newRig(t)
+			first := r.signIn(t, "", "")
+			old := session.CookieName + "=" + first
+			loginCookie, callbackCookie := old, ""
+			if where == "callback" {
+				loginCookie, callbackCookie = "", old
+			}
+			second := r.signIn(t, loginCookie, callbackCookie)
+			if _, err := r.stores.Sessions.Get(context.Background(), session.ID(first)); !errors.Is(err, store.ErrNotFound) {
+				t.Fatalf("the first session after signing in again: %v; want ended", err)
+			}
+			if _, err := r.stores.Sessions.Get(context.Background(), session.ID(second)); err != nil {
+				t.Fatalf("the new session: %v", err)
+			}
+		})
+	}
+}
+
+// signIn runs a whole sign-in as alice, with extra cookies on the login
+// request and on the callback, and returns the new session's token.
+func (r *rig) signIn(t *testing.T, atLogin, atCallback string) string {
+	t.Helper()
+	req := httpx.Request{HTTPMethod: "GET", QueryStringParameters: map[string]string{"return_to": "/"}, Headers: map[string]string{"Cookie": atLogin}}
+	resp, err := r.h.Login(context.Background(), req)
+	if err != nil || resp.StatusCode != 302 {
+		t.Fatalf("Login = %d, %v", resp.StatusCode, err)
+	}
+	loc, _ := url.Parse(resp.Headers["Location"])
+	q := loc.Query()
+	flow := resp.MultiValueHeaders["Set-Cookie"][0]
+	flow = flow[:strings.Index(flow, ";")]
+	r.op.issue("code", q.Get("code_challenge"), r.op.sign(r.op.claims(q.Get("nonce"), r.now), r.op.key, "k1", jose.RS256))
+	cookies := flow
+	if atCallback != "" {
+		cookies += "; " + atCallback
+	}
+	cb := r.callback(map[string]string{"state": q.Get("state"), "code": "code"}, cookies)
+	if cb.StatusCode != 303 {
+		t.Fatalf("callback = %d %s", cb.StatusCode, cb.Body)
+	}
+	for _, c := range cb.MultiValueHeaders["Set-Cookie"] {
+		if v, ok := strings.CutPrefix(c, session.CookieName+"="); ok {
+			return v[:strings.Index(v, ";")]
+		}
+	}
+	t.Fatal("no session cookie")
+	return ""
 }

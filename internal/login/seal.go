@@ -20,6 +20,12 @@ type flow struct {
 	Verifier string `json:"v"`
 	ReturnTo string `json:"r"`
 	Expires  int64  `json:"e"`
+	// Previous is the id (never the token) of the session the browser had
+	// when it started signing in: the callback ends it (a new sign-in
+	// replaces the old session). The callback itself may not see the old
+	// cookie, which is SameSite=Strict and the provider's redirect is
+	// cross-site.
+	Previous string `json:"p,omitempty"`
 }
 
 // sealer seals and opens login cookies with AES-256-GCM: the browser holds

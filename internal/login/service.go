@@ -140,6 +140,22 @@ func cleanUserAgent(ua string) string {
 	return ua
 }
 
+// EndSession ends the session with this id, whoever's it is, and returns
+// its user's id ("" when there was none).
+func (s *Service) EndSession(ctx context.Context, id string) (string, error) {
+	sess, err := s.Sessions.Get(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if err := s.Sessions.Delete(ctx, sess.UserID, id); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return "", err
+	}
+	return sess.UserID, nil
+}
+
 // SignOut ends the session whose token is token, if it exists.
 func (s *Service) SignOut(ctx context.Context, token string) error {
 	id := session.ID(token)
