@@ -52,9 +52,6 @@ const (
 	KindAuthorizer
 )
 
-// signInPrefix is the path under which the sign-in routes live (docs/API.md).
-const signInPrefix = "/api/auth/"
-
 // Function is one Lambda function as the route table describes it.
 type Function struct {
 	// Name is the route table's function name: its folder under functions/
@@ -84,7 +81,7 @@ func Functions(table []routes.Route) []Function {
 		}
 		f := &out[i]
 		f.Routes = append(f.Routes, r)
-		if strings.HasPrefix(r.Path, signInPrefix) {
+		if r.SignIn {
 			f.Kind = KindSignIn
 		}
 		grant(f.Tables, r.Tables)

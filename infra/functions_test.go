@@ -97,7 +97,7 @@ func TestPublicURL(t *testing.T) {
 }
 
 // TestSignInFunctionsAreTheOnesThatSignIn holds the rule that gives the
-// sign-in secrets (a function under /api/auth/) to the code: exactly the
+// sign-in secrets (a route marked SignIn) to the code: exactly the
 // functions that link internal/login are sign-in functions.
 func TestSignInFunctionsAreTheOnesThatSignIn(t *testing.T) {
 	gobin, err := exec.LookPath("go")

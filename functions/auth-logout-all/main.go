@@ -3,7 +3,7 @@ package main
 
 import (
 	"github.com/latchkey/latchkey/internal/app"
-	"github.com/latchkey/latchkey/internal/login"
+	"github.com/latchkey/latchkey/internal/signout"
 )
 
-func main() { app.Start(login.LogoutAll) }
+func main() { app.Start(signout.LogoutAll) }

@@ -17,6 +17,7 @@ import (
 	"github.com/latchkey/latchkey/internal/openapi"
 	"github.com/latchkey/latchkey/internal/posts"
 	"github.com/latchkey/latchkey/internal/sessionsapi"
+	"github.com/latchkey/latchkey/internal/signout"
 )
 
 // Handlers maps a route table function name to its constructor.
@@ -38,8 +39,8 @@ var Handlers = map[string]app.HandlerFunc{
 	"posts-publish":     posts.Publish,
 	"auth-login":        login.Start,
 	"auth-callback":     login.Callback,
-	"auth-logout":       login.Logout,
-	"auth-logout-all":   login.LogoutAll,
+	"auth-logout":       signout.Logout,
+	"auth-logout-all":   signout.LogoutAll,
 	"sessions-list":     sessionsapi.List,
 	"sessions-delete":   sessionsapi.Delete,
 }

@@ -5,11 +5,9 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
-	"net/url"
 	"regexp"
 
 	"github.com/latchkey/latchkey/internal/app"
-	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/session"
 )
@@ -57,16 +55,6 @@ func pages(h httpx.Handler) httpx.Handler {
 		}
 		return resp, err
 	}
-}
-
-// Logout builds the handler of POST /api/auth/logout.
-func Logout(d app.Deps) httpx.Handler {
-	return build(d, func(h Handlers) httpx.Handler { return h.Logout })
-}
-
-// LogoutAll builds the handler of POST /api/auth/logout-all.
-func LogoutAll(d app.Deps) httpx.Handler {
-	return build(d, func(h Handlers) httpx.Handler { return h.LogoutAll })
 }
 
 // loginCookie is the sealed flow's cookie. SameSite=Lax, not Strict: it
@@ -198,64 +186,4 @@ func (h Handlers) Callback(ctx context.Context, req httpx.Request) (httpx.Respon
 	return redirect(303, f.ReturnTo, session.SetCookie(token, h.S.Lifetimes.Absolute), clear), nil
 }
 
-// Logout answers POST /api/auth/logout: the caller's session (if any) ends,
-// the cookie is cleared, and the provider's logout URL is returned when it
-// has one. It needs no valid session, but a request that carries the cookie
-// must come from the app's own origin, like every cookie request that
-// changes state.
-func (h Handlers) Logout(ctx context.Context, req httpx.Request) (httpx.Response, error) {
-	cookies := headerValues(req, "Cookie")
-	token, err := session.FromCookies(cookies)
-	hasCookie := !errors.Is(err, session.ErrNoCookie)
-	if hasCookie {
-		if !session.SameOrigin(headerValues(req, "Origin"), headerValues(req, "Sec-Fetch-Site"), h.S.Config.PublicURL, h.S.Config.AllowedOrigins) {
-			return httpx.Response{}, httpx.Errorf(403, httpx.CodeForbidden, "sign-out must come from the app's own origin")
-		}
-	}
-	if err == nil {
-		if err := h.S.SignOut(ctx, token); err != nil {
-			return httpx.Response{}, err
-		}
-	}
-	var out session.LogoutAnswer
-	if end := h.S.Provider.EndSessionURL(ctx); end != "" {
-		u, err := url.Parse(end)
-		if err == nil {
-			q := u.Query()
-			q.Set("client_id", h.S.Config.OIDCClientID)
-			q.Set("post_logout_redirect_uri", h.S.Config.PublicURL+"/")
-			u.RawQuery = q.Encode()
-			out.EndSessionURL = u.String()
-		}
-	}
-	resp := httpx.JSON(200, out)
-	if hasCookie {
-		// Only a request that carried the cookie (and so passed the origin
-		// check) clears it: a cross-site form POST, which never carries a
-		// SameSite=Strict cookie, must not be able to delete it.
-		resp.MultiValueHeaders = map[string][]string{"Set-Cookie": {session.ClearCookie()}}
-	}
-	return resp, nil
-}
-
 func headerValues(req httpx.Request, name string) []string { return httpx.HeaderValues(req, name) }
-
-// LogoutAll answers POST /api/auth/logout-all: every session of the
-// caller's user ends ("sign out everywhere").
-func (h Handlers) LogoutAll(ctx context.Context, req httpx.Request) (httpx.Response, error) {
-	p, err := authz.PrincipalFrom(req)
-	if err != nil {
-		return httpx.Response{}, httpx.Errorf(401, httpx.CodeUnauthorized, "a valid session is required")
-	}
-	if p.Method != authz.MethodSession {
-		return httpx.Response{}, httpx.Errorf(403, httpx.CodeForbidden, "signing out needs a browser session")
-	}
-	n, err := h.S.Sessions.DeleteAll(ctx, p.UserID)
-	if err != nil {
-		return httpx.Response{}, err
-	}
-	httpx.Logger(ctx).Info("signed out everywhere", "userId", p.UserID, "sessions", n)
-	resp := httpx.NoContent()
-	resp.MultiValueHeaders = map[string][]string{"Set-Cookie": {session.ClearCookie()}}
-	return resp, nil
-}

@@ -76,6 +76,10 @@ type Route struct {
 	Function string
 	Need     Need
 	Tables   []TableUse
+	// SignIn says the function signs people in: it talks to the identity
+	// provider and seals the login cookie, so it alone is given the client
+	// secret and the login cookie's key. Signing out is not signing in.
+	SignIn bool
 	// Summary is one line for the OpenAPI document and the docs.
 	Summary string
 }
@@ -160,11 +164,11 @@ var Table = []Route{
 		Summary: "Publish a post (editors only).",
 	},
 	{
-		Method: "GET", Path: "/api/auth/login", Function: "auth-login", Need: NeedPublic,
+		Method: "GET", Path: "/api/auth/login", Function: "auth-login", Need: NeedPublic, SignIn: true,
 		Summary: "Start signing in: a 302 to the identity provider (Authorization Code with PKCE).",
 	},
 	{
-		Method: "GET", Path: "/api/auth/callback", Function: "auth-callback", Need: NeedPublic,
+		Method: "GET", Path: "/api/auth/callback", Function: "auth-callback", Need: NeedPublic, SignIn: true,
 		Tables:  []TableUse{{Table: store.UsersTable, Access: ReadWrite}, {Table: store.SessionsTable, Access: ReadWrite}},
 		Summary: "Finish signing in: verify the provider's answer, start a session, 303 to return_to.",
 	},

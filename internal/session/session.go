@@ -7,6 +7,7 @@ package session
 
 import (
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -67,6 +68,11 @@ func Hash(token string) string {
 
 // ID is the public ID of the session whose token is token.
 func ID(token string) string { return store.SessionID(Hash(token)) }
+
+// HashMatches reports, in constant time, whether stored is token's hash.
+func HashMatches(stored, token string) bool {
+	return subtle.ConstantTimeCompare([]byte(stored), []byte(Hash(token))) == 1
+}
 
 // Lifetimes are a session's limits.
 type Lifetimes struct {

@@ -110,5 +110,6 @@ func (h Handlers) Delete(ctx context.Context, req httpx.Request) (httpx.Response
 	if err != nil {
 		return httpx.Response{}, err
 	}
+	httpx.Logger(ctx).Info("session ended", "userId", p.UserID, "sessionId", id, "by", p.SessionID)
 	return httpx.NoContent(), nil
 }

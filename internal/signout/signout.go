@@ -1,0 +1,168 @@
+// Package signout serves POST /api/auth/logout and POST
+// /api/auth/logout-all. It is apart from sign-in (internal/login) so that
+// the sign-out functions are built without the identity provider's client
+// and receive none of its secrets (the client secret, the login cookie's
+// key): signing out needs only the sessions, and, to send the browser on
+// to the provider's own sign-out page, the provider's public discovery
+// document. It works with no identity provider configured.
+package signout
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/authz"
+	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/session"
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// Handlers serve the two routes.
+type Handlers struct {
+	Sessions store.SessionStore
+	Config   config.Config
+	// EndSession finds the provider's sign-out page ("" when it has none).
+	EndSession func(context.Context) string
+}
+
+func handlers(d app.Deps) Handlers {
+	return Handlers{Sessions: d.Stores.Sessions, Config: d.Config, EndSession: discovery(d.Config.OIDCIssuer)}
+}
+
+// Logout builds the handler of POST /api/auth/logout.
+func Logout(d app.Deps) httpx.Handler { return handlers(d).Logout }
+
+// LogoutAll builds the handler of POST /api/auth/logout-all.
+func LogoutAll(d app.Deps) httpx.Handler { return handlers(d).LogoutAll }
+
+// Logout answers POST /api/auth/logout: the caller's session (if any) ends,
+// the cookie is cleared, and the provider's sign-out page is returned when
+// it has one. It needs no valid session, but a request that carries the
+// cookie must come from the app's own origin, like every cookie request
+// that changes state.
+func (h Handlers) Logout(ctx context.Context, req httpx.Request) (httpx.Response, error) {
+	cookies := httpx.HeaderValues(req, "Cookie")
+	token, err := session.FromCookies(cookies)
+	hasCookie := !errors.Is(err, session.ErrNoCookie)
+	if hasCookie {
+		if !session.SameOrigin(httpx.HeaderValues(req, "Origin"), httpx.HeaderValues(req, "Sec-Fetch-Site"), h.Config.PublicURL, h.Config.AllowedOrigins) {
+			return httpx.Response{}, httpx.Errorf(403, httpx.CodeForbidden, "sign-out must come from the app's own origin")
+		}
+	}
+	if err == nil {
+		if err := h.end(ctx, token); err != nil {
+			return httpx.Response{}, err
+		}
+	}
+	var out session.LogoutAnswer
+	if end := h.EndSession(ctx); end != "" {
+		if u, err := url.Parse(end); err == nil {
+			q := u.Query()
+			q.Set("client_id", h.Config.OIDCClientID)
+			q.Set("post_logout_redirect_uri", h.Config.PublicURL+"/")
+			u.RawQuery = q.Encode()
+			out.EndSessionURL = u.String()
+		}
+	}
+	resp := httpx.JSON(200, out)
+	if hasCookie {
+		// Only a request that carried the cookie (and so passed the origin
+		// check) clears it: a cross-site form POST, which never carries a
+		// SameSite=Strict cookie, must not be able to delete it.
+		resp.MultiValueHeaders = map[string][]string{"Set-Cookie": {session.ClearCookie()}}
+	}
+	return resp, nil
+}
+
+// end ends the session whose token this is, if it exists, and writes the
+// audit line.
+func (h Handlers) end(ctx context.Context, token string) error {
+	id := session.ID(token)
+	sess, err := h.Sessions.Get(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !session.HashMatches(sess.Hash, token) {
+		return nil
+	}
+	if err := h.Sessions.Delete(ctx, sess.UserID, id); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	httpx.Logger(ctx).Info("signed out", "userId", sess.UserID, "sessionId", id)
+	return nil
+}
+
+// LogoutAll answers POST /api/auth/logout-all: every session of the
+// caller's user ends ("sign out everywhere").
+func (h Handlers) LogoutAll(ctx context.Context, req httpx.Request) (httpx.Response, error) {
+	p, err := authz.PrincipalFrom(req)
+	if err != nil {
+		return httpx.Response{}, httpx.Errorf(401, httpx.CodeUnauthorized, "a valid session is required")
+	}
+	if p.Method != authz.MethodSession {
+		return httpx.Response{}, httpx.Errorf(403, httpx.CodeForbidden, "signing out needs a browser session")
+	}
+	n, err := h.Sessions.DeleteAll(ctx, p.UserID)
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	httpx.Logger(ctx).Info("signed out everywhere", "userId", p.UserID, "sessionId", p.SessionID, "sessions", n)
+	resp := httpx.NoContent()
+	resp.MultiValueHeaders = map[string][]string{"Set-Cookie": {session.ClearCookie()}}
+	return resp, nil
+}
+
+// discovery returns a function that reads the provider's
+// end_session_endpoint from its discovery document (OpenID Connect
+// Discovery 1.0; RP-Initiated Logout 1.0), once per warm instance, within
+// a bound. Without an issuer (GitHub, or none) there is no such page.
+func discovery(issuer string) func(context.Context) string {
+	if issuer == "" {
+		return func(context.Context) string { return "" }
+	}
+	var (
+		mu    sync.Mutex
+		found string
+		done  bool
+	)
+	client := &http.Client{Timeout: 3 * time.Second}
+	return func(ctx context.Context) string {
+		mu.Lock()
+		defer mu.Unlock()
+		if done {
+			return found
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(issuer, "/")+"/.well-known/openid-configuration", nil)
+		if err != nil {
+			return ""
+		}
+		resp, err := client.Do(req)
+		if err != nil {
+			return "" // signing out still works; try again next time
+		}
+		defer resp.Body.Close()
+		var doc struct {
+			EndSession string `json:"end_session_endpoint"`
+		}
+		if resp.StatusCode != http.StatusOK || json.NewDecoder(io.LimitReader(resp.Body, 256<<10)).Decode(&doc) != nil {
+			return ""
+		}
+		if u, err := url.Parse(doc.EndSession); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			doc.EndSession = ""
+		}
+		found, done = doc.EndSession, true
+		return found
+	}
+}

@@ -1,0 +1,101 @@
+package signout
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/session"
+	"github.com/latchkey/latchkey/internal/store"
+	"github.com/latchkey/latchkey/internal/store/embedded"
+)
+
+const app0 = "https://app.example.com"
+
+func newSession(t *testing.T, s store.SessionStore) string {
+	t.Helper()
+	tok, err := session.NewToken(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	if err := s.Create(context.Background(), store.Session{ID: session.ID(tok), UserID: "usr_a", Hash: session.Hash(tok),
+		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// TestLogout: sign-out needs no identity provider and no sign-in secret,
+// ends the session only for a same-origin request, clears the cookie only
+// for a request that carried it, writes an audit line, and names the
+// provider's sign-out page when its discovery document has one.
+func TestLogout(t *testing.T) {
+	idp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{"issuer":"x","end_session_endpoint":"https://idp.example/logout"}`))
+	}))
+	defer idp.Close()
+	tests := []struct {
+		name        string
+		issuer      string
+		origin      string
+		withCookie  bool
+		wantStatus  int
+		wantEnded   bool
+		wantCleared bool
+		wantEndURL  bool
+	}{
+		{"no provider configured, same origin", "", app0, true, 200, true, true, false},
+		{"a provider with a sign-out page", idp.URL, app0, true, 200, true, true, true},
+		{"an unreachable provider: still signed out", "http://127.0.0.1:1", app0, true, 200, true, true, false},
+		{"another origin with the cookie", "", "https://evil.example", true, 403, false, false, false},
+		{"a cross-site form without the cookie (SameSite=Strict)", "", "https://evil.example", false, 200, false, false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := config.Load(func(k string) string {
+				return map[string]string{"LATCHKEY_PUBLIC_URL": app0, "LATCHKEY_OIDC_ISSUER": tc.issuer, "LATCHKEY_OIDC_CLIENT_ID": "c"}[k]
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			stores := embedded.New().Stores()
+			var logs bytes.Buffer
+			d := app.Deps{Config: cfg, Stores: stores, Log: slog.New(slog.NewJSONHandler(&logs, nil)), Now: time.Now}
+			tok := newSession(t, stores.Sessions)
+			req := httpx.Request{HTTPMethod: "POST", Headers: map[string]string{"Origin": tc.origin}}
+			if tc.withCookie {
+				req.Headers["Cookie"] = session.CookieName + "=" + tok
+			}
+			resp, err := httpx.Adapt(d.Log, Logout(d))(context.Background(), req)
+			if err != nil || resp.StatusCode != tc.wantStatus {
+				t.Fatalf("logout = %d %s, %v; want %d", resp.StatusCode, resp.Body, err, tc.wantStatus)
+			}
+			_, err = stores.Sessions.Get(context.Background(), session.ID(tok))
+			if ended := err != nil; ended != tc.wantEnded {
+				t.Errorf("session ended = %v; want %v", ended, tc.wantEnded)
+			}
+			if cleared := len(resp.MultiValueHeaders["Set-Cookie"]) == 1; cleared != tc.wantCleared {
+				t.Errorf("cookie cleared = %v; want %v", cleared, tc.wantCleared)
+			}
+			if got := strings.Contains(resp.Body, "https://idp.example/logout?client_id=c"); got != tc.wantEndURL {
+				t.Errorf("body %s; want the provider's sign-out page: %v", resp.Body, tc.wantEndURL)
+			}
+			if tc.wantEnded && !strings.Contains(logs.String(), `"msg":"signed out"`) {
+				t.Errorf("no audit line: %s", logs.String())
+			}
+			if strings.Contains(logs.String(), tok) {
+				t.Error("the log holds the session token")
+			}
+		})
+	}
+}
