@@ -52,7 +52,8 @@ lint: $(STATICCHECK) ## gofmt check, go vet, staticcheck
 FUZZTIME ?= 30s
 FUZZ_TARGETS := ./internal/apikey:FuzzFromAuthorization ./internal/apikey:FuzzCheck \
 	./internal/authz:FuzzDecodeInput ./internal/authz:FuzzAppendJSONString \
-	./internal/store:FuzzDecodeCursor ./internal/routes:FuzzMatch ./internal/login:FuzzSafeReturnTo
+	./internal/store:FuzzDecodeCursor ./internal/routes:FuzzMatch ./internal/login:FuzzSafeReturnTo \
+	./internal/httpx:FuzzDecodeJSON
 
 .PHONY: fuzz
 fuzz: ## run every fuzz target for FUZZTIME (default 30s) each; fails only on a failing input

@@ -149,3 +149,46 @@ func TestHeaderAndQuery(t *testing.T) {
 		}
 	}
 }
+
+// TestDecodeJSONRefusesAmbiguousNames: a body that names a field twice, in
+// any letter case, or a field not spelt as documented, is refused rather
+// than decided by "last one wins" or by case-insensitive matching.
+func TestDecodeJSONRefusesAmbiguousNames(t *testing.T) {
+	type body struct {
+		Label       string   `json:"label"`
+		Permissions []string `json:"permissions"`
+		Meta        struct {
+			A string `json:"a"`
+		} `json:"meta"`
+		List []struct {
+			B string `json:"b"`
+		} `json:"list"`
+	}
+	tests := []struct {
+		name, body string
+		ok         bool
+	}{
+		{"plain", `{"label":"x","permissions":["read"]}`, true},
+		{"nested objects and lists", `{"label":"x","meta":{"a":"1"},"list":[{"b":"1"},{"b":"2"}]}`, true},
+		{"the same name twice", `{"permissions":["read"],"permissions":["read","write"]}`, false},
+		{"a case variant beside the name", `{"permissions":["read"],"PERMISSIONS":["read","write"]}`, false},
+		{"a case variant alone", `{"Permissions":["read","write"]}`, false},
+		{"twice inside a nested object", `{"meta":{"a":"1","A":"2"}}`, false},
+		{"twice inside a listed object", `{"list":[{"b":"1","b":"2"}]}`, false},
+		{"the same name in two listed objects", `{"list":[{"b":"1"},{"b":"2"}],"label":"x"}`, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req := Request{Body: tc.body, Headers: map[string]string{"Content-Type": "application/json"}}
+			var b body
+			err := DecodeJSON(req, 1<<10, &b)
+			if (err == nil) != tc.ok {
+				t.Fatalf("DecodeJSON(%s) = %v; want ok = %v", tc.body, err, tc.ok)
+			}
+			var e *Error
+			if err != nil && (!errors.As(err, &e) || e.Status != 400) {
+				t.Fatalf("error %v; want a 400", err)
+			}
+		})
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"mime"
+	"reflect"
 	"strconv"
 	"strings"
 )
@@ -134,7 +135,9 @@ func Body(req Request, limit int) ([]byte, error) {
 
 // DecodeJSON reads a JSON object body of at most limit bytes into v. It
 // requires Content-Type application/json (415 otherwise), refuses unknown
-// fields and trailing data (400), and never echoes the body back.
+// fields, a field named twice (in any letter case), a field not spelt
+// exactly as documented, and trailing data (400), and never echoes the body
+// back.
 func DecodeJSON(req Request, limit int, v any) error {
 	ct, _ := Header(req, "Content-Type")
 	mt, _, err := mime.ParseMediaType(ct)
@@ -143,6 +146,9 @@ func DecodeJSON(req Request, limit int, v any) error {
 	}
 	b, err := Body(req, limit)
 	if err != nil {
+		return err
+	}
+	if err := exactNames(b, v); err != nil {
 		return err
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -164,4 +170,85 @@ func DecodeJSON(req Request, limit int, v any) error {
 		return BadRequest("the body has data after the JSON value")
 	}
 	return nil
+}
+
+// exactNames refuses what encoding/json would quietly decide: an object
+// that names a field twice, where the last one would win, in any letter
+// case ({"permissions": …, "PERMISSIONS": …}), and, for a struct v, a
+// top-level name that matches a field only case-insensitively. Two layers
+// reading one body must never see two different values.
+func exactNames(body []byte, v any) error {
+	known := jsonNames(v)
+	dec := json.NewDecoder(bytes.NewReader(body))
+	type object struct {
+		seen  map[string]bool
+		depth int
+	}
+	var stack []object
+	expectKey := false
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil // malformed JSON: Decode says so
+		}
+		switch t := tok.(type) {
+		case json.Delim:
+			switch t {
+			case '{':
+				stack = append(stack, object{seen: map[string]bool{}, depth: len(stack)})
+				expectKey = true
+				continue
+			case '}':
+				stack = stack[:len(stack)-1]
+			case '[':
+				stack = append(stack, object{depth: -1})
+			case ']':
+				stack = stack[:len(stack)-1]
+			}
+		case string:
+			if expectKey && len(stack) > 0 && stack[len(stack)-1].seen != nil {
+				top := stack[len(stack)-1]
+				folded := strings.ToLower(t)
+				if top.seen[folded] {
+					return BadRequest("the body names a field twice")
+				}
+				top.seen[folded] = true
+				if top.depth == 0 && known != nil && !known[t] && known["\x00"+folded] {
+					return BadRequest("the body has a field not spelt as documented")
+				}
+				expectKey = false
+				continue
+			}
+		}
+		// After a value inside an object, a key comes next.
+		expectKey = len(stack) > 0 && stack[len(stack)-1].seen != nil
+	}
+}
+
+// jsonNames are the exact JSON names of a struct's fields, and each
+// lower-cased behind a NUL byte (to tell a case variant from an unknown
+// name); nil when v is not a pointer to a struct.
+func jsonNames(v any) map[string]bool {
+	t := reflect.TypeOf(v)
+	if t == nil || t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
+		return nil
+	}
+	t = t.Elem()
+	out := map[string]bool{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		out[name] = true
+		out["\x00"+strings.ToLower(name)] = true
+	}
+	return out
 }
