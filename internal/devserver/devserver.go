@@ -85,7 +85,69 @@ func New(ctx context.Context, d app.Deps, web fs.FS) (http.Handler, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", functions.Gateway(d))
 	mux.Handle("/", webHandler(web))
-	return oneOrigin(d.Config.PublicURL, mux), nil
+	return guard(oneOrigin(d.Config.PublicURL, mux)), nil
+}
+
+// MaxHeaderBytes bounds a request's line and headers, as API Gateway does:
+// it documents 10,240 bytes for the request line and headers of an HTTP
+// API, and 10,240 characters for a regional REST API's URL ("Quotas for
+// configuring and running a REST API", and "… an HTTP API", in the API
+// Gateway developer guide).
+const MaxHeaderBytes = 10240
+
+// guard answers, in the API's error shape and with its headers, what
+// net/http would otherwise answer in its own words: a request line and
+// headers over MaxHeaderBytes (431), and a path with dot segments, empty
+// segments or their encoded forms, which net/http's ServeMux would clean
+// with a redirect (404: no route has such a path). Every answer of the
+// local server is then Latchkey's own.
+func guard(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		size := len(r.Method) + len(r.URL.RequestURI()) + len(r.Proto) + 4
+		for k, vs := range r.Header {
+			for _, v := range vs {
+				size += len(k) + len(v) + 4
+			}
+		}
+		switch {
+		case size > MaxHeaderBytes:
+			writeError(w, httpx.Errorf(http.StatusRequestHeaderFieldsTooLarge, httpx.CodeTooLarge,
+				"the request line and headers are over %d bytes", MaxHeaderBytes))
+		case uncleanPath(r.URL.EscapedPath()) || uncleanPath(r.URL.Path):
+			writeError(w, httpx.GatewayNotFound.Response())
+		default:
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
+// uncleanPath reports a path that path.Clean would change: "." or ".."
+// segments (in any letter case of their escapes) and empty segments.
+func uncleanPath(p string) bool {
+	lower := strings.ToLower(p)
+	for _, seg := range strings.Split(lower, "/")[1:] {
+		switch seg {
+		case ".", "..", "%2e", "%2e%2e", ".%2e", "%2e.":
+			return true
+		}
+	}
+	return strings.Contains(p, "//")
+}
+
+// writeError writes an API answer (or an *httpx.Error) to w.
+func writeError(w http.ResponseWriter, v any) {
+	var resp httpx.Response
+	switch x := v.(type) {
+	case *httpx.Error:
+		resp = httpx.ErrorResponse(x)
+	case httpx.Response:
+		resp = x
+	}
+	for k, val := range resp.Headers {
+		w.Header().Set(k, val)
+	}
+	w.WriteHeader(resp.StatusCode)
+	_, _ = io.WriteString(w, resp.Body)
 }
 
 // oneOrigin sends a browser that opened the app, or started signing in, on
@@ -191,7 +253,9 @@ func Serve(ctx context.Context, addr string, h http.Handler, opts Options, ready
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    32 << 10,
+		// Beyond this net/http answers 431 itself; up to it, guard answers
+		// in the API's shape.
+		MaxHeaderBytes: 1 << 20,
 	}
 	if ready != nil {
 		ready(ln.Addr())
@@ -271,5 +335,5 @@ func WithDevProvider(h, idp http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle(DevProviderPath+"/", idp)
 	mux.Handle("/", h)
-	return mux
+	return guard(mux)
 }

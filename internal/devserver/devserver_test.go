@@ -239,3 +239,43 @@ func TestServeKeepsTheBuiltInProviderOnLoopback(t *testing.T) {
 		t.Fatalf("Serve(0.0.0.0, TLS, built-in provider) = %v; want a refusal", err)
 	}
 }
+
+// TestEveryAnswerIsLatchkeys: what net/http would answer in its own words
+// (a huge header block, a path it would clean with a redirect) is answered
+// in the API's error shape, with nosniff, and no-store under /api.
+func TestEveryAnswerIsLatchkeys(t *testing.T) {
+	srv := newServer(t)
+	tests := []struct {
+		name, path string
+		header     string
+		status     int
+	}{
+		{"a 100 KB header", "/api/public/posts", strings.Repeat("a", 100<<10), 431},
+		{"a header block just over the bound", "/api/public/posts", strings.Repeat("a", MaxHeaderBytes), 431},
+		{"dot segments under /api", "/api/public/../keys", "", 404},
+		{"encoded dot segments", "/api/public/%2e%2e/keys", "", 404},
+		{"an empty segment", "/api//keys", "", 404},
+		{"dot segments outside /api", "/keys/../app.js", "", 404},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest("GET", srv.URL+tc.path, nil)
+			if tc.header != "" {
+				req.Header.Set("X-Big", tc.header)
+			}
+			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var e struct{ Error, Message string }
+			if resp.StatusCode != tc.status || json.NewDecoder(resp.Body).Decode(&e) != nil || e.Error == "" {
+				t.Fatalf("= %d (%s); want %d in the error shape", resp.StatusCode, resp.Header.Get("Content-Type"), tc.status)
+			}
+			if resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Cache-Control") != "no-store" {
+				t.Fatalf("headers %v; want nosniff and no-store", resp.Header)
+			}
+		})
+	}
+}
