@@ -218,6 +218,12 @@ func (a *Authorizer) decideKey(ctx context.Context, in Input, route routes.Route
 		stored = *k.LastUsedAt
 	}
 	a.touch.maybe(k.ID, stored, now, func(ctx context.Context) error { return a.opts.Keys.Touch(ctx, k.ID, now) })
+	if session.Unsafe(in.HTTPMethod) && fromAnotherSite(in, a.opts.PublicURL, a.opts.AllowedOrigins) {
+		// Scripts send neither header. A browser does, and a page of
+		// another site that got hold of a key (or tricks one into being
+		// sent) must not change state with it.
+		return Decision{Effect: Deny, Principal: p, Reason: "key sent by a browser from another site"}
+	}
 	switch route.Need {
 	case routes.NeedCredential:
 		return Decision{Effect: Allow, Principal: p, Reason: "valid key"}
@@ -228,6 +234,21 @@ func (a *Authorizer) decideKey(ctx context.Context, in Input, route routes.Route
 		return Decision{Effect: Deny, Principal: p, Reason: "key lacks " + routes.Permission(in.HTTPMethod)}
 	}
 	return Decision{Effect: Deny, Principal: p, Reason: "route needs a browser session"}
+}
+
+// fromAnotherSite reports a request a browser sent from another site:
+// Sec-Fetch-Site cross-site or same-site (a sibling subdomain), or an
+// Origin that is not the app's. A request with neither is a script's.
+func fromAnotherSite(in Input, publicURL string, allowed []string) bool {
+	for _, s := range in.SecFetchSite {
+		if s == "cross-site" || s == "same-site" {
+			return true
+		}
+	}
+	if len(in.Origin) == 0 {
+		return false
+	}
+	return !session.SameOrigin(in.Origin, nil, publicURL, allowed)
 }
 
 // decideSession verifies the session cookie. A session carries all of its

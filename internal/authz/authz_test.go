@@ -383,3 +383,38 @@ func TestNoSecretInLogs(t *testing.T) {
 		}
 	}
 }
+
+// TestKeysFromAnotherSiteChangeNothing: a key-authenticated request that
+// changes state is refused when a browser says another site sent it; a
+// script (no Origin, no Sec-Fetch-Site) and the app's own page may.
+func TestKeysFromAnotherSiteChangeNothing(t *testing.T) {
+	f := newFixture()
+	a := New(Options{
+		Keys: f.keys, Env: apikey.EnvTest, Routes: testRoutes, PublicURL: "https://app.example.com",
+		Log: slog.New(slog.NewJSONHandler(f.logs, nil)), Now: func() time.Time { return f.now },
+	})
+	key, _ := f.addKey(t, apikey.EnvTest, []string{"read", "write"}, nil)
+	tests := []struct {
+		name, method, resource string
+		origin, fetchSite      []string
+		want                   Effect
+	}{
+		{"a script: no Origin, no Sec-Fetch-Site", "POST", "/w", nil, nil, Allow},
+		{"the app's own page", "POST", "/w", []string{"https://app.example.com"}, []string{"same-origin"}, Allow},
+		{"another site's page", "POST", "/w", []string{"https://evil.example"}, []string{"cross-site"}, Deny},
+		{"a sibling subdomain", "POST", "/w", []string{"https://x.example.com"}, []string{"same-site"}, Deny},
+		{"Sec-Fetch-Site cross-site alone", "POST", "/w", nil, []string{"cross-site"}, Deny},
+		{"a foreign Origin alone", "POST", "/w", []string{"https://evil.example"}, nil, Deny},
+		{"Origin null", "POST", "/w", []string{"null"}, nil, Deny},
+		{"a read from another site changes nothing and passes", "GET", "/r", []string{"https://evil.example"}, []string{"cross-site"}, Allow},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			i := in(tc.method, tc.resource, "Bearer "+key)
+			i.Origin, i.SecFetchSite = tc.origin, tc.fetchSite
+			if d := a.Decide(context.Background(), i); d.Effect != tc.want {
+				t.Fatalf("Decide = %v (%s); want %v", d.Effect, d.Reason, tc.want)
+			}
+		})
+	}
+}

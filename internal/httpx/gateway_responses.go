@@ -1,9 +1,11 @@
 package httpx
 
-// WWWAuthenticate names the schemes Latchkey accepts on a 401 (docs/API.md): an
-// API key as "apikey KEY", "Bearer KEY" or Basic with user "apikey". The
+// WWWAuthenticate names the schemes a 401 offers (docs/API.md): an API key
+// as "Bearer KEY" or "apikey KEY". Basic with user "apikey" is accepted
+// too, but never offered: a browser that meets a Basic challenge asks the
+// person for a user name and password, which is no way to use a key. The
 // browser session cookie needs no challenge.
-const WWWAuthenticate = `Bearer realm="latchkey", Basic realm="latchkey", apikey realm="latchkey"`
+const WWWAuthenticate = `Bearer realm="latchkey", apikey realm="latchkey"`
 
 // GatewayResponse is an answer API Gateway gives by itself, before or instead
 // of a function. The infrastructure configures each of these on the REST API
