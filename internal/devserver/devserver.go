@@ -150,9 +150,10 @@ func writeError(w http.ResponseWriter, v any) {
 	_, _ = io.WriteString(w, resp.Body)
 }
 
-// oneOrigin sends a browser that opened the app, or started signing in, on
-// another loopback name of this server (127.0.0.1 or [::1] where the public
-// URL says localhost) to the public URL's origin first. Cookies belong to
+// oneOrigin answers only requests for the public URL's host or a loopback
+// name (421 otherwise), and sends a browser that opened the app, or started
+// signing in, on another loopback name of this server (127.0.0.1 or [::1]
+// where the public URL says localhost) to the public URL's origin first. Cookies belong to
 // one origin, and the identity provider returns to the public URL: a
 // sign-in begun elsewhere would end without its login cookie.
 func oneOrigin(publicURL string, next http.Handler) http.Handler {
@@ -164,6 +165,12 @@ func oneOrigin(publicURL string, next http.Handler) http.Handler {
 		host, _, err := net.SplitHostPort(r.Host)
 		if err != nil {
 			host = r.Host
+		}
+		if !strings.EqualFold(r.Host, pub.Host) && !isLoopback(strings.Trim(host, "[]")) {
+			// Only our own names: a page of another site whose name was
+			// made to resolve to this machine (DNS rebinding) gets nothing.
+			writeError(w, httpx.Errorf(http.StatusMisdirectedRequest, httpx.CodeForbidden, "use %s", publicURL))
+			return
 		}
 		page := (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
 			(webapp.IsView(r.URL.Path) || r.URL.Path == "/api/auth/login")
@@ -299,6 +306,12 @@ const DevProviderPath = "/dev-idp"
 func DevProvider(cfg config.Config) (http.Handler, config.Config, error) {
 	if cfg.OIDCIssuer != "" || cfg.GitHubClientID != "" {
 		return nil, cfg, nil
+	}
+	if u, err := url.Parse(cfg.PublicURL); err != nil || !isLoopback(u.Hostname()) {
+		// A public URL elsewhere (a tunnel, a proxy) would let anyone who
+		// reaches it sign in as any seeded user, editor included.
+		return nil, cfg, fmt.Errorf("LATCHKEY_PUBLIC_URL=%q is not a loopback address, and the built-in development "+
+			"provider signs anyone in as any seeded user; set LATCHKEY_OIDC_ISSUER (or GitHub) to serve it elsewhere", cfg.PublicURL)
 	}
 	cfg.OIDCIssuer = cfg.PublicURL + DevProviderPath
 	// The issuer's URL holds the port; the seeded people do not change

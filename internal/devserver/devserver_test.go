@@ -279,3 +279,35 @@ func TestEveryAnswerIsLatchkeys(t *testing.T) {
 		})
 	}
 }
+
+// TestTheBuiltInProviderStaysLocal: the development provider refuses a
+// public URL that is not loopback (a tunnel would let anyone in as any
+// seeded user), and the local server answers only its own host names, so a
+// rebound DNS name reaches nothing.
+func TestTheBuiltInProviderStaysLocal(t *testing.T) {
+	for _, u := range []string{"https://dev.example.ngrok.app", "https://192.168.1.10:8443", "https://latchkey.test"} {
+		cfg, err := config.Load(func(k string) string { return map[string]string{"LATCHKEY_PUBLIC_URL": u}[k] })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := DevProvider(cfg); err == nil || !strings.Contains(err.Error(), "loopback") {
+			t.Errorf("DevProvider with LATCHKEY_PUBLIC_URL=%s = %v; want a refusal", u, err)
+		}
+	}
+	srv := newServer(t)
+	for _, tc := range []struct {
+		host string
+		want int
+	}{{"evil.example", 421}, {"rebound.attacker.test:80", 421}, {"localhost", 200}, {"127.0.0.1", 200}} {
+		req, _ := http.NewRequest("GET", srv.URL+"/api/public/posts", nil)
+		req.Host = tc.host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("Host %s = %d; want %d", tc.host, resp.StatusCode, tc.want)
+		}
+	}
+}
