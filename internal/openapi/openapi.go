@@ -51,8 +51,8 @@ var (
 // operations says what each function of the route table takes and gives;
 // a test holds that every route has its entry.
 var operations = map[string]operation{
-	"public-posts-list": {status: 200, response: posts.List{}, query: []obj{limitParam, cursorParam}},
-	"public-posts-get":  {status: 200, response: posts.Post{}},
+	"public-posts-list": {status: 200, response: posts.PublicPage{}, query: []obj{limitParam, cursorParam}},
+	"public-posts-get":  {status: 200, response: posts.PublicPost{}},
 	"public-openapi":    {status: 200, freeForm: true},
 	"auth-login": {status: 302, pages: true, query: []obj{{"name": "return_to", "in": "query", "schema": obj{"type": "string", "maxLength": 1024},
 		"description": "a path of this origin to come back to"}}},
@@ -84,6 +84,7 @@ var operations = map[string]operation{
 // too little.
 var schemaNames = map[reflect.Type]string{
 	reflect.TypeOf(posts.List{}):             "PostPage",
+	reflect.TypeOf(posts.PublicPage{}):       "PublicPostPage",
 	reflect.TypeOf(keys.Listing{}):           "KeyListing",
 	reflect.TypeOf(keys.WithSecret{}):        "KeyWithSecret",
 	reflect.TypeOf(keys.CreateRequest{}):     "NewKey",

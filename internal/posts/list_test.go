@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -160,5 +161,24 @@ func BenchmarkList(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestPublicAnswersNameNoUser: the public routes never carry a user id,
+// which could be traced back to an identity provider's account.
+func TestPublicAnswersNameNoUser(t *testing.T) {
+	d := app.Deps{Stores: embedded.New().Stores(), Now: time.Now}
+	if err := seed.Load(context.Background(), d.Stores); err != nil {
+		t.Fatal(err)
+	}
+	for name, h := range map[string]httpx.Handler{"list": PublicList(d), "get": PublicGet(d)} {
+		req := httpx.Request{HTTPMethod: "GET", PathParameters: map[string]string{"id": seed.WelcomeID}}
+		resp, err := httpx.Adapt(slog.New(slog.DiscardHandler), h)(context.Background(), req)
+		if err != nil || resp.StatusCode != 200 {
+			t.Fatalf("%s = %d, %v", name, resp.StatusCode, err)
+		}
+		if strings.Contains(resp.Body, "authorId") || strings.Contains(resp.Body, seed.Author.ID) {
+			t.Errorf("public %s names a user: %s", name, resp.Body)
+		}
 	}
 }

@@ -39,3 +39,31 @@ type List struct {
 	Posts []Post `json:"posts"`
 	Next  string `json:"next,omitempty"`
 }
+
+// PublicPost is a published post as anyone may see it: no author id. A
+// user id is derived from the identity provider's subject without a key,
+// and GitHub's subjects are sequential numbers, so a public id could be
+// traced back to a GitHub account by trying them all.
+type PublicPost struct {
+	ID          string     `json:"id"`
+	Title       string     `json:"title"`
+	Body        string     `json:"body"`
+	Status      string     `json:"status"`
+	Version     int        `json:"version"`
+	CreatedAt   time.Time  `json:"createdAt"`
+	UpdatedAt   time.Time  `json:"updatedAt"`
+	PublishedAt *time.Time `json:"publishedAt,omitempty"`
+}
+
+// PublicView is View without what only signed-in people see.
+func PublicView(p store.Post) PublicPost {
+	v := View(p)
+	return PublicPost{ID: v.ID, Title: v.Title, Body: v.Body, Status: v.Status, Version: v.Version,
+		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, PublishedAt: v.PublishedAt}
+}
+
+// PublicPage is the answer of the public listing.
+type PublicPage struct {
+	Posts []PublicPost `json:"posts"`
+	Next  string       `json:"next,omitempty"`
+}

@@ -28,10 +28,10 @@ func (h Public) List(ctx context.Context, req httpx.Request) (httpx.Response, er
 	if err != nil {
 		return httpx.Response{}, listErr(err)
 	}
-	out := List{Posts: make([]Post, 0, len(ps)), Next: next}
+	out := PublicPage{Posts: make([]PublicPost, 0, len(ps)), Next: next}
 	for _, p := range ps {
 		if h.Policy.Decide(policy.Anonymous, policy.Read, p).Allowed {
-			out.Posts = append(out.Posts, View(p))
+			out.Posts = append(out.Posts, PublicView(p))
 		}
 	}
 	return httpx.JSON(200, out), nil
@@ -54,7 +54,7 @@ func (h Public) Get(ctx context.Context, req httpx.Request) (httpx.Response, err
 	if !h.Policy.Decide(policy.Anonymous, policy.Read, p).Allowed {
 		return httpx.Response{}, httpx.NotFound("post")
 	}
-	return httpx.JSON(200, View(p)), nil
+	return httpx.JSON(200, PublicView(p)), nil
 }
 
 func buildPublic(d app.Deps, h func(Public) httpx.Handler) httpx.Handler {
