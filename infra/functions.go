@@ -117,6 +117,9 @@ func newFunctions(scope constructs.Construct, s Settings, fns []Function, env ma
 			Timeout:      awscdk.Duration_Seconds(jsii.Number(size.timeout.Seconds())),
 			Environment:  &fenv,
 			LogGroup:     logs,
+			// JSON lines with Lambda's own request id on each, beside the
+			// JSON the code writes (httpx.NewLogger).
+			LoggingFormat: awslambda.LoggingFormat_JSON,
 			// The role is complete as written: nothing the CDK might add
 			// later (a grant, tracing) widens it unseen.
 			Role: role.WithoutPolicyUpdates(nil),

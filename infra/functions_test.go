@@ -40,6 +40,9 @@ func TestFunctionSettings(t *testing.T) {
 				if tr := get(p, "TracingConfig", "Mode"); (tr == "Active") != tc.tracing {
 					t.Errorf("%s: tracing %v; want active = %v", f.Name, tr, tc.tracing)
 				}
+				if get(p, "LoggingConfig", "LogFormat") != "JSON" {
+					t.Errorf("%s: log format %v; want JSON (Lambda's request id on every line)", f.Name, get(p, "LoggingConfig", "LogFormat"))
+				}
 				logs := resource(t, d.tmpl, refTo(get(p, "LoggingConfig", "LogGroup")))
 				if props(logs)["RetentionInDays"] != float64(d.l.Settings.LogRetentionDays) {
 					t.Errorf("%s: log retention %v; want %d days", f.Name, props(logs)["RetentionInDays"], d.l.Settings.LogRetentionDays)

@@ -313,14 +313,18 @@ func (a *Authorizer) find(method, resource string) (routes.Route, bool) {
 // Handle decides a decoded event and renders the answer (the local
 // gateway's entry point).
 func (a *Authorizer) Handle(ctx context.Context, req Request) (Response, error) {
-	d := a.Decide(ctx, InputFrom(req))
-	a.logDecision(req.RequestContext.RequestID, req.Resource, req.HTTPMethod, d)
+	in := InputFrom(req)
+	d := a.Decide(ctx, in)
+	a.logDecision(in, d)
 	return Render(d, req.MethodArn)
 }
 
-func (a *Authorizer) logDecision(requestID, resource, method string, d Decision) {
+// logDecision writes the decision's audit line: the request (API Gateway's
+// id, the route, the address it came from) and who was decided about, never
+// a credential.
+func (a *Authorizer) logDecision(in Input, d Decision) {
 	a.log.Info("authorizer decision",
-		"requestId", requestID, "resource", resource, "method", method,
+		"requestId", in.RequestID, "sourceIp", in.SourceIP, "resource", in.Resource, "method", in.HTTPMethod,
 		"effect", d.Effect.String(), "reason", d.Reason,
 		"userId", d.Principal.UserID, "keyId", d.Principal.KeyID, "sessionId", d.Principal.SessionID)
 }

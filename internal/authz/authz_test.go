@@ -418,3 +418,22 @@ func TestKeysFromAnotherSiteChangeNothing(t *testing.T) {
 		})
 	}
 }
+
+// TestDecisionLogNamesTheRequest: on Lambda's path (the raw event), the
+// decision's log line carries API Gateway's request id and the address the
+// request came from, so a decision can be traced to its request.
+func TestDecisionLogNamesTheRequest(t *testing.T) {
+	f := newFixture()
+	a := f.authorizer(0)
+	event := `{"type":"REQUEST","methodArn":"arn:aws:execute-api:us-east-1:1:api/prod/GET/r","resource":"/r","httpMethod":"GET",
+		"requestContext":{"requestId":"c6af9ac6-7b61-11e6-9a41-93e8deadbeef","identity":{"sourceIp":"198.51.100.7"}},
+		"headers":{"Authorization":"Bearer lk_test_nope"}}`
+	if _, err := a.Invoke(context.Background(), []byte(event)); !errors.Is(err, ErrUnauthorized) {
+		t.Fatalf("Invoke = %v; want Unauthorized", err)
+	}
+	for _, want := range []string{`"requestId":"c6af9ac6-7b61-11e6-9a41-93e8deadbeef"`, `"sourceIp":"198.51.100.7"`, `"effect":"unauthorized"`} {
+		if !strings.Contains(f.logs.String(), want) {
+			t.Errorf("decision log lacks %s:\n%s", want, f.logs.String())
+		}
+	}
+}

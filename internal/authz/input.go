@@ -24,12 +24,18 @@ type Input struct {
 	// FrontDoor holds every value of frontdoor.Header, which CloudFront adds
 	// to prove the request came through it.
 	FrontDoor []string
+	// RequestID and SourceIP are API Gateway's request id and the address
+	// the request came from (behind CloudFront, CloudFront's), for the
+	// decision's log line.
+	RequestID string
+	SourceIP  string
 }
 
 // InputFrom takes the decision's input from a decoded event (the local
 // gateway's path).
 func InputFrom(req Request) Input {
-	in := Input{MethodArn: req.MethodArn, Resource: req.Resource, HTTPMethod: req.HTTPMethod}
+	in := Input{MethodArn: req.MethodArn, Resource: req.Resource, HTTPMethod: req.HTTPMethod,
+		RequestID: req.RequestContext.RequestID, SourceIP: req.RequestContext.Identity.SourceIP}
 	pick := func(name string) []string { return httpx.ValuesOf(req.Headers, req.MultiValueHeaders, name) }
 	in.Authorization = pick("Authorization")
 	in.Cookie = pick("Cookie")
@@ -54,10 +60,16 @@ func DecodeInput(event []byte) (Input, error) {
 		return Input{}, fmt.Errorf("authorizer event of %d bytes is over %d", len(event), maxEvent)
 	}
 	var e struct {
-		Type              string `json:"type"`
-		MethodArn         string `json:"methodArn"`
-		Resource          string `json:"resource"`
-		HTTPMethod        string `json:"httpMethod"`
+		Type           string `json:"type"`
+		MethodArn      string `json:"methodArn"`
+		Resource       string `json:"resource"`
+		HTTPMethod     string `json:"httpMethod"`
+		RequestContext struct {
+			RequestID string `json:"requestId"`
+			Identity  struct {
+				SourceIP string `json:"sourceIp"`
+			} `json:"identity"`
+		} `json:"requestContext"`
 		Headers           wantedHeaders[appendString]
 		MultiValueHeaders wantedHeaders[appendStrings]
 	}
@@ -82,6 +94,8 @@ func DecodeInput(event []byte) (Input, error) {
 		Origin:        either(e.MultiValueHeaders.Origin.list(), e.Headers.Origin.list()),
 		SecFetchSite:  either(e.MultiValueHeaders.SecFetchSite.list(), e.Headers.SecFetchSite.list()),
 		FrontDoor:     either(e.MultiValueHeaders.FrontDoor.list(), e.Headers.FrontDoor.list()),
+		RequestID:     e.RequestContext.RequestID,
+		SourceIP:      e.RequestContext.Identity.SourceIP,
 	}, nil
 }
 

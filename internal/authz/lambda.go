@@ -18,7 +18,7 @@ func (a *Authorizer) Invoke(ctx context.Context, event []byte) ([]byte, error) {
 		return nil, errFailed
 	}
 	d := a.Decide(ctx, in)
-	a.logDecision("", in.Resource, in.HTTPMethod, d)
+	a.logDecision(in, d)
 	switch d.Effect {
 	case Allow, Deny:
 		return appendPolicy(make([]byte, 0, 512), d, in.MethodArn), nil
