@@ -292,7 +292,7 @@ func (a *Authorizer) decideSession(ctx context.Context, in Input) Decision {
 	if session.Unsafe(in.HTTPMethod) && !session.SameOrigin(in.Origin, in.SecFetchSite, a.opts.PublicURL, a.opts.AllowedOrigins) {
 		return Decision{Effect: Deny, Principal: p, Reason: "cross-origin cookie request"}
 	}
-	a.touch.maybe(id, s.LastSeenAt, now, func(ctx context.Context) error {
+	a.touch.now(ctx, id, s.LastSeenAt, now, func(ctx context.Context) error {
 		return a.opts.Sessions.Touch(ctx, id, now, a.opts.Lifetimes.TTLEpoch(s, now))
 	})
 	return Decision{Effect: Allow, Principal: p, Reason: "valid session"}

@@ -8,10 +8,12 @@ import (
 )
 
 // toucher records a credential's last use at most once a minute per
-// credential and instance, in the background: a slow or failing write never delays or
-// fails the request. On Lambda a write still running when the answer is
-// returned is frozen with the instance and finishes on its next invocation
-// (or is lost with it: lastUsedAt is a hint, not an audit log).
+// credential and instance. A key's use is recorded in the background: a
+// slow or failing write never delays or fails the request, and on Lambda a
+// write still running when the answer is returned is frozen with the
+// instance and may be lost (lastUsedAt is a hint). A session's is recorded
+// within the invocation (now), because it drives the idle timeout and the
+// item's time to live: lost, it would sign out a person who is active.
 type toucher struct {
 	log *slog.Logger
 	wg  sync.WaitGroup
@@ -31,23 +33,51 @@ func (t *toucher) lastSeen(id string) time.Time {
 	return t.last[id]
 }
 
-// maybe runs write in the background unless id's use was recorded less
-// than a minute before now (stored is the time the store holds).
-func (t *toucher) maybe(id string, stored time.Time, now time.Time, write func(ctx context.Context) error) {
+// due reports whether id's use should be recorded at now, and marks it
+// recorded: not when it was recorded less than a minute before (stored is
+// the time the store holds).
+func (t *toucher) due(id string, stored, now time.Time) bool {
 	if now.Sub(stored) < touchEvery {
-		return
+		return false
 	}
 	t.mu.Lock()
+	defer t.mu.Unlock()
 	if last, ok := t.last[id]; ok && now.Sub(last) < touchEvery {
-		t.mu.Unlock()
-		return
+		return false
 	}
 	if len(t.last) >= MaxCacheEntries {
 		clear(t.last)
 	}
 	t.last[id] = now
-	t.mu.Unlock()
+	return true
+}
 
+// syncWriteTimeout bounds a last-seen write made within the invocation,
+// well inside the authorizer's timeout.
+const syncWriteTimeout = time.Second
+
+// now records id's use before returning, when it is due, within
+// syncWriteTimeout. A failed write is logged and forgotten, so that the
+// next request tries again; the request itself goes on.
+func (t *toucher) now(ctx context.Context, id string, stored, now time.Time, write func(ctx context.Context) error) {
+	if !t.due(id, stored, now) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, syncWriteTimeout)
+	defer cancel()
+	if err := write(ctx); err != nil {
+		t.log.Warn("authorizer: could not record last use", "id", id, "err", err.Error())
+		t.mu.Lock()
+		delete(t.last, id)
+		t.mu.Unlock()
+	}
+}
+
+// maybe runs write in the background when id's use is due.
+func (t *toucher) maybe(id string, stored time.Time, now time.Time, write func(ctx context.Context) error) {
+	if !t.due(id, stored, now) {
+		return
+	}
 	t.wg.Add(1)
 	go func() {
 		defer t.wg.Done()

@@ -162,3 +162,52 @@ type failingSessions struct{ store.SessionStore }
 func (failingSessions) Get(context.Context, string) (store.Session, error) {
 	return store.Session{}, context.DeadlineExceeded
 }
+
+// frozenSessions completes a write only while the invocation runs: after
+// freeze, as Lambda freezes an environment once the handler returns, a
+// write is lost.
+type frozenSessions struct {
+	store.SessionStore
+	frozen  bool
+	touched int
+}
+
+func (s *frozenSessions) Touch(ctx context.Context, id string, lastSeen time.Time, ttl int64) error {
+	if s.frozen {
+		return nil // lost with the frozen environment
+	}
+	s.touched++
+	return s.SessionStore.Touch(ctx, id, lastSeen, ttl)
+}
+
+// TestSessionLastSeenIsWrittenBeforeTheAnswer: a session's last-seen time,
+// which its idle timeout and time to live follow, is stored before the
+// authorizer answers (a background write would be lost on Lambda), at most
+// once a minute per session, and a person active across the idle timeout
+// stays signed in.
+func TestSessionLastSeenIsWrittenBeforeTheAnswer(t *testing.T) {
+	f := newSessionFixture()
+	fs := &frozenSessions{SessionStore: f.sessions}
+	f.sessions = fs
+	a := f.authorizer(0)
+	tok, _ := f.addSession(t)
+	for step := range 6 { // a request every 20 minutes, for 2 hours: longer than the 1-hour idle timeout
+		f.now = t0.Add(time.Duration(step) * 20 * time.Minute)
+		fs.frozen = false
+		d := a.Decide(context.Background(), cookieIn("GET", "/r", tok))
+		fs.frozen = true // the answer is out: nothing more completes
+		if d.Effect != Allow {
+			t.Fatalf("after %v of activity: %v (%s); want allowed", f.now.Sub(t0), d.Effect, d.Reason)
+		}
+	}
+	got, err := f.sessions.Get(context.Background(), session.ID(tok))
+	if err != nil || !got.LastSeenAt.Equal(f.now) {
+		t.Fatalf("stored last seen %v, %v; want %v", got.LastSeenAt, err, f.now)
+	}
+	fs.frozen = false
+	before := fs.touched
+	a.Decide(context.Background(), cookieIn("GET", "/r", tok))
+	if fs.touched != before {
+		t.Fatalf("a second request within the minute wrote again")
+	}
+}
