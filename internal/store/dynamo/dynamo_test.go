@@ -2,10 +2,13 @@ package dynamo_test
 
 import (
 	"context"
+	"crypto/rand"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -20,38 +23,85 @@ import (
 	"github.com/latchkey/latchkey/internal/store/storetest"
 )
 
-// The one dynalite server that TestMain starts for the package, and a client
-// for it.
+// The server the package's tests use, and a client for it: the dynalite
+// that TestMain starts, or, with LATCHKEY_TEST_DYNAMODB_ENDPOINT set,
+// another DynamoDB-compatible server at that URL, or AWS's DynamoDB itself
+// with the value "aws" (credentials and region from the usual AWS
+// settings). Every run uses table names of its own (runPrefix) and deletes
+// its tables at the end, so it passes twice in a row against one server.
 var (
-	endpoint string
-	client   *dynamodb.Client
+	endpoint  string
+	client    *dynamodb.Client
+	runPrefix string
 )
 
 func TestMain(m *testing.M) {
+	os.Exit(run(m))
+}
+
+func run(m *testing.M) int {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	runPrefix = fmt.Sprintf("lktest-%x-", b)
+	if ep := os.Getenv("LATCHKEY_TEST_DYNAMODB_ENDPOINT"); ep != "" {
+		if ep != "aws" {
+			endpoint = ep
+		}
+		c, err := dynamo.NewClient(context.Background(), endpoint)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		client = c
+		defer deleteTables()
+		return m.Run()
+	}
 	server, err := dynalitetest.Start()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+		return 1
 	}
+	defer func() {
+		if err := server.Close(); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+		}
+	}()
 	endpoint, client = server.Endpoint, server.Client()
-	code := m.Run()
-	if err := server.Close(); err != nil {
-		fmt.Fprintln(os.Stderr, err)
-	}
-	os.Exit(code)
+	return m.Run()
 }
 
-var tableSets atomic.Int64
+var (
+	tableSets atomic.Int64
+	createdMu sync.Mutex
+	created   []string // the prefixes of the table sets this run made
+)
 
 // newTables creates a fresh set of tables under a prefix of its own, so that
 // every test starts empty, and returns the prefix.
 func newTables(t *testing.T) string {
 	t.Helper()
-	prefix := fmt.Sprintf("t%d-", tableSets.Add(1))
+	prefix := fmt.Sprintf("%st%d-", runPrefix, tableSets.Add(1))
+	createdMu.Lock()
+	created = append(created, prefix)
+	createdMu.Unlock()
 	if err := dynamo.CreateTables(context.Background(), client, prefix); err != nil {
 		t.Fatalf("CreateTables(%q): %v", prefix, err)
 	}
 	return prefix
+}
+
+// deleteTables deletes every table this run made.
+func deleteTables() {
+	ctx := context.Background()
+	for _, prefix := range created {
+		for _, tb := range store.Tables {
+			_, err := client.DeleteTable(ctx, &dynamodb.DeleteTableInput{TableName: aws.String(prefix + string(tb.Name))})
+			var gone *types.ResourceNotFoundException
+			if err != nil && !errors.As(err, &gone) {
+				fmt.Fprintf(os.Stderr, "delete table %s%s: %v\n", prefix, tb.Name, err)
+			}
+		}
+	}
 }
 
 func newStores(t *testing.T) store.Stores {
