@@ -133,11 +133,15 @@ export function currentView() {
 
 /**
  * The address that starts signing in and comes back to returnTo (a path on
- * this origin; the server refuses anything else and uses "/").
+ * this origin; the server refuses anything else and uses "/"). With
+ * `reauth`, the identity provider is asked to have the person sign in again
+ * even if it still knows them: the API answers 403 `reauth_required` to an
+ * action that needs a recent sign-in (making or regenerating a key).
  * @param {string} [returnTo]
+ * @param {{reauth?: boolean}} [o]
  */
-export function signInURL(returnTo = currentView()) {
-  return '/api/auth/login?return_to=' + encodeURIComponent(returnTo);
+export function signInURL(returnTo = currentView(), o = {}) {
+  return '/api/auth/login?return_to=' + encodeURIComponent(returnTo) + (o.reauth ? '&reauth=1' : '');
 }
 
 /**
@@ -294,7 +298,11 @@ export async function signOut() {
   return false;
 }
 
-/** Ends every session of the signed-in user, this one included. */
-export async function signOutEverywhere() {
-  await request('/api/auth/logout-all', { method: 'POST', signIn: false });
+/**
+ * Ends every session of the signed-in user, this one included; with
+ * `revokeKeys`, revokes every API key of theirs too.
+ * @param {{revokeKeys?: boolean}} [o]
+ */
+export async function signOutEverywhere(o = {}) {
+  await request('/api/auth/logout-all', { method: 'POST', signIn: false, body: o.revokeKeys ? { revokeKeys: true } : undefined });
 }

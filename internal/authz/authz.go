@@ -52,6 +52,9 @@ type Principal struct {
 	SessionID   string // for a browser session (its public ID)
 	Method      string // MethodAPIKey or MethodSession
 	Permissions []string
+	// AuthTime is when a session's person signed in (Unix seconds): key
+	// management asks for a recent sign-in.
+	AuthTime int64
 }
 
 // Decision is the authorizer's answer and why, for the log.
@@ -288,7 +291,7 @@ func (a *Authorizer) decideSession(ctx context.Context, in Input) Decision {
 	if !a.opts.Lifetimes.Live(s, a.touch.lastSeen(id), now) {
 		return Decision{Reason: "session expired or idle"}
 	}
-	p := Principal{UserID: s.UserID, SessionID: s.ID, Method: MethodSession, Permissions: []string{"read", "write"}}
+	p := Principal{UserID: s.UserID, SessionID: s.ID, Method: MethodSession, Permissions: []string{"read", "write"}, AuthTime: s.CreatedAt.Unix()}
 	if session.Unsafe(in.HTTPMethod) && !session.SameOrigin(in.Origin, in.SecFetchSite, a.opts.PublicURL, a.opts.AllowedOrigins) {
 		return Decision{Effect: Deny, Principal: p, Reason: "cross-origin cookie request"}
 	}

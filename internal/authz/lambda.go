@@ -40,7 +40,9 @@ func appendPolicy(b []byte, d Decision, methodArn string) []byte {
 	b = appendJSONString(b, methodArn)
 	b = append(b, `]}]}`...)
 	if d.Effect == Allow {
-		b = append(b, `,"context":{"keyId":`...)
+		b = append(b, `,"context":{"authTime":`...)
+		b = appendJSONString(b, authTime(d.Principal))
+		b = append(b, `,"keyId":`...)
 		b = appendJSONString(b, d.Principal.KeyID)
 		b = append(b, `,"method":`...)
 		b = appendJSONString(b, d.Principal.Method)

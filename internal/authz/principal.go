@@ -2,6 +2,7 @@ package authz
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -29,6 +30,9 @@ func PrincipalFrom(req events.APIGatewayProxyRequest) (Principal, error) {
 	p := Principal{UserID: str("userId"), KeyID: str("keyId"), SessionID: str("sessionId"), Method: str("method")}
 	if perms := str("permissions"); perms != "" {
 		p.Permissions = strings.Split(perms, ",")
+	}
+	if at, err := strconv.ParseInt(str("authTime"), 10, 64); err == nil {
+		p.AuthTime = at
 	}
 	if p.UserID == "" || (p.Method != MethodAPIKey && p.Method != MethodSession) || (p.Method == MethodAPIKey && p.KeyID == "") ||
 		(p.Method == MethodSession && p.SessionID == "") {

@@ -1,6 +1,7 @@
 package authz
 
 import (
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -32,6 +33,7 @@ func Render(d Decision, methodArn string) (Response, error) {
 				"method":      d.Principal.Method,
 				"sessionId":   d.Principal.SessionID,
 				"permissions": strings.Join(d.Principal.Permissions, ","),
+				"authTime":    authTime(d.Principal),
 			}
 		}
 		return resp, nil
@@ -52,4 +54,13 @@ func policyHead(d Decision) (principal, effect string) {
 		effect = "Allow"
 	}
 	return principal, effect
+}
+
+// authTime is the context's authTime: the sign-in's Unix time for a
+// session, empty for a key.
+func authTime(p Principal) string {
+	if p.AuthTime == 0 {
+		return ""
+	}
+	return strconv.FormatInt(p.AuthTime, 10)
 }

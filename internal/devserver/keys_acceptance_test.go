@@ -32,7 +32,8 @@ import (
 func sessionSeam(real app.Authorizer) func(context.Context, authz.Request) (authz.Response, error) {
 	return func(ctx context.Context, req authz.Request) (authz.Response, error) {
 		if user := req.Headers["Test-Session"]; user != "" {
-			p := authz.Principal{UserID: user, SessionID: "ses_testseamtestseamtestseam", Method: authz.MethodSession, Permissions: []string{"read", "write"}}
+			p := authz.Principal{UserID: user, SessionID: "ses_testseamtestseamtestseam", Method: authz.MethodSession, Permissions: []string{"read", "write"},
+				AuthTime: time.Now().Unix()}
 			return authz.Render(authz.Decision{Effect: authz.Allow, Principal: p}, req.MethodArn)
 		}
 		return real.Handle(ctx, req)

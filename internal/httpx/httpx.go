@@ -37,6 +37,9 @@ const (
 	// CodeUnavailable (503) is a dependency outage that fails closed, such
 	// as the authorizer unable to read its store; clients may retry.
 	CodeUnavailable = "unavailable"
+	// CodeReauthRequired (403) asks the person to sign in again first: the
+	// action (making or regenerating an API key) needs a recent sign-in.
+	CodeReauthRequired = "reauth_required"
 )
 
 // Error is an answer a handler chose to give: an HTTP status, an docs/API.md code

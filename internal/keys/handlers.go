@@ -37,10 +37,26 @@ func (h Handlers) List(ctx context.Context, req httpx.Request) (httpx.Response, 
 	return httpx.JSON(200, out), nil
 }
 
+// MaxSignInAge is how recent a sign-in must be to make or regenerate a key:
+// a session left open (or stolen) cannot mint credentials that outlive it.
+const MaxSignInAge = 15 * time.Minute
+
+// recentSignIn refuses with 403 reauth_required unless the session's
+// sign-in is at most MaxSignInAge old.
+func (h Handlers) recentSignIn(p authz.Principal) error {
+	if p.AuthTime == 0 || h.Manager.Now().Sub(time.Unix(p.AuthTime, 0)) > MaxSignInAge {
+		return httpx.Errorf(403, httpx.CodeReauthRequired, "sign in again to make or regenerate a key: the last sign-in was over %d minutes ago", int(MaxSignInAge.Minutes()))
+	}
+	return nil
+}
+
 // Create answers POST /api/keys: 201 with the new key and its secret.
 func (h Handlers) Create(ctx context.Context, req httpx.Request) (httpx.Response, error) {
 	p, err := sessionPrincipal(req)
 	if err != nil {
+		return httpx.Response{}, err
+	}
+	if err := h.recentSignIn(p); err != nil {
 		return httpx.Response{}, err
 	}
 	nk, err := decodeCreate(req)
@@ -93,6 +109,9 @@ func (h Handlers) Regenerate(ctx context.Context, req httpx.Request) (httpx.Resp
 	}
 	grace, err := decodeRegenerate(req)
 	if err != nil {
+		return httpx.Response{}, err
+	}
+	if err := h.recentSignIn(p); err != nil {
 		return httpx.Response{}, err
 	}
 	k, secret, err := h.Manager.Regenerate(ctx, p.UserID, id, grace)

@@ -35,12 +35,19 @@ const (
 	reader    = "Test reader-session"
 	editor    = "Test editor-session"
 	authorKey = "Test author-key"
+	// staleAuthor signed in longer ago than keys.MaxSignInAge.
+	staleAuthor = "Test author-stale-session"
 )
 
+// signedIn is the sessions' sign-in time: a minute before the tests' clock.
+var signedIn = seed.Epoch.Add(30*24*time.Hour - time.Minute).Unix()
+
 var principals = map[string]authz.Principal{
-	author:    {UserID: seed.Author.ID, SessionID: "ses_a", Method: authz.MethodSession, Permissions: []string{"read", "write"}},
-	reader:    {UserID: seed.Reader.ID, SessionID: "ses_r", Method: authz.MethodSession, Permissions: []string{"read", "write"}},
-	editor:    {UserID: seed.Editor.ID, SessionID: "ses_e", Method: authz.MethodSession, Permissions: []string{"read", "write"}},
+	author: {UserID: seed.Author.ID, SessionID: "ses_a", Method: authz.MethodSession, Permissions: []string{"read", "write"}, AuthTime: signedIn},
+	reader: {UserID: seed.Reader.ID, SessionID: "ses_r", Method: authz.MethodSession, Permissions: []string{"read", "write"}, AuthTime: signedIn},
+	editor: {UserID: seed.Editor.ID, SessionID: "ses_e", Method: authz.MethodSession, Permissions: []string{"read", "write"}, AuthTime: signedIn},
+	staleAuthor: {UserID: seed.Author.ID, SessionID: "ses_s", Method: authz.MethodSession, Permissions: []string{"read", "write"},
+		AuthTime: seed.Epoch.Add(30*24*time.Hour - keys.MaxSignInAge - time.Second).Unix()},
 	authorKey: {UserID: seed.Author.ID, KeyID: seed.FixtureKeyID, Method: authz.MethodAPIKey, Permissions: []string{"read", "write"}},
 }
 
@@ -283,4 +290,30 @@ func TestKeyLifecycle(t *testing.T) {
 			t.Errorf("logs hold a hash-like value or a request body: %s", logs)
 		}
 	})
+}
+
+// TestKeysNeedARecentSignIn: making or regenerating a key needs a sign-in
+// at most keys.MaxSignInAge old (403 reauth_required otherwise), so a
+// session left open cannot mint credentials that outlive it; listing and
+// revoking do not.
+func TestKeysNeedARecentSignIn(t *testing.T) {
+	e := newEnv(t)
+	id := e.create(t, author, `{"label": "x", "permissions": ["read"]}`).ID
+	tests := []struct {
+		name, method, path, body string
+		want                     int
+	}{
+		{"create", "POST", "/api/keys", `{"label": "y", "permissions": ["read"]}`, 403},
+		{"regenerate", "POST", "/api/keys/" + id + "/regenerate", "", 403},
+		{"list", "GET", "/api/keys", "", 200},
+		{"revoke", "DELETE", "/api/keys/" + id, "", 204},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := e.do(t, tc.method, tc.path, staleAuthor, tc.body)
+			if a.status != tc.want || (tc.want == 403 && !strings.Contains(string(a.body), `"reauth_required"`)) {
+				t.Fatalf("%s with a stale sign-in = %d %s; want %d", tc.name, a.status, a.body, tc.want)
+			}
+		})
+	}
 }

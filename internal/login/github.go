@@ -52,7 +52,7 @@ func (g *GitHub) Issuer() string { return g.WebURL }
 
 // AuthCodeURL implements Provider. GitHub has no nonce; state and PKCE
 // bind the answer to this browser's sign-in.
-func (g *GitHub) AuthCodeURL(_ context.Context, state, _ string, verifier string) (string, error) {
+func (g *GitHub) AuthCodeURL(_ context.Context, state, _ string, verifier string, _ bool) (string, error) {
 	return g.config().AuthCodeURL(state, oauth2.S256ChallengeOption(verifier)), nil
 }
 

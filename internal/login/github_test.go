@@ -83,7 +83,7 @@ func TestGitHub(t *testing.T) {
 			g.emails = tc.emails
 			p := &GitHub{ClientID: "gh-client", ClientSecret: "gh-secret", RedirectURL: "https://app.example.com/api/auth/callback",
 				WebURL: g.srv.URL, APIURL: g.srv.URL + "/api"}
-			authURL, err := p.AuthCodeURL(context.Background(), "state-1", "unused", "verifier-verifier-verifier-verifier-verifier")
+			authURL, err := p.AuthCodeURL(context.Background(), "state-1", "unused", "verifier-verifier-verifier-verifier-verifier", false)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -94,7 +94,13 @@ func (h Handlers) Login(ctx context.Context, req httpx.Request) (httpx.Response,
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	u, err := h.S.Provider.AuthCodeURL(ctx, f.State, f.Nonce, f.Verifier)
+	// ?reauth=1: the person is asked to sign in again (the console sends it
+	// when making a key needs a recent sign-in).
+	reauth, _, err := httpx.Query(req, "reauth")
+	if err != nil {
+		return httpx.Response{}, err
+	}
+	u, err := h.S.Provider.AuthCodeURL(ctx, f.State, f.Nonce, f.Verifier, reauth == "1")
 	if err != nil {
 		httpx.Logger(ctx).Error("identity provider unreachable", "err", err.Error())
 		resp := httpx.ErrorFor(req, pageTitle, httpx.Errorf(503, httpx.CodeUnavailable, "the identity provider cannot be reached; try again shortly"))

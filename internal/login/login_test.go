@@ -371,3 +371,23 @@ func (r *rig) signIn(t *testing.T, atLogin, atCallback string) string {
 	t.Fatal("no session cookie")
 	return ""
 }
+
+// TestReauthAsksTheProviderToSignInAgain: ?reauth=1 sends prompt=login and
+// max_age=0 to the provider, and a plain sign-in sends neither.
+func TestReauthAsksTheProviderToSignInAgain(t *testing.T) {
+	r := newRig(t)
+	for _, tc := range []struct {
+		query map[string]string
+		fresh bool
+	}{{map[string]string{"return_to": "/keys"}, false}, {map[string]string{"return_to": "/keys", "reauth": "1"}, true}} {
+		resp, err := r.h.Login(context.Background(), httpx.Request{HTTPMethod: "GET", QueryStringParameters: tc.query})
+		if err != nil || resp.StatusCode != 302 {
+			t.Fatalf("Login = %d, %v", resp.StatusCode, err)
+		}
+		loc, _ := url.Parse(resp.Headers["Location"])
+		q := loc.Query()
+		if got := q.Get("prompt") == "login" && q.Get("max_age") == "0"; got != tc.fresh {
+			t.Errorf("Login(%v) asks prompt=%q max_age=%q; want a fresh sign-in: %v", tc.query, q.Get("prompt"), q.Get("max_age"), tc.fresh)
+		}
+	}
+}

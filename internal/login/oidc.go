@@ -94,12 +94,19 @@ func (o *OIDC) config(p *oidc.Provider) *oauth2.Config {
 func (o *OIDC) Issuer() string { return o.IssuerURL }
 
 // AuthCodeURL implements Provider.
-func (o *OIDC) AuthCodeURL(ctx context.Context, state, nonce, verifier string) (string, error) {
+func (o *OIDC) AuthCodeURL(ctx context.Context, state, nonce, verifier string, fresh bool) (string, error) {
 	p, err := o.discover(ctx)
 	if err != nil {
 		return "", err
 	}
-	return o.config(p).AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier)), nil
+	opts := []oauth2.AuthCodeOption{oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier)}
+	if fresh {
+		// OpenID Connect Core §3.1.2.1: prompt=login asks the provider to
+		// authenticate the person again; max_age=0 says the same for
+		// providers that honour only that.
+		opts = append(opts, oauth2.SetAuthURLParam("prompt", "login"), oauth2.SetAuthURLParam("max_age", "0"))
+	}
+	return o.config(p).AuthCodeURL(state, opts...), nil
 }
 
 // EndSessionURL implements Provider.

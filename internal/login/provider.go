@@ -29,7 +29,10 @@ type Provider interface {
 	// AuthCodeURL is where the browser goes to sign in: the authorization
 	// endpoint with the client, redirect URI, scopes, state, nonce and the
 	// PKCE S256 challenge of verifier.
-	AuthCodeURL(ctx context.Context, state, nonce, verifier string) (string, error)
+	// With fresh, the provider is asked to have the person sign in again
+	// even if it still knows them (prompt=login, max_age=0), before a
+	// sensitive action.
+	AuthCodeURL(ctx context.Context, state, nonce, verifier string, fresh bool) (string, error)
 	// Identify exchanges the code (with the PKCE verifier) and returns the
 	// verified identity. nonce is the one sent with AuthCodeURL.
 	Identify(ctx context.Context, code, verifier, nonce string) (Identity, error)

@@ -20,6 +20,7 @@ import (
 	"github.com/latchkey/latchkey/internal/routes"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/sessionsapi"
+	"github.com/latchkey/latchkey/internal/signout"
 )
 
 type obj = map[string]any
@@ -55,10 +56,12 @@ var operations = map[string]operation{
 	"public-posts-get":  {status: 200, response: posts.PublicPost{}},
 	"public-openapi":    {status: 200, freeForm: true},
 	"auth-login": {status: 302, pages: true, query: []obj{{"name": "return_to", "in": "query", "schema": obj{"type": "string", "maxLength": 1024},
-		"description": "a path of this origin to come back to"}}},
+		"description": "a path of this origin to come back to"},
+		{"name": "reauth", "in": "query", "schema": obj{"type": "string", "enum": []string{"1"}},
+			"description": "ask the provider to have the person sign in again (prompt=login, max_age=0)"}}},
 	"auth-callback":   {status: 303, pages: true},
 	"auth-logout":     {status: 200, response: session.LogoutAnswer{}},
-	"auth-logout-all": {status: 204},
+	"auth-logout-all": {status: 204, request: signout.AllRequest{}, optionalBody: true, example: obj{"revokeKeys": true}},
 	"me":              {status: 200, response: me.Answer{}},
 	"keys-list":       {status: 200, response: keys.Listing{}},
 	"keys-create": {status: 201, request: keys.CreateRequest{}, response: keys.WithSecret{},

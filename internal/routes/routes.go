@@ -179,8 +179,8 @@ var Table = []Route{
 	},
 	{
 		Method: "POST", Path: "/api/auth/logout-all", Function: "auth-logout-all", Need: NeedSession,
-		Tables:  []TableUse{{Table: store.SessionsTable, Access: ReadWrite}},
-		Summary: "Sign out everywhere: end every session of the caller.",
+		Tables:  []TableUse{{Table: store.SessionsTable, Access: ReadWrite}, {Table: store.KeysTable, Access: ReadWrite}},
+		Summary: "Sign out everywhere: end every session of the caller, and with revokeKeys every API key too.",
 	},
 	{
 		Method: "GET", Path: "/api/sessions", Function: "sessions-list", Need: NeedSession,

@@ -22,6 +22,7 @@ import (
 	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/keys"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
 )
@@ -29,13 +30,16 @@ import (
 // Handlers serve the two routes.
 type Handlers struct {
 	Sessions store.SessionStore
-	Config   config.Config
+	// Keys revokes the user's API keys when sign-out everywhere asks to.
+	Keys   keys.Manager
+	Config config.Config
 	// EndSession finds the provider's sign-out page ("" when it has none).
 	EndSession func(context.Context) string
 }
 
 func handlers(d app.Deps) Handlers {
-	return Handlers{Sessions: d.Stores.Sessions, Config: d.Config, EndSession: discovery(d.Config.OIDCIssuer)}
+	return Handlers{Sessions: d.Stores.Sessions, Keys: keys.Manager{Keys: d.Stores.Keys, Env: d.Config.Env, Now: d.Now},
+		Config: d.Config, EndSession: discovery(d.Config.OIDCIssuer)}
 }
 
 // Logout builds the handler of POST /api/auth/logout.
@@ -104,8 +108,16 @@ func (h Handlers) end(ctx context.Context, token string) error {
 	return nil
 }
 
+// AllRequest is the optional body of POST /api/auth/logout-all.
+type AllRequest struct {
+	// RevokeKeys revokes every API key of the user too: after a lost
+	// laptop, a key on it is as much a way in as a session.
+	RevokeKeys bool `json:"revokeKeys,omitempty"`
+}
+
 // LogoutAll answers POST /api/auth/logout-all: every session of the
-// caller's user ends ("sign out everywhere").
+// caller's user ends ("sign out everywhere"), and with revokeKeys every
+// API key too.
 func (h Handlers) LogoutAll(ctx context.Context, req httpx.Request) (httpx.Response, error) {
 	p, err := authz.PrincipalFrom(req)
 	if err != nil {
@@ -114,11 +126,34 @@ func (h Handlers) LogoutAll(ctx context.Context, req httpx.Request) (httpx.Respo
 	if p.Method != authz.MethodSession {
 		return httpx.Response{}, httpx.Errorf(403, httpx.CodeForbidden, "signing out needs a browser session")
 	}
+	var body AllRequest
+	if raw, err := httpx.Body(req, 1<<10); err != nil {
+		return httpx.Response{}, err
+	} else if len(raw) > 0 {
+		if err := httpx.DecodeJSON(req, 1<<10, &body); err != nil {
+			return httpx.Response{}, err
+		}
+	}
+	revoked := 0
+	if body.RevokeKeys {
+		// Keys first: if this fails half-way, the sessions still work and
+		// the person can try again.
+		ks, err := h.Keys.List(ctx, p.UserID)
+		if err != nil {
+			return httpx.Response{}, err
+		}
+		for _, k := range ks {
+			if err := h.Keys.Delete(ctx, p.UserID, k.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return httpx.Response{}, err
+			}
+			revoked++
+		}
+	}
 	n, err := h.Sessions.DeleteAll(ctx, p.UserID)
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	httpx.Logger(ctx).Info("signed out everywhere", "userId", p.UserID, "sessionId", p.SessionID, "sessions", n)
+	httpx.Logger(ctx).Info("signed out everywhere", "userId", p.UserID, "sessionId", p.SessionID, "sessions", n, "keysRevoked", revoked)
 	resp := httpx.NoContent()
 	resp.MultiValueHeaders = map[string][]string{"Set-Cookie": {session.ClearCookie()}}
 	return resp, nil

@@ -14,6 +14,7 @@ import (
 	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/keys"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/embedded"
@@ -97,5 +98,38 @@ func TestLogout(t *testing.T) {
 				t.Error("the log holds the session token")
 			}
 		})
+	}
+}
+
+// TestSignOutEverywhereCanRevokeTheKeys: sign-out everywhere ends every
+// session, and with revokeKeys every API key of the user (not another's).
+func TestSignOutEverywhereCanRevokeTheKeys(t *testing.T) {
+	for _, revoke := range []bool{false, true} {
+		stores := embedded.New().Stores()
+		d := app.Deps{Stores: stores, Log: slog.New(slog.DiscardHandler), Now: time.Now}
+		m := keys.Manager{Keys: stores.Keys, Env: "test", Rand: rand.Reader, Now: time.Now}
+		for _, u := range []string{"usr_a", "usr_a", "usr_b"} {
+			if _, _, err := m.Create(context.Background(), u, keys.NewKey{Label: "k", Permissions: []string{"read"}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tok := newSession(t, stores.Sessions)
+		req := httpx.Request{HTTPMethod: "POST", Headers: map[string]string{"Content-Type": "application/json"}}
+		req.RequestContext.Authorizer = map[string]any{"userId": "usr_a", "method": "session", "sessionId": session.ID(tok), "permissions": "read,write"}
+		if revoke {
+			req.Body = `{"revokeKeys":true}`
+		}
+		resp, err := httpx.Adapt(d.Log, LogoutAll(d))(context.Background(), req)
+		if err != nil || resp.StatusCode != 204 {
+			t.Fatalf("logout-all = %d %s, %v", resp.StatusCode, resp.Body, err)
+		}
+		if _, err := stores.Sessions.Get(context.Background(), session.ID(tok)); err == nil {
+			t.Error("the session survived")
+		}
+		a, _ := m.List(context.Background(), "usr_a")
+		b, _ := m.List(context.Background(), "usr_b")
+		if wantA := map[bool]int{false: 2, true: 0}[revoke]; len(a) != wantA || len(b) != 1 {
+			t.Errorf("revokeKeys %v: the user has %d keys (want %d), another user %d (want 1)", revoke, len(a), wantA, len(b))
+		}
 	}
 }

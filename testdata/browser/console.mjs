@@ -162,6 +162,34 @@ try {
   assert.equal(await withKey(kbKey, '/api/me'), 401);
   await assertClean(ada, secrets, 'after the keyboard flow');
 
+  step('a stale sign-in: the API asks for a new one, and the page takes the person through it');
+  let refused = false;
+  await ada.route('**/api/keys', (route) => {
+    if (route.request().method() === 'POST' && !refused) {
+      refused = true; // as the API answers after 15 minutes (tested in Go: TestKeysNeedARecentSignIn)
+      return route.fulfill({ status: 403, contentType: 'application/json', body: '{"error":"reauth_required","message":"sign in again"}' });
+    }
+    return route.continue();
+  });
+  await ada.getByLabel('Label').fill('after reauth');
+  await ada.getByRole('button', { name: 'Create API key' }).click();
+  await ada.getByRole('alert').getByText(/needs a sign-in within the last 15 minutes/).waitFor();
+  const [reauthRequest] = await Promise.all([
+    ada.waitForRequest((r) => new URL(r.url()).pathname === '/api/auth/login'),
+    ada.getByRole('alert').getByRole('link', { name: 'Sign in again' }).click(),
+  ]);
+  assert.equal(new URL(reauthRequest.url()).searchParams.get('reauth'), '1', 'the sign-in asks the provider for a fresh one');
+  await ada.getByRole('button', { name: /Ada Author/ }).click();
+  await ada.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
+  await ada.unroute('**/api/keys');
+  await ada.getByLabel('Label').fill('after reauth');
+  await ada.getByRole('button', { name: 'Create API key' }).click();
+  let reauthKey;
+  ({ dialog, secret: reauthKey } = await readSecretDialog(ada, 'Your new API key'));
+  secrets.push(reauthKey);
+  await closeSecretDialog(ada, dialog, reauthKey);
+  await assertClean(ada, secrets, 'after signing in again', [401, 403]);
+
   step('when the list fails to reload after creating a key, the secret is still shown');
   await ada.route('**/api/keys', (route) => (route.request().method() === 'GET'
     ? route.fulfill({ status: 503, headers: { 'Retry-After': '60' }, contentType: 'application/json', body: '{"error":"unavailable","message":"try again"}' })
@@ -335,11 +363,16 @@ try {
   await ada.getByRole('heading', { name: 'Account', level: 1 }).waitFor();
   assert.match(await ada.locator('dl').textContent(), /Ada Author.*ada@example\.com.*A browser session/s);
   await assertNamed(ada, 'account');
+  assert.equal(await withKey(downKey, '/api/me'), 200, 'a key made earlier works before');
   await ada.getByRole('button', { name: 'Sign out everywhere' }).click();
-  await ada.getByRole('dialog', { name: 'Sign out everywhere?' }).getByRole('button', { name: 'Sign out everywhere' }).click();
+  const everywhere = ada.getByRole('dialog', { name: 'Sign out everywhere?' });
+  await everywhere.getByRole('checkbox', { name: 'Also revoke all my API keys' }).check();
+  await everywhere.getByRole('button', { name: 'Sign out everywhere' }).click();
   await ada.getByRole('heading', { name: 'Published posts', level: 1 }).waitFor();
   await ada.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sign in' }).waitFor();
   assert.equal(await laptop.evaluate(async () => (await fetch('/api/me')).status), 401, 'the other device is signed out too');
+  assert.equal(await withKey(downKey, '/api/me'), 401, 'the keys are revoked too, as asked');
+  assert.equal(await withKey(reauthKey, '/api/me'), 401, 'every key');
   await assertClean(ada, secrets, 'after signing out everywhere');
   await assertClean(laptop, secrets, 'the other device after signing out everywhere');
 

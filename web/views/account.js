@@ -1,7 +1,7 @@
 // @ts-check
 // Who you are, how you are signed in, and signing out (here, or everywhere).
 import { api, signOut, signOutEverywhere } from '../latchkey.js';
-import { h, time, alertBox, describe, confirmAction } from '../ui.js';
+import { h, time, alertBox, describe, confirmAction, uid } from '../ui.js';
 
 /** @param {import('../app.js').Context} ctx */
 export async function accountView(ctx) {
@@ -37,16 +37,20 @@ export async function accountView(ctx) {
   });
   everywhere.addEventListener('click', async () => {
     const n = sessions.length;
+    const revoke = h('input', { type: 'checkbox', id: uid('revoke-keys') });
     const ok = await confirmAction({
       title: 'Sign out everywhere?',
-      message: `This ends ${n === 1 ? 'your only session' : `all ${n || 'your'} sessions`}, on every device and browser, this one included. ` +
-        'Your API keys keep working; revoke them on the API keys page.',
+      message: [
+        h('p', null, `This ends ${n === 1 ? 'your only session' : `all ${n || 'your'} sessions`}, on every device and browser, this one included. ` +
+          'Your API keys keep working unless you revoke them too.'),
+        h('div', { className: 'radio' }, revoke, h('label', { for: revoke.id }, 'Also revoke all my API keys')),
+      ],
       confirm: 'Sign out everywhere',
       danger: true,
     });
     if (!ok) return;
     try {
-      await signOutEverywhere();
+      await signOutEverywhere({ revokeKeys: revoke.checked });
       await ctx.refreshMe();
       ctx.navigate('/', { message: 'You are signed out on every device.' });
     } catch (err) {

@@ -3,7 +3,7 @@
 // secret and revoking it. A secret is shown once, in a dialog; closing the
 // dialog removes it from the page, and nothing here keeps it anywhere else
 // (no storage, no URL, no console).
-import { api } from '../latchkey.js';
+import { api, signInURL, LatchkeyError } from '../latchkey.js';
 import { h, announce, time, relative, alertBox, describe, confirmAction, modal, labelled, radios, badge, uid } from '../ui.js';
 
 const day = 24 * 60 * 60 * 1000;
@@ -101,7 +101,7 @@ function createForm(reload, problem) {
       await listed;
       announce(`Key “${body.label}” created.`);
     } catch (err) {
-      problem.show('Could not create the key. ' + describe(err));
+      showFailure(problem, 'Could not create the key. ', err);
     } finally {
       submit.disabled = false;
     }
@@ -136,6 +136,22 @@ function keyTable(keys, reload, problem) {
       h('td', { 'data-label': 'Actions', className: 'row-actions' }, regenerate, revoke));
   });
   return h('table', { className: 'keys' }, h('caption', { className: 'visually-hidden' }, 'Your API keys'), head, h('tbody', null, rows));
+}
+
+/**
+ * Says why making or regenerating a key failed; when the API asks for a
+ * recent sign-in, offers one that comes back here.
+ * @param {import('../ui.js').AlertBox} problem
+ * @param {string} what
+ * @param {unknown} err
+ */
+function showFailure(problem, what, err) {
+  if (err instanceof LatchkeyError && err.code === 'reauth_required') {
+    problem.show('For your safety, making or regenerating a key needs a sign-in within the last 15 minutes.',
+      h('p', null, h('a', { href: signInURL('/keys', { reauth: true }), className: 'button primary' }, 'Sign in again')));
+    return;
+  }
+  problem.show(what + describe(err));
 }
 
 /**
@@ -213,7 +229,7 @@ async function regenerateKey(k, reload, problem) {
     await listed;
     announce(`Key “${k.label}” regenerated.`);
   } catch (err) {
-    problem.show(`Could not regenerate “${k.label}”. ` + describe(err));
+    showFailure(problem, `Could not regenerate “${k.label}”. `, err);
   }
 }
 
