@@ -59,6 +59,10 @@ FUZZ_TARGETS := ./internal/apikey:FuzzFromAuthorization ./internal/apikey:FuzzCh
 fuzz: ## run every fuzz target for FUZZTIME (default 30s) each; fails only on a failing input
 	FUZZTIME=$(FUZZTIME) scripts/fuzz.sh $(FUZZ_TARGETS)
 
+.PHONY: load
+load: ## a bounded load through the local server on loopback (LOAD_SECONDS, default 60; figures in docs/PERFORMANCE.md)
+	LATCHKEY_LOAD_SECONDS=$(or $(LOAD_SECONDS),60) $(GO) test ./internal/devserver -run '^TestLoad$$' -count=1 -v | grep -E 'requests/s|^(ok|FAIL|---)'
+
 .PHONY: screenshots
 screenshots: node_modules/.installed ## save every view of the web console (desktop, 375 px, dark) under screenshots/ (needs Chromium)
 	LATCHKEY_SCREENSHOTS=$(CURDIR)/screenshots $(GO) test ./internal/devserver -run '^TestScreenshots$$' -count=1

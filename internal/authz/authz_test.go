@@ -437,3 +437,31 @@ func TestDecisionLogNamesTheRequest(t *testing.T) {
 		}
 	}
 }
+
+// TestCacheStaysBoundedUnderManyBadKeys: 100,000 distinct well-formed but
+// unknown keys (each a store read, then cached as unknown) leave the cache
+// within MaxCacheEntries, and a known key still works.
+func TestCacheStaysBoundedUnderManyBadKeys(t *testing.T) {
+	f := newFixture()
+	a := f.authorizer(30 * time.Second)
+	good, _ := f.addKey(t, apikey.EnvTest, []string{"read"}, nil)
+	for i := range 100_000 {
+		bad, err := apikey.Generate(rand.Reader, apikey.EnvTest)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := a.Decide(context.Background(), in("GET", "/r", "Bearer "+bad)); d.Effect != Unauthorized {
+			t.Fatalf("bad key %d: %v", i, d.Effect)
+		}
+	}
+	a.keys.mu.Lock()
+	n := len(a.keys.entries)
+	a.keys.mu.Unlock()
+	if n > MaxCacheEntries {
+		t.Fatalf("the key cache holds %d entries after 100,000 bad keys; want at most %d", n, MaxCacheEntries)
+	}
+	if d := a.Decide(context.Background(), in("GET", "/r", "Bearer "+good)); d.Effect != Allow {
+		t.Fatalf("the good key after the flood: %v (%s)", d.Effect, d.Reason)
+	}
+	t.Logf("key cache: %d entries after 100,000 distinct bad keys (bound %d)", n, MaxCacheEntries)
+}

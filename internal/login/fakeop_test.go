@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -20,6 +21,9 @@ import (
 // It checks the client's secret and the PKCE verifier as a real one does,
 // and each code works once.
 type fakeOP struct {
+	// fault makes the token endpoint fail: "500", or "hang" until the
+	// request is cancelled.
+	fault  atomic.Value
 	t      *testing.T
 	srv    *httptest.Server
 	key    *rsa.PrivateKey
@@ -39,6 +43,7 @@ func newFakeOP(t *testing.T) *fakeOP {
 	k1, _ := rsa.GenerateKey(rand.Reader, 2048)
 	k2, _ := rsa.GenerateKey(rand.Reader, 2048)
 	op := &fakeOP{t: t, key: k1, other: k2, codes: map[string]fakeCode{}, secret: "client-secret"}
+	op.fault.Store("")
 	mux := http.NewServeMux()
 	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(map[string]any{
@@ -52,6 +57,19 @@ func newFakeOP(t *testing.T) *fakeOP {
 		_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &k1.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
 	})
 	mux.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) {
+		switch op.fault.Load() {
+		case "500":
+			http.Error(w, "down", http.StatusInternalServerError)
+			return
+		case "hang":
+			// Long past any deadline of the code under test, but bounded, so
+			// that the test server can close.
+			select {
+			case <-r.Context().Done():
+			case <-time.After(2 * time.Second):
+			}
+			return
+		}
 		_ = r.ParseForm()
 		id, secret, _ := r.BasicAuth()
 		if id == "" {

@@ -100,7 +100,9 @@ func (h Handlers) Login(ctx context.Context, req httpx.Request) (httpx.Response,
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	u, err := h.S.Provider.AuthCodeURL(ctx, f.State, f.Nonce, f.Verifier, reauth == "1")
+	pctx, cancel := h.S.providerContext(ctx)
+	defer cancel()
+	u, err := h.S.Provider.AuthCodeURL(pctx, f.State, f.Nonce, f.Verifier, reauth == "1")
 	if err != nil {
 		httpx.Logger(ctx).Error("identity provider unreachable", "err", err.Error())
 		resp := httpx.ErrorFor(req, pageTitle, httpx.Errorf(503, httpx.CodeUnavailable, "the identity provider cannot be reached; try again shortly"))
@@ -158,12 +160,19 @@ func (h Handlers) Callback(ctx context.Context, req httpx.Request) (httpx.Respon
 		// RFC 9207: the answer names another issuer (a mix-up attack).
 		return fail("iss mismatch", "the answer came from another identity provider")
 	}
-	id, err := h.S.Provider.Identify(ctx, code, f.Verifier, f.Nonce)
+	pctx, cancel := h.S.providerContext(ctx)
+	defer cancel()
+	id, err := h.S.Provider.Identify(pctx, code, f.Verifier, f.Nonce)
 	if errors.Is(err, ErrVerify) {
 		return fail(err.Error(), "the identity provider's answer did not verify")
 	}
 	if err != nil {
-		return fail(err.Error(), "the identity provider could not be reached")
+		// The provider is down or slow: fail closed, say so, and let the
+		// person try again (a new sign-in: the code and flow are spent).
+		httpx.Logger(ctx).Error("identity provider unavailable", "err", err.Error())
+		r, _ := refuse("provider unavailable", httpx.Errorf(503, httpx.CodeUnavailable, "the identity provider could not be reached; sign in again shortly"))
+		r.Headers["Retry-After"] = "5"
+		return r, nil
 	}
 	ua, _ := httpx.Header(req, "User-Agent")
 	token, u, err := h.S.SignIn(ctx, id, ua)

@@ -391,3 +391,35 @@ func TestReauthAsksTheProviderToSignInAgain(t *testing.T) {
 		}
 	}
 }
+
+// TestProviderOutageAnswers503InBound: a token endpoint that fails (5xx)
+// or hangs ends the callback with 503 unavailable and Retry-After, within
+// the provider deadline, with no session; a refused code stays 400.
+func TestProviderOutageAnswers503InBound(t *testing.T) {
+	for _, tc := range []struct {
+		fault string
+		want  int
+	}{{"500", 503}, {"hang", 503}, {"", 400}} {
+		t.Run("fault "+tc.fault, func(t *testing.T) {
+			r := newRig(t)
+			r.h.S.ProviderTimeout = 300 * time.Millisecond
+			q, cookie := r.start(t, "/")
+			r.op.fault.Store(tc.fault)
+			start := time.Now()
+			// "wrong-code" was never issued: without a fault it is refused.
+			resp := r.callback(map[string]string{"state": q.Get("state"), "code": "wrong-code"}, cookie)
+			if took := time.Since(start); took > 1500*time.Millisecond {
+				t.Fatalf("the callback took %v; want it bounded by the provider deadline", took)
+			}
+			if resp.StatusCode != tc.want {
+				t.Fatalf("callback = %d %s; want %d", resp.StatusCode, resp.Body, tc.want)
+			}
+			if tc.want == 503 && resp.Headers["Retry-After"] == "" {
+				t.Error("503 without Retry-After")
+			}
+			if n := r.sessionCount(t); n != 0 {
+				t.Fatalf("sessions = %d; want none", n)
+			}
+		})
+	}
+}

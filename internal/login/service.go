@@ -32,7 +32,23 @@ type Service struct {
 	Log       *slog.Logger
 	Now       func() time.Time
 	Rand      io.Reader
-	sealer    *sealer
+	// ProviderTimeout bounds the calls to the identity provider that one
+	// request makes (discovery, code exchange, keys, userinfo), well inside
+	// the sign-in functions' Lambda timeout; 0 means DefaultProviderTimeout.
+	ProviderTimeout time.Duration
+	sealer          *sealer
+}
+
+// DefaultProviderTimeout is ProviderTimeout's default: the sign-in
+// functions time out after 15 seconds.
+const DefaultProviderTimeout = 8 * time.Second
+
+func (s *Service) providerContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	d := s.ProviderTimeout
+	if d <= 0 {
+		d = DefaultProviderTimeout
+	}
+	return context.WithTimeout(ctx, d)
 }
 
 // NewService builds the service from the dependencies: the provider the
