@@ -82,6 +82,10 @@ func ErrorResponse(e *Error) Response {
 	if e.Status == 401 {
 		r.Headers["WWW-Authenticate"] = WWWAuthenticate
 	}
+	if e.Status == 503 || e.Status == 429 {
+		// Latchkey answers these before it acts: a retry is safe, after this.
+		r.Headers["Retry-After"] = "5"
+	}
 	return r
 }
 

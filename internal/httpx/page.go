@@ -5,6 +5,7 @@ import (
 	"errors"
 	"html"
 	"mime"
+	"net"
 	"strconv"
 	"strings"
 	"unicode"
@@ -41,15 +42,40 @@ func WantsHTML(req Request) bool {
 }
 
 // Chosen returns the answer a handler's error stands for: the *Error it
-// chose, or, for anything else, a 500 without detail after logging the
-// error with the request's logger. Adapt answers errors this way.
+// chose; 503 for a dependency that is down or throttling (Unavailable),
+// which a client may retry; or, for anything else, a 500 without detail.
+// Errors it did not choose are logged with the request's logger. Adapt
+// answers errors this way.
 func Chosen(ctx context.Context, err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
 		return e
 	}
-	Logger(ctx).Error("handler failed", "err", err.Error())
+	Logger(ctx).Error("handler failed", "err", err.Error(), "unavailable", Unavailable(err))
+	if Unavailable(err) {
+		return Errorf(503, CodeUnavailable, "a service Latchkey depends on is unavailable; try again shortly")
+	}
 	return Errorf(500, CodeInternal, "internal error")
+}
+
+// unavailableCodes are the error codes of AWS services (and their
+// emulators) that mean "not now" rather than "never".
+var unavailableCodes = map[string]bool{
+	"ThrottlingException": true, "ProvisionedThroughputExceededException": true, "RequestLimitExceeded": true,
+	"InternalServerError": true, "ServiceUnavailable": true, "LimitExceededException": true,
+}
+
+// Unavailable reports whether err is a dependency being down, slow or
+// throttling, rather than a fault of the request or of Latchkey: a network
+// error (refused, reset, timed out), a deadline, or an AWS error code that
+// says so. It looks only at interfaces, so it needs no AWS package.
+func Unavailable(err error) bool {
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var coded interface{ ErrorCode() string }
+	return errors.As(err, &coded) && unavailableCodes[coded.ErrorCode()]
 }
 
 // ErrorFor renders e for the request: a small HTML page (ErrorPage) when a
