@@ -59,7 +59,7 @@ func run(opts devserver.Options, web string) error {
 	if err != nil {
 		return err
 	}
-	h = devserver.WithDevProvider(h, idp)
+	h = devserver.WithDevProvider(h, idp, cfg.PublicURL)
 	opts.BuiltInProvider = idp != nil
 	var demoKey string
 	if cfg.Env == config.EnvTest {

@@ -339,14 +339,15 @@ func DevProvider(cfg config.Config) (http.Handler, config.Config, error) {
 	return idp, cfg, nil
 }
 
-// WithDevProvider serves idp at DevProviderPath in front of h; a nil idp
+// WithDevProvider serves idp at DevProviderPath in front of h, answering
+// only the public URL's host and loopback names, as h does; a nil idp
 // leaves h as it is.
-func WithDevProvider(h, idp http.Handler) http.Handler {
+func WithDevProvider(h, idp http.Handler, publicURL string) http.Handler {
 	if idp == nil {
 		return h
 	}
 	mux := http.NewServeMux()
 	mux.Handle(DevProviderPath+"/", idp)
 	mux.Handle("/", h)
-	return guard(mux)
+	return guard(oneOrigin(publicURL, mux))
 }

@@ -294,12 +294,20 @@ func TestTheBuiltInProviderStaysLocal(t *testing.T) {
 			t.Errorf("DevProvider with LATCHKEY_PUBLIC_URL=%s = %v; want a refusal", u, err)
 		}
 	}
-	srv := newServer(t)
+	srv := httptest.NewUnstartedServer(nil)
+	defer srv.Close()
+	startWithDevProvider(t, srv, "http://"+srv.Listener.Addr().String())
 	for _, tc := range []struct {
-		host string
-		want int
-	}{{"evil.example", 421}, {"rebound.attacker.test:80", 421}, {"localhost", 200}, {"127.0.0.1", 200}} {
-		req, _ := http.NewRequest("GET", srv.URL+"/api/public/posts", nil)
+		host, path string
+		want       int
+	}{
+		{"evil.example", "/api/public/posts", 421},
+		{"rebound.attacker.test:80", "/api/public/posts", 421},
+		{"rebound.attacker.test", "/dev-idp/.well-known/openid-configuration", 421},
+		{"localhost", "/api/public/posts", 200},
+		{"127.0.0.1", "/api/public/posts", 200},
+	} {
+		req, _ := http.NewRequest("GET", srv.URL+tc.path, nil)
 		req.Host = tc.host
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -307,7 +315,7 @@ func TestTheBuiltInProviderStaysLocal(t *testing.T) {
 		}
 		resp.Body.Close()
 		if resp.StatusCode != tc.want {
-			t.Errorf("Host %s = %d; want %d", tc.host, resp.StatusCode, tc.want)
+			t.Errorf("Host %s, %s = %d; want %d", tc.host, tc.path, resp.StatusCode, tc.want)
 		}
 	}
 }

@@ -131,7 +131,7 @@ func startWithDevProvider(t *testing.T, srv *httptest.Server, base string, env .
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.Config.Handler = openapitest.Middleware(t, WithDevProvider(h, idp))
+	srv.Config.Handler = openapitest.Middleware(t, WithDevProvider(h, idp, cfg.PublicURL))
 	srv.Start()
 }
 
@@ -164,7 +164,7 @@ func TestAnyPort(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: openapitest.Middleware(t, WithDevProvider(h, idp))}}
+	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: openapitest.Middleware(t, WithDevProvider(h, idp, cfg.PublicURL))}}
 	srv.Start()
 	defer srv.Close()
 	demo, err := DemoKey(context.Background(), d)

@@ -176,6 +176,9 @@ func TestDecodeJSONRefusesAmbiguousNames(t *testing.T) {
 		{"twice inside a nested object", `{"meta":{"a":"1","A":"2"}}`, false},
 		{"twice inside a listed object", `{"list":[{"b":"1","b":"2"}]}`, false},
 		{"the same name in two listed objects", `{"list":[{"b":"1"},{"b":"2"}],"label":"x"}`, true},
+		{"a long s standing for s", `{"permissions":["read"],"permiſſions":["read","write"]}`, false},
+		{"a long s alone", `{"permiſſions":["read","write"]}`, false},
+		{"a Kelvin sign for k, nested", `{"meta":{"a":"1"},"list":[{"b":"1","\u212a":"2","k":"3"}]}`, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -59,19 +59,19 @@ func Chosen(ctx context.Context, err error) *Error {
 }
 
 // unavailableCodes are the error codes of AWS services (and their
-// emulators) that mean "not now" rather than "never".
+// emulators) that refuse a request before doing anything: throttling.
 var unavailableCodes = map[string]bool{
 	"ThrottlingException": true, "ProvisionedThroughputExceededException": true, "RequestLimitExceeded": true,
-	"InternalServerError": true, "ServiceUnavailable": true, "LimitExceededException": true,
 }
 
-// Unavailable reports whether err is a dependency being down, slow or
-// throttling, rather than a fault of the request or of Latchkey: a network
-// error (refused, reset, timed out), a deadline, or an AWS error code that
-// says so. It looks only at interfaces, so it needs no AWS package.
+// Unavailable reports whether err is a dependency that refused the request
+// before doing anything: it could not be connected to, or it throttled.
+// Then a 503 is honest and a retry safe. A timeout or an internal error of
+// the dependency is not: a write may have happened, so that stays a 500.
+// It looks only at interfaces, so it needs no AWS package.
 func Unavailable(err error) bool {
-	var ne net.Error
-	if errors.As(err, &ne) || errors.Is(err, context.DeadlineExceeded) {
+	var op *net.OpError
+	if errors.As(err, &op) && op.Op == "dial" {
 		return true
 	}
 	var coded interface{ ErrorCode() string }

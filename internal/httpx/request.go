@@ -208,12 +208,14 @@ func exactNames(body []byte, v any) error {
 		case string:
 			if expectKey && len(stack) > 0 && stack[len(stack)-1].seen != nil {
 				top := stack[len(stack)-1]
-				folded := strings.ToLower(t)
+				folded := foldName(t)
 				if top.seen[folded] {
 					return BadRequest("the body names a field twice")
 				}
 				top.seen[folded] = true
-				if top.depth == 0 && known != nil && !known[t] && known["\x00"+folded] {
+				if top.depth == 0 && known != nil && !known[t] {
+					// encoding/json would match it case-insensitively (ſ
+					// for s and K for k included), or refuse it as unknown.
 					return BadRequest("the body has a field not spelt as documented")
 				}
 				expectKey = false
@@ -225,9 +227,12 @@ func exactNames(body []byte, v any) error {
 	}
 }
 
-// jsonNames are the exact JSON names of a struct's fields, and each
-// lower-cased behind a NUL byte (to tell a case variant from an unknown
-// name); nil when v is not a pointer to a struct.
+// foldName folds a name as encoding/json matches names: case-insensitively,
+// with the Unicode letters whose case maps onto ASCII (ſ, K) folded too.
+func foldName(s string) string { return strings.ToUpper(strings.ToLower(s)) }
+
+// jsonNames are the exact JSON names of a struct's fields; nil when v is
+// not a pointer to a struct.
 func jsonNames(v any) map[string]bool {
 	t := reflect.TypeOf(v)
 	if t == nil || t.Kind() != reflect.Pointer || t.Elem().Kind() != reflect.Struct {
@@ -248,7 +253,6 @@ func jsonNames(v any) map[string]bool {
 			name = f.Name
 		}
 		out[name] = true
-		out["\x00"+strings.ToLower(name)] = true
 	}
 	return out
 }

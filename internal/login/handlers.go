@@ -192,7 +192,9 @@ func (h Handlers) Callback(ctx context.Context, req httpx.Request) (httpx.Respon
 		}
 		ended, err := h.S.EndSession(ctx, id)
 		if err != nil {
-			return httpx.Response{}, err
+			// The new session stands; the old one ends by its idle timeout.
+			httpx.Logger(ctx).Error("could not end the replaced session", "sessionId", id, "err", err.Error())
+			continue
 		}
 		if ended != "" {
 			httpx.Logger(ctx).Info("session replaced by a new sign-in", "userId", ended, "sessionId", id)
