@@ -291,7 +291,11 @@ func (a *Authorizer) decideSession(ctx context.Context, in Input) Decision {
 	if !a.opts.Lifetimes.Live(s, a.touch.lastSeen(id), now) {
 		return Decision{Reason: "session expired or idle"}
 	}
-	p := Principal{UserID: s.UserID, SessionID: s.ID, Method: MethodSession, Permissions: []string{"read", "write"}, AuthTime: s.CreatedAt.Unix()}
+	authAt := s.CreatedAt
+	if !s.AuthTime.IsZero() {
+		authAt = s.AuthTime // the provider's word: a silent sign-in is not a fresh one
+	}
+	p := Principal{UserID: s.UserID, SessionID: s.ID, Method: MethodSession, Permissions: []string{"read", "write"}, AuthTime: authAt.Unix()}
 	if session.Unsafe(in.HTTPMethod) && !session.SameOrigin(in.Origin, in.SecFetchSite, a.opts.PublicURL, a.opts.AllowedOrigins) {
 		return Decision{Effect: Deny, Principal: p, Reason: "cross-origin cookie request"}
 	}

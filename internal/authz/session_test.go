@@ -211,3 +211,29 @@ func TestSessionLastSeenIsWrittenBeforeTheAnswer(t *testing.T) {
 		t.Fatalf("a second request within the minute wrote again")
 	}
 }
+
+// TestAuthTimeIsTheProvidersWord: the authorizer passes the session's
+// auth time (the provider's auth_time) when it has one, so a sign-in the
+// provider made without asking is not a recent one; otherwise the
+// session's start.
+func TestAuthTimeIsTheProvidersWord(t *testing.T) {
+	f := newSessionFixture()
+	a := f.authorizer(0)
+	tok, s := f.addSession(t)
+	if d := a.Decide(context.Background(), cookieIn("GET", "/r", tok)); d.Principal.AuthTime != s.CreatedAt.Unix() {
+		t.Fatalf("AuthTime = %d; want the session's start %d", d.Principal.AuthTime, s.CreatedAt.Unix())
+	}
+	tok2, err := session.NewToken(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := t0.Add(-3 * time.Hour)
+	s2 := store.Session{ID: session.ID(tok2), UserID: "usr_owner", Hash: session.Hash(tok2), CreatedAt: t0, LastSeenAt: t0,
+		ExpiresAt: t0.Add(12 * time.Hour), AuthTime: old}
+	if err := f.sessions.Create(context.Background(), s2); err != nil {
+		t.Fatal(err)
+	}
+	if d := a.Decide(context.Background(), cookieIn("GET", "/r", tok2)); d.Principal.AuthTime != old.Unix() {
+		t.Fatalf("AuthTime = %d; want the provider's %d", d.Principal.AuthTime, old.Unix())
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"time"
 
 	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/httpx"
@@ -37,6 +38,10 @@ func Start(d app.Deps) httpx.Handler {
 func Callback(d app.Deps) httpx.Handler {
 	return pages(build(d, func(h Handlers) httpx.Handler { return h.Callback }))
 }
+
+// authTimeSkew allows for clocks that differ between Latchkey and the
+// provider when a fresh sign-in's auth_time is checked.
+const authTimeSkew = time.Minute
 
 // pageTitle heads the HTML page of a failed sign-in.
 const pageTitle = "Sign-in did not finish"
@@ -100,9 +105,16 @@ func (h Handlers) Login(ctx context.Context, req httpx.Request) (httpx.Response,
 	if err != nil {
 		return httpx.Response{}, err
 	}
+	f.Fresh = reauth == "1"
+	if f.Fresh {
+		// Sealed again with Fresh in it.
+		if sealed, err = h.S.sealer.seal(f); err != nil {
+			return httpx.Response{}, err
+		}
+	}
 	pctx, cancel := h.S.providerContext(ctx)
 	defer cancel()
-	u, err := h.S.Provider.AuthCodeURL(pctx, f.State, f.Nonce, f.Verifier, reauth == "1")
+	u, err := h.S.Provider.AuthCodeURL(pctx, f.State, f.Nonce, f.Verifier, f.Fresh)
 	if err != nil {
 		httpx.Logger(ctx).Error("identity provider unreachable", "err", err.Error())
 		resp := httpx.ErrorFor(req, pageTitle, httpx.Errorf(503, httpx.CodeUnavailable, "the identity provider cannot be reached; try again shortly"))
@@ -173,6 +185,11 @@ func (h Handlers) Callback(ctx context.Context, req httpx.Request) (httpx.Respon
 		r, _ := refuse("provider unavailable", httpx.Errorf(503, httpx.CodeUnavailable, "the identity provider could not be reached; sign in again shortly"))
 		r.Headers["Retry-After"] = "5"
 		return r, nil
+	}
+	if f.Fresh && !id.AuthTime.IsZero() && id.AuthTime.Before(time.Unix(f.Expires, 0).Add(-loginTTL-authTimeSkew)) {
+		// Asked to sign in again, the provider answered with an older
+		// sign-in: it did not ask the person (prompt=login ignored).
+		return fail("stale auth_time on a fresh sign-in", "the identity provider did not ask you to sign in again")
 	}
 	ua, _ := httpx.Header(req, "User-Agent")
 	token, u, err := h.S.SignIn(ctx, id, ua)

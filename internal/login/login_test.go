@@ -423,3 +423,48 @@ func TestProviderOutageAnswers503InBound(t *testing.T) {
 		})
 	}
 }
+
+// TestAuthTimeIsKept: a sign-in that the provider made without asking the
+// person (its auth_time is old) records that time on the session, so that
+// key management still asks for a fresh one; a fresh sign-in asked for
+// with reauth=1 and answered with an old auth_time is refused.
+func TestAuthTimeIsKept(t *testing.T) {
+	old := time.Now().Add(-2 * time.Hour).Truncate(time.Second)
+	for _, tc := range []struct {
+		name  string
+		query map[string]string
+		ok    bool
+	}{
+		{"a plain sign-in keeps the provider's auth_time", map[string]string{"return_to": "/"}, true},
+		{"a fresh sign-in answered with an old one is refused", map[string]string{"return_to": "/", "reauth": "1"}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t)
+			resp, err := r.h.Login(context.Background(), httpx.Request{HTTPMethod: "GET", QueryStringParameters: tc.query})
+			if err != nil || resp.StatusCode != 302 {
+				t.Fatalf("Login = %d, %v", resp.StatusCode, err)
+			}
+			loc, _ := url.Parse(resp.Headers["Location"])
+			q := loc.Query()
+			flow := resp.MultiValueHeaders["Set-Cookie"][0]
+			flow = flow[:strings.Index(flow, ";")]
+			c := r.op.claims(q.Get("nonce"), r.now)
+			c["auth_time"] = old.Unix()
+			r.op.issue("code", q.Get("code_challenge"), r.op.sign(c, r.op.key, "k1", jose.RS256))
+			cb := r.callback(map[string]string{"state": q.Get("state"), "code": "code"}, flow)
+			if !tc.ok {
+				if cb.StatusCode != 400 || r.sessionCount(t) != 0 {
+					t.Fatalf("callback = %d %s with %d sessions; want 400 and none", cb.StatusCode, cb.Body, r.sessionCount(t))
+				}
+				return
+			}
+			if cb.StatusCode != 303 {
+				t.Fatalf("callback = %d %s", cb.StatusCode, cb.Body)
+			}
+			ss, _, err := r.stores.Sessions.List(context.Background(), store.UserID(r.op.srv.URL, "alice"), store.Page{})
+			if err != nil || len(ss) != 1 || !ss[0].AuthTime.Equal(old) {
+				t.Fatalf("session = %+v, %v; want auth time %v", ss, err, old)
+			}
+		})
+	}
+}

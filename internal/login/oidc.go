@@ -125,6 +125,7 @@ type idClaims struct {
 	Name          string          `json:"name"`
 	Groups        json.RawMessage `json:"groups"`
 	AZP           string          `json:"azp"`
+	AuthTime      int64           `json:"auth_time"`
 }
 
 // Identify implements Provider. go-oidc's verifier checks the signature
@@ -185,6 +186,9 @@ func (o *OIDC) check(ctx context.Context, p *oidc.Provider, idt *oidc.IDToken, t
 	id := Identity{
 		Issuer: idt.Issuer, Subject: idt.Subject, Email: c.Email, Name: c.Name,
 		EmailVerified: boolClaim(c.EmailVerified), Groups: stringsClaim(c.Groups),
+	}
+	if c.AuthTime > 0 {
+		id.AuthTime = time.Unix(c.AuthTime, 0)
 	}
 	if id.Email == "" {
 		// Some providers put email only in userinfo. Its sub must be the ID

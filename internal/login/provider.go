@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 )
 
 // Identity is who the identity provider says signed in.
@@ -21,6 +22,9 @@ type Identity struct {
 	EmailVerified bool
 	Name          string
 	Groups        []string
+	// AuthTime is the ID token's auth_time: when the person last proved
+	// who they are to the provider. Zero when the provider did not say.
+	AuthTime time.Time
 }
 
 // Provider is one kind of identity provider: OpenID Connect, or GitHub's

@@ -26,6 +26,9 @@ type flow struct {
 	// cookie, which is SameSite=Strict and the provider's redirect is
 	// cross-site.
 	Previous string `json:"p,omitempty"`
+	// Fresh says the person was asked to sign in again (reauth=1): the
+	// provider's auth_time must then be no older than the flow.
+	Fresh bool `json:"f,omitempty"`
 }
 
 // sealer seals and opens login cookies with AES-256-GCM: the browser holds

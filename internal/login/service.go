@@ -135,6 +135,9 @@ func (s *Service) SignIn(ctx context.Context, id Identity, userAgent string) (st
 		ID: session.ID(token), UserID: u.ID, Hash: session.Hash(token),
 		CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(s.Lifetimes.Absolute), UserAgent: cleanUserAgent(userAgent),
 	}
+	if !id.AuthTime.IsZero() && id.AuthTime.Before(now) {
+		sess.AuthTime = id.AuthTime.UTC()
+	}
 	sess.ExpiresEpoch = s.Lifetimes.TTLEpoch(sess, now)
 	if err := s.Sessions.Create(ctx, sess); err != nil {
 		return "", store.User{}, fmt.Errorf("create session: %w", err)

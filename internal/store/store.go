@@ -129,6 +129,11 @@ type Session struct {
 	LastSeenAt time.Time
 	ExpiresAt  time.Time
 	UserAgent  string
+	// AuthTime is when the person last proved who they are to the identity
+	// provider (the ID token's auth_time), which may be before the session
+	// began: a provider that still knows the person signs them in without
+	// asking. Zero when the provider did not say; then CreatedAt stands.
+	AuthTime time.Time
 	// ExpiresEpoch is the DynamoDB TTL attribute (Unix seconds) after which
 	// the item may be swept; validity is always checked from the times above.
 	ExpiresEpoch int64

@@ -27,6 +27,7 @@ type sessionRecord struct {
 	LastSeenAt string `dynamodbav:"lastSeenAt"`
 	ExpiresAt  string `dynamodbav:"expiresAt"`
 	UserAgent  string `dynamodbav:"userAgent,omitempty"`
+	AuthTime   string `dynamodbav:"authTime,omitempty"`
 	// TTL is Session.ExpiresEpoch; omitted when zero, which DynamoDB would
 	// read as 1970 and sweep at once.
 	TTL int64 `dynamodbav:"ttl,omitempty"`
@@ -42,6 +43,9 @@ func (r sessionRecord) session() (store.Session, error) {
 		ID: r.ID, UserID: r.UserID, Hash: r.Hash, UserAgent: r.UserAgent, ExpiresEpoch: r.TTL,
 		CreatedAt: p.time(r.CreatedAt), LastSeenAt: p.time(r.LastSeenAt), ExpiresAt: p.time(r.ExpiresAt),
 	}
+	if r.AuthTime != "" {
+		x.AuthTime = p.time(r.AuthTime)
+	}
 	return x, p.err
 }
 
@@ -52,10 +56,14 @@ func (s *Sessions) byUser(userID string) listing {
 // Create implements store.SessionStore.
 func (s *Sessions) Create(ctx context.Context, x store.Session) error {
 	db := (*DB)(s)
-	item, err := attributevalue.MarshalMap(sessionRecord{
+	rec := sessionRecord{
 		ID: x.ID, UserID: x.UserID, Hash: x.Hash, UserAgent: x.UserAgent, TTL: x.ExpiresEpoch,
 		CreatedAt: store.SortTime(x.CreatedAt), LastSeenAt: store.SortTime(x.LastSeenAt), ExpiresAt: store.SortTime(x.ExpiresAt),
-	})
+	}
+	if !x.AuthTime.IsZero() {
+		rec.AuthTime = store.SortTime(x.AuthTime)
+	}
+	item, err := attributevalue.MarshalMap(rec)
 	if err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}

@@ -428,6 +428,7 @@ func testSessions(t *testing.T, newStores Factory) {
 		}
 	}
 	a1, a2, b1 := mk("usr_a", 1), mk("usr_a", 2), mk("usr_b", 3)
+	a1.AuthTime = base.Add(-time.Hour) // the provider's auth_time, before the session
 	for _, s := range []store.Session{a1, a2, b1} {
 		must(t, "Create", sessions.Create(ctx, s))
 	}
@@ -436,7 +437,8 @@ func testSessions(t *testing.T, newStores Factory) {
 	got, err := sessions.Get(ctx, a1.ID)
 	must(t, "Get", err)
 	if got.ID != a1.ID || got.UserID != a1.UserID || got.Hash != a1.Hash || !got.CreatedAt.Equal(a1.CreatedAt) ||
-		!got.ExpiresAt.Equal(a1.ExpiresAt) || got.UserAgent != a1.UserAgent || got.ExpiresEpoch != a1.ExpiresEpoch {
+		!got.ExpiresAt.Equal(a1.ExpiresAt) || got.UserAgent != a1.UserAgent || got.ExpiresEpoch != a1.ExpiresEpoch ||
+		!got.AuthTime.Equal(a1.AuthTime) {
 		t.Fatalf("Get = %+v; want %+v", got, a1)
 	}
 
