@@ -64,7 +64,7 @@ func (g *GitHub) Identify(ctx context.Context, code, verifier, _ string) (Identi
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, g.client())
 	tok, err := g.config().Exchange(ctx, code, oauth2.VerifierOption(verifier))
 	if err != nil {
-		return Identity{}, verifyErr("github code exchange: %v", err)
+		return Identity{}, exchangeErr("github code exchange", err)
 	}
 	var user struct {
 		ID    int64  `json:"id"`
@@ -116,6 +116,10 @@ func (g *GitHub) get(ctx context.Context, tok *oauth2.Token, path string, v any)
 		return fmt.Errorf("github %s: %w", path, err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode >= 500 {
+		// GitHub is down: not the person's fault (503, not 400).
+		return fmt.Errorf("github %s answered %d", path, resp.StatusCode)
+	}
 	if resp.StatusCode != 200 {
 		return verifyErr("github %s answered %d", path, resp.StatusCode)
 	}

@@ -115,3 +115,18 @@ func TestGitHubRefusesAWrongVerifier(t *testing.T) {
 		t.Fatal("Identify with a wrong verifier = nil error")
 	}
 }
+
+// TestGitHubOutageIsNotAVerificationFailure: GitHub answering 5xx is the
+// provider being down (the callback's 503), not a refused sign-in (400).
+func TestGitHubOutageIsNotAVerificationFailure(t *testing.T) {
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "unicorn", http.StatusServiceUnavailable)
+	}))
+	defer down.Close()
+	p := &GitHub{ClientID: "gh-client", ClientSecret: "gh-secret", RedirectURL: "https://app.example.com/api/auth/callback",
+		WebURL: down.URL, APIURL: down.URL + "/api"}
+	_, err := p.Identify(context.Background(), "code-1", "verifier-verifier-verifier-verifier-verifier", "")
+	if err == nil || errors.Is(err, ErrVerify) {
+		t.Fatalf("Identify against a GitHub answering 503 = %v; want an outage, not a verification failure", err)
+	}
+}

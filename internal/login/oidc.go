@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -141,13 +140,7 @@ func (o *OIDC) Identify(ctx context.Context, code, verifier, nonce string) (Iden
 	}
 	tok, err := o.config(p).Exchange(o.ctx(ctx), code, oauth2.VerifierOption(verifier))
 	if err != nil {
-		var re *oauth2.RetrieveError
-		if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode < 500 {
-			return Identity{}, verifyErr("code exchange: %v", err) // the provider refused the code
-		}
-		// A 5xx, a timeout, a refused connection: the provider is down,
-		// which is not the person's fault (503, not 400).
-		return Identity{}, fmt.Errorf("code exchange: the identity provider failed: %w", err)
+		return Identity{}, exchangeErr("code exchange", err)
 	}
 	raw, ok := tok.Extra("id_token").(string)
 	if !ok || raw == "" {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"golang.org/x/oauth2"
 	"time"
 )
 
@@ -52,4 +53,16 @@ var ErrVerify = errors.New("identity verification failed")
 
 func verifyErr(format string, args ...any) error {
 	return fmt.Errorf("%w: %s", ErrVerify, fmt.Sprintf(format, args...))
+}
+
+// exchangeErr classifies a failed code exchange: a 4xx answer is the
+// provider refusing the code (ErrVerify, 400); a 5xx, a timeout or a
+// refused connection is the provider being down, which is not the
+// person's fault (503).
+func exchangeErr(what string, err error) error {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) && re.Response != nil && re.Response.StatusCode < 500 {
+		return verifyErr("%s: %v", what, err)
+	}
+	return fmt.Errorf("%s: the identity provider failed: %w", what, err)
 }

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -189,15 +190,28 @@ func discovery(issuer string) func(context.Context) string {
 		}
 		defer resp.Body.Close()
 		var doc struct {
+			Issuer     string `json:"issuer"`
 			EndSession string `json:"end_session_endpoint"`
 		}
 		if resp.StatusCode != http.StatusOK || json.NewDecoder(io.LimitReader(resp.Body, 256<<10)).Decode(&doc) != nil {
 			return ""
 		}
-		if u, err := url.Parse(doc.EndSession); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		// The document must be the issuer's own (as sign-in checks), and
+		// the page https, or http only on loopback as the issuer may be.
+		u, err := url.Parse(doc.EndSession)
+		if doc.Issuer != issuer || err != nil || u.Host == "" ||
+			(u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
 			doc.EndSession = ""
 		}
 		found, done = doc.EndSession, true
 		return found
 	}
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -41,10 +41,16 @@ func newSession(t *testing.T, s store.SessionStore) string {
 // for a request that carried it, writes an audit line, and names the
 // provider's sign-out page when its discovery document has one.
 func TestLogout(t *testing.T) {
-	idp := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = w.Write([]byte(`{"issuer":"x","end_session_endpoint":"https://idp.example/logout"}`))
+	var idp, impostor *httptest.Server
+	idp = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{"issuer":"` + idp.URL + `","end_session_endpoint":"https://idp.example/logout"}`))
 	}))
 	defer idp.Close()
+	// A discovery document that names another issuer is not the provider's.
+	impostor = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(`{"issuer":"https://evil.example","end_session_endpoint":"https://evil.example/logout"}`))
+	}))
+	defer impostor.Close()
 	tests := []struct {
 		name        string
 		issuer      string
@@ -57,6 +63,7 @@ func TestLogout(t *testing.T) {
 	}{
 		{"no provider configured, same origin", "", app0, true, 200, true, true, false},
 		{"a provider with a sign-out page", idp.URL, app0, true, 200, true, true, true},
+		{"a discovery document of another issuer", impostor.URL, app0, true, 200, true, true, false},
 		{"an unreachable provider: still signed out", "http://127.0.0.1:1", app0, true, 200, true, true, false},
 		{"another origin with the cookie", "", "https://evil.example", true, 403, false, false, false},
 		{"a cross-site form without the cookie (SameSite=Strict)", "", "https://evil.example", false, 200, false, false, false},
