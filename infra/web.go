@@ -18,6 +18,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/frontdoor"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/webapp"
@@ -39,8 +40,8 @@ type Web struct {
 	Logs         awss3.Bucket
 	Deployment   awss3deployment.BucketDeployment
 	DeployRole   awsiam.Role
-	// HostCheck refuses every host but the domain on /api/* (nil without a
-	// domain).
+	// HostCheck runs on /api/*: it sets the viewer's address
+	// (ViewerAddressHeader) and, with a domain, refuses every other host.
 	HostCheck awscloudfront.Function
 	// Views runs on the web app's behaviour: the host check with a domain,
 	// and index.html for every view of the app (webapp.IsView).
@@ -134,24 +135,24 @@ func newWeb(scope constructs.Construct, s Settings, api API, sec Secrets, edge E
 	// for the app's views (deep links), and with a domain it checks the
 	// host first. /api/* runs one only with a domain, for the host check.
 	w.Views = awscloudfront.NewFunction(c, jsii.String("Views"), &awscloudfront.FunctionProps{
-		Code:    awscloudfront.FunctionCode_FromInline(jsii.String(viewerRequestCode(s.DomainName, true))),
+		Code:    awscloudfront.FunctionCode_FromInline(jsii.String(viewerRequestCode(s.DomainName, true, false))),
 		Runtime: awscloudfront.FunctionRuntime_JS_2_0(),
 		Comment: jsii.String("Latchkey: serves index.html for the web app's views; refuses hosts but the domain (domainName)"),
 	})
 	webFunctions := &[]*awscloudfront.FunctionAssociation{{
 		Function: w.Views, EventType: awscloudfront.FunctionEventType_VIEWER_REQUEST,
 	}}
-	var hostCheck *[]*awscloudfront.FunctionAssociation
-	if s.DomainName != "" {
-		w.HostCheck = awscloudfront.NewFunction(c, jsii.String("HostCheck"), &awscloudfront.FunctionProps{
-			Code:    awscloudfront.FunctionCode_FromInline(jsii.String(viewerRequestCode(s.DomainName, false))),
-			Runtime: awscloudfront.FunctionRuntime_JS_2_0(),
-			Comment: jsii.String("Latchkey: refuses requests for any host but the domain (domainName)"),
-		})
-		hostCheck = &[]*awscloudfront.FunctionAssociation{{
-			Function: w.HostCheck, EventType: awscloudfront.FunctionEventType_VIEWER_REQUEST,
-		}}
-	}
+	// /api/* always runs one too: it tells the API the viewer's address
+	// (API Gateway sees CloudFront's), in a header it writes over whatever
+	// the viewer sent, and with a domain it checks the host first.
+	w.HostCheck = awscloudfront.NewFunction(c, jsii.String("HostCheck"), &awscloudfront.FunctionProps{
+		Code:    awscloudfront.FunctionCode_FromInline(jsii.String(viewerRequestCode(s.DomainName, false, true))),
+		Runtime: awscloudfront.FunctionRuntime_JS_2_0(),
+		Comment: jsii.String("Latchkey: the viewer's address for the API; refuses hosts but the domain (domainName)"),
+	})
+	hostCheck := &[]*awscloudfront.FunctionAssociation{{
+		Function: w.HostCheck, EventType: awscloudfront.FunctionEventType_VIEWER_REQUEST,
+	}}
 
 	props := &awscloudfront.DistributionProps{
 		Comment: jsii.String(s.StackName + " (secrets generation " + s.SecretsGeneration + ")"),
@@ -249,7 +250,7 @@ func newWeb(scope constructs.Construct, s Settings, api API, sec Secrets, edge E
 // error responses would apply to the whole distribution, /api/* included.
 // The domain and the answer are written in as JSON, which is a valid
 // JavaScript literal.
-func viewerRequestCode(domain string, views bool) string {
+func viewerRequestCode(domain string, views, viewer bool) string {
 	code := "// Latchkey (infra/web.go): a viewer-request function.\n"
 	if domain != "" {
 		refusal := httpx.ErrorResponse(httpx.Errorf(http.StatusMisdirectedRequest, httpx.CodeForbidden, "use https://%s", domain))
@@ -289,6 +290,10 @@ const refusal = ` + string(answer) + `;
     request.uri = '/index.html';
   }
 `
+	}
+	if viewer {
+		// Written over any value the viewer sent: only CloudFront says it.
+		code += "  request.headers['" + authz.ViewerAddressHeader + "'] = { value: event.viewer.ip };\n"
 	}
 	return code + "  return request;\n}\n"
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/devserver"
 	"github.com/latchkey/latchkey/internal/frontdoor"
 	"github.com/latchkey/latchkey/internal/httpx"
@@ -266,8 +267,12 @@ func TestHostCheck(t *testing.T) {
 	})
 	t.Run("plain", func(t *testing.T) {
 		tmpl := plain(t).tmpl
-		if id, _ := hostCheck(t, tmpl); id != "" {
-			t.Errorf("CloudFront function %s; want no host check without a domain", id)
+		apiID, api := hostCheck(t, tmpl)
+		if api == nil {
+			t.Fatal("no function on /api/*; want the one that sets the viewer's address")
+		}
+		if code, _ := props(api)["FunctionCode"].(string); strings.Contains(code, "domain") || !strings.Contains(code, authz.ViewerAddressHeader) {
+			t.Errorf("/api/* function without a domain:\n%s\nwant no host check, and the viewer's address set", code)
 		}
 		viewsID, views := cfFunction(t, tmpl, "Views")
 		if views == nil {
@@ -277,8 +282,8 @@ func TestHostCheck(t *testing.T) {
 			t.Errorf("views function checks a host without a domain:\n%s", code)
 		}
 		dc := distributionConfig(t, tmpl)
-		if as := get(get(dc, "CacheBehaviors", 0), "FunctionAssociations"); as != nil {
-			t.Errorf("/api/* behaviour's function associations %s; want none", jsonString(as))
+		if as := asList(get(get(dc, "CacheBehaviors", 0), "FunctionAssociations")); len(as) != 1 || refTo(get(as[0], "FunctionARN")) != apiID {
+			t.Errorf("/api/* behaviour's function associations %s; want %s", jsonString(as), apiID)
 		}
 		as := asList(get(dc["DefaultCacheBehavior"], "FunctionAssociations"))
 		if len(as) != 1 || refTo(get(as[0], "FunctionARN")) != viewsID {
@@ -387,14 +392,23 @@ func TestHostCheckCode(t *testing.T) {
 	hosts := []string{fullDomain, "App.Example.COM", "", "d1234abcd.cloudfront.net", fullDomain + ".evil.example", "evil." + fullDomain, fullDomain + ":443"}
 	var events []any
 	for _, h := range hosts {
-		events = append(events, viewerRequest("POST", h, "/api/posts"))
+		ev := viewerRequest("POST", h, "/api/posts")
+		// A viewer's own claim to an address is written over.
+		ev["request"].(map[string]any)["headers"].(map[string]any)[authz.ViewerAddressHeader] = map[string]any{"value": "10.0.0.1"}
+		events = append(events, ev)
 	}
 	results := runFunction(t, fn, events)
 	for i, h := range hosts {
 		got := results[i]
 		if h == fullDomain || h == "App.Example.COM" {
-			if want := get(events[i], "request"); jsonString(got) != jsonString(want) {
-				t.Errorf("host %q: handler returned %s; want the request unchanged", h, jsonString(got))
+			// Passed on, with the viewer's address written over the one
+			// the viewer sent.
+			want, _ := json.Marshal(get(events[i], "request"))
+			var wantReq map[string]any
+			_ = json.Unmarshal(want, &wantReq)
+			wantReq["headers"].(map[string]any)[authz.ViewerAddressHeader] = map[string]any{"value": "198.51.100.1"}
+			if jsonString(got) != jsonString(wantReq) {
+				t.Errorf("host %q: handler returned %s; want the request with the viewer's address", h, jsonString(got))
 			}
 			continue
 		}

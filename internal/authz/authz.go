@@ -331,7 +331,8 @@ func (a *Authorizer) Handle(ctx context.Context, req Request) (Response, error) 
 // a credential.
 func (a *Authorizer) logDecision(in Input, d Decision) {
 	a.log.Info("authorizer decision",
-		"requestId", in.RequestID, "sourceIp", in.SourceIP, "resource", in.Resource, "method", in.HTTPMethod,
+		"requestId", in.RequestID, "sourceIp", in.SourceIP, "viewerAddress", in.ViewerAddress,
+		"resource", in.Resource, "method", in.HTTPMethod,
 		"effect", d.Effect.String(), "reason", d.Reason,
 		"userId", d.Principal.UserID, "keyId", d.Principal.KeyID, "sessionId", d.Principal.SessionID)
 }

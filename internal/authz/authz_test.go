@@ -427,11 +427,12 @@ func TestDecisionLogNamesTheRequest(t *testing.T) {
 	a := f.authorizer(0)
 	event := `{"type":"REQUEST","methodArn":"arn:aws:execute-api:us-east-1:1:api/prod/GET/r","resource":"/r","httpMethod":"GET",
 		"requestContext":{"requestId":"c6af9ac6-7b61-11e6-9a41-93e8deadbeef","identity":{"sourceIp":"198.51.100.7"}},
-		"headers":{"Authorization":"Bearer lk_test_nope"}}`
+		"headers":{"Authorization":"Bearer lk_test_nope","X-Latchkey-Viewer-Address":"203.0.113.9"}}`
 	if _, err := a.Invoke(context.Background(), []byte(event)); !errors.Is(err, ErrUnauthorized) {
 		t.Fatalf("Invoke = %v; want Unauthorized", err)
 	}
-	for _, want := range []string{`"requestId":"c6af9ac6-7b61-11e6-9a41-93e8deadbeef"`, `"sourceIp":"198.51.100.7"`, `"effect":"unauthorized"`} {
+	for _, want := range []string{`"requestId":"c6af9ac6-7b61-11e6-9a41-93e8deadbeef"`, `"sourceIp":"198.51.100.7"`,
+		`"viewerAddress":"203.0.113.9"`, `"effect":"unauthorized"`} {
 		if !strings.Contains(f.logs.String(), want) {
 			t.Errorf("decision log lacks %s:\n%s", want, f.logs.String())
 		}

@@ -29,7 +29,15 @@ type Input struct {
 	// decision's log line.
 	RequestID string
 	SourceIP  string
+	// ViewerAddress is the address of the viewer as CloudFront saw it
+	// (ViewerAddressHeader, which CloudFront's function writes over
+	// whatever a client sends); empty locally.
+	ViewerAddress string
 }
+
+// ViewerAddressHeader carries the viewer's address from CloudFront's
+// viewer-request function on /api/* (infra/web.go).
+const ViewerAddressHeader = "x-latchkey-viewer-address"
 
 // InputFrom takes the decision's input from a decoded event (the local
 // gateway's path).
@@ -42,6 +50,9 @@ func InputFrom(req Request) Input {
 	in.Origin = pick("Origin")
 	in.SecFetchSite = pick("Sec-Fetch-Site")
 	in.FrontDoor = pick(frontdoor.Header)
+	if v := pick(ViewerAddressHeader); len(v) == 1 {
+		in.ViewerAddress = v[0]
+	}
 	return in
 }
 
@@ -96,6 +107,7 @@ func DecodeInput(event []byte) (Input, error) {
 		FrontDoor:     either(e.MultiValueHeaders.FrontDoor.list(), e.Headers.FrontDoor.list()),
 		RequestID:     e.RequestContext.RequestID,
 		SourceIP:      e.RequestContext.Identity.SourceIP,
+		ViewerAddress: single(either(e.MultiValueHeaders.Viewer.list(), e.Headers.Viewer.list())),
 	}, nil
 }
 
@@ -109,7 +121,8 @@ type wantedHeaders[T any] struct {
 	Cookie        T `json:"cookie"`
 	Origin        T `json:"origin"`
 	SecFetchSite  T `json:"sec-fetch-site"`
-	FrontDoor     T `json:"x-latchkey-origin"` // frontdoor.Header
+	FrontDoor     T `json:"x-latchkey-origin"`         // frontdoor.Header
+	Viewer        T `json:"x-latchkey-viewer-address"` // ViewerAddressHeader
 }
 
 // appendString collects the string values of every key that matches its
@@ -155,3 +168,11 @@ var (
 	_ lister = appendString(nil)
 	_ lister = appendStrings(nil)
 )
+
+// single is a header's one value, or "" when it has none or several.
+func single(vs []string) string {
+	if len(vs) != 1 {
+		return ""
+	}
+	return vs[0]
+}
