@@ -207,7 +207,7 @@ func (h Handlers) Callback(ctx context.Context, req httpx.Request) (httpx.Respon
 		if id == "" || id == session.ID(token) {
 			continue
 		}
-		ended, err := h.S.EndSession(ctx, id)
+		ended, err := session.End(ctx, h.S.Sessions, id, "")
 		if err != nil {
 			// The new session stands; the old one ends by its idle timeout.
 			httpx.Logger(ctx).Error("could not end the replaced session", "sessionId", id, "err", err.Error())

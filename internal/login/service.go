@@ -3,7 +3,6 @@ package login
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io"
@@ -157,39 +156,4 @@ func cleanUserAgent(ua string) string {
 		ua = string(r[:200])
 	}
 	return ua
-}
-
-// EndSession ends the session with this id, whoever's it is, and returns
-// its user's id ("" when there was none).
-func (s *Service) EndSession(ctx context.Context, id string) (string, error) {
-	sess, err := s.Sessions.Get(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return "", nil
-	}
-	if err != nil {
-		return "", err
-	}
-	if err := s.Sessions.Delete(ctx, sess.UserID, id); err != nil && !errors.Is(err, store.ErrNotFound) {
-		return "", err
-	}
-	return sess.UserID, nil
-}
-
-// SignOut ends the session whose token is token, if it exists.
-func (s *Service) SignOut(ctx context.Context, token string) error {
-	id := session.ID(token)
-	sess, err := s.Sessions.Get(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if subtle.ConstantTimeCompare([]byte(sess.Hash), []byte(session.Hash(token))) != 1 {
-		return nil
-	}
-	if err := s.Sessions.Delete(ctx, sess.UserID, id); err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	return nil
 }

@@ -6,6 +6,7 @@
 package session
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
@@ -180,4 +181,25 @@ type LogoutAnswer struct {
 	// EndSessionURL is the identity provider's sign-out page, when it has
 	// one: the browser goes there next.
 	EndSessionURL string `json:"endSessionUrl,omitempty"`
+}
+
+// End ends the session with this id and returns its user's id ("" when
+// there was none). With a token, it ends the session only if the token
+// opens it; without one ("") it ends it whoever's it is. Sign-out and a new
+// sign-in (which replaces the browser's previous session) share it.
+func End(ctx context.Context, sessions store.SessionStore, id, token string) (string, error) {
+	sess, err := sessions.Get(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	if token != "" && !HashMatches(sess.Hash, token) {
+		return "", nil
+	}
+	if err := sessions.Delete(ctx, sess.UserID, id); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return "", err
+	}
+	return sess.UserID, nil
 }

@@ -64,8 +64,13 @@ func (h Handlers) Logout(ctx context.Context, req httpx.Request) (httpx.Response
 		}
 	}
 	if err == nil {
-		if err := h.end(ctx, token); err != nil {
+		id := session.ID(token)
+		userID, err := session.End(ctx, h.Sessions, id, token)
+		if err != nil {
 			return httpx.Response{}, err
+		}
+		if userID != "" {
+			httpx.Logger(ctx).Info("signed out", "userId", userID, "sessionId", id)
 		}
 	}
 	var out session.LogoutAnswer
@@ -86,27 +91,6 @@ func (h Handlers) Logout(ctx context.Context, req httpx.Request) (httpx.Response
 		resp.MultiValueHeaders = map[string][]string{"Set-Cookie": {session.ClearCookie()}}
 	}
 	return resp, nil
-}
-
-// end ends the session whose token this is, if it exists, and writes the
-// audit line.
-func (h Handlers) end(ctx context.Context, token string) error {
-	id := session.ID(token)
-	sess, err := h.Sessions.Get(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	if !session.HashMatches(sess.Hash, token) {
-		return nil
-	}
-	if err := h.Sessions.Delete(ctx, sess.UserID, id); err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	httpx.Logger(ctx).Info("signed out", "userId", sess.UserID, "sessionId", id)
-	return nil
 }
 
 // AllRequest is the optional body of POST /api/auth/logout-all.
