@@ -1,17 +1,12 @@
 package devserver
 
 import (
-	"context"
 	"log/slog"
 	"net/http/httptest"
-	"os"
 	"testing"
-	"time"
 
-	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/seed"
-	"github.com/latchkey/latchkey/internal/store/embedded"
 )
 
 // BenchmarkLocalGateway measures one request through the local gateway and
@@ -19,11 +14,7 @@ import (
 // and JSON encoding, without the network.
 func BenchmarkLocalGateway(b *testing.B) {
 	cfg, _ := config.Load(func(string) string { return "" })
-	d := app.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: slog.New(slog.DiscardHandler), Now: time.Now}
-	h, err := New(context.Background(), d, os.DirFS("../../web"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	h, _ := localHandler(b, cfg, slog.New(slog.DiscardHandler))
 	for _, bc := range []struct{ name, path string }{
 		{"public-posts-list", "/api/public/posts"},
 		{"public-posts-get", "/api/public/posts/" + seed.WelcomeID},

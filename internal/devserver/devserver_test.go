@@ -40,14 +40,22 @@ func newServerDeps(t *testing.T) (*httptest.Server, app.Deps) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := app.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: slog.New(slog.DiscardHandler), Now: time.Now}
-	h, err := New(context.Background(), d, os.DirFS("../../web"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, d := localHandler(t, cfg, slog.New(slog.DiscardHandler))
 	srv.Config.Handler = openapitest.Middleware(t, h)
 	srv.Start()
 	return srv, d
+}
+
+// localHandler builds the local server's handler as `make dev` does, over a
+// fresh in-memory store and crypto/rand, and returns its dependencies too.
+func localHandler(tb testing.TB, cfg config.Config, log *slog.Logger) (http.Handler, app.Deps) {
+	tb.Helper()
+	d := app.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: log, Now: time.Now, Rand: rand.Reader}
+	h, err := New(context.Background(), d, os.DirFS("../../web"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return h, d
 }
 
 func do(t *testing.T, method, url string) (*http.Response, []byte) {
@@ -191,11 +199,7 @@ func TestServeStopsWhenCanceled(t *testing.T) {
 func TestDemoKeyWorksAndReplacesTheLastOne(t *testing.T) {
 	ctx := context.Background()
 	cfg, _ := config.Load(func(string) string { return "" })
-	d := app.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: slog.New(slog.DiscardHandler), Now: time.Now, Rand: rand.Reader}
-	h, err := New(ctx, d, os.DirFS("../../web"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, d := localHandler(t, cfg, slog.New(slog.DiscardHandler))
 	srv := httptest.NewServer(openapitest.Middleware(t, h))
 	defer srv.Close()
 	first, err := DemoKey(ctx, d)

@@ -20,13 +20,11 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/apikey"
-	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/keys"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
-	"github.com/latchkey/latchkey/internal/store/embedded"
 )
 
 // TestLoad is a bounded load through the local server on loopback (`make
@@ -50,11 +48,7 @@ func TestLoad(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := app.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: slog.New(slog.DiscardHandler), Now: time.Now, Rand: rand.Reader}
-	h, err := New(context.Background(), d, os.DirFS("../../web"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, d := localHandler(t, cfg, slog.New(slog.DiscardHandler))
 	srv.Config.Handler = h
 	srv.Start()
 

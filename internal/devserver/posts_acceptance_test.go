@@ -21,7 +21,6 @@ import (
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
-	"github.com/latchkey/latchkey/internal/store/embedded"
 )
 
 // signedIn starts a session for user straight in the store (the sign-in
@@ -51,11 +50,7 @@ func TestPostsPolicyThroughTheLocalServer(t *testing.T) {
 	cfg, _ := config.Load(func(k string) string {
 		return map[string]string{"LATCHKEY_CACHE_TTL": "0", "LATCHKEY_EDITORS": seed.Editor.Email}[k]
 	})
-	d := app.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: slog.New(slog.NewJSONHandler(&logs, nil)), Now: time.Now, Rand: rand.Reader}
-	h, err := New(ctx, d, os.DirFS("../../web"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, d := localHandler(t, cfg, slog.New(slog.NewJSONHandler(&logs, nil)))
 	srv := httptest.NewServer(openapitest.Middleware(t, h))
 	defer srv.Close()
 	cfgOrigin := map[string]string{"Origin": cfg.PublicURL}

@@ -2,7 +2,6 @@ package devserver
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"html"
 	"log/slog"
@@ -10,19 +9,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/browsertest"
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/openapi/openapitest"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/session"
-	"github.com/latchkey/latchkey/internal/store/embedded"
 )
 
 var (
@@ -126,11 +121,7 @@ func startWithDevProvider(t *testing.T, srv *httptest.Server, base string, env .
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := app.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: slog.New(slog.DiscardHandler), Now: time.Now, Rand: rand.Reader}
-	h, err := New(context.Background(), d, os.DirFS("../../web"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, _ := localHandler(t, cfg, slog.New(slog.DiscardHandler))
 	srv.Config.Handler = openapitest.Middleware(t, WithDevProvider(h, idp, cfg.PublicURL))
 	srv.Start()
 }
@@ -159,11 +150,7 @@ func TestAnyPort(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := app.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: slog.New(slog.DiscardHandler), Now: time.Now, Rand: rand.Reader}
-	h, err := New(context.Background(), d, os.DirFS("../../web"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, d := localHandler(t, cfg, slog.New(slog.DiscardHandler))
 	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: openapitest.Middleware(t, WithDevProvider(h, idp, cfg.PublicURL))}}
 	srv.Start()
 	defer srv.Close()
