@@ -133,7 +133,7 @@ func newWeb(scope constructs.Construct, s Settings, api API, sec Secrets, edge E
 
 	// The web app's behaviour always runs a function: it serves index.html
 	// for the app's views (deep links), and with a domain it checks the
-	// host first. /api/* runs one only with a domain, for the host check.
+	// host first.
 	w.Views = awscloudfront.NewFunction(c, jsii.String("Views"), &awscloudfront.FunctionProps{
 		Code:    awscloudfront.FunctionCode_FromInline(jsii.String(viewerRequestCode(s.DomainName, true, false))),
 		Runtime: awscloudfront.FunctionRuntime_JS_2_0(),

@@ -209,7 +209,8 @@ func TestBuckets(t *testing.T) {
 	}
 }
 
-// hostCheck returns the host-check function's resource, or nil.
+// hostCheck returns /api/*'s function (the viewer's address, and with a
+// domain the host check), or nil.
 func hostCheck(t *testing.T, tmpl map[string]any) (id string, fn map[string]any) {
 	t.Helper()
 	return cfFunction(t, tmpl, "HostCheck")
@@ -233,8 +234,8 @@ func cfFunction(t *testing.T, tmpl map[string]any, name string) (id string, fn m
 
 // TestHostCheck: with a domain, a cloudfront-js-2.0 function holding the
 // domain runs on viewer request on /api/*, and the views function, which
-// holds it too, on the web app; without one, /api/* has no function and the
-// views function checks no host.
+// holds it too, on the web app; without one, /api/* still runs its function,
+// for the viewer's address only, and neither function checks a host.
 func TestHostCheck(t *testing.T) {
 	t.Run("full", func(t *testing.T) {
 		tmpl := full(t).tmpl
