@@ -23,14 +23,21 @@ import (
 type fakeOP struct {
 	// fault makes the token endpoint fail: "500", or "hang" until the
 	// request is cancelled.
-	fault  atomic.Value
-	t      *testing.T
-	srv    *httptest.Server
-	key    *rsa.PrivateKey
-	other  *rsa.PrivateKey // a key not in the JWKS
-	mu     sync.Mutex
-	codes  map[string]fakeCode
-	secret string
+	fault atomic.Value
+	// jwksFault makes the JWKS endpoint fail: "500", "hang", or "garbage"
+	// (200 with no key set); jwksHits counts its requests.
+	jwksFault atomic.Value
+	jwksHits  atomic.Int32
+	jwksDone  atomic.Int32
+	// rotated publishes other (as "k2") beside key, as a rotation does.
+	rotated atomic.Bool
+	t       *testing.T
+	srv     *httptest.Server
+	key     *rsa.PrivateKey
+	other   *rsa.PrivateKey // a key not in the JWKS
+	mu      sync.Mutex
+	codes   map[string]fakeCode
+	secret  string
 }
 
 type fakeCode struct {
@@ -44,6 +51,7 @@ func newFakeOP(t *testing.T) *fakeOP {
 	k2, _ := rsa.GenerateKey(rand.Reader, 2048)
 	op := &fakeOP{t: t, key: k1, other: k2, codes: map[string]fakeCode{}, secret: "client-secret"}
 	op.fault.Store("")
+	op.jwksFault.Store("")
 	mux := http.NewServeMux()
 	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(map[string]any{
@@ -54,7 +62,27 @@ func newFakeOP(t *testing.T) *fakeOP {
 		})
 	})
 	mux.HandleFunc("/jwks", func(w http.ResponseWriter, r *http.Request) {
-		_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: &k1.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}})
+		op.jwksHits.Add(1)
+		defer op.jwksDone.Add(1)
+		switch op.jwksFault.Load() {
+		case "500":
+			http.Error(w, "down", http.StatusInternalServerError)
+			return
+		case "hang":
+			select {
+			case <-r.Context().Done():
+			case <-time.After(2 * time.Second):
+			}
+			return
+		case "garbage":
+			_, _ = w.Write([]byte("<html>maintenance</html>"))
+			return
+		}
+		keys := []jose.JSONWebKey{{Key: &k1.PublicKey, KeyID: "k1", Algorithm: "RS256", Use: "sig"}}
+		if op.rotated.Load() {
+			keys = append(keys, jose.JSONWebKey{Key: &k2.PublicKey, KeyID: "k2", Algorithm: "RS256", Use: "sig"})
+		}
+		_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: keys})
 	})
 	mux.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) {
 		switch op.fault.Load() {

@@ -41,9 +41,13 @@ type OIDC struct {
 	HTTPClient *http.Client
 	// Now is the clock for token checks; time.Now when nil.
 	Now func() time.Time
+	// KeyRefetchInterval is the least time between two fetches of the
+	// provider's keys; DefaultKeyRefetchInterval when zero.
+	KeyRefetchInterval time.Duration
 
 	mu       sync.Mutex
 	provider *oidc.Provider // discovered once per warm instance
+	keys     *keySet
 	endSess  string
 }
 
@@ -77,9 +81,14 @@ func (o *OIDC) discover(ctx context.Context) (*oidc.Provider, error) {
 	}
 	var meta struct {
 		EndSession string `json:"end_session_endpoint"`
+		JWKS       string `json:"jwks_uri"`
 	}
 	_ = p.Claims(&meta)
+	if meta.JWKS == "" {
+		return nil, fmt.Errorf("discover %s: no jwks_uri", o.IssuerURL)
+	}
 	o.provider, o.endSess = p, meta.EndSession
+	o.keys = newKeySet(meta.JWKS, o.HTTPClient, o.KeyRefetchInterval, o.now)
 	return p, nil
 }
 
@@ -146,7 +155,13 @@ func (o *OIDC) Identify(ctx context.Context, code, verifier, nonce string) (Iden
 	if !ok || raw == "" {
 		return Identity{}, verifyErr("the token response has no id_token")
 	}
-	idt, err := p.Verifier(&oidc.Config{ClientID: o.ClientID, SupportedSigningAlgs: signingAlgs, Now: o.now}).Verify(o.ctx(ctx), raw)
+	var keyErr error
+	v := oidc.NewVerifier(o.IssuerURL, o.keys, &oidc.Config{ClientID: o.ClientID, SupportedSigningAlgs: signingAlgs, Now: o.now})
+	idt, err := v.Verify(withKeyErr(o.ctx(ctx), &keyErr), raw)
+	if keyErr != nil {
+		// The keys could not be fetched: the provider is down (503).
+		return Identity{}, fmt.Errorf("id token: %w", keyErr)
+	}
 	if err != nil {
 		return Identity{}, verifyErr("id token: %v", err)
 	}
