@@ -5,6 +5,7 @@
 package dynalitetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -12,11 +13,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/latchkey/latchkey/internal/testproc"
 )
@@ -29,14 +33,22 @@ type Server struct {
 	// Endpoint is the server's base URL, http://127.0.0.1:<port>.
 	Endpoint string
 
-	cmd    *exec.Cmd
-	exited chan struct{} // closed when the process has exited
-	output *testproc.Output
+	node, script, path string
+	port               int
+	cmd                *exec.Cmd
+	exited             chan struct{} // closed when the process has exited
+	output             *testproc.Output
 }
 
-// Start runs dynalite on a free loopback port and returns once it accepts
-// connections. It is meant for TestMain; stop the server with Close.
-func Start() (*Server, error) {
+// Start runs dynalite on a free loopback port, its data in memory, and
+// returns once it accepts connections. It is meant for TestMain; stop the
+// server with Close.
+func Start() (*Server, error) { return StartAt("") }
+
+// StartAt is Start with the data kept in a LevelDB directory, so that the
+// server can be stopped and started again (Restart) without losing it, as
+// a real outage would. An empty dir keeps the data in memory.
+func StartAt(dir string) (*Server, error) {
 	root, err := testproc.RepoRoot()
 	if err != nil {
 		return nil, err
@@ -56,53 +68,75 @@ func Start() (*Server, error) {
 		if err != nil {
 			return nil, fmt.Errorf("start dynalite: %w", err)
 		}
-		s, err := start(node, script, port)
+		s := &Server{node: node, script: script, port: port, path: dir}
+		err = s.start()
 		if errors.Is(err, errExited) {
 			continue
 		}
-		return s, err
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
 	}
 	return nil, errors.New("start dynalite: it exited at once on every port tried")
 }
 
 var errExited = errors.New("dynalite exited")
 
-func start(node, script string, port int) (*Server, error) {
+func (s *Server) start() error {
+	port := s.port
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
 	// Run the script with node itself, not through npx, so that the PID
 	// killed is dynalite's. --host keeps it off every other interface.
-	cmd := exec.Command(node, script, "--host", "127.0.0.1", "--port", strconv.Itoa(port),
-		"--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0")
+	args := []string{s.script, "--host", "127.0.0.1", "--port", strconv.Itoa(port),
+		"--createTableMs", "0", "--deleteTableMs", "0", "--updateTableMs", "0"}
+	if s.path != "" {
+		args = append(args, "--path", s.path)
+	}
+	cmd := exec.Command(s.node, args...)
 	cmd.SysProcAttr = testproc.ProcAttr()
 	out := &testproc.Output{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start dynalite: %w", err)
+		return fmt.Errorf("start dynalite: %w", err)
 	}
-	s := &Server{Endpoint: "http://" + addr, cmd: cmd, exited: make(chan struct{}), output: out}
+	exited := make(chan struct{})
+	s.Endpoint, s.cmd, s.exited, s.output = "http://"+addr, cmd, exited, out
 	go func() {
 		_ = cmd.Wait()
-		close(s.exited)
+		close(exited)
 	}()
 
 	deadline := time.Now().Add(startTimeout)
 	for time.Now().Before(deadline) {
 		select {
-		case <-s.exited:
-			return nil, fmt.Errorf("%w on port %d: %s", errExited, port, out.String())
+		case <-exited:
+			return fmt.Errorf("%w on port %d: %s", errExited, port, out.String())
 		default:
 		}
 		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
 			c.Close()
-			return s, nil
+			return nil
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 	_ = s.Close()
-	return nil, fmt.Errorf("start dynalite: not listening on %s after %v; output:\n%s", addr, startTimeout, out.String())
+	return fmt.Errorf("start dynalite: not listening on %s after %v; output:\n%s", addr, startTimeout, out.String())
 }
 
-// Close kills the server by its PID and waits for it to exit.
+// Restart starts a stopped server again on the same port (and, from
+// StartAt, over the same data).
+func (s *Server) Restart() error {
+	select {
+	case <-s.exited:
+	default:
+		return errors.New("restart dynalite: it is still running")
+	}
+	return s.start()
+}
+
+// Close kills the server by its PID and waits for it to exit. A server
+// started with StartAt can be started again with Restart.
 func (s *Server) Close() error {
 	if err := s.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		return fmt.Errorf("stop dynalite: %w", err)
@@ -123,4 +157,63 @@ func (s *Server) Client() *dynamodb.Client {
 		Region:       "us-east-1",
 		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
 	})
+}
+
+// Outage is a client-side picture of the server going down in the middle
+// of an operation, for tests that fail each step of a multi-write
+// operation in turn. Calls are counted from 1; from call From on, every
+// call fails with a refused connection before it is sent, as against a
+// stopped server. With Lost, call From itself reaches the server and takes
+// effect, and only its answer is lost (a timeout after the write), which
+// is the harder case for whoever retries. From 0 is no outage.
+type Outage struct {
+	mu    sync.Mutex
+	calls int
+	from  int
+	lost  bool
+}
+
+// Set starts counting again, with the outage from call from on.
+func (o *Outage) Set(from int, lost bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.calls, o.from, o.lost = 0, from, lost
+}
+
+// Calls is the number of calls made since Set.
+func (o *Outage) Calls() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.calls
+}
+
+// Wrap returns a copy of c whose calls go through o, with no retries (a
+// retry would hide the step that failed).
+func (o *Outage) Wrap(c *dynamodb.Client) *dynamodb.Client {
+	return dynamodb.New(c.Options(), func(opts *dynamodb.Options) {
+		opts.RetryMaxAttempts = 1
+		opts.APIOptions = append(opts.APIOptions, o.add)
+	})
+}
+
+// errAnswerLost stands for an answer that never came back.
+var errAnswerLost = errors.New("the answer was lost: timeout awaiting response")
+
+func (o *Outage) add(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("outage",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			o.mu.Lock()
+			o.calls++
+			down, lost := o.from > 0 && o.calls >= o.from, o.lost && o.calls == o.from
+			o.mu.Unlock()
+			switch {
+			case lost:
+				out, md, _ := next.HandleInitialize(ctx, in)
+				return out, md, errAnswerLost
+			case down:
+				return middleware.InitializeOutput{}, middleware.Metadata{},
+					&net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+			}
+			return next.HandleInitialize(ctx, in)
+		}), middleware.Before)
 }
