@@ -113,6 +113,12 @@ func newRestAPI(scope constructs.Construct, s Settings) API {
 		account := awsapigateway.NewCfnAccount(c, jsii.String("Account"), &awsapigateway.CfnAccountProps{
 			CloudWatchRoleArn: api.AccountRole.RoleArn(),
 		})
+		// The role and the setting are the account's, not this stack's:
+		// deleting them with the stack would stop every REST API in this
+		// region from logging. Both stay when the stack goes; only one stack
+		// per account and region should set apiGatewayAccountRole.
+		api.AccountRole.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN)
+		account.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN, nil)
 		rest.DeploymentStage().Node().AddDependency(account)
 	}
 	return api

@@ -174,6 +174,28 @@ func TestGatewayResponses(t *testing.T) {
 
 // TestStage: a regional API whose stage throttles as configured, writes
 // JSON access logs and error-level execution logs without request data.
+// TestAccountLogsRoleOutlivesTheStack: API Gateway's logging role is set
+// once per account and region and serves every REST API there, so neither
+// the role nor the account setting is deleted with the stack.
+func TestAccountLogsRoleOutlivesTheStack(t *testing.T) {
+	d := plain(t)
+	accounts := resources(d.tmpl, "AWS::ApiGateway::Account")
+	if len(accounts) != 1 {
+		t.Fatalf("%d API Gateway account settings; want 1", len(accounts))
+	}
+	for id, a := range accounts {
+		role := refTo(get(props(a), "CloudWatchRoleArn"))
+		if role == "" {
+			t.Fatalf("%s names no role of the stack: %s", id, jsonString(props(a)))
+		}
+		for name, r := range map[string]map[string]any{id: a, role: resource(t, d.tmpl, role)} {
+			if r["DeletionPolicy"] != "Retain" || r["UpdateReplacePolicy"] != "Retain" {
+				t.Errorf("%s: deletion %v, replace %v; want Retain for both", name, r["DeletionPolicy"], r["UpdateReplacePolicy"])
+			}
+		}
+	}
+}
+
 func TestStage(t *testing.T) {
 	tests := []struct {
 		name        string

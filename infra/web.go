@@ -177,6 +177,7 @@ func newWeb(scope constructs.Construct, s Settings, api API, sec Secrets, edge E
 				FunctionAssociations:  hostCheck,
 			},
 		},
+		ErrorResponses:    uncachedErrors(),
 		DefaultRootObject: jsii.String("index.html"),
 		HttpVersion:       awscloudfront.HttpVersion_HTTP2_AND_3,
 		EnableIpv6:        jsii.Bool(true),
@@ -306,4 +307,27 @@ func priceClass(s Settings) awscloudfront.PriceClass {
 		return awscloudfront.PriceClass_PRICE_CLASS_ALL
 	}
 	return awscloudfront.PriceClass_PRICE_CLASS_100
+}
+
+// uncachedErrorCodes are the statuses whose caching a distribution can set
+// ("Create a custom error page for specific HTTP status codes", CloudFront
+// Developer Guide; 416 is never cached). By default CloudFront keeps an
+// error for 10 seconds ("Control how long CloudFront caches errors") and
+// honours the origin's Cache-Control: no-store only for 404, 410, 414 and
+// 501 ("How CloudFront processes HTTP 4xx and 5xx status codes from your
+// origin"). Under /api/* the cache key holds no cookie, no Authorization
+// and no query string, so one caller's 503 (the authorizer failing closed),
+// 502 or 403 would be served to every caller of that path at that edge.
+var uncachedErrorCodes = []float64{400, 403, 404, 405, 414, 500, 501, 502, 503, 504}
+
+// uncachedErrors keeps none of those errors. They set no response page, so
+// the answer (the API's JSON error, the web's own) reaches the viewer as
+// the origin gave it. The setting is the distribution's, for both
+// behaviours; the web bucket's errors are cheap to ask again.
+func uncachedErrors() *[]*awscloudfront.ErrorResponse {
+	out := make([]*awscloudfront.ErrorResponse, len(uncachedErrorCodes))
+	for i, code := range uncachedErrorCodes {
+		out[i] = &awscloudfront.ErrorResponse{HttpStatus: jsii.Number(code), Ttl: awscdk.Duration_Seconds(jsii.Number(0))}
+	}
+	return &out
 }

@@ -67,6 +67,20 @@ func TestDistribution(t *testing.T) {
 			if refTo(get(api, "ResponseHeadersPolicyId")) == "" || refTo(get(api, "ResponseHeadersPolicyId")) != refTo(get(def, "ResponseHeadersPolicyId")) {
 				t.Errorf("response headers policies %v, %v; want the stack's one on both", get(api, "ResponseHeadersPolicyId"), get(def, "ResponseHeadersPolicyId"))
 			}
+			// No error is cached: 5xx from a failing-closed authorizer, or
+			// one caller's 403, must not reach another caller.
+			errs := map[float64]bool{}
+			for _, e := range asList(dc["CustomErrorResponses"]) {
+				if get(e, "ErrorCachingMinTTL") != float64(0) || get(e, "ResponsePagePath") != nil || get(e, "ResponseCode") != nil {
+					t.Errorf("error response %s; want a zero caching TTL and the origin's own answer", jsonString(e))
+				}
+				errs[get(e, "ErrorCode").(float64)] = true
+			}
+			for _, code := range []float64{400, 403, 404, 405, 414, 500, 501, 502, 503, 504} {
+				if !errs[code] {
+					t.Errorf("no zero-TTL error response for %v", code)
+				}
+			}
 			origins := map[string]any{}
 			for _, o := range asList(dc["Origins"]) {
 				origins[get(o, "Id").(string)] = o
