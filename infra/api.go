@@ -191,12 +191,16 @@ func (a *API) addGatewayResponses() error {
 		if strings.ContainsAny(resp.Body, "$#") {
 			return fmt.Errorf("gateway response %s: body %s holds a Velocity character ($ or #)", g.Type, resp.Body)
 		}
-		a.Rest.AddGatewayResponse(jsii.String(logicalName(strings.ToLower(g.Type))), &awsapigateway.GatewayResponseOptions{
+		opts := &awsapigateway.GatewayResponseOptions{
 			Type:            awsapigateway.ResponseType_Of(jsii.String(g.Type)),
 			StatusCode:      jsii.String(strconv.Itoa(resp.StatusCode)),
 			ResponseHeaders: &headers,
 			Templates:       &map[string]*string{"application/json": jsii.String(resp.Body)},
-		})
+		}
+		if g.TypeStatus {
+			opts.StatusCode = nil // each type keeps its own status
+		}
+		a.Rest.AddGatewayResponse(jsii.String(logicalName(strings.ToLower(g.Type))), opts)
 	}
 	return nil
 }

@@ -136,9 +136,10 @@ func (g *Gateway) authorize(ctx context.Context, req httpx.Request) (map[string]
 		case string, bool, float64, float32, int, int64, int32:
 			out[k] = v
 		default:
-			// API Gateway refuses non-primitive context values.
+			// API Gateway refuses non-primitive context values, as a
+			// malformed authorizer answer (AUTHORIZER_CONFIGURATION_ERROR).
 			g.log().Error("authorizer context value is not a primitive", "key", k)
-			return nil, &httpx.GatewayDefault5XX
+			return nil, &httpx.GatewayAuthorizerConfigurationError
 		}
 	}
 	return out, nil

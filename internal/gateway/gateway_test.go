@@ -143,7 +143,7 @@ func TestGatewayResponses(t *testing.T) {
 		{"deny is 403", deny, "GET", "/api/nothing-here", "", 403, "forbidden"},
 		{"allow for another ARN is 403", otherArn, "GET", "/api/nothing-here", "", 403, "forbidden"},
 		{"authorizer failure fails closed", failing, "GET", "/api/nothing-here", "", 503, "unavailable"},
-		{"non-primitive context is refused", badContext, "GET", "/api/nothing-here", "", 500, "internal"},
+		{"non-primitive context is refused", badContext, "GET", "/api/nothing-here", "", 503, "unavailable"},
 		{"body over the payload limit", nil, "POST", "/api/public/x", strings.Repeat("a", MaxBody+1), 413, "too_large"},
 	}
 	for _, tc := range tests {
@@ -224,5 +224,23 @@ func TestGlob(t *testing.T) {
 		if got := glob(tc.pattern, tc.s); got != tc.want {
 			t.Errorf("glob(%q, %q) = %v; want %v", tc.pattern, tc.s, got, tc.want)
 		}
+	}
+}
+
+// TestFunctionErrorIsA502: a function that fails instead of answering is,
+// on AWS, a 502 from API Gateway under the Lambda proxy integration; the
+// local gateway answers the same status in the API's error shape.
+func TestFunctionErrorIsA502(t *testing.T) {
+	g := newGateway(nil)
+	g.Functions["public-posts-list"] = func(context.Context, httpx.Request) (httpx.Response, error) {
+		return httpx.Response{}, errors.New("boom")
+	}
+	w := serve(g, httptest.NewRequest("GET", "/api/public/posts", nil))
+	var body struct{ Error, Message string }
+	if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil || w.Code != 502 || body.Error != httpx.CodeInternal {
+		t.Fatalf("= %d %s; want 502 internal in the JSON shape", w.Code, w.Body.String())
+	}
+	if strings.Contains(w.Body.String(), "boom") {
+		t.Fatal("the function's error reached the client")
 	}
 }

@@ -12,10 +12,16 @@ const WWWAuthenticate = `Bearer realm="latchkey", apikey realm="latchkey"`
 // and the local gateway gives the same, so a client sees one error shape.
 type GatewayResponse struct {
 	// Type is API Gateway's gateway response type.
-	Type    string
-	Status  int
-	Code    string
-	Message string
+	Type   string
+	Status int
+	// TypeStatus marks DEFAULT_4XX and DEFAULT_5XX: on AWS they set no
+	// status, since a status there would replace that of every response
+	// type not configured ("Gateway response types for API Gateway":
+	// changing a default's status changes all the others). Status is then
+	// only what the local gateway answers.
+	TypeStatus bool
+	Code       string
+	Message    string
 	// Headers are extra response headers (beyond APIHeaders and Content-Type).
 	Headers map[string]string
 }
@@ -69,12 +75,62 @@ var (
 		Message: "authorization is unavailable; retry later",
 		Headers: map[string]string{"Retry-After": "1"},
 	}
+	// The other types API Gateway may answer with, each with its own
+	// default status ("Gateway response types for API Gateway", API Gateway
+	// developer guide) and the matching code of docs/API.md, so that
+	// neither a status nor a code is lost to the defaults below.
+	GatewayResourceNotFound = GatewayResponse{
+		Type: "RESOURCE_NOT_FOUND", Status: 404, Code: CodeNotFound, Message: "no such route",
+	}
+	GatewayBadRequestBody = GatewayResponse{
+		Type: "BAD_REQUEST_BODY", Status: 400, Code: CodeBadRequest, Message: "bad request",
+	}
+	GatewayBadRequestParameters = GatewayResponse{
+		Type: "BAD_REQUEST_PARAMETERS", Status: 400, Code: CodeBadRequest, Message: "bad request",
+	}
+	GatewayUnsupportedMediaType = GatewayResponse{
+		Type: "UNSUPPORTED_MEDIA_TYPE", Status: 415, Code: CodeUnsupportedMedia, Message: "unsupported media type",
+	}
+	GatewayInvalidSignature = GatewayResponse{
+		Type: "INVALID_SIGNATURE", Status: 403, Code: CodeForbidden, Message: "this request is not allowed",
+	}
+	GatewayExpiredToken = GatewayResponse{
+		Type: "EXPIRED_TOKEN", Status: 403, Code: CodeForbidden, Message: "this request is not allowed",
+	}
+	GatewayInvalidAPIKey = GatewayResponse{
+		Type: "INVALID_API_KEY", Status: 403, Code: CodeForbidden, Message: "this request is not allowed",
+	}
+	GatewayWAFFiltered = GatewayResponse{
+		Type: "WAF_FILTERED", Status: 403, Code: CodeForbidden, Message: "this request is not allowed",
+	}
+	GatewayQuotaExceeded = GatewayResponse{
+		Type: "QUOTA_EXCEEDED", Status: 429, Code: CodeRateLimited, Message: "too many requests; retry later",
+		Headers: map[string]string{"Retry-After": "1"},
+	}
+	GatewayAPIConfigurationError = GatewayResponse{
+		Type: "API_CONFIGURATION_ERROR", Status: 500, Code: CodeInternal, Message: "internal error",
+	}
+	// GatewayIntegrationTimeout: the function did not answer within API
+	// Gateway's integration timeout (29 s by default; the functions' own
+	// timeouts are shorter, so this is rare).
+	GatewayIntegrationTimeout = GatewayResponse{
+		Type: "INTEGRATION_TIMEOUT", Status: 504, Code: CodeTimeout,
+		Message: "the request took too long; it may or may not have taken effect",
+	}
+	GatewayIntegrationFailure = GatewayResponse{
+		Type: "INTEGRATION_FAILURE", Status: 504, Code: CodeTimeout,
+		Message: "the request took too long; it may or may not have taken effect",
+	}
+	// The defaults give any other 4xx or 5xx the JSON shape and keep the
+	// status API Gateway chose. Locally, Default5XX answers a function
+	// that failed (on AWS a Lambda error under the proxy integration is a
+	// 502) and Default4XX a request body that could not be read.
 	GatewayDefault4XX = GatewayResponse{
-		Type: "DEFAULT_4XX", Status: 400, Code: CodeBadRequest,
+		Type: "DEFAULT_4XX", Status: 400, TypeStatus: true, Code: CodeBadRequest,
 		Message: "bad request",
 	}
 	GatewayDefault5XX = GatewayResponse{
-		Type: "DEFAULT_5XX", Status: 500, Code: CodeInternal,
+		Type: "DEFAULT_5XX", Status: 502, TypeStatus: true, Code: CodeInternal,
 		Message: "internal error",
 	}
 )
@@ -82,5 +138,9 @@ var (
 // GatewayResponses lists them all, for the infrastructure.
 var GatewayResponses = []GatewayResponse{
 	GatewayUnauthorized, GatewayAccessDenied, GatewayNotFound, GatewayTooLarge,
-	GatewayThrottled, GatewayAuthorizerFailure, GatewayAuthorizerConfigurationError, GatewayDefault4XX, GatewayDefault5XX,
+	GatewayThrottled, GatewayAuthorizerFailure, GatewayAuthorizerConfigurationError,
+	GatewayResourceNotFound, GatewayBadRequestBody, GatewayBadRequestParameters, GatewayUnsupportedMediaType,
+	GatewayInvalidSignature, GatewayExpiredToken, GatewayInvalidAPIKey, GatewayWAFFiltered, GatewayQuotaExceeded,
+	GatewayAPIConfigurationError, GatewayIntegrationTimeout, GatewayIntegrationFailure,
+	GatewayDefault4XX, GatewayDefault5XX,
 }

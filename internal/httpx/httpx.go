@@ -40,6 +40,9 @@ const (
 	// CodeReauthRequired (403) asks the person to sign in again first: the
 	// action (making or regenerating an API key) needs a recent sign-in.
 	CodeReauthRequired = "reauth_required"
+	// CodeTimeout (504) is API Gateway giving up on a function: the request
+	// may or may not have taken effect.
+	CodeTimeout = "timeout"
 )
 
 // Error is an answer a handler chose to give: an HTTP status, an docs/API.md code
