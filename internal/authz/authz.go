@@ -323,7 +323,7 @@ func (a *Authorizer) Handle(ctx context.Context, req Request) (Response, error) 
 	in := InputFrom(req)
 	d := a.Decide(ctx, in)
 	a.logDecision(in, d)
-	return Render(d, req.MethodArn)
+	return Render(d, PolicyResource(req.MethodArn, req.Resource))
 }
 
 // logDecision writes the decision's audit line: the request (API Gateway's

@@ -21,7 +21,7 @@ func (a *Authorizer) Invoke(ctx context.Context, event []byte) ([]byte, error) {
 	a.logDecision(in, d)
 	switch d.Effect {
 	case Allow, Deny:
-		return appendPolicy(make([]byte, 0, 512), d, in.MethodArn), nil
+		return appendPolicy(make([]byte, 0, 512), d, PolicyResource(in.MethodArn, in.Resource)), nil
 	case Fail:
 		return nil, errFailed
 	}
@@ -30,14 +30,14 @@ func (a *Authorizer) Invoke(ctx context.Context, event []byte) ([]byte, error) {
 
 // appendPolicy writes the same JSON as Render's answer encoded with
 // encoding/json.
-func appendPolicy(b []byte, d Decision, methodArn string) []byte {
+func appendPolicy(b []byte, d Decision, resource string) []byte {
 	principal, effect := policyHead(d)
 	b = append(b, `{"principalId":`...)
 	b = appendJSONString(b, principal)
 	b = append(b, `,"policyDocument":{"Version":"2012-10-17","Statement":[{"Action":["execute-api:Invoke"],"Effect":"`...)
 	b = append(b, effect...)
 	b = append(b, `","Resource":[`...)
-	b = appendJSONString(b, methodArn)
+	b = appendJSONString(b, resource)
 	b = append(b, `]}]}`...)
 	if d.Effect == Allow {
 		b = append(b, `,"context":{"authTime":`...)

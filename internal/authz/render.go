@@ -7,11 +7,42 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
+// MaxPolicyResource is API Gateway's limit on the resource ARN of an
+// authorizer's policy statement: 512 characters ("Output from an API
+// Gateway Lambda authorizer", API Gateway developer guide). A longer one is
+// refused, and the caller gets a 5xx.
+const MaxPolicyResource = 512
+
+// PolicyResource is what an Allow or Deny names: the method ARN with the
+// route's template in place of the request's path, each path parameter a
+// `*` (".../GET/api/posts/*" for GET /api/posts/{id}). The method and the
+// route stay exact, and since API Gateway's result cache is off (infra),
+// the policy serves this one request; but its length no longer grows with
+// the caller's path, which in a full method ARN could pass
+// MaxPolicyResource. An ARN or a template it cannot read is named as is.
+func PolicyResource(methodArn, resource string) string {
+	parts := strings.SplitN(methodArn, ":", 6)
+	if len(parts) != 6 || !strings.HasPrefix(resource, "/") {
+		return methodArn
+	}
+	route := strings.SplitN(parts[5], "/", 4) // api id, stage, method, path
+	if len(route) < 3 {
+		return methodArn
+	}
+	segs := strings.Split(resource[1:], "/")
+	for i, s := range segs {
+		if strings.HasPrefix(s, "{") && strings.HasSuffix(s, "}") {
+			segs[i] = "*"
+		}
+	}
+	return strings.Join(parts[:5], ":") + ":" + strings.Join(route[:3], "/") + "/" + strings.Join(segs, "/")
+}
+
 // Render turns a decision into API Gateway's answer. Allow and Deny are IAM
-// policies on exactly this method ARN, so a policy can never be reused for
-// another route; Unauthorized is the error API Gateway maps to 401, and Fail
-// an error it maps to a 5xx.
-func Render(d Decision, methodArn string) (Response, error) {
+// policies on resource (PolicyResource: this method on this route), so a
+// policy can never be reused for another route; Unauthorized is the error
+// API Gateway maps to 401, and Fail an error it maps to a 5xx.
+func Render(d Decision, resource string) (Response, error) {
 	switch d.Effect {
 	case Allow, Deny:
 		principal, effect := policyHead(d)
@@ -22,7 +53,7 @@ func Render(d Decision, methodArn string) (Response, error) {
 				Statement: []events.IAMPolicyStatement{{
 					Action:   []string{"execute-api:Invoke"},
 					Effect:   effect,
-					Resource: []string{methodArn},
+					Resource: []string{resource},
 				}},
 			},
 		}

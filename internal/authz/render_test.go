@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/apikey"
+	"github.com/latchkey/latchkey/internal/routes"
 	"github.com/latchkey/latchkey/internal/session"
 )
 
@@ -185,4 +187,42 @@ func FuzzAppendJSONString(f *testing.F) {
 			t.Fatalf("appendJSONString(%q) = %s; encoding/json gives %s", s, got, want)
 		}
 	})
+}
+
+// TestPolicyResource: the policy names the method and the route's
+// template, never the caller's path, so its length stays within API
+// Gateway's 512 characters however long the path; what it cannot read it
+// names as is.
+func TestPolicyResource(t *testing.T) {
+	const head = "arn:aws:execute-api:eu-west-1:123456789012:abc123/api/"
+	long := strings.Repeat("x", 1500)
+	tests := []struct {
+		name, methodArn, resource, want string
+	}{
+		{"a path parameter", head + "GET/api/posts/" + long, "/api/posts/{id}", head + "GET/api/posts/*"},
+		{"a parameter mid-path", head + "POST/api/keys/key_1/regenerate", "/api/keys/{id}/regenerate", head + "POST/api/keys/*/regenerate"},
+		{"the greedy catch-all", head + "PATCH/api/" + long, "/api/{proxy+}", head + "PATCH/api/*"},
+		{"no parameter", head + "GET/api/me", "/api/me", head + "GET/api/me"},
+		{"a colon in the path", head + "GET/api/posts/a:b", "/api/posts/{id}", head + "GET/api/posts/*"},
+		{"no template", head + "GET/api/me", "", head + "GET/api/me"},
+		{"not an ARN", "nonsense", "/api/me", "nonsense"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := PolicyResource(tc.methodArn, tc.resource); got != tc.want {
+				t.Fatalf("PolicyResource = %q; want %q", got, tc.want)
+			}
+		})
+	}
+	// Every route, with parameters as long as a request line allows.
+	for _, r := range routes.Table {
+		path := strings.NewReplacer("{id}", long, "{proxy+}", long+"/"+long).Replace(r.Path)
+		method := r.Method
+		if method == routes.AnyMethod {
+			method = "DELETE"
+		}
+		if got := PolicyResource(head+method+path, r.Path); len(got) > MaxPolicyResource || strings.Contains(got, "xxx") {
+			t.Errorf("%s %s: policy resource of %d characters: %.80s…", r.Method, r.Path, len(got), got)
+		}
+	}
 }

@@ -26,6 +26,12 @@ import (
 // answers 413 before any function runs.
 const MaxBody = 10 << 20
 
+// MaxMethodArn is API Gateway's limit on the method ARN of a request to a
+// method with an authorizer: 1,600 bytes, past which the client gets 414
+// ("Output from an API Gateway Lambda authorizer", API Gateway developer
+// guide). The ARN holds the request's path, so a long path meets it.
+const MaxMethodArn = 1600
+
 // Fixed identifiers of the local "deployment", as they appear in events and
 // method ARNs.
 const (
@@ -116,6 +122,13 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // request.
 func (g *Gateway) authorize(ctx context.Context, req httpx.Request) (map[string]any, *httpx.GatewayResponse) {
 	areq := authorizerRequest(req)
+	if len(areq.MethodArn) > MaxMethodArn {
+		// API Gateway answers 414 before it calls the authorizer; the body
+		// is DEFAULT_4XX's, with that status.
+		tooLong := httpx.GatewayDefault4XX
+		tooLong.Status = http.StatusRequestURITooLong
+		return nil, &tooLong
+	}
 	if g.Authorizer == nil {
 		return nil, &httpx.GatewayUnauthorized
 	}
@@ -126,6 +139,15 @@ func (g *Gateway) authorize(ctx context.Context, req httpx.Request) (map[string]
 		}
 		g.log().Error("authorizer failed", "requestId", req.RequestContext.RequestID, "err", err.Error())
 		return nil, &httpx.GatewayAuthorizerFailure
+	}
+	for _, st := range resp.PolicyDocument.Statement {
+		for _, r := range st.Resource {
+			if len(r) > authz.MaxPolicyResource {
+				// API Gateway refuses the policy: a malformed authorizer answer.
+				g.log().Error("authorizer policy resource over API Gateway's limit", "requestId", req.RequestContext.RequestID, "length", len(r))
+				return nil, &httpx.GatewayAuthorizerConfigurationError
+			}
+		}
 	}
 	if !policyAllows(resp.PolicyDocument.Statement, areq.MethodArn) {
 		return nil, &httpx.GatewayAccessDenied

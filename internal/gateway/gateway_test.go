@@ -244,3 +244,52 @@ func TestFunctionErrorIsA502(t *testing.T) {
 		t.Fatal("the function's error reached the client")
 	}
 }
+
+// TestAPIGatewayLimitsOnAuthorizedRequests: as on AWS, a method ARN over
+// 1,600 bytes is a 414 before the authorizer runs, and a policy whose
+// resource is over 512 characters is refused as a malformed authorizer
+// answer (503 here, like every authorizer failure).
+func TestAPIGatewayLimitsOnAuthorizedRequests(t *testing.T) {
+	called := false
+	allowAll := func(_ context.Context, req authz.Request) (authz.Response, error) {
+		called = true
+		return authz.Render(authz.Decision{Effect: authz.Allow}, authz.PolicyResource(req.MethodArn, req.Resource))
+	}
+	longResource := func(_ context.Context, req authz.Request) (authz.Response, error) {
+		return authz.Render(authz.Decision{Effect: authz.Allow}, req.MethodArn) // the full ARN, path and all
+	}
+	arnFor := func(path string) int { return len(MethodArn("GET", path)) }
+	fits := "/api/" + strings.Repeat("a", authz.MaxPolicyResource) // a long ARN, a short template
+	over := "/api/" + strings.Repeat("a", MaxMethodArn)
+	if arnFor(fits) <= authz.MaxPolicyResource || arnFor(fits) > MaxMethodArn || arnFor(over) <= MaxMethodArn {
+		t.Fatal("the paths do not straddle the limits")
+	}
+	tests := []struct {
+		name       string
+		authorizer Authorizer
+		path       string
+		wantStatus int
+		wantCalled bool
+	}{
+		{"a long path with the route's template in the policy", allowAll, fits, 200, true}, // the test's function echoes
+		{"the same path with the full method ARN in the policy", longResource, fits, 503, false},
+		{"a method ARN over 1,600 bytes", allowAll, over, 414, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			called = false
+			g := newGateway(tc.authorizer)
+			w := serve(g, httptest.NewRequest("GET", tc.path, nil))
+			var body struct{ Error, Message string }
+			if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil || w.Code != tc.wantStatus {
+				t.Fatalf("GET (%d-byte path) = %d %s; want %d in the JSON shape", len(tc.path), w.Code, w.Body.String(), tc.wantStatus)
+			}
+			if tc.wantCalled && !called {
+				t.Error("the authorizer was not asked")
+			}
+			if tc.wantStatus == 414 && called {
+				t.Error("the authorizer ran for a method ARN API Gateway refuses")
+			}
+		})
+	}
+}
