@@ -5,6 +5,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -82,6 +83,42 @@ func TestEveryRouteIsAMethod(t *testing.T) {
 				t.Errorf("methods =\n%v\nwant the route table's\n%v", got, want)
 			}
 		})
+	}
+}
+
+// TestEveryResourceBelowAPIHasAMethod: API Gateway answers a resource that
+// has no method with its own 404 and never falls back to a catch-all, so a
+// stranger could tell /api/auth (a resource on the way to the sign-in
+// routes) from a path that does not exist. Every resource below /api has a
+// method; /api itself is outside CloudFront's /api/* behaviour.
+func TestEveryResourceBelowAPIHasAMethod(t *testing.T) {
+	d := plain(t)
+	withMethod := map[string]bool{}
+	for key := range apiMethods(t, d.tmpl) {
+		withMethod[strings.SplitN(key, " ", 2)[1]] = true
+	}
+	res := resources(d.tmpl, "AWS::ApiGateway::Resource")
+	var path func(id string) string
+	path = func(id string) string {
+		r, ok := res[id]
+		if !ok {
+			return ""
+		}
+		return path(refTo(props(r)["ParentId"])) + "/" + props(r)["PathPart"].(string)
+	}
+	n := 0
+	for id := range res {
+		p := path(id)
+		if p == "/api" {
+			continue
+		}
+		n++
+		if !withMethod[p] {
+			t.Errorf("resource %s has no method: API Gateway would answer it with its own 404", p)
+		}
+	}
+	if n < 10 {
+		t.Fatalf("%d resources below /api; the template is not what the test expects", n)
 	}
 }
 

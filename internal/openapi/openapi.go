@@ -120,8 +120,8 @@ func Document(table []routes.Route, publicURL string) obj {
 	errSchema := s.of(reflect.TypeOf(httpx.ErrorBody{}))
 	paths := obj{}
 	for _, r := range table {
-		if r.Greedy() {
-			continue // the not-found catch-alls are not operations
+		if r.NotFound() {
+			continue // the not-found routes are not operations
 		}
 		o, ok := operations[r.Function]
 		if !ok {

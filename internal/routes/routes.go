@@ -198,12 +198,27 @@ var Table = []Route{
 	},
 	// The catch-alls answer 404 for paths no route has. API Gateway picks
 	// the most specific resource, so they only see what nothing else takes.
+	//
+	// That includes the resources API Gateway makes on the way to a route
+	// (/api/auth, /api/public): with no method of their own, a request for
+	// them would be API Gateway's own 404, never the catch-all's 401 to a
+	// stranger. So each gets the catch-all of the namespace it is in
+	// (TestEveryResourceHasAMethod). /api itself never reaches the API:
+	// CloudFront sends only /api/* there, and `make dev` mounts /api/.
 	{
-		Method: AnyMethod, Path: "/api/public/{proxy+}", Function: "not-found", Need: NeedPublic,
+		Method: AnyMethod, Path: "/api/auth", Function: NotFoundFunction, Need: NeedCredential,
+		Summary: "No such route: 401 without a credential, 404 with one.",
+	},
+	{
+		Method: AnyMethod, Path: "/api/public", Function: NotFoundFunction, Need: NeedPublic,
 		Summary: "No such public route: 404.",
 	},
 	{
-		Method: AnyMethod, Path: "/api/{proxy+}", Function: "not-found", Need: NeedCredential,
+		Method: AnyMethod, Path: "/api/public/{proxy+}", Function: NotFoundFunction, Need: NeedPublic,
+		Summary: "No such public route: 404.",
+	},
+	{
+		Method: AnyMethod, Path: "/api/{proxy+}", Function: NotFoundFunction, Need: NeedCredential,
 		Summary: "No such route: 401 without a credential, 404 with one.",
 	},
 }
@@ -232,6 +247,15 @@ func Find(method, resource string) (Route, bool) {
 	}
 	return Route{}, false
 }
+
+// NotFoundFunction answers 404 (or 401, by its route's need) for paths no
+// other route has.
+const NotFoundFunction = "not-found"
+
+// NotFound reports whether the route is one of the not-found routes: the
+// catch-alls and the resources on the way to other routes. They are no
+// operations of the API.
+func (r Route) NotFound() bool { return r.Function == NotFoundFunction }
 
 // Greedy reports whether the route's last segment is a greedy {name+}.
 func (r Route) Greedy() bool { return strings.HasSuffix(r.Path, "+}") }

@@ -2,6 +2,7 @@ package routes
 
 import (
 	"maps"
+	"strings"
 	"testing"
 )
 
@@ -28,6 +29,8 @@ func TestMatch(t *testing.T) {
 		{"public catch-all beats api catch-all", "GET", "/api/public/a/b", Matched, "not-found", map[string]string{"proxy": "a/b"}},
 		{"outside /api", "GET", "/index.html", NoRoute, "", nil},
 		{"bare /api/", "GET", "/api/", NoRoute, "", nil},
+		{"the /api/auth resource", "POST", "/api/auth", Matched, "not-found", nil},
+		{"the /api/public resource", "GET", "/api/public", Matched, "not-found", nil},
 		{"bad escape", "GET", "/api/public/posts/%zz", NoRoute, "", nil},
 	}
 	for _, tc := range tests {
@@ -48,6 +51,34 @@ func TestCatchAllNeeds(t *testing.T) {
 	r, _, _ = Match("GET", "/api/nothing-here")
 	if r.Need != NeedCredential {
 		t.Errorf("api catch-all needs %q; want a credential (so strangers get 401, not a route map)", r.Need)
+	}
+}
+
+// TestEveryResourceHasAMethod: API Gateway makes a resource for every
+// prefix of a route's path, and a resource without methods answers its own
+// 404 instead of falling back to a catch-all, which would tell a stranger
+// that it exists. So every prefix of every route's path below /api is a
+// route (/api itself is outside CloudFront's /api/* behaviour).
+func TestEveryResourceHasAMethod(t *testing.T) {
+	paths := map[string]bool{}
+	for _, r := range Table {
+		paths[r.Path] = true
+	}
+	for _, r := range Table {
+		segs := strings.Split(r.Path, "/")
+		for i := 3; i < len(segs); i++ { // "", "api", then what is below
+			if prefix := strings.Join(segs[:i], "/"); !paths[prefix] {
+				t.Errorf("resource %s (on the way to %s) has no method", prefix, r.Path)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		path string
+		need Need
+	}{{"/api/auth", NeedCredential}, {"/api/public", NeedPublic}} {
+		if r, _, _ := Match("GET", tc.path); r.Need != tc.need {
+			t.Errorf("%s needs %q; want %q, as its namespace's catch-all", tc.path, r.Need, tc.need)
+		}
 	}
 }
 
