@@ -58,7 +58,8 @@ type Settings struct {
 	TablePrefix string
 
 	// ThrottleRate (requests per second, steady) and ThrottleBurst are the
-	// API stage's throttling.
+	// API stage's throttling, which API Gateway applies to each method
+	// (route) on its own, not to the API as a whole.
 	ThrottleRate, ThrottleBurst int
 	// WAF attaches a web ACL to the distribution (a rate-based rule per IP
 	// and AWS's known-bad-inputs rules); WAFRateLimit is the requests per
