@@ -166,11 +166,16 @@ func ReadSettings(get func(key string) any, all []string) (Settings, error) {
 var ourStyle = regexp.MustCompile(`^[a-z][a-zA-Z0-9]*$`)
 
 var (
-	domainRE     = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
-	stackNameRE  = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,100}$`)
-	regionRE     = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
-	generationRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,32}$`)
-	accountRE    = regexp.MustCompile(`^\d{12}$`)
+	domainRE    = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+	stackNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,100}$`)
+	regionRE    = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-\d$`)
+	// noCloudFrontLogRegions are the regions whose S3 buckets CloudFront's
+	// standard logs cannot reach ("Choosing an Amazon S3 bucket for your
+	// standard logs", CloudFront Developer Guide; the same four are named by
+	// the AWSConfigRemediation-EnableCloudFrontAccessLogs runbook).
+	noCloudFrontLogRegions = []string{"af-south-1", "ap-east-1", "eu-south-1", "me-south-1"}
+	generationRE           = regexp.MustCompile(`^[A-Za-z0-9._-]{1,32}$`)
+	accountRE              = regexp.MustCompile(`^\d{12}$`)
 )
 
 // check validates what a reader cannot see one key at a time. The function
@@ -186,6 +191,10 @@ func (s Settings) check() []error {
 	}
 	if s.Region != "" && !regionRE.MatchString(s.Region) {
 		errs = append(errs, fmt.Errorf("region %q is not an AWS region name", s.Region))
+	}
+	if slices.Contains(noCloudFrontLogRegions, s.Region) {
+		errs = append(errs, fmt.Errorf("region %q: CloudFront does not deliver its standard logs to a bucket there, and the stack keeps them in its region; "+
+			"deploy in another region", s.Region))
 	}
 	if s.DomainName != "" {
 		if !domainRE.MatchString(s.DomainName) {

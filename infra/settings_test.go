@@ -92,6 +92,23 @@ func TestSettingsReportEveryProblemAtOnce(t *testing.T) {
 	}
 }
 
+// TestRegionsWithoutCloudFrontLogsAreRefused: the distribution's standard
+// logs go to a bucket in the stack's region, which CloudFront cannot do in
+// four regions; a deploy there is refused with the reason, not broken.
+func TestRegionsWithoutCloudFrontLogsAreRefused(t *testing.T) {
+	for _, region := range []string{"af-south-1", "ap-east-1", "eu-south-1", "me-south-1"} {
+		_, err := readFrom(map[string]any{"region": region})
+		if err == nil || !strings.Contains(err.Error(), "CloudFront does not deliver its standard logs") {
+			t.Errorf("region %s: %v; want a refusal that says why", region, err)
+		}
+	}
+	for _, region := range []string{"eu-west-1", "eu-south-2", "ap-east-2", "us-east-1"} {
+		if _, err := readFrom(map[string]any{"region": region}); err != nil {
+			t.Errorf("region %s: %v; want it accepted", region, err)
+		}
+	}
+}
+
 // TestFunctionConfigIsCheckedAtSynth: a setting the functions' own
 // config.Load would refuse at cold start fails the synth instead, named by
 // its setting.
