@@ -280,8 +280,18 @@ const refusal = ` + string(answer) + `;
 	}
 	code += "\nfunction handler(event) {\n  const request = event.request;\n"
 	if domain != "" {
+		// Letter case and the https port make no difference (RFC 9110
+		// §4.2.3), nor does a trailing dot, the same DNS name written fully
+		// qualified; the local server compares the same way (sameHost).
 		code += `  const host = request.headers.host;
-  if (!host || host.value.toLowerCase() !== domain) {
+  let name = host ? host.value.toLowerCase() : '';
+  if (name.endsWith(':443')) {
+    name = name.slice(0, -4);
+  }
+  if (name.endsWith('.')) {
+    name = name.slice(0, -1);
+  }
+  if (name !== domain) {
     return refusal;
   }
 `

@@ -404,7 +404,12 @@ func TestHostCheckCode(t *testing.T) {
 	if fn == nil {
 		t.Fatal("no CloudFront function; want the host check")
 	}
-	hosts := []string{fullDomain, "App.Example.COM", "", "d1234abcd.cloudfront.net", fullDomain + ".evil.example", "evil." + fullDomain, fullDomain + ":443"}
+	// Passed on: the domain in any letter case, fully qualified (a trailing
+	// dot), with the https port. Refused: anything else.
+	pass := map[string]bool{fullDomain: true, "App.Example.COM": true, fullDomain + ".": true, fullDomain + ":443": true, "APP.example.com.:443": true}
+	hosts := []string{fullDomain, "App.Example.COM", fullDomain + ".", fullDomain + ":443", "APP.example.com.:443",
+		"", "d1234abcd.cloudfront.net", fullDomain + ".evil.example", "evil." + fullDomain, fullDomain + ":8443",
+		fullDomain + "..", fullDomain + ":443:443", ".", ":443"}
 	var events []any
 	for _, h := range hosts {
 		ev := viewerRequest("POST", h, "/api/posts")
@@ -415,7 +420,7 @@ func TestHostCheckCode(t *testing.T) {
 	results := runFunction(t, fn, events)
 	for i, h := range hosts {
 		got := results[i]
-		if h == fullDomain || h == "App.Example.COM" {
+		if pass[h] {
 			// Passed on, with the viewer's address written over the one
 			// the viewer sent.
 			want, _ := json.Marshal(get(events[i], "request"))

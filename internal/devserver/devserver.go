@@ -166,7 +166,8 @@ func oneOrigin(publicURL string, next http.Handler) http.Handler {
 		if err != nil {
 			host = r.Host
 		}
-		if !strings.EqualFold(r.Host, pub.Host) && !isLoopback(strings.Trim(host, "[]")) {
+		own := sameHost(r.Host, pub.Host, pub.Scheme)
+		if !own && !isLoopback(strings.Trim(host, "[]")) {
 			// Only our own names: a page of another site whose name was
 			// made to resolve to this machine (DNS rebinding) gets nothing.
 			writeError(w, httpx.Errorf(http.StatusMisdirectedRequest, httpx.CodeForbidden, "use %s", publicURL))
@@ -174,12 +175,35 @@ func oneOrigin(publicURL string, next http.Handler) http.Handler {
 		}
 		page := (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
 			(webapp.IsView(r.URL.Path) || r.URL.Path == "/api/auth/login")
-		if page && !strings.EqualFold(r.Host, pub.Host) && isLoopback(strings.Trim(host, "[]")) {
+		if page && !own && isLoopback(strings.Trim(host, "[]")) {
 			http.Redirect(w, r, pub.Scheme+"://"+pub.Host+r.URL.RequestURI(), http.StatusTemporaryRedirect)
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// sameHost reports whether a Host header names the public URL's host:
+// letter case and the scheme's default port make no difference (RFC 9110
+// §4.2.3), nor does a trailing dot, the same DNS name written fully
+// qualified. The deployment's CloudFront function compares the same way
+// (infra/web.go).
+func sameHost(got, want, scheme string) bool {
+	norm := func(h string) string {
+		name, port, err := net.SplitHostPort(h)
+		if err != nil {
+			name, port = h, ""
+		}
+		if (scheme == "https" && port == "443") || (scheme == "http" && port == "80") {
+			port = ""
+		}
+		name = strings.ToLower(strings.TrimSuffix(name, "."))
+		if port == "" {
+			return name
+		}
+		return net.JoinHostPort(name, port)
+	}
+	return want != "" && norm(got) == norm(want)
 }
 
 // webHandler serves the web app with the response headers that CloudFront's

@@ -284,6 +284,33 @@ func TestEveryAnswerIsLatchkeys(t *testing.T) {
 	}
 }
 
+// TestSameHost: a Host names the server as DNS and HTTP compare names, so
+// the fully qualified form and the default port are the same host.
+func TestSameHost(t *testing.T) {
+	for _, tc := range []struct {
+		got, want, scheme string
+		same              bool
+	}{
+		{"latchkey.test", "latchkey.test", "https", true},
+		{"Latchkey.TEST", "latchkey.test", "https", true},
+		{"latchkey.test.", "latchkey.test", "https", true},
+		{"latchkey.test:443", "latchkey.test", "https", true},
+		{"latchkey.test.:443", "latchkey.test", "https", true},
+		{"localhost:8080", "localhost:8080", "http", true},
+		{"localhost.:8080", "localhost:8080", "http", true},
+		{"latchkey.test:80", "latchkey.test", "https", false},
+		{"latchkey.test:8443", "latchkey.test", "https", false},
+		{"latchkey.test..", "latchkey.test", "https", false},
+		{"evil.latchkey.test", "latchkey.test", "https", false},
+		{"localhost:8081", "localhost:8080", "http", false},
+		{"", "latchkey.test", "https", false},
+	} {
+		if got := sameHost(tc.got, tc.want, tc.scheme); got != tc.same {
+			t.Errorf("sameHost(%q, %q, %s) = %v; want %v", tc.got, tc.want, tc.scheme, got, tc.same)
+		}
+	}
+}
+
 // TestTheBuiltInProviderStaysLocal: the development provider refuses a
 // public URL that is not loopback (a tunnel would let anyone in as any
 // seeded user), and the local server answers only its own host names, so a
