@@ -15,9 +15,14 @@ const EdgeRegion = "us-east-1"
 
 // newEdgeStack creates the us-east-1 stack, only when a domain or the WAF
 // is configured: the ACM certificate for the domain, validated through DNS
-// in its Route 53 zone, and the web ACL. The application stack refers to
-// them across regions (CDK's cross-region references, kept in SSM
-// parameters by small custom resources).
+// in its Route 53 zone, and the web ACL. The application stack reads their
+// ARNs from this stack's outputs with Fn::GetStackOutput, the CDK's
+// cross-region reference: a weak one, resolved when the application stack
+// is deployed and not watched afterwards. So the order of a change matters
+// (docs/DEPLOY.md, "Changing the domain or the WAF"): the application stack
+// must stop using the web ACL before this stack deletes it; and the
+// certificate is retained, so that a new domain's certificate never tries
+// to delete the one CloudFront still serves.
 func newEdgeStack(scope awscdk.App, s Settings) (awscdk.Stack, Edge) {
 	stack := awscdk.NewStack(scope, jsii.String(s.StackName+"-Edge"), &awscdk.StackProps{
 		Description:           jsii.String(s.StackName + ": CloudFront's certificate and web ACL (us-east-1)"),
@@ -29,10 +34,16 @@ func newEdgeStack(scope awscdk.App, s Settings) (awscdk.Stack, Edge) {
 		zone := awsroute53.HostedZone_FromHostedZoneAttributes(stack, jsii.String("Zone"), &awsroute53.HostedZoneAttributes{
 			HostedZoneId: jsii.String(s.HostedZoneID), ZoneName: jsii.String(s.HostedZoneName),
 		})
-		edge.Certificate = awscertificatemanager.NewCertificate(stack, jsii.String("Certificate"), &awscertificatemanager.CertificateProps{
+		cert := awscertificatemanager.NewCertificate(stack, jsii.String("Certificate"), &awscertificatemanager.CertificateProps{
 			DomainName: jsii.String(s.DomainName),
 			Validation: awscertificatemanager.CertificateValidation_FromDns(zone),
 		})
+		// Kept when replaced (a new domainName) or when the stack goes:
+		// CloudFront may still serve it, and ACM refuses to delete a
+		// certificate in use. A public certificate costs nothing; delete
+		// the old one by hand once the distribution has moved on.
+		cert.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN)
+		edge.Certificate = cert
 	}
 	if s.WAF {
 		edge.WebACLArn = newWebACL(stack, s).AttrArn()
