@@ -69,6 +69,13 @@ var (
 		Message: "authorization is unavailable; retry later",
 		Headers: map[string]string{"Retry-After": "1"},
 	}
+	// GatewayIntegrationFailure is API Gateway's answer when the function
+	// fails instead of answering: it errs, or its answer is over Lambda's
+	// response limit (MaxResponse).
+	GatewayIntegrationFailure = GatewayResponse{
+		Type: "INTEGRATION_FAILURE", Status: 502, Code: CodeInternal,
+		Message: "the function of this route failed to answer",
+	}
 	GatewayDefault4XX = GatewayResponse{
 		Type: "DEFAULT_4XX", Status: 400, Code: CodeBadRequest,
 		Message: "bad request",
@@ -82,5 +89,6 @@ var (
 // GatewayResponses lists them all, for the infrastructure.
 var GatewayResponses = []GatewayResponse{
 	GatewayUnauthorized, GatewayAccessDenied, GatewayNotFound, GatewayTooLarge,
-	GatewayThrottled, GatewayAuthorizerFailure, GatewayAuthorizerConfigurationError, GatewayDefault4XX, GatewayDefault5XX,
+	GatewayThrottled, GatewayAuthorizerFailure, GatewayAuthorizerConfigurationError, GatewayIntegrationFailure,
+	GatewayDefault4XX, GatewayDefault5XX,
 }

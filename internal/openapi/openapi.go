@@ -104,14 +104,15 @@ var schemaNames = map[reflect.Type]string{
 var errorStatuses = map[int]string{
 	400: "a malformed request", 401: "no valid credential", 403: "not allowed", 404: "no such route or resource",
 	409: "a stale version", 413: "a body over the limit", 415: "a body that is not JSON", 421: "another host than the domain",
-	429: "throttled; see Retry-After", 431: "a request line and headers over 10,240 bytes", 500: "internal error", 503: "a dependency is down; see Retry-After",
+	429: "throttled; see Retry-After", 431: "a request line and headers over 10,240 bytes", 500: "internal error",
+	502: "the function failed to answer, or answered over Lambda's 6 MB", 503: "a dependency is down; see Retry-After",
 }
 
 // errorCodes are the codes of errorStatuses' answers (docs/API.md).
 var errorCodes = map[int]string{
 	400: httpx.CodeBadRequest, 401: httpx.CodeUnauthorized, 403: httpx.CodeForbidden, 404: httpx.CodeNotFound,
 	409: httpx.CodeConflict, 413: httpx.CodeTooLarge, 415: httpx.CodeUnsupportedMedia, 421: httpx.CodeForbidden,
-	429: httpx.CodeRateLimited, 431: httpx.CodeTooLarge, 500: httpx.CodeInternal, 503: httpx.CodeUnavailable,
+	429: httpx.CodeRateLimited, 431: httpx.CodeTooLarge, 500: httpx.CodeInternal, 502: httpx.CodeInternal, 503: httpx.CodeUnavailable,
 }
 
 // Document returns the OpenAPI document of the table for the public URL.
