@@ -88,6 +88,8 @@ var operations = map[string]operation{
 var schemaNames = map[reflect.Type]string{
 	reflect.TypeOf(posts.List{}):             "PostPage",
 	reflect.TypeOf(posts.PublicPage{}):       "PublicPostPage",
+	reflect.TypeOf(posts.Summary{}):          "PostSummary",
+	reflect.TypeOf(posts.PublicSummary{}):    "PublicPostSummary",
 	reflect.TypeOf(keys.Listing{}):           "KeyListing",
 	reflect.TypeOf(keys.WithSecret{}):        "KeyWithSecret",
 	reflect.TypeOf(keys.CreateRequest{}):     "NewKey",
