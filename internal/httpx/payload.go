@@ -7,8 +7,12 @@ import "encoding/json"
 // which for API Gateway's proxy integration is the whole Response object,
 // its body a JSON string inside it. Over the limit the invocation fails and
 // API Gateway answers 502 (INTEGRATION_FAILURE); the local gateway does
-// the same. "Invocation payload (request and response)" in
-// https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html
+// the same. AWS documents the 6 MB in the Lambda quotas,
+// https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html,
+// and in the Invoke API reference,
+// https://docs.aws.amazon.com/lambda/latest/dg/API_Invoke.html. (Lambda's
+// error for an oversized answer names 6,291,556 bytes; nothing here counts
+// on the 100 bytes between.)
 const MaxResponse = 6 << 20
 
 // EncodedSize returns how many bytes r takes as the Lambda runtime for Go
