@@ -12,7 +12,8 @@ import (
 // newTables creates every table of store.Tables — the same definitions the
 // DynamoDB store and its tests create locally — on demand, with
 // point-in-time recovery, encryption under the AWS-managed key, the TTL
-// attribute the table names, and its indexes (all attributes projected).
+// attribute the table names, and its indexes, each carrying the attributes
+// the schema says its queries read (store.Index.Include), or all of them.
 // Every key attribute is a string. Names are prefix + logical name, as the
 // functions compute them from LATCHKEY_TABLE_PREFIX.
 func newTables(scope constructs.Construct, s Settings) map[store.TableName]awsdynamodb.Table {
@@ -40,6 +41,10 @@ func newTables(scope constructs.Construct, s Settings) map[store.TableName]awsdy
 				IndexName:      jsii.String(ix.Name),
 				PartitionKey:   &awsdynamodb.Attribute{Name: jsii.String(ix.PartitionKey), Type: awsdynamodb.AttributeType_STRING},
 				ProjectionType: awsdynamodb.ProjectionType_ALL,
+			}
+			if len(ix.Include) > 0 {
+				gsi.ProjectionType = awsdynamodb.ProjectionType_INCLUDE
+				gsi.NonKeyAttributes = jsii.Strings(def.NonKeyAttributes(ix)...)
 			}
 			if ix.SortKey != "" {
 				gsi.SortKey = &awsdynamodb.Attribute{Name: jsii.String(ix.SortKey), Type: awsdynamodb.AttributeType_STRING}

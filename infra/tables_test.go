@@ -9,7 +9,8 @@ import (
 
 // TestTables: every table of store.Tables, as the stores expect it: named
 // prefix + name, keyed by its partition key (a string), on demand, with
-// point-in-time recovery, encryption, its TTL attribute and its indexes;
+// point-in-time recovery, encryption, its TTL attribute and its indexes
+// with their projections (the post indexes carry no body);
 // retained (and protected from deletion) unless the settings say not.
 func TestTables(t *testing.T) {
 	for name, tc := range map[string]struct {
@@ -69,7 +70,11 @@ func TestTables(t *testing.T) {
 					if ix.SortKey != "" {
 						keys += `,{"AttributeName":"` + ix.SortKey + `","KeyType":"RANGE"}`
 					}
-					wantIx = append(wantIx, ix.Name+" "+keys+`] {"ProjectionType":"ALL"}`)
+					projection := `{"ProjectionType":"ALL"}`
+					if len(ix.Include) > 0 {
+						projection = `{"NonKeyAttributes":` + jsonString(def.NonKeyAttributes(ix)) + `,"ProjectionType":"INCLUDE"}`
+					}
+					wantIx = append(wantIx, ix.Name+" "+keys+"] "+projection)
 				}
 				slices.Sort(gotIx)
 				slices.Sort(wantIx)

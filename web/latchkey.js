@@ -101,6 +101,22 @@
  */
 
 /**
+ * A post as the listings give it: no body, but its first 300 characters.
+ * @typedef {object} PostSummary
+ * @property {string} id
+ * @property {string} title
+ * @property {string} excerpt The body's first 300 characters.
+ * @property {boolean} truncated True when the body goes on; `GET
+ *   /api/posts/{id}` (or `/api/public/posts/{id}`) has all of it.
+ * @property {string} [authorId] Absent from `GET /api/public/posts`.
+ * @property {'draft' | 'published'} status
+ * @property {number} version
+ * @property {string} createdAt
+ * @property {string} updatedAt
+ * @property {string} [publishedAt]
+ */
+
+/**
  * @template T
  * @typedef {{posts: T[], next?: string}} Page A page of a listing; pass
  *   `next` as `cursor` for the following one.

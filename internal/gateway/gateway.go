@@ -111,7 +111,15 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// On AWS a function error is a 502 from API Gateway; Latchkey's
 		// functions answer their own errors, so this is a bug.
 		g.log().Error("function returned an error", "function", route.Function, "requestId", req.RequestContext.RequestID, "err", err.Error())
-		write(w, httpx.GatewayDefault5XX.Response())
+		write(w, httpx.GatewayIntegrationFailure.Response())
+		return
+	}
+	// Lambda refuses to deliver an answer over its limit, and API Gateway
+	// then answers 502: refuse it here too, so that a test sees it.
+	if n := httpx.EncodedSize(resp); n > httpx.MaxResponse {
+		g.log().Error("function answer is over Lambda's response limit", "function", route.Function,
+			"requestId", req.RequestContext.RequestID, "bytes", n, "limit", httpx.MaxResponse)
+		write(w, httpx.GatewayIntegrationFailure.Response())
 		return
 	}
 	write(w, resp)

@@ -1,10 +1,12 @@
 package gateway
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -207,6 +209,62 @@ func TestFunctionResponsesAreWrittenBack(t *testing.T) {
 	}
 }
 
+// TestFunctionAnswersOverLambdasLimitAre502: the local gateway refuses a
+// function's answer as Lambda does, by the size of the whole answer as the
+// runtime encodes it, and API Gateway's 502 takes its place, as it does
+// for a function that fails.
+func TestFunctionAnswersOverLambdasLimitAre502(t *testing.T) {
+	sized := func(body string) httpx.Response {
+		return httpx.Response{StatusCode: 200, Headers: map[string]string{"Content-Type": "application/json"}, Body: body}
+	}
+	// fill is a body of a's that makes the encoded answer exactly n bytes.
+	fill := func(n int) string { return strings.Repeat("a", n-httpx.EncodedSize(sized(""))) }
+	// Each \u003c (how Go's encoder writes <) takes 7 bytes encoded again.
+	escaped := strings.Repeat(`\u003c`, 900_000)
+	tests := []struct {
+		name       string
+		body       string
+		err        error
+		wantStatus int
+		wantLog    string
+	}{
+		{"exactly the limit passes", fill(httpx.MaxResponse), nil, 200, ""},
+		{"one byte over the limit is 502", fill(httpx.MaxResponse + 1), nil, 502, "over Lambda's response limit"},
+		{"5.4 MB of escapes is 6.3 MB encoded: 502", escaped, nil, 502, "over Lambda's response limit"},
+		{"a function error is 502 too", "", errors.New("boom"), 502, "function returned an error"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var logs bytes.Buffer
+			g := newGateway(nil)
+			g.Log = slog.New(slog.NewJSONHandler(&logs, nil))
+			g.Functions["public-posts-list"] = func(context.Context, httpx.Request) (httpx.Response, error) {
+				return sized(tc.body), tc.err
+			}
+			w := serve(g, httptest.NewRequest("GET", "/api/public/posts", nil))
+			if w.Code != tc.wantStatus {
+				t.Fatalf("status = %d; want %d", w.Code, tc.wantStatus)
+			}
+			if tc.wantStatus == 200 {
+				if w.Body.Len() != len(tc.body) {
+					t.Fatalf("body = %d bytes; want the function's %d", w.Body.Len(), len(tc.body))
+				}
+				return
+			}
+			var body struct{ Error, Message string }
+			if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil || body.Error != httpx.CodeInternal || body.Message == "" {
+				t.Fatalf("body %.200q is not the JSON error shape with %q (%v)", w.Body.String(), httpx.CodeInternal, err)
+			}
+			if !strings.Contains(logs.String(), tc.wantLog) {
+				t.Errorf("the log does not say why: %s", logs.String())
+			}
+			if logs.Len() > 1000 {
+				t.Errorf("the log holds %d bytes; want the reason, not the answer", logs.Len())
+			}
+		})
+	}
+}
+
 func TestGlob(t *testing.T) {
 	tests := []struct {
 		pattern, s string
@@ -224,24 +282,6 @@ func TestGlob(t *testing.T) {
 		if got := glob(tc.pattern, tc.s); got != tc.want {
 			t.Errorf("glob(%q, %q) = %v; want %v", tc.pattern, tc.s, got, tc.want)
 		}
-	}
-}
-
-// TestFunctionErrorIsA502: a function that fails instead of answering is,
-// on AWS, a 502 from API Gateway under the Lambda proxy integration; the
-// local gateway answers the same status in the API's error shape.
-func TestFunctionErrorIsA502(t *testing.T) {
-	g := newGateway(nil)
-	g.Functions["public-posts-list"] = func(context.Context, httpx.Request) (httpx.Response, error) {
-		return httpx.Response{}, errors.New("boom")
-	}
-	w := serve(g, httptest.NewRequest("GET", "/api/public/posts", nil))
-	var body struct{ Error, Message string }
-	if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil || w.Code != 502 || body.Error != httpx.CodeInternal {
-		t.Fatalf("= %d %s; want 502 internal in the JSON shape", w.Code, w.Body.String())
-	}
-	if strings.Contains(w.Body.String(), "boom") {
-		t.Fatal("the function's error reached the client")
 	}
 }
 

@@ -14,11 +14,13 @@ type GatewayResponse struct {
 	// Type is API Gateway's gateway response type.
 	Type   string
 	Status int
-	// TypeStatus marks DEFAULT_4XX and DEFAULT_5XX: on AWS they set no
-	// status, since a status there would replace that of every response
-	// type not configured ("Gateway response types for API Gateway":
-	// changing a default's status changes all the others). Status is then
-	// only what the local gateway answers.
+	// TypeStatus marks the types configured without a status, which keep
+	// the one API Gateway gives: DEFAULT_4XX and DEFAULT_5XX, since a
+	// status there would replace that of every response type not
+	// configured ("Gateway response types for API Gateway": changing a
+	// default's status changes all the others), and INTEGRATION_FAILURE,
+	// whose status depends on the failure. Status is then only what the
+	// local gateway answers.
 	TypeStatus bool
 	Code       string
 	Message    string
@@ -117,14 +119,19 @@ var (
 		Type: "INTEGRATION_TIMEOUT", Status: 504, Code: CodeTimeout,
 		Message: "the request took too long; it may or may not have taken effect",
 	}
+	// GatewayIntegrationFailure is API Gateway's answer when the function
+	// fails instead of answering: it errs, or its answer is over Lambda's
+	// response limit (MaxResponse). On AWS it keeps the status API Gateway
+	// gives (502 for a Lambda error under the proxy integration; the
+	// type's documented default is 504); locally it is 502.
 	GatewayIntegrationFailure = GatewayResponse{
-		Type: "INTEGRATION_FAILURE", Status: 504, Code: CodeTimeout,
-		Message: "the request took too long; it may or may not have taken effect",
+		Type: "INTEGRATION_FAILURE", Status: 502, TypeStatus: true, Code: CodeInternal,
+		Message: "the function of this route failed to answer",
 	}
 	// The defaults give any other 4xx or 5xx the JSON shape and keep the
-	// status API Gateway chose. Locally, Default5XX answers a function
-	// that failed (on AWS a Lambda error under the proxy integration is a
-	// 502) and Default4XX a request body that could not be read.
+	// status API Gateway chose. Locally, Default5XX answers what has no
+	// type of its own (a route with no function registered) and Default4XX
+	// a request body that could not be read.
 	GatewayDefault4XX = GatewayResponse{
 		Type: "DEFAULT_4XX", Status: 400, TypeStatus: true, Code: CodeBadRequest,
 		Message: "bad request",

@@ -88,6 +88,8 @@ var operations = map[string]operation{
 var schemaNames = map[reflect.Type]string{
 	reflect.TypeOf(posts.List{}):             "PostPage",
 	reflect.TypeOf(posts.PublicPage{}):       "PublicPostPage",
+	reflect.TypeOf(posts.Summary{}):          "PostSummary",
+	reflect.TypeOf(posts.PublicSummary{}):    "PublicPostSummary",
 	reflect.TypeOf(keys.Listing{}):           "KeyListing",
 	reflect.TypeOf(keys.WithSecret{}):        "KeyWithSecret",
 	reflect.TypeOf(keys.CreateRequest{}):     "NewKey",
@@ -103,15 +105,18 @@ var schemaNames = map[reflect.Type]string{
 // door.
 var errorStatuses = map[int]string{
 	400: "a malformed request", 401: "no valid credential", 403: "not allowed", 404: "no such route or resource",
-	409: "a stale version", 413: "a body over the limit", 415: "a body that is not JSON", 421: "another host than the domain",
-	429: "throttled; see Retry-After", 431: "a request line and headers over 10,240 bytes", 500: "internal error", 503: "a dependency is down; see Retry-After",
+	409: "a stale version", 413: "a body over the limit", 414: "a path too long for API Gateway's method ARN", 415: "a body that is not JSON",
+	421: "another host than the domain", 429: "throttled; see Retry-After", 431: "a request line and headers over 10,240 bytes", 500: "internal error",
+	502: "the function failed to answer, or answered over Lambda's 6 MB", 503: "a dependency is down; see Retry-After",
+	504: "API Gateway stopped waiting for the function",
 }
 
 // errorCodes are the codes of errorStatuses' answers (docs/API.md).
 var errorCodes = map[int]string{
 	400: httpx.CodeBadRequest, 401: httpx.CodeUnauthorized, 403: httpx.CodeForbidden, 404: httpx.CodeNotFound,
-	409: httpx.CodeConflict, 413: httpx.CodeTooLarge, 415: httpx.CodeUnsupportedMedia, 421: httpx.CodeForbidden,
-	429: httpx.CodeRateLimited, 431: httpx.CodeTooLarge, 500: httpx.CodeInternal, 503: httpx.CodeUnavailable,
+	409: httpx.CodeConflict, 413: httpx.CodeTooLarge, 414: httpx.CodeBadRequest, 415: httpx.CodeUnsupportedMedia, 421: httpx.CodeForbidden,
+	429: httpx.CodeRateLimited, 431: httpx.CodeTooLarge, 500: httpx.CodeInternal, 502: httpx.CodeInternal, 503: httpx.CodeUnavailable,
+	504: httpx.CodeTimeout,
 }
 
 // Document returns the OpenAPI document of the table for the public URL.

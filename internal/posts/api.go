@@ -20,8 +20,13 @@ import (
 const (
 	MaxTitle = 200       // characters
 	MaxBody  = 100 << 10 // bytes: 100 KB
-	// requestLimit leaves room for the JSON around a full body.
-	requestLimit = MaxBody + 8<<10
+	// requestLimit bounds the request before it is decoded. A client's
+	// JSON encoder may escape any character as six bytes (Go's writes
+	// `<`, `>` and `&` as \u003c…, Python's every non-ASCII one as \uXXXX),
+	// so a full body may take six times MaxBody; the rest is room for the
+	// title (200 characters, up to 12 bytes each escaped) and the field
+	// names. MaxTitle and MaxBody are checked on the decoded text.
+	requestLimit = 6*MaxBody + 8<<10
 )
 
 // API serves /api/posts: loading a post, asking the policy, then acting.

@@ -1,11 +1,19 @@
 package posts
 
 import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/seed"
+	"github.com/latchkey/latchkey/internal/store/embedded"
 )
 
 func TestContentLimits(t *testing.T) {
@@ -39,6 +47,40 @@ func TestContentLimits(t *testing.T) {
 			}
 			if got != tc.want {
 				t.Fatalf("check = %v; want status %d", err, tc.want)
+			}
+		})
+	}
+}
+
+// TestEscapedBodiesAreMeasuredDecoded: the 100 KB limit holds for the text
+// of the body, however a client's encoder escaped it (Go's json.Marshal
+// writes each `<` as six bytes).
+func TestEscapedBodiesAreMeasuredDecoded(t *testing.T) {
+	d := app.Deps{Stores: embedded.New().Stores(), Now: time.Now, Rand: rand.Reader}
+	if err := seed.Load(context.Background(), d.Stores); err != nil {
+		t.Fatal(err)
+	}
+	h := Create(d)
+	tests := []struct {
+		name       string
+		body       string
+		wantStatus int
+	}{
+		{"100 KB of < escaped (600 KB of JSON)", strings.Repeat("<", MaxBody), 201},
+		{"100 KB of U+2028 escaped (200 KB of JSON)", strings.Repeat("\u2028", MaxBody/3), 201},
+		{"one < over 100 KB", strings.Repeat("<", MaxBody+1), 413},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b, err := json.Marshal(map[string]string{"title": strings.Repeat("&", MaxTitle), "body": tc.body})
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := httpx.Request{HTTPMethod: "POST", Path: "/api/posts", Body: string(b), Headers: map[string]string{"Content-Type": "application/json"}}
+			req.RequestContext.Authorizer = map[string]any{"userId": seed.Author.ID, "method": "session", "sessionId": "ses_x", "permissions": "read,write"}
+			resp, _ := httpx.Adapt(slog.New(slog.DiscardHandler), h)(context.Background(), req)
+			if resp.StatusCode != tc.wantStatus {
+				t.Fatalf("POST of %d bytes = %d %.100s; want %d", len(b), resp.StatusCode, resp.Body, tc.wantStatus)
 			}
 		})
 	}

@@ -14,7 +14,8 @@ import (
 // their own; the policy has the last word on each). Two filters narrow it:
 // ?author=me keeps the caller's own posts (an editor's "My posts"), and
 // ?status=draft or ?status=published keeps posts in that state (an
-// editor's review queue).
+// editor's review queue). Each post comes as a Summary: its excerpt, not
+// its body.
 func (a API) List(ctx context.Context, req httpx.Request) (httpx.Response, error) {
 	who, err := a.principal(ctx, req)
 	if err != nil {
@@ -41,9 +42,9 @@ func (a API) List(ctx context.Context, req httpx.Request) (httpx.Response, error
 	if err != nil {
 		return httpx.Response{}, listErr(err)
 	}
-	out := List{Posts: make([]Post, 0, len(ps)), Next: next}
+	out := List{Posts: make([]Summary, 0, len(ps)), Next: next}
 	for _, p := range ps {
-		out.Posts = append(out.Posts, View(p))
+		out.Posts = append(out.Posts, SummaryView(p))
 	}
 	return httpx.JSON(200, out), nil
 }

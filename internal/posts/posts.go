@@ -34,10 +34,34 @@ func View(p store.Post) Post {
 	return v
 }
 
+// Summary is a post as a listing shows it: every field but the body, and
+// the body's first characters instead (store.ExcerptLength; the schema tag
+// repeats it for the OpenAPI document). Truncated says the body goes on:
+// GET /api/posts/{id} has all of it.
+type Summary struct {
+	ID          string     `json:"id"`
+	Title       string     `json:"title"`
+	Excerpt     string     `json:"excerpt" schema:"maxLength=300"`
+	Truncated   bool       `json:"truncated"`
+	AuthorID    string     `json:"authorId"`
+	Status      string     `json:"status"`
+	Version     int        `json:"version"`
+	CreatedAt   time.Time  `json:"createdAt"`
+	UpdatedAt   time.Time  `json:"updatedAt"`
+	PublishedAt *time.Time `json:"publishedAt,omitempty"`
+}
+
+// SummaryView converts a listed post to its API shape, times in UTC.
+func SummaryView(p store.Post) Summary {
+	v := View(p)
+	return Summary{ID: v.ID, Title: v.Title, Excerpt: p.Excerpt, Truncated: p.Truncated, AuthorID: v.AuthorID,
+		Status: v.Status, Version: v.Version, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, PublishedAt: v.PublishedAt}
+}
+
 // List is the answer of a listing.
 type List struct {
-	Posts []Post `json:"posts"`
-	Next  string `json:"next,omitempty"`
+	Posts []Summary `json:"posts"`
+	Next  string    `json:"next,omitempty"`
 }
 
 // PublicPost is a published post as anyone may see it: no author id. A
@@ -62,8 +86,28 @@ func PublicView(p store.Post) PublicPost {
 		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, PublishedAt: v.PublishedAt}
 }
 
+// PublicSummary is Summary without the author id, as PublicPost is.
+type PublicSummary struct {
+	ID          string     `json:"id"`
+	Title       string     `json:"title"`
+	Excerpt     string     `json:"excerpt" schema:"maxLength=300"`
+	Truncated   bool       `json:"truncated"`
+	Status      string     `json:"status"`
+	Version     int        `json:"version"`
+	CreatedAt   time.Time  `json:"createdAt"`
+	UpdatedAt   time.Time  `json:"updatedAt"`
+	PublishedAt *time.Time `json:"publishedAt,omitempty"`
+}
+
+// PublicSummaryView is SummaryView without what only signed-in people see.
+func PublicSummaryView(p store.Post) PublicSummary {
+	v := SummaryView(p)
+	return PublicSummary{ID: v.ID, Title: v.Title, Excerpt: v.Excerpt, Truncated: v.Truncated, Status: v.Status,
+		Version: v.Version, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, PublishedAt: v.PublishedAt}
+}
+
 // PublicPage is the answer of the public listing.
 type PublicPage struct {
-	Posts []PublicPost `json:"posts"`
-	Next  string       `json:"next,omitempty"`
+	Posts []PublicSummary `json:"posts"`
+	Next  string          `json:"next,omitempty"`
 }

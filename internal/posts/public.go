@@ -18,7 +18,8 @@ type Public struct {
 }
 
 // List answers GET /api/public/posts: published posts, newest first, with
-// ?limit= (1–100, default 20) and ?cursor=.
+// ?limit= (1–100, default 20) and ?cursor=; each post's excerpt, not its
+// body.
 func (h Public) List(ctx context.Context, req httpx.Request) (httpx.Response, error) {
 	page, err := pageOf(req)
 	if err != nil {
@@ -28,10 +29,10 @@ func (h Public) List(ctx context.Context, req httpx.Request) (httpx.Response, er
 	if err != nil {
 		return httpx.Response{}, listErr(err)
 	}
-	out := PublicPage{Posts: make([]PublicPost, 0, len(ps)), Next: next}
+	out := PublicPage{Posts: make([]PublicSummary, 0, len(ps)), Next: next}
 	for _, p := range ps {
 		if h.Policy.Decide(policy.Anonymous, policy.Read, p).Allowed {
-			out.Posts = append(out.Posts, PublicView(p))
+			out.Posts = append(out.Posts, PublicSummaryView(p))
 		}
 	}
 	return httpx.JSON(200, out), nil

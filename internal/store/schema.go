@@ -16,12 +16,21 @@ const (
 	PostsTable    TableName = "posts"
 )
 
-// Index is a global secondary index, projecting all attributes.
+// Index is a global secondary index.
 type Index struct {
 	Name         string
 	PartitionKey string
 	SortKey      string
+	// Include names the attributes the index's queries read, and the index
+	// carries those alone (with its keys and the table's); empty, it
+	// carries every attribute.
+	Include []string
 }
+
+// PostListing names the attributes a post listing reads: all but the body
+// (and "kind", the key of the "all" index, which no listing reads), so that
+// the post indexes do not hold a copy of every body. See ExcerptLength.
+var PostListing = []string{"id", "authorId", "title", "excerpt", "truncated", "status", "version", "createdAt", "updatedAt", "publishedAt"}
 
 // Table describes one table: its key, its indexes and its TTL attribute.
 type Table struct {
@@ -75,11 +84,24 @@ var Tables = []Table{
 		Name:         PostsTable,
 		PartitionKey: "id",
 		Indexes: []Index{
-			{Name: IndexByAuthor, PartitionKey: "authorId", SortKey: "createdAt"},
-			{Name: IndexPublished, PartitionKey: "status", SortKey: "publishedAt"},
-			{Name: IndexAll, PartitionKey: "kind", SortKey: "createdAt"},
+			{Name: IndexByAuthor, PartitionKey: "authorId", SortKey: "createdAt", Include: PostListing},
+			{Name: IndexPublished, PartitionKey: "status", SortKey: "publishedAt", Include: PostListing},
+			{Name: IndexAll, PartitionKey: "kind", SortKey: "createdAt", Include: PostListing},
 		},
 	},
+}
+
+// NonKeyAttributes returns the attributes of ix.Include that are keys
+// neither of t nor of ix: those DynamoDB's INCLUDE projection names (it
+// carries the keys anyway). Nil when ix.Include is empty.
+func (t Table) NonKeyAttributes(ix Index) []string {
+	var out []string
+	for _, a := range ix.Include {
+		if a != t.PartitionKey && a != ix.PartitionKey && a != ix.SortKey {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // TableByName returns the definition of a table.

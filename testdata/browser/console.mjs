@@ -295,10 +295,12 @@ try {
   await eve.getByRole('alert').getByText('You have changes that are not saved. Save them first, then publish.').waitFor();
   assert.equal(await eve.getByRole('dialog').count(), 0, 'no confirmation: nothing is published');
 
-  step('signed out, the published posts come ten at a time, with More posts');
+  step('signed out, the published posts come ten at a time, with More posts, and a long one whole on request');
   await eve.evaluate(async () => {
     for (let i = 1; i <= 9; i++) {
-      const res = await fetch('/api/posts', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ title: `Filler ${i}`, body: 'x' }) });
+      // Filler 9 is longer than a listing's 300-character excerpt.
+      const body = i === 9 ? 'Many words. '.repeat(30) + 'The end.' : 'x';
+      const res = await fetch('/api/posts', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ title: `Filler ${i}`, body }) });
       const { id } = await res.json();
       await fetch(`/api/posts/${id}/publish`, { method: 'POST' });
     }
@@ -308,6 +310,12 @@ try {
   const articles = reader.getByRole('article');
   await reader.getByRole('heading', { name: 'Filler 9' }).waitFor();
   assert.equal(await articles.count(), 10, 'the first page holds ten posts');
+  const long = articles.filter({ hasText: 'Filler 9' });
+  assert.equal(await long.getByText('The end.').count(), 0, 'a long post is listed by its excerpt');
+  await long.getByRole('button', { name: 'Read the whole post “Filler 9”' }).click();
+  await long.getByText('The end.').waitFor();
+  assert.equal(await long.getByRole('button').count(), 0, 'once the whole post is shown, its button is gone');
+  assert.equal(await reader.evaluate(() => document.activeElement?.textContent?.endsWith('The end.')), true, 'focus moved to the whole text');
   await reader.getByRole('button', { name: 'More posts' }).click();
   await reader.getByRole('heading', { name: 'Welcome to Latchkey' }).waitFor();
   assert.equal(await articles.count(), 4 + 9, 'every published post, once');

@@ -22,10 +22,10 @@ export async function homeView(ctx) {
     problem.clear();
     more.disabled = true;
     try {
-      /** @type {import('../latchkey.js').Page<import('../latchkey.js').Post>} */
+      /** @type {import('../latchkey.js').Page<import('../latchkey.js').PostSummary>} */
       const page = await api.get('/api/public/posts', { query: { limit: pageSize, cursor: cursor || undefined }, signal: ctx.signal, signIn: false });
       const first = list.children.length;
-      for (const post of page.posts) list.append(postItem(post));
+      for (const post of page.posts) list.append(postItem(post, problem));
       cursor = page.next || '';
       more.hidden = !cursor;
       if (!list.children.length) list.replaceWith(h('p', null, 'No posts are published yet.'));
@@ -45,10 +45,37 @@ export async function homeView(ctx) {
   await load();
 }
 
-/** @param {import('../latchkey.js').Post} post */
-function postItem(post) {
-  return h('li', null, h('article', null,
+/**
+ * A post of the listing: its excerpt, and when the body goes on, a button
+ * that reads the whole post in its place.
+ * @param {import('../latchkey.js').PostSummary} post
+ * @param {import('../ui.js').AlertBox} problem
+ */
+function postItem(post, problem) {
+  const text = h('p', { className: 'body', tabIndex: -1 }, post.truncated ? post.excerpt + '…' : post.excerpt);
+  const article = h('article', null,
     h('h2', { tabIndex: -1 }, post.title),
     h('p', { className: 'meta' }, 'Published ', time(post.publishedAt)),
-    h('p', { className: 'body' }, post.body)));
+    text);
+  if (post.truncated) {
+    const whole = h('button', { type: 'button', className: 'button secondary small', 'aria-label': `Read the whole post “${post.title}”` }, 'Read the whole post');
+    const row = h('p', null, whole);
+    whole.addEventListener('click', async () => {
+      whole.disabled = true;
+      problem.clear();
+      try {
+        /** @type {import('../latchkey.js').Post} */
+        const full = await api.get(`/api/public/posts/${encodeURIComponent(post.id)}`, { signIn: false });
+        text.textContent = full.body;
+        row.remove();
+        // The button is gone: reading goes on at the text it brought.
+        text.focus();
+      } catch (err) {
+        problem.show(`Could not load “${post.title}”. ` + describe(err, { 404: 'This post is no longer published.' }));
+        whole.disabled = false;
+      }
+    });
+    article.append(row);
+  }
+  return h('li', null, article);
 }

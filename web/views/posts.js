@@ -13,7 +13,7 @@ const maxTitle = 200;
 /** @param {import('../latchkey.js').Me | null} me */
 const isEditor = (me) => !!me && me.user.roles.includes('editor');
 
-/** @param {import('../latchkey.js').Post} p */
+/** @param {import('../latchkey.js').Post | import('../latchkey.js').PostSummary} p */
 function statusBadge(p) {
   return p.status === 'published' ? badge('Published', 'ok') : badge('Draft', 'warn');
 }
@@ -22,7 +22,7 @@ function statusBadge(p) {
  * A paged list of posts with a "More posts" button.
  * @param {import('../app.js').Context} ctx
  * @param {Record<string, string>} query
- * @param {(p: import('../latchkey.js').Post, remove: () => void) => HTMLElement} item
+ * @param {(p: import('../latchkey.js').PostSummary, remove: () => void) => HTMLElement} item
  * @param {string} empty
  * @param {import('../ui.js').AlertBox} problem
  * @param {HTMLElement} heading The view's heading, which takes focus when
@@ -38,7 +38,7 @@ async function pagedList(ctx, query, item, empty, problem, heading) {
   async function load() {
     more.disabled = true;
     try {
-      /** @type {import('../latchkey.js').Page<import('../latchkey.js').Post>} */
+      /** @type {import('../latchkey.js').Page<import('../latchkey.js').PostSummary>} */
       const page = await api.get('/api/posts', { query: { ...query, limit: pageSize, cursor: cursor || undefined }, signal: ctx.signal });
       const first = list.children.length;
       for (const p of page.posts) {
@@ -73,7 +73,7 @@ async function pagedList(ctx, query, item, empty, problem, heading) {
 export async function myPostsView(ctx) {
   const problem = alertBox();
   const me = /** @type {import('../latchkey.js').Me} */ (ctx.me);
-  const item = (/** @type {import('../latchkey.js').Post} */ p, /** @type {() => void} */ remove) => {
+  const item = (/** @type {import('../latchkey.js').PostSummary} */ p, /** @type {() => void} */ remove) => {
     const del = h('button', { type: 'button', className: 'button danger small' }, 'Delete');
     del.addEventListener('click', () => deletePost(p, problem, () => { remove(); announce(`“${p.title}” deleted.`); }));
     return h('li', null,
@@ -98,7 +98,7 @@ export async function myPostsView(ctx) {
 export async function reviewView(ctx) {
   const problem = alertBox();
   const me = /** @type {import('../latchkey.js').Me} */ (ctx.me);
-  const item = (/** @type {import('../latchkey.js').Post} */ p, /** @type {() => void} */ remove) => {
+  const item = (/** @type {import('../latchkey.js').PostSummary} */ p, /** @type {() => void} */ remove) => {
     const publish = h('button', { type: 'button', className: 'button primary small' }, 'Publish');
     publish.addEventListener('click', async () => {
       if (await publishPost(p, problem)) {
@@ -110,7 +110,7 @@ export async function reviewView(ctx) {
       h('div', { className: 'item-main' },
         h('a', { href: `/posts/${p.id}`, className: 'item-title' }, p.title),
         h('p', { className: 'meta' }, p.authorId === me.user.id ? 'Your draft, ' : 'A draft by another author, ', 'updated ', time(p.updatedAt)),
-        h('p', { className: 'excerpt' }, p.body.length > 240 ? p.body.slice(0, 240) + '…' : p.body)),
+        h('p', { className: 'excerpt' }, p.truncated ? p.excerpt + '…' : p.excerpt)),
       h('div', { className: 'row-actions' }, publish));
   };
   const heading = h('h1', { tabIndex: -1 }, 'Review');
@@ -123,7 +123,7 @@ export async function reviewView(ctx) {
 }
 
 /**
- * @param {import('../latchkey.js').Post} p
+ * @param {import('../latchkey.js').Post | import('../latchkey.js').PostSummary} p
  * @param {import('../ui.js').AlertBox} problem
  * @returns {Promise<boolean>}
  */
@@ -149,7 +149,7 @@ async function publishPost(p, problem) {
 }
 
 /**
- * @param {import('../latchkey.js').Post} p
+ * @param {import('../latchkey.js').Post | import('../latchkey.js').PostSummary} p
  * @param {import('../ui.js').AlertBox} problem
  * @param {() => void} done
  */

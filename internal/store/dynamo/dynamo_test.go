@@ -165,15 +165,16 @@ func TestNewClientNeedsNoAWSConfiguration(t *testing.T) {
 
 // TestListingFillsShortPages makes DynamoDB return short query pages (it
 // stops at 1 MB) and checks that a listing still fills the page it was asked
-// for and pages through everything once.
+// for and pages through everything once. The indexes carry titles, not
+// bodies, so the titles are what is big (the store does not bound them).
 func TestListingFillsShortPages(t *testing.T) {
 	ctx := context.Background()
 	posts := newStores(t).Posts
 	base := time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
-	body := strings.Repeat("x", 300_000) // four posts exceed 1 MB
+	title := strings.Repeat("x", 300_000) // four posts exceed 1 MB
 	var want []string
 	for i := range 7 {
-		p := store.Post{ID: store.NewID("post"), AuthorID: "usr_a", Title: "big", Body: body, Status: store.StatusDraft,
+		p := store.Post{ID: store.NewID("post"), AuthorID: "usr_a", Title: title, Body: "small", Status: store.StatusDraft,
 			Version: 1, CreatedAt: base.Add(time.Duration(i) * time.Minute)}
 		if err := posts.Create(ctx, p); err != nil {
 			t.Fatalf("Create: %v", err)
@@ -199,6 +200,52 @@ func TestListingFillsShortPages(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("ListAll = %v; want %v", got, want)
+	}
+}
+
+// TestPostIndexesHoldNoBodies: a post's items in the three post indexes
+// carry what the listings read, its excerpt among them, and not its body;
+// the table's item keeps the body.
+func TestPostIndexesHoldNoBodies(t *testing.T) {
+	ctx := context.Background()
+	prefix := newTables(t)
+	pub := time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
+	p := store.Post{ID: store.NewID("post"), AuthorID: "usr_a", Title: "t", Body: strings.Repeat("<", 100<<10),
+		Status: store.StatusPublished, Version: 1, CreatedAt: pub, UpdatedAt: pub, PublishedAt: &pub}
+	if err := dynamo.New(client, prefix).Stores().Posts.Create(ctx, p); err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	table := aws.String(prefix + string(store.PostsTable))
+	item, err := client.GetItem(ctx, &dynamodb.GetItemInput{TableName: table, Key: map[string]types.AttributeValue{"id": &types.AttributeValueMemberS{Value: p.ID}}})
+	if err != nil || item.Item["body"] == nil {
+		t.Fatalf("GetItem: %v; want the item with its body", err)
+	}
+	def, _ := store.TableByName(store.PostsTable)
+	for _, ix := range def.Indexes {
+		t.Run(ix.Name, func(t *testing.T) {
+			out, err := client.Query(ctx, &dynamodb.QueryInput{
+				TableName: table, IndexName: aws.String(ix.Name),
+				KeyConditionExpression:    aws.String("#k = :v"),
+				ExpressionAttributeNames:  map[string]string{"#k": ix.PartitionKey},
+				ExpressionAttributeValues: map[string]types.AttributeValue{":v": item.Item[ix.PartitionKey]},
+			})
+			if err != nil || len(out.Items) != 1 {
+				t.Fatalf("Query(%s) = %d items, %v; want the post", ix.Name, len(out.Items), err)
+			}
+			var got []string
+			for a := range out.Items[0] {
+				got = append(got, a)
+			}
+			want := slices.Clone(store.PostListing)
+			if !slices.Contains(want, ix.PartitionKey) {
+				want = append(want, ix.PartitionKey) // "kind", of the all index
+			}
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Fatalf("index item attributes = %v; want %v", got, want)
+			}
+		})
 	}
 }
 
@@ -230,10 +277,15 @@ func TestTablesMatchSchema(t *testing.T) {
 			}
 			var got, wantIx []string
 			for _, ix := range tab.GlobalSecondaryIndexes {
-				got = append(got, fmt.Sprintf("%s(%s) %s", aws.ToString(ix.IndexName), keySchema(ix.KeySchema), ix.Projection.ProjectionType))
+				attrs := slices.Sorted(slices.Values(ix.Projection.NonKeyAttributes))
+				got = append(got, fmt.Sprintf("%s(%s) %s %v", aws.ToString(ix.IndexName), keySchema(ix.KeySchema), ix.Projection.ProjectionType, attrs))
 			}
 			for _, ix := range want.Indexes {
-				wantIx = append(wantIx, fmt.Sprintf("%s(%s,%s) %s", ix.Name, ix.PartitionKey, ix.SortKey, types.ProjectionTypeAll))
+				projection, attrs := types.ProjectionTypeAll, []string(nil)
+				if len(ix.Include) > 0 {
+					projection, attrs = types.ProjectionTypeInclude, slices.Sorted(slices.Values(want.NonKeyAttributes(ix)))
+				}
+				wantIx = append(wantIx, fmt.Sprintf("%s(%s,%s) %s %v", ix.Name, ix.PartitionKey, ix.SortKey, projection, attrs))
 			}
 			slices.Sort(got)
 			slices.Sort(wantIx)

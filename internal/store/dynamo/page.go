@@ -25,13 +25,22 @@ type listing struct {
 	sort string
 	// key returns the table key of the item with this ID.
 	key func(id string) map[string]types.AttributeValue
+	// attributes, when set, are the only ones the query reads: those the
+	// index carries (store.Index.Include).
+	attributes []string
 }
 
 // input returns the query on the listing's partition, newest first.
 func (l listing) input(db *DB) (*dynamodb.QueryInput, error) {
-	e, err := expression.NewBuilder().
-		WithKeyCondition(expression.Key(l.partition).Equal(expression.Value(l.value))).
-		Build()
+	b := expression.NewBuilder().WithKeyCondition(expression.Key(l.partition).Equal(expression.Value(l.value)))
+	if len(l.attributes) > 0 {
+		names := make([]expression.NameBuilder, len(l.attributes))
+		for i, a := range l.attributes {
+			names[i] = expression.Name(a)
+		}
+		b = b.WithProjection(expression.NamesList(names[0], names[1:]...))
+	}
+	e, err := b.Build()
 	if err != nil {
 		return nil, err
 	}
@@ -39,6 +48,7 @@ func (l listing) input(db *DB) (*dynamodb.QueryInput, error) {
 		TableName:                 db.table(l.table),
 		IndexName:                 aws.String(l.index),
 		KeyConditionExpression:    e.KeyCondition(),
+		ProjectionExpression:      e.Projection(),
 		ExpressionAttributeNames:  e.Names(),
 		ExpressionAttributeValues: e.Values(),
 		ScanIndexForward:          aws.Bool(false),

@@ -29,6 +29,10 @@ type postRecord struct {
 	AuthorID string `dynamodbav:"authorId,omitempty"`
 	Title    string `dynamodbav:"title,omitempty"`
 	Body     string `dynamodbav:"body,omitempty"`
+	// Excerpt and Truncated are written with the body (store.Excerpt), for
+	// the listings: the indexes carry them, not the body.
+	Excerpt   string `dynamodbav:"excerpt,omitempty"`
+	Truncated bool   `dynamodbav:"truncated"`
 	// Status and PublishedAt key the sparse "published" index; publishedAt
 	// is written for published posts only.
 	Status      string `dynamodbav:"status,omitempty"`
@@ -47,6 +51,7 @@ func newPostRecord(p store.Post) postRecord {
 		ID: p.ID, Kind: postKind, AuthorID: p.AuthorID, Title: p.Title, Body: p.Body, Status: p.Status,
 		Version: p.Version, CreatedAt: store.SortTime(p.CreatedAt), UpdatedAt: store.SortTime(p.UpdatedAt),
 	}
+	r.Excerpt, r.Truncated = store.Excerpt(p.Body)
 	if p.Status == store.StatusPublished {
 		r.PublishedAt = formatOptTime(p.PublishedAt)
 	}
@@ -56,7 +61,8 @@ func newPostRecord(p store.Post) postRecord {
 func (r postRecord) post() (store.Post, error) {
 	var p timeParser
 	x := store.Post{
-		ID: r.ID, AuthorID: r.AuthorID, Title: r.Title, Body: r.Body, Status: r.Status, Version: r.Version,
+		ID: r.ID, AuthorID: r.AuthorID, Title: r.Title, Body: r.Body, Excerpt: r.Excerpt, Truncated: r.Truncated,
+		Status: r.Status, Version: r.Version,
 		CreatedAt: p.time(r.CreatedAt), UpdatedAt: p.time(r.UpdatedAt), PublishedAt: p.optional(r.PublishedAt),
 	}
 	return x, p.err
@@ -162,7 +168,7 @@ func (s *Posts) Delete(ctx context.Context, id string, expectedVersion int) erro
 
 // ListPublished implements store.PostStore.
 func (s *Posts) ListPublished(ctx context.Context, p store.Page) ([]store.Post, string, error) {
-	l := listing{table: store.PostsTable, index: store.IndexPublished, partition: "status", value: store.StatusPublished, sort: "publishedAt", key: postKey}
+	l := listing{table: store.PostsTable, index: store.IndexPublished, partition: "status", value: store.StatusPublished, sort: "publishedAt", key: postKey, attributes: store.PostListing}
 	posts, next, err := s.list(ctx, l, p)
 	if err != nil {
 		return nil, "", fmt.Errorf("list published posts: %w", err)
@@ -172,7 +178,7 @@ func (s *Posts) ListPublished(ctx context.Context, p store.Page) ([]store.Post, 
 
 // ListByAuthor implements store.PostStore.
 func (s *Posts) ListByAuthor(ctx context.Context, authorID string, p store.Page) ([]store.Post, string, error) {
-	l := listing{table: store.PostsTable, index: store.IndexByAuthor, partition: "authorId", value: authorID, sort: "createdAt", key: postKey}
+	l := listing{table: store.PostsTable, index: store.IndexByAuthor, partition: "authorId", value: authorID, sort: "createdAt", key: postKey, attributes: store.PostListing}
 	posts, next, err := s.list(ctx, l, p)
 	if err != nil {
 		return nil, "", fmt.Errorf("list posts by %s: %w", authorID, err)
@@ -182,7 +188,7 @@ func (s *Posts) ListByAuthor(ctx context.Context, authorID string, p store.Page)
 
 // ListAll implements store.PostStore.
 func (s *Posts) ListAll(ctx context.Context, p store.Page) ([]store.Post, string, error) {
-	l := listing{table: store.PostsTable, index: store.IndexAll, partition: "kind", value: postKind, sort: "createdAt", key: postKey}
+	l := listing{table: store.PostsTable, index: store.IndexAll, partition: "kind", value: postKind, sort: "createdAt", key: postKey, attributes: store.PostListing}
 	posts, next, err := s.list(ctx, l, p)
 	if err != nil {
 		return nil, "", fmt.Errorf("list all posts: %w", err)

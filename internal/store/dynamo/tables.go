@@ -44,8 +44,8 @@ func CreateTables(ctx context.Context, client *dynamodb.Client, prefix string) e
 }
 
 // createTableInput returns the request that creates table t under prefix:
-// on-demand billing, every key attribute a string, every index projecting all
-// attributes.
+// on-demand billing, every key attribute a string, every index projecting
+// the attributes the schema says it carries.
 func createTableInput(t store.Table, prefix string) *dynamodb.CreateTableInput {
 	in := &dynamodb.CreateTableInput{
 		TableName:   aws.String(prefix + string(t.Name)),
@@ -69,10 +69,14 @@ func createTableInput(t store.Table, prefix string) *dynamodb.CreateTableInput {
 			define(ix.SortKey)
 			schema = append(schema, types.KeySchemaElement{AttributeName: aws.String(ix.SortKey), KeyType: types.KeyTypeRange})
 		}
+		projection := &types.Projection{ProjectionType: types.ProjectionTypeAll}
+		if len(ix.Include) > 0 {
+			projection = &types.Projection{ProjectionType: types.ProjectionTypeInclude, NonKeyAttributes: t.NonKeyAttributes(ix)}
+		}
 		in.GlobalSecondaryIndexes = append(in.GlobalSecondaryIndexes, types.GlobalSecondaryIndex{
 			IndexName:  aws.String(ix.Name),
 			KeySchema:  schema,
-			Projection: &types.Projection{ProjectionType: types.ProjectionTypeAll},
+			Projection: projection,
 		})
 	}
 	return in

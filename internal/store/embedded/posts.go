@@ -23,7 +23,7 @@ func (s *Posts) Create(ctx context.Context, p store.Post) error {
 	if _, ok := db.data.Posts[p.ID]; ok {
 		return fmt.Errorf("create post %s: %w", p.ID, store.ErrExists)
 	}
-	db.data.Posts[p.ID] = clonePost(p)
+	db.data.Posts[p.ID] = stored(p)
 	return db.save()
 }
 
@@ -39,7 +39,9 @@ func (s *Posts) Get(ctx context.Context, id string) (store.Post, error) {
 	if !ok {
 		return store.Post{}, fmt.Errorf("get post %s: %w", id, store.ErrNotFound)
 	}
-	return clonePost(p), nil
+	p = clonePost(p)
+	p.Excerpt, p.Truncated = store.Excerpt(p.Body)
+	return p, nil
 }
 
 // Update implements store.PostStore.
@@ -57,7 +59,7 @@ func (s *Posts) Update(ctx context.Context, p store.Post, expectedVersion int) e
 	if old.Version != expectedVersion {
 		return fmt.Errorf("update post %s at version %d: %w", p.ID, expectedVersion, store.ErrConflict)
 	}
-	db.data.Posts[p.ID] = clonePost(p)
+	db.data.Posts[p.ID] = stored(p)
 	return db.save()
 }
 
@@ -112,11 +114,22 @@ func (s *Posts) list(ctx context.Context, p store.Page, keep func(store.Post) bo
 	var all []store.Post
 	for _, x := range db.data.Posts {
 		if keep(x) {
-			all = append(all, clonePost(x))
+			// What the DynamoDB indexes carry: no body.
+			x = clonePost(x)
+			x.Excerpt, x.Truncated = store.Excerpt(x.Body)
+			x.Body = ""
+			all = append(all, x)
 		}
 	}
 	db.mu.RUnlock()
 	return page(all, key, p)
+}
+
+// stored is p as this store keeps it: the excerpt is derived on reading.
+func stored(p store.Post) store.Post {
+	p = clonePost(p)
+	p.Excerpt, p.Truncated = "", false
+	return p
 }
 
 func clonePost(p store.Post) store.Post {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,6 +25,7 @@ func Run(t *testing.T, newStores Factory) {
 	t.Run("Users", func(t *testing.T) { testUsers(t, newStores) })
 	t.Run("Posts", func(t *testing.T) { testPosts(t, newStores) })
 	t.Run("PostListings", func(t *testing.T) { testPostListings(t, newStores) })
+	t.Run("PostExcerpts", func(t *testing.T) { testPostExcerpts(t, newStores) })
 	t.Run("Keys", func(t *testing.T) { testKeys(t, newStores) })
 	t.Run("KeyRotation", func(t *testing.T) { testKeyRotation(t, newStores) })
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, newStores) })
@@ -95,12 +97,25 @@ func newPost(author, status string, created time.Time) store.Post {
 	return p
 }
 
+// read is p as a store returns it from Get: with its excerpt.
+func read(p store.Post) store.Post {
+	p.Excerpt, p.Truncated = store.Excerpt(p.Body)
+	return p
+}
+
+// listed is p as a listing returns it: its excerpt, and no body.
+func listed(p store.Post) store.Post {
+	p = read(p)
+	p.Body = ""
+	return p
+}
+
 func assertPost(t *testing.T, what string, got, want store.Post) {
 	t.Helper()
 	samePub := (got.PublishedAt == nil) == (want.PublishedAt == nil) &&
 		(got.PublishedAt == nil || got.PublishedAt.Equal(*want.PublishedAt))
 	if got.ID != want.ID || got.AuthorID != want.AuthorID || got.Title != want.Title || got.Body != want.Body ||
-		got.Status != want.Status || got.Version != want.Version || !got.CreatedAt.Equal(want.CreatedAt) ||
+		got.Excerpt != want.Excerpt || got.Truncated != want.Truncated || got.Status != want.Status || got.Version != want.Version || !got.CreatedAt.Equal(want.CreatedAt) ||
 		!got.UpdatedAt.Equal(want.UpdatedAt) || !samePub {
 		t.Fatalf("%s = %+v; want %+v", what, got, want)
 	}
@@ -117,7 +132,7 @@ func testPosts(t *testing.T, newStores Factory) {
 
 	got, err := posts.Get(ctx, p.ID)
 	must(t, "Get", err)
-	assertPost(t, "Get", got, p)
+	assertPost(t, "Get", got, read(p))
 	_, err = posts.Get(ctx, "post_missing")
 	wantErr(t, "Get(missing)", err, store.ErrNotFound)
 
@@ -129,7 +144,7 @@ func testPosts(t *testing.T, newStores Factory) {
 	wantErr(t, "Update(stale version 1)", posts.Update(ctx, edited, 1), store.ErrConflict)
 	got, err = posts.Get(ctx, p.ID)
 	must(t, "Get after Update", err)
-	assertPost(t, "Get after Update", got, edited)
+	assertPost(t, "Get after Update", got, read(edited))
 
 	ghost := newPost("usr_a", store.StatusDraft, base)
 	wantErr(t, "Update(missing)", posts.Update(ctx, ghost, 1), store.ErrNotFound)
@@ -244,13 +259,51 @@ func testPostListings(t *testing.T, newStores Factory) {
 		})
 	}
 
-	// A full page returns its items with the whole post.
+	// A listing returns every field of a post but its body, and the
+	// body's excerpt instead.
 	first, _, err := posts.ListPublished(ctx, store.Page{Limit: 1})
 	must(t, "ListPublished(limit 1)", err)
 	if len(first) != 1 {
 		t.Fatalf("ListPublished(limit 1) = %d posts; want 1", len(first))
 	}
-	assertPost(t, "ListPublished[0]", first[0], all[0])
+	assertPost(t, "ListPublished[0]", first[0], listed(all[0]))
+}
+
+func testPostExcerpts(t *testing.T, newStores Factory) {
+	ctx := context.Background()
+	posts := newStores(t).Posts
+	long := newPost("usr_a", store.StatusPublished, base)
+	long.Body = strings.Repeat("<é😀", store.ExcerptLength)
+	short := newPost("usr_a", store.StatusPublished, base.Add(time.Minute))
+	short.Body = "<short>"
+	// What a caller puts in the derived fields is not kept.
+	short.Excerpt, short.Truncated = "stale", true
+	for _, p := range []store.Post{long, short} {
+		must(t, "Create", posts.Create(ctx, p))
+	}
+	short.Excerpt, short.Truncated = "", false
+	tests := []struct {
+		name string
+		list func() ([]store.Post, string, error)
+	}{
+		{"published", func() ([]store.Post, string, error) { return posts.ListPublished(ctx, store.Page{}) }},
+		{"by author", func() ([]store.Post, string, error) { return posts.ListByAuthor(ctx, "usr_a", store.Page{}) }},
+		{"all", func() ([]store.Post, string, error) { return posts.ListAll(ctx, store.Page{}) }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, _, err := tc.list()
+			must(t, tc.name, err)
+			if len(got) != 2 {
+				t.Fatalf("%s = %d posts; want 2", tc.name, len(got))
+			}
+			assertPost(t, tc.name+"[0]", got[0], listed(short))
+			assertPost(t, tc.name+"[1]", got[1], listed(long))
+		})
+	}
+	got, err := posts.Get(ctx, long.ID)
+	must(t, "Get", err)
+	assertPost(t, "Get", got, read(long))
 }
 
 func testCursors(t *testing.T, newStores Factory) {
