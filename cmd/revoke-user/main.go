@@ -1,5 +1,5 @@
-// Command revoke-user cuts one user off at once: it deletes every API key
-// of the user and ends every session, in a deployment's tables.
+// Command revoke-user cuts one user off at once: it ends every session of
+// the user and deletes every API key, in a deployment's tables.
 //
 //	go run ./cmd/revoke-user --user usr_...
 //
@@ -57,16 +57,22 @@ func main() {
 	}
 }
 
-// revoke deletes every key of user, then ends every session, and says how
-// many of each. Keys go first: a failure half-way leaves the person signed
-// in, and running it again finishes the job.
+// revoke ends every session of user, then deletes every key, and says how
+// many of each. Sessions go first: a key can be made only from a session,
+// so once they are gone no new key can appear behind the listing; and the
+// authorizer never keeps a session as valid, so they stop at once. If it
+// fails half-way, running it again finishes the job.
 func revoke(ctx context.Context, s store.Stores, user string, out io.Writer) error {
+	ended, err := s.Sessions.DeleteAll(ctx, user)
+	if err != nil {
+		return fmt.Errorf("sessions: %w", err)
+	}
 	var ids []string
 	cursor := ""
 	for {
 		keys, next, err := s.Keys.List(ctx, user, store.Page{Limit: store.MaxLimit, Cursor: cursor})
 		if err != nil {
-			return err
+			return fmt.Errorf("%d sessions ended; keys: %w", ended, err)
 		}
 		for _, k := range keys {
 			ids = append(ids, k.ID)
@@ -80,14 +86,10 @@ func revoke(ctx context.Context, s store.Stores, user string, out io.Writer) err
 	for _, id := range ids {
 		err := s.Keys.Delete(ctx, user, id)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return fmt.Errorf("after %d of %d keys: %w", deleted, len(ids), err)
+			return fmt.Errorf("%d sessions ended; after %d of %d keys: %w", ended, deleted, len(ids), err)
 		}
 		deleted++
 	}
-	ended, err := s.Sessions.DeleteAll(ctx, user)
-	if err != nil {
-		return fmt.Errorf("%d keys deleted; sessions: %w", deleted, err)
-	}
-	fmt.Fprintf(out, "%s: %d API keys deleted, %d sessions ended\n", user, deleted, ended)
+	fmt.Fprintf(out, "%s: %d sessions ended, %d API keys deleted\n", user, ended, deleted)
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/dynamo"
 	"github.com/latchkey/latchkey/internal/store/dynamo/dynalitetest"
+	"github.com/latchkey/latchkey/internal/store/embedded"
 )
 
 // TestRevokeUserCutsOneUserOff runs the command, built as an operator runs
@@ -39,7 +41,7 @@ func TestRevokeUserCutsOneUserOff(t *testing.T) {
 	target, other := store.UserID("https://idp.example", "mallory"), store.UserID("https://idp.example", "alice")
 	now := time.Now()
 	n := 0
-	hashes := map[string][]string{}
+	hashes, sessionIDs := map[string][]string{}, map[string][]string{}
 	for _, u := range []string{target, target, target, other} {
 		n++
 		h := fmt.Sprintf("%064x", n)
@@ -51,6 +53,7 @@ func TestRevokeUserCutsOneUserOff(t *testing.T) {
 		if err := s.Sessions.Create(ctx, x); err != nil {
 			t.Fatal(err)
 		}
+		sessionIDs[u] = append(sessionIDs[u], x.ID)
 	}
 	bin := filepath.Join(t.TempDir(), "revoke-user")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
@@ -64,7 +67,7 @@ func TestRevokeUserCutsOneUserOff(t *testing.T) {
 		err := cmd.Run()
 		return out.String(), err
 	}
-	for _, want := range []string{"3 API keys deleted, 3 sessions ended", "0 API keys deleted, 0 sessions ended"} {
+	for _, want := range []string{"3 sessions ended, 3 API keys deleted", "0 sessions ended, 0 API keys deleted"} {
 		out, err := run("--user", target)
 		if err != nil || !strings.Contains(out, want) {
 			t.Fatalf("revoke-user = %v, %q; want %q", err, out, want)
@@ -84,6 +87,11 @@ func TestRevokeUserCutsOneUserOff(t *testing.T) {
 	if k, ss := count(target); k != 0 || ss != 0 {
 		t.Errorf("the user keeps %d keys and %d sessions; want none", k, ss)
 	}
+	for _, id := range sessionIDs[target] {
+		if _, err := s.Sessions.Get(ctx, id); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("session %s of the revoked user = %v; want it gone", id, err)
+		}
+	}
 	for _, h := range hashes[target] {
 		if _, err := s.Keys.ByHash(ctx, h, now); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("a revoked secret still opens a key: %v", err)
@@ -96,5 +104,46 @@ func TestRevokeUserCutsOneUserOff(t *testing.T) {
 		if out, err := run("--user", bad); err == nil || !strings.Contains(out, "usage") {
 			t.Errorf("revoke-user --user %q = %v, %q; want a usage error", bad, err, out)
 		}
+	}
+}
+
+// keyMakingSessions is a session store whose DeleteAll first lets a live
+// session of the user make a key, as a request in flight could.
+type keyMakingSessions struct {
+	store.SessionStore
+	keys store.KeyStore
+	made *store.APIKey
+}
+
+func (k keyMakingSessions) DeleteAll(ctx context.Context, user string) (int, error) {
+	key := store.APIKey{ID: store.NewID("key"), UserID: user, Hash: fmt.Sprintf("%064x", 999), Permissions: []string{"read"}, CreatedAt: time.Now()}
+	if err := k.keys.Create(ctx, key); err != nil {
+		return 0, err
+	}
+	*k.made = key
+	return k.SessionStore.DeleteAll(ctx, user)
+}
+
+// TestRevokeUserLeavesNoKeyMadeMeanwhile: a session still alive while the
+// command runs can make a key; the command ends the sessions before it
+// lists the keys, so that key is deleted with the others.
+func TestRevokeUserLeavesNoKeyMadeMeanwhile(t *testing.T) {
+	ctx := context.Background()
+	s := embedded.New().Stores()
+	user := store.UserID("https://idp.example", "mallory")
+	now := time.Now()
+	if err := s.Sessions.Create(ctx, store.Session{ID: store.NewID("ses"), UserID: user, Hash: fmt.Sprintf("%064x", 1), CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	var made store.APIKey
+	s.Sessions = keyMakingSessions{SessionStore: s.Sessions, keys: s.Keys, made: &made}
+	if err := revoke(ctx, s, user, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	if made.ID == "" {
+		t.Fatal("no key was made during the run")
+	}
+	if _, err := s.Keys.ByHash(ctx, made.Hash, now); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("the key made while the command ran still opens the API: %v", err)
 	}
 }
