@@ -157,15 +157,16 @@ func TestSignOutEverywhereSurvivesEachStepFailing(t *testing.T) {
 	faulty := outage.Wrap(server.Client())
 	log := slog.New(slog.DiscardHandler)
 
-	run := func(t *testing.T, step int, lost bool) (steps int) {
-		prefix := fmt.Sprintf("steps%d%v-", step, lost)
+	run := func(t *testing.T, step int, mode dynalitetest.Mode) (steps int) {
+		prefix := fmt.Sprintf("steps%d-%d-", step, mode)
+		lost := mode != dynalitetest.Down
 		if err := dynamo.CreateTables(ctx, server.Client(), prefix); err != nil {
 			t.Fatal(err)
 		}
 		healthy := dynamo.New(server.Client(), prefix).Stores()
 		cfg, _ := config.Load(func(string) string { return "" })
 		d := app.Deps{Config: cfg, Stores: dynamo.New(faulty, prefix).WithLogger(log).Stores(), Log: log, Now: time.Now, Rand: rand.Reader}
-		outage.Set(0, false)
+		outage.Set(0, dynalitetest.Down)
 		h, err := New(ctx, d, os.DirFS("../../web"))
 		if err != nil {
 			t.Fatal(err)
@@ -214,10 +215,10 @@ func TestSignOutEverywhereSurvivesEachStepFailing(t *testing.T) {
 			return len(ks), len(ss)
 		}
 
-		outage.Set(step, lost)
+		outage.Set(step, mode)
 		resp, got := browser.Do("POST", "/api/auth/logout-all", origin, body)
 		steps = outage.Calls()
-		outage.Set(0, false)
+		outage.Set(0, dynalitetest.Down)
 		keys, sessions := left()
 		switch {
 		case resp.StatusCode == 204:
@@ -247,13 +248,13 @@ func TestSignOutEverywhereSurvivesEachStepFailing(t *testing.T) {
 		}
 		return steps
 	}
-	steps := run(t, 0, false)
+	steps := run(t, 0, dynalitetest.Down)
 	if steps < 6 {
 		t.Fatalf("a clean sign-out everywhere made %d store calls; the test expects at least 6", steps)
 	}
 	for step := 1; step <= steps; step++ {
-		for _, lost := range []bool{false, true} {
-			t.Run(fmt.Sprintf("call %d of %d lost=%v", step, steps, lost), func(t *testing.T) { run(t, step, lost) })
+		for _, mode := range dynalitetest.Modes {
+			t.Run(fmt.Sprintf("%s %d of %d", mode, step, steps), func(t *testing.T) { run(t, step, mode) })
 		}
 	}
 }

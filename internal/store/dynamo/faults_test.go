@@ -27,9 +27,9 @@ type multiWrite struct {
 }
 
 // TestEveryStepOfAMultiWriteCanFail stops the store before each call of
-// every operation that makes several writes, and again with the call
-// landing but its answer lost, then checks what is left with a working
-// client: the operation happened or did not, and a secret works exactly
+// every operation that makes several writes, then again with the call
+// landing but its answer lost (the store down after it, or still up), and
+// checks what is left with a working client: the operation happened or did not, and a secret works exactly
 // when the key's record says so. Once the store is back, the caller's
 // retry finishes the operation.
 func TestEveryStepOfAMultiWriteCanFail(t *testing.T) {
@@ -204,27 +204,23 @@ func TestEveryStepOfAMultiWriteCanFail(t *testing.T) {
 		if op.setup != nil {
 			op.setup(t, healthy)
 		}
-		outage.Set(0, false)
+		outage.Set(0, dynalitetest.Down)
 		if err := op.run(ctx, dynamo.New(faulty, prefix).Stores()); err != nil {
 			t.Fatalf("%s without an outage: %v", op.name, err)
 		}
 		steps := outage.Calls()
 		op.done(t, healthy)
 		for step := 1; step <= steps; step++ {
-			for _, lost := range []bool{false, true} {
-				how := "down before call"
-				if lost {
-					how = "answer lost at call"
-				}
-				t.Run(fmt.Sprintf("%s/%s %d of %d", op.name, how, step, steps), func(t *testing.T) {
+			for _, mode := range dynalitetest.Modes {
+				t.Run(fmt.Sprintf("%s/%s %d of %d", op.name, mode, step, steps), func(t *testing.T) {
 					prefix := newTables(t)
 					healthy := dynamo.New(client, prefix).Stores()
 					if op.setup != nil {
 						op.setup(t, healthy)
 					}
-					outage.Set(step, lost)
+					outage.Set(step, mode)
 					err := op.run(ctx, dynamo.New(faulty, prefix).Stores())
-					outage.Set(0, false)
+					outage.Set(0, dynalitetest.Down)
 					if err == nil {
 						// Only clean-up failed: the operation is whole.
 						op.done(t, healthy)

@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -100,13 +101,24 @@ func (s *Keys) Create(ctx context.Context, k store.APIKey) error {
 	if err == nil {
 		err = (*DB)(s).putNew(ctx, store.KeysTable, item, "pk")
 	}
-	if err != nil {
+	if _, ok := conditionFailed(err); ok {
+		// Refused: another key has this id. The pointer leads to it no more.
 		if created {
 			s.dropPointer(ctx, k.ID, k.Hash)
 		}
-		if _, ok := conditionFailed(err); ok {
-			return fmt.Errorf("create key %s: %w", k.ID, store.ErrExists)
+		return fmt.Errorf("create key %s: %w", k.ID, store.ErrExists)
+	}
+	if err != nil {
+		// The write may have landed with only its answer lost: look before
+		// taking the pointer away, or a stored key would never work.
+		got, rerr := s.record(ctx, k.ID)
+		switch {
+		case rerr == nil && got.Hash == k.Hash:
+			return nil
+		case errors.Is(rerr, store.ErrNotFound) && created:
+			s.dropPointer(ctx, k.ID, k.Hash)
 		}
+		// Unknown: the pointer stays, and opens nothing without the record.
 		return fmt.Errorf("create key %s: %w", k.ID, err)
 	}
 	return nil

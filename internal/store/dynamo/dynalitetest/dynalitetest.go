@@ -159,25 +159,44 @@ func (s *Server) Client() *dynamodb.Client {
 	})
 }
 
-// Outage is a client-side picture of the server going down in the middle
-// of an operation, for tests that fail each step of a multi-write
-// operation in turn. Calls are counted from 1; from call From on, every
-// call fails with a refused connection before it is sent, as against a
-// stopped server. With Lost, call From itself reaches the server and takes
-// effect, and only its answer is lost (a timeout after the write), which
-// is the harder case for whoever retries. From 0 is no outage.
+// Outage is a client-side picture of the store failing in the middle of an
+// operation, for tests that fail each step of a multi-write operation in
+// turn. Calls are counted from 1 since Set; what happens from call From on
+// depends on the Mode. From 0 is no outage.
 type Outage struct {
 	mu    sync.Mutex
 	calls int
 	from  int
-	lost  bool
+	mode  Mode
 }
 
-// Set starts counting again, with the outage from call from on.
-func (o *Outage) Set(from int, lost bool) {
+// Mode is how the store fails at call From.
+type Mode int
+
+const (
+	// Down: call From and every later call are refused before they are
+	// sent, as by a stopped server.
+	Down Mode = iota
+	// LostThenDown: call From reaches the server and takes effect, its
+	// answer is lost, and the server is down from then on.
+	LostThenDown
+	// Lost: only call From's answer is lost (a timeout after the write);
+	// the server stays up, so the caller can look and see what happened.
+	Lost
+)
+
+// Modes lists them, for tests that try each.
+var Modes = []Mode{Down, LostThenDown, Lost}
+
+func (m Mode) String() string {
+	return [...]string{"down before call", "answer lost, then down, at call", "answer lost, store up, at call"}[m]
+}
+
+// Set starts counting again, with the outage at call from.
+func (o *Outage) Set(from int, mode Mode) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	o.calls, o.from, o.lost = 0, from, lost
+	o.calls, o.from, o.mode = 0, from, mode
 }
 
 // Calls is the number of calls made since Set.
@@ -204,13 +223,14 @@ func (o *Outage) add(stack *middleware.Stack) error {
 		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
 			o.mu.Lock()
 			o.calls++
-			down, lost := o.from > 0 && o.calls >= o.from, o.lost && o.calls == o.from
+			at, after := o.from > 0 && o.calls == o.from, o.from > 0 && o.calls > o.from
+			mode := o.mode
 			o.mu.Unlock()
 			switch {
-			case lost:
+			case at && mode != Down:
 				out, md, _ := next.HandleInitialize(ctx, in)
 				return out, md, errAnswerLost
-			case down:
+			case (at && mode == Down) || (after && mode != Lost):
 				return middleware.InitializeOutput{}, middleware.Metadata{},
 					&net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
 			}
