@@ -24,8 +24,9 @@ type fakeOP struct {
 	// fault makes the token endpoint fail: "500", or "hang" until the
 	// request is cancelled.
 	fault atomic.Value
-	// jwksFault makes the JWKS endpoint fail: "500", "hang", or "garbage"
-	// (200 with no key set); jwksHits counts its requests.
+	// jwksFault makes the JWKS endpoint fail: "500", "slow500" (after
+	// 200 ms), "hang", or "garbage" (200 with no key set); jwksHits counts
+	// its requests.
 	jwksFault atomic.Value
 	jwksHits  atomic.Int32
 	jwksDone  atomic.Int32
@@ -66,6 +67,10 @@ func newFakeOP(t *testing.T) *fakeOP {
 		defer op.jwksDone.Add(1)
 		switch op.jwksFault.Load() {
 		case "500":
+			http.Error(w, "down", http.StatusInternalServerError)
+			return
+		case "slow500":
+			time.Sleep(200 * time.Millisecond)
 			http.Error(w, "down", http.StatusInternalServerError)
 			return
 		case "hang":

@@ -41,10 +41,11 @@ type keySet struct {
 	interval time.Duration
 	now      func() time.Time
 
-	mu      sync.Mutex
-	fetches int       // network fetches begun
-	last    time.Time // when the last one began
-	lastErr error     // how it ended: nil, or why there are no keys from it
+	mu       sync.Mutex
+	fetches  int       // network fetches begun
+	finished int       // and ended
+	last     time.Time // when the last one began
+	lastErr  error     // how it ended: nil, or why there are no keys from it
 }
 
 func newKeySet(jwksURL string, client *http.Client, interval time.Duration, now func() time.Time) *keySet {
@@ -116,6 +117,7 @@ func (k *keySet) fetch(base http.RoundTripper, req *http.Request) (*http.Respons
 	}
 	k.mu.Lock()
 	k.lastErr = bad
+	k.finished++
 	k.mu.Unlock()
 	return resp, err
 }
@@ -124,15 +126,17 @@ func (k *keySet) fetch(base http.RoundTripper, req *http.Request) (*http.Respons
 // because the keys could not be had, it says so through the context (see
 // withKeyErr): go-oidc's verifier does not keep the error's type.
 func (k *keySet) VerifySignature(ctx context.Context, jwt string) ([]byte, error) {
+	// A fetch that ends during this call is this call's, whether it began
+	// here or another caller's was under way (RemoteKeySet shares one).
 	k.mu.Lock()
-	before := k.fetches
+	before := k.finished
 	k.mu.Unlock()
 	payload, err := k.remote.VerifySignature(ctx, jwt)
 	if err == nil {
 		return payload, nil
 	}
 	k.mu.Lock()
-	fetched, lastErr := k.fetches != before, k.lastErr
+	fetched, lastErr := k.finished != before, k.lastErr
 	k.mu.Unlock()
 	var cause error
 	switch {

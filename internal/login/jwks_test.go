@@ -1,10 +1,15 @@
 package login
 
 import (
+	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"github.com/latchkey/latchkey/internal/httpx"
 )
 
 // signInWith runs one sign-in whose ID token is mint's, and returns the
@@ -114,5 +119,41 @@ func TestUnknownKeyRefetchIsRateLimited(t *testing.T) {
 	}
 	if n := r.sessionCount(t); n != 2 {
 		t.Fatalf("sessions = %d; want the 2 good sign-ins", n)
+	}
+}
+
+// TestConcurrentSignInsDuringAKeyOutage: two sign-ins that wait on the same
+// failing JWKS fetch (go-oidc shares one) both answer 503, not only the one
+// whose call began it.
+func TestConcurrentSignInsDuringAKeyOutage(t *testing.T) {
+	r := newRig(t)
+	r.op.jwksFault.Store("slow500")
+	type flow struct{ state, code, cookie string }
+	var flows []flow
+	for i := range 2 {
+		q, cookie := r.start(t, "/")
+		code := fmt.Sprintf("code-%d", i)
+		r.op.issue(code, q.Get("code_challenge"), r.op.sign(r.op.claims(q.Get("nonce"), r.now), r.op.key, "k1", jose.RS256))
+		flows = append(flows, flow{q.Get("state"), code, cookie})
+	}
+	got := make([]int, len(flows))
+	var wg sync.WaitGroup
+	for i, f := range flows {
+		wg.Go(func() {
+			req := httpx.Request{HTTPMethod: "GET", QueryStringParameters: map[string]string{"state": f.state, "code": f.code},
+				Headers: map[string]string{"Cookie": f.cookie}}
+			resp, err := r.h.Callback(context.Background(), req)
+			if err != nil {
+				return
+			}
+			got[i] = resp.StatusCode
+		})
+	}
+	wg.Wait()
+	if got[0] != 503 || got[1] != 503 {
+		t.Fatalf("concurrent sign-ins during a JWKS outage = %v; want 503 for both", got)
+	}
+	if hits := r.op.jwksHits.Load(); hits != 1 {
+		t.Errorf("JWKS fetches = %d; want the one they shared", hits)
 	}
 }
