@@ -213,8 +213,6 @@ func TestGatewayResponses(t *testing.T) {
 	}
 }
 
-// TestStage: a regional API whose stage throttles as configured, writes
-// JSON access logs and error-level execution logs without request data.
 // TestAccountLogsRoleOutlivesTheStack: API Gateway's logging role is set
 // once per account and region and serves every REST API there, so neither
 // the role nor the account setting is deleted with the stack.
@@ -237,6 +235,8 @@ func TestAccountLogsRoleOutlivesTheStack(t *testing.T) {
 	}
 }
 
+// TestStage: a regional API whose stage throttles as configured, writes
+// JSON access logs and error-level execution logs without request data.
 func TestStage(t *testing.T) {
 	tests := []struct {
 		name        string

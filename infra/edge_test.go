@@ -85,4 +85,9 @@ func TestEdgeChangesHaveASafeOrder(t *testing.T) {
 	if _, ok := resources(off.edge, "AWS::CertificateManager::Certificate")[certID]; !ok {
 		t.Errorf("turning the WAF off changed the certificate's logical id %s", certID)
 	}
+	// With neither a domain nor the WAF, the app has no edge stack at all
+	// (so an existing one must be deleted by hand) and reads nothing from it.
+	if none := plain(t); none.edge != nil || len(stackOutputRefs(none.tmpl)) != 0 {
+		t.Errorf("with neither a domain nor the WAF: edge stack %v, %d edge references; want none", none.edge != nil, len(stackOutputRefs(none.tmpl)))
+	}
 }
