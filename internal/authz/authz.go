@@ -17,6 +17,7 @@ import (
 	"github.com/latchkey/latchkey/internal/apikey"
 	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/frontdoor"
+	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/routes"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
@@ -44,23 +45,10 @@ const (
 	Fail
 )
 
-// Principal is who a request acts for, passed to functions as the
-// authorizer context.
-type Principal struct {
-	UserID      string
-	KeyID       string // for an API key
-	SessionID   string // for a browser session (its public ID)
-	Method      string // MethodAPIKey or MethodSession
-	Permissions []string
-	// AuthTime is when a session's person signed in (Unix seconds): key
-	// management asks for a recent sign-in.
-	AuthTime int64
-}
-
 // Decision is the authorizer's answer and why, for the log.
 type Decision struct {
 	Effect    Effect
-	Principal Principal
+	Principal principal.Principal
 	// Reason says which rule decided; it is logged, never returned.
 	Reason string
 }
@@ -215,7 +203,7 @@ func (a *Authorizer) decideKey(ctx context.Context, in Input, route routes.Route
 	if k.Environment != a.opts.Env {
 		return Decision{Reason: "key of another environment"}
 	}
-	p := Principal{UserID: k.UserID, KeyID: k.ID, Method: MethodAPIKey, Permissions: k.Permissions}
+	p := principal.Principal{UserID: k.UserID, KeyID: k.ID, Method: principal.MethodAPIKey, Permissions: k.Permissions}
 	var stored time.Time
 	if k.LastUsedAt != nil {
 		stored = *k.LastUsedAt
@@ -231,10 +219,10 @@ func (a *Authorizer) decideKey(ctx context.Context, in Input, route routes.Route
 	case routes.NeedCredential:
 		return Decision{Effect: Allow, Principal: p, Reason: "valid key"}
 	case routes.NeedRead, routes.NeedWrite:
-		if perm := routes.Permission(in.HTTPMethod); p.Can(perm) {
+		if perm := principal.Permission(in.HTTPMethod); p.Can(perm) {
 			return Decision{Effect: Allow, Principal: p, Reason: "key has " + perm}
 		}
-		return Decision{Effect: Deny, Principal: p, Reason: "key lacks " + routes.Permission(in.HTTPMethod)}
+		return Decision{Effect: Deny, Principal: p, Reason: "key lacks " + principal.Permission(in.HTTPMethod)}
 	}
 	return Decision{Effect: Deny, Principal: p, Reason: "route needs a browser session"}
 }
@@ -295,7 +283,7 @@ func (a *Authorizer) decideSession(ctx context.Context, in Input) Decision {
 	if !s.AuthTime.IsZero() {
 		authAt = s.AuthTime // the provider's word: a silent sign-in is not a fresh one
 	}
-	p := Principal{UserID: s.UserID, SessionID: s.ID, Method: MethodSession, Permissions: []string{"read", "write"}, AuthTime: authAt.Unix()}
+	p := principal.Principal{UserID: s.UserID, SessionID: s.ID, Method: principal.MethodSession, Permissions: []string{"read", "write"}, AuthTime: authAt.Unix()}
 	if session.Unsafe(in.HTTPMethod) && !session.SameOrigin(in.Origin, in.SecFetchSite, a.opts.PublicURL, a.opts.AllowedOrigins) {
 		return Decision{Effect: Deny, Principal: p, Reason: "cross-origin cookie request"}
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/apikey"
+	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/routes"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/embedded"
@@ -120,7 +121,7 @@ func TestHeaderForms(t *testing.T) {
 			if d.Effect != tc.want {
 				t.Fatalf("Decide(%q) = %v (%s); want %v", tc.header, d.Effect, d.Reason, tc.want)
 			}
-			if tc.want == Allow && (d.Principal.UserID != "usr_owner" || d.Principal.KeyID != k.ID || d.Principal.Method != MethodAPIKey) {
+			if tc.want == Allow && (d.Principal.UserID != "usr_owner" || d.Principal.KeyID != k.ID || d.Principal.Method != principal.MethodAPIKey) {
 				t.Fatalf("principal = %+v; want the key's owner, id and method apikey", d.Principal)
 			}
 		})

@@ -41,7 +41,7 @@ func appendPolicy(b []byte, d Decision, resource string) []byte {
 	b = append(b, `]}]}`...)
 	if d.Effect == Allow {
 		b = append(b, `,"context":{"authTime":`...)
-		b = appendJSONString(b, authTime(d.Principal))
+		b = appendJSONString(b, d.Principal.AuthTimeString())
 		b = append(b, `,"keyId":`...)
 		b = appendJSONString(b, d.Principal.KeyID)
 		b = append(b, `,"method":`...)

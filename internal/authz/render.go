@@ -1,7 +1,6 @@
 package authz
 
 import (
-	"strconv"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -58,14 +57,7 @@ func Render(d Decision, resource string) (Response, error) {
 			},
 		}
 		if d.Effect == Allow {
-			resp.Context = map[string]any{
-				"userId":      d.Principal.UserID,
-				"keyId":       d.Principal.KeyID,
-				"method":      d.Principal.Method,
-				"sessionId":   d.Principal.SessionID,
-				"permissions": strings.Join(d.Principal.Permissions, ","),
-				"authTime":    authTime(d.Principal),
-			}
+			resp.Context = d.Principal.Context()
 		}
 		return resp, nil
 	case Fail:
@@ -85,13 +77,4 @@ func policyHead(d Decision) (principal, effect string) {
 		effect = "Allow"
 	}
 	return principal, effect
-}
-
-// authTime is the context's authTime: the sign-in's Unix time for a
-// session, empty for a key.
-func authTime(p Principal) string {
-	if p.AuthTime == 0 {
-		return ""
-	}
-	return strconv.FormatInt(p.AuthTime, 10)
 }

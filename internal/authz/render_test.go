@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/apikey"
+	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/routes"
 	"github.com/latchkey/latchkey/internal/session"
 )
@@ -19,7 +20,7 @@ import (
 const arn = "arn:aws:execute-api:us-east-1:123456789012:abc/prod/GET/api/keys"
 
 func TestRender(t *testing.T) {
-	p := Principal{UserID: "usr_1", KeyID: "key_1", Method: "apikey", Permissions: []string{"read", "write"}}
+	p := principal.Principal{UserID: "usr_1", KeyID: "key_1", Method: "apikey", Permissions: []string{"read", "write"}}
 	tests := []struct {
 		name       string
 		d          Decision

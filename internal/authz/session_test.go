@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/apikey"
+	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/embedded"
@@ -81,7 +82,7 @@ func TestSessionRules(t *testing.T) {
 			if d.Effect != tc.want {
 				t.Fatalf("Decide = %v (%s); want %v", d.Effect, d.Reason, tc.want)
 			}
-			if d.Effect == Allow && (d.Principal.UserID != "usr_owner" || d.Principal.SessionID != s.ID || d.Principal.Method != MethodSession ||
+			if d.Effect == Allow && (d.Principal.UserID != "usr_owner" || d.Principal.SessionID != s.ID || d.Principal.Method != principal.MethodSession ||
 				!d.Principal.Can("read") || !d.Principal.Can("write")) {
 				t.Fatalf("principal = %+v; want the session's user with read and write", d.Principal)
 			}

@@ -20,6 +20,7 @@ import (
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/functions"
 	"github.com/latchkey/latchkey/internal/openapi/openapitest"
+	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/store/embedded"
 )
@@ -32,7 +33,7 @@ import (
 func sessionSeam(real app.Authorizer) func(context.Context, authz.Request) (authz.Response, error) {
 	return func(ctx context.Context, req authz.Request) (authz.Response, error) {
 		if user := req.Headers["Test-Session"]; user != "" {
-			p := authz.Principal{UserID: user, SessionID: "ses_testseamtestseamtestseam", Method: authz.MethodSession, Permissions: []string{"read", "write"},
+			p := principal.Principal{UserID: user, SessionID: "ses_testseamtestseamtestseam", Method: principal.MethodSession, Permissions: []string{"read", "write"},
 				AuthTime: time.Now().Unix()}
 			return authz.Render(authz.Decision{Effect: authz.Allow, Principal: p}, req.MethodArn)
 		}

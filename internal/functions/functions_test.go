@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/routes"
 )
 
@@ -110,8 +111,8 @@ func TestNeedsAgreeWithMethods(t *testing.T) {
 	for _, r := range routes.Table {
 		switch r.Need {
 		case routes.NeedRead, routes.NeedWrite:
-			if r.Method == routes.AnyMethod || routes.Permission(r.Method) != string(r.Need) {
-				t.Errorf("%s %s needs %q; the method needs %q", r.Method, r.Path, r.Need, routes.Permission(r.Method))
+			if r.Method == routes.AnyMethod || principal.Permission(r.Method) != string(r.Need) {
+				t.Errorf("%s %s needs %q; the method needs %q", r.Method, r.Path, r.Need, principal.Permission(r.Method))
 			}
 		case routes.NeedPublic, routes.NeedSession, routes.NeedCredential:
 		default:

@@ -16,6 +16,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/principal"
 )
 
 // echo answers with the event it received, so tests can inspect it.
@@ -26,7 +27,7 @@ func echo(_ context.Context, req httpx.Request) (httpx.Response, error) {
 
 func allow() Authorizer {
 	return func(_ context.Context, req authz.Request) (authz.Response, error) {
-		return authz.Render(authz.Decision{Effect: authz.Allow, Principal: authz.Principal{UserID: "usr_1"}}, req.MethodArn)
+		return authz.Render(authz.Decision{Effect: authz.Allow, Principal: principal.Principal{UserID: "usr_1"}}, req.MethodArn)
 	}
 }
 

@@ -6,8 +6,8 @@ import (
 	"math"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/store"
 )
 
@@ -43,7 +43,7 @@ const MaxSignInAge = 15 * time.Minute
 
 // recentSignIn refuses with 403 reauth_required unless the session's
 // sign-in is at most MaxSignInAge old.
-func (h Handlers) recentSignIn(p authz.Principal) error {
+func (h Handlers) recentSignIn(p principal.Principal) error {
 	if p.AuthTime == 0 || h.Manager.Now().Sub(time.Unix(p.AuthTime, 0)) > MaxSignInAge {
 		return httpx.Errorf(403, httpx.CodeReauthRequired, "sign in again to make or regenerate a key: the last sign-in was over %d minutes ago", int(MaxSignInAge.Minutes()))
 	}
@@ -129,13 +129,13 @@ func (h Handlers) Regenerate(ctx context.Context, req httpx.Request) (httpx.Resp
 // session. The authorizer already refuses keys on these routes (NeedSession);
 // this is the second lock, so a misconfigured route still never lets a key
 // manage keys.
-func sessionPrincipal(req httpx.Request) (authz.Principal, error) {
-	p, err := authz.PrincipalFrom(req)
+func sessionPrincipal(req httpx.Request) (principal.Principal, error) {
+	p, err := principal.From(req)
 	if err != nil {
-		return authz.Principal{}, httpx.Errorf(401, httpx.CodeUnauthorized, "a valid session is required")
+		return principal.Principal{}, httpx.Errorf(401, httpx.CodeUnauthorized, "a valid session is required")
 	}
-	if p.Method != authz.MethodSession {
-		return authz.Principal{}, httpx.Errorf(403, httpx.CodeForbidden, "managing keys needs a browser session")
+	if p.Method != principal.MethodSession {
+		return principal.Principal{}, httpx.Errorf(403, httpx.CodeForbidden, "managing keys needs a browser session")
 	}
 	return p, nil
 }

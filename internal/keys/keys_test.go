@@ -22,6 +22,7 @@ import (
 	"github.com/latchkey/latchkey/internal/gateway"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/keys"
+	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/embedded"
@@ -42,13 +43,13 @@ const (
 // signedIn is the sessions' sign-in time: a minute before the tests' clock.
 var signedIn = seed.Epoch.Add(30*24*time.Hour - time.Minute).Unix()
 
-var principals = map[string]authz.Principal{
-	author: {UserID: seed.Author.ID, SessionID: "ses_a", Method: authz.MethodSession, Permissions: []string{"read", "write"}, AuthTime: signedIn},
-	reader: {UserID: seed.Reader.ID, SessionID: "ses_r", Method: authz.MethodSession, Permissions: []string{"read", "write"}, AuthTime: signedIn},
-	editor: {UserID: seed.Editor.ID, SessionID: "ses_e", Method: authz.MethodSession, Permissions: []string{"read", "write"}, AuthTime: signedIn},
-	staleAuthor: {UserID: seed.Author.ID, SessionID: "ses_s", Method: authz.MethodSession, Permissions: []string{"read", "write"},
+var principals = map[string]principal.Principal{
+	author: {UserID: seed.Author.ID, SessionID: "ses_a", Method: principal.MethodSession, Permissions: []string{"read", "write"}, AuthTime: signedIn},
+	reader: {UserID: seed.Reader.ID, SessionID: "ses_r", Method: principal.MethodSession, Permissions: []string{"read", "write"}, AuthTime: signedIn},
+	editor: {UserID: seed.Editor.ID, SessionID: "ses_e", Method: principal.MethodSession, Permissions: []string{"read", "write"}, AuthTime: signedIn},
+	staleAuthor: {UserID: seed.Author.ID, SessionID: "ses_s", Method: principal.MethodSession, Permissions: []string{"read", "write"},
 		AuthTime: seed.Epoch.Add(30*24*time.Hour - keys.MaxSignInAge - time.Second).Unix()},
-	authorKey: {UserID: seed.Author.ID, KeyID: seed.FixtureKeyID, Method: authz.MethodAPIKey, Permissions: []string{"read", "write"}},
+	authorKey: {UserID: seed.Author.ID, KeyID: seed.FixtureKeyID, Method: principal.MethodAPIKey, Permissions: []string{"read", "write"}},
 }
 
 func testAuthorizer(_ context.Context, req authz.Request) (authz.Response, error) {

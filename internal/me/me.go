@@ -9,9 +9,9 @@ import (
 	"errors"
 
 	"github.com/latchkey/latchkey/internal/app"
-	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/store"
 )
 
@@ -45,13 +45,13 @@ type Handler struct {
 
 // Get answers GET /api/me.
 func (h Handler) Get(ctx context.Context, req httpx.Request) (httpx.Response, error) {
-	p, err := authz.PrincipalFrom(req)
+	p, err := principal.From(req)
 	if err != nil {
 		return httpx.Response{}, httpx.Errorf(401, httpx.CodeUnauthorized, "a valid API key or session is required")
 	}
 	// The authorizer already requires read of a key here; this is the
 	// second lock behind it.
-	if p.Method == authz.MethodAPIKey && !p.Can("read") {
+	if p.Method == principal.MethodAPIKey && !p.Can("read") {
 		return httpx.Response{}, httpx.Errorf(403, httpx.CodeForbidden, "this key lacks the read permission")
 	}
 	u, err := h.Users.Get(ctx, p.UserID)
@@ -63,7 +63,7 @@ func (h Handler) Get(ctx context.Context, req httpx.Request) (httpx.Response, er
 		return httpx.Response{}, err
 	}
 	auth := Auth{Method: p.Method, Permissions: nonNil(p.Permissions)}
-	if p.Method == authz.MethodAPIKey {
+	if p.Method == principal.MethodAPIKey {
 		auth.KeyID = p.KeyID
 	}
 	return httpx.JSON(200, Answer{

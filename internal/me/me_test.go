@@ -13,6 +13,7 @@ import (
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/me"
+	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/store/embedded"
 )
@@ -26,7 +27,7 @@ func request(ctx map[string]any) httpx.Request {
 }
 
 // allowed is the context authz.Render passes for a principal.
-func allowed(t *testing.T, p authz.Principal) map[string]any {
+func allowed(t *testing.T, p principal.Principal) map[string]any {
 	t.Helper()
 	resp, err := authz.Render(authz.Decision{Effect: authz.Allow, Principal: p}, "arn:aws:execute-api:us-east-1:123456789012:abc/prod/GET/api/me")
 	if err != nil {
@@ -42,8 +43,8 @@ func TestMe(t *testing.T) {
 	}
 	d := app.Deps{Stores: stores, Log: slog.New(slog.DiscardHandler), Now: time.Now, Config: config.Config{Editors: []string{seed.Editor.Email}}}
 	h := httpx.Adapt(d.Log, me.Build(d))
-	session := func(u string) authz.Principal {
-		return authz.Principal{UserID: u, SessionID: "ses_x", Method: authz.MethodSession, Permissions: []string{"read", "write"}}
+	session := func(u string) principal.Principal {
+		return principal.Principal{UserID: u, SessionID: "ses_x", Method: principal.MethodSession, Permissions: []string{"read", "write"}}
 	}
 	tests := []struct {
 		name       string
@@ -58,13 +59,13 @@ func TestMe(t *testing.T) {
 		{"an editor's session shows the role", allowed(t, session(seed.Editor.ID)), 200,
 			`{"user":{"id":"` + seed.Editor.ID + `","email":"eve@example.com","name":"Eve Editor","roles":["editor"]},` +
 				`"auth":{"method":"session","permissions":["read","write"]}}`},
-		{"a read-only key names itself", allowed(t, authz.Principal{UserID: seed.Author.ID, KeyID: seed.FixtureReadKeyID, Method: authz.MethodAPIKey, Permissions: []string{"read"}}), 200,
+		{"a read-only key names itself", allowed(t, principal.Principal{UserID: seed.Author.ID, KeyID: seed.FixtureReadKeyID, Method: principal.MethodAPIKey, Permissions: []string{"read"}}), 200,
 			`{"user":{"id":"` + seed.Author.ID + `","email":"ada@example.com","name":"Ada Author","roles":[]},` +
 				`"auth":{"method":"apikey","keyId":"` + seed.FixtureReadKeyID + `","permissions":["read"]}}`},
-		{"a session with no permissions lists none", allowed(t, authz.Principal{UserID: seed.Reader.ID, SessionID: "ses_x", Method: authz.MethodSession}), 200,
+		{"a session with no permissions lists none", allowed(t, principal.Principal{UserID: seed.Reader.ID, SessionID: "ses_x", Method: principal.MethodSession}), 200,
 			`{"user":{"id":"` + seed.Reader.ID + `","email":"rex@example.com","name":"Rex Reader","roles":[]},` +
 				`"auth":{"method":"session","permissions":[]}}`},
-		{"a key without read", allowed(t, authz.Principal{UserID: seed.Author.ID, KeyID: seed.FixtureKeyID, Method: authz.MethodAPIKey, Permissions: []string{"write"}}), 403, httpx.CodeForbidden},
+		{"a key without read", allowed(t, principal.Principal{UserID: seed.Author.ID, KeyID: seed.FixtureKeyID, Method: principal.MethodAPIKey, Permissions: []string{"write"}}), 403, httpx.CodeForbidden},
 		{"a credential whose user is gone", allowed(t, session("usr_gonegonegonegonegonegonego")), 401, httpx.CodeUnauthorized},
 		{"no authorizer context", nil, 401, httpx.CodeUnauthorized},
 		{"a key without its id", map[string]any{"userId": seed.Author.ID, "method": "apikey", "permissions": "read"}, 401, httpx.CodeUnauthorized},

@@ -8,11 +8,10 @@ import (
 	"unicode/utf8"
 
 	"github.com/latchkey/latchkey/internal/app"
-	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/policy"
-	"github.com/latchkey/latchkey/internal/routes"
+	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/store"
 )
 
@@ -81,12 +80,12 @@ func Publish(d app.Deps) httpx.Handler {
 // the roles of the user record. The credential's own permission for the
 // method is checked again here, behind the authorizer.
 func (a API) principal(ctx context.Context, req httpx.Request) (policy.Principal, error) {
-	p, err := authz.PrincipalFrom(req)
+	p, err := principal.From(req)
 	if err != nil {
 		return policy.Principal{}, httpx.Errorf(401, httpx.CodeUnauthorized, "a valid API key or session is required")
 	}
-	if !p.Can(routes.Permission(req.HTTPMethod)) {
-		return policy.Principal{}, httpx.Errorf(403, httpx.CodeForbidden, "this credential lacks the %s permission", routes.Permission(req.HTTPMethod))
+	if !p.Can(principal.Permission(req.HTTPMethod)) {
+		return policy.Principal{}, httpx.Errorf(403, httpx.CodeForbidden, "this credential lacks the %s permission", principal.Permission(req.HTTPMethod))
 	}
 	u, err := a.Users.Get(ctx, p.UserID)
 	if errors.Is(err, store.ErrNotFound) {

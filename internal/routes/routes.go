@@ -359,13 +359,3 @@ func matchPath(template string, segs []string) (map[string]string, bool) {
 	}
 	return params, true
 }
-
-// Permission is the API-key permission a method needs: read for GET and
-// HEAD, write for everything else.
-func Permission(method string) string {
-	switch method {
-	case "GET", "HEAD":
-		return "read"
-	}
-	return "write"
-}

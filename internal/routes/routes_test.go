@@ -90,11 +90,3 @@ func TestFindMatchesAnyMethod(t *testing.T) {
 		t.Fatal("Find(POST, /api/public/posts) found a route; want none")
 	}
 }
-
-func TestPermission(t *testing.T) {
-	for m, want := range map[string]string{"GET": "read", "HEAD": "read", "POST": "write", "PUT": "write", "PATCH": "write", "DELETE": "write"} {
-		if got := Permission(m); got != want {
-			t.Errorf("Permission(%s) = %q; want %q", m, got, want)
-		}
-	}
-}

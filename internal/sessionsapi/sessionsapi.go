@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/app"
-	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
 )
@@ -51,12 +51,12 @@ func List(d app.Deps) httpx.Handler { return fromDeps(d).List }
 // Delete builds the handler of DELETE /api/sessions/{id}.
 func Delete(d app.Deps) httpx.Handler { return fromDeps(d).Delete }
 
-func principal(req httpx.Request) (authz.Principal, error) {
-	p, err := authz.PrincipalFrom(req)
+func sessionPrincipal(req httpx.Request) (principal.Principal, error) {
+	p, err := principal.From(req)
 	if err != nil {
 		return p, httpx.Errorf(401, httpx.CodeUnauthorized, "a valid session is required")
 	}
-	if p.Method != authz.MethodSession {
+	if p.Method != principal.MethodSession {
 		return p, httpx.Errorf(403, httpx.CodeForbidden, "managing sessions needs a browser session")
 	}
 	return p, nil
@@ -64,7 +64,7 @@ func principal(req httpx.Request) (authz.Principal, error) {
 
 // List answers the caller's live sessions, newest first.
 func (h Handlers) List(ctx context.Context, req httpx.Request) (httpx.Response, error) {
-	p, err := principal(req)
+	p, err := sessionPrincipal(req)
 	if err != nil {
 		return httpx.Response{}, err
 	}
@@ -95,7 +95,7 @@ func (h Handlers) List(ctx context.Context, req httpx.Request) (httpx.Response, 
 
 // Delete ends one of the caller's sessions; 404 if it is not theirs.
 func (h Handlers) Delete(ctx context.Context, req httpx.Request) (httpx.Response, error) {
-	p, err := principal(req)
+	p, err := sessionPrincipal(req)
 	if err != nil {
 		return httpx.Response{}, err
 	}

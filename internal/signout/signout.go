@@ -20,10 +20,10 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/app"
-	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/keys"
+	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
 )
@@ -104,11 +104,11 @@ type AllRequest struct {
 // caller's user ends ("sign out everywhere"), and with revokeKeys every
 // API key too.
 func (h Handlers) LogoutAll(ctx context.Context, req httpx.Request) (httpx.Response, error) {
-	p, err := authz.PrincipalFrom(req)
+	p, err := principal.From(req)
 	if err != nil {
 		return httpx.Response{}, httpx.Errorf(401, httpx.CodeUnauthorized, "a valid session is required")
 	}
-	if p.Method != authz.MethodSession {
+	if p.Method != principal.MethodSession {
 		return httpx.Response{}, httpx.Errorf(403, httpx.CodeForbidden, "signing out needs a browser session")
 	}
 	var body AllRequest
