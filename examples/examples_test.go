@@ -13,8 +13,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/devserver"
 	"github.com/latchkey/latchkey/internal/keys"
 	"github.com/latchkey/latchkey/internal/openapi/openapitest"
@@ -36,7 +36,7 @@ func TestExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := app.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: slog.New(slog.DiscardHandler), Now: time.Now, Rand: rand.Reader}
+	d := deps.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: slog.New(slog.DiscardHandler), Now: time.Now, Rand: rand.Reader}
 	h, err := devserver.New(context.Background(), d, os.DirFS("../web"))
 	if err != nil {
 		t.Fatal(err)

@@ -15,8 +15,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/devserver"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/seed"
@@ -54,7 +54,7 @@ func run(opts devserver.Options, web string) error {
 	if err != nil {
 		return err
 	}
-	d := app.Deps{Config: cfg, Stores: stores, Log: log, Now: time.Now, Rand: rand.Reader}
+	d := deps.Deps{Config: cfg, Stores: stores, Log: log, Now: time.Now, Rand: rand.Reader}
 	h, err := devserver.New(ctx, d, os.DirFS(web))
 	if err != nil {
 		return err

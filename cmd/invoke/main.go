@@ -12,8 +12,8 @@ import (
 	"os"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/invoke"
 	"github.com/latchkey/latchkey/internal/seed"
@@ -61,7 +61,7 @@ func run(fn, eventFile string) error {
 			return err
 		}
 	}
-	d := app.Deps{Config: cfg, Stores: stores, Log: httpx.NewLogger(os.Stderr), Now: time.Now, Rand: rand.Reader}
+	d := deps.Deps{Config: cfg, Stores: stores, Log: httpx.NewLogger(os.Stderr), Now: time.Now, Rand: rand.Reader}
 	out, err := invoke.Run(ctx, d, fn, raw)
 	if err != nil {
 		return err

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/frontdoor"
 	"github.com/latchkey/latchkey/internal/httpx"
 )
@@ -90,7 +91,7 @@ func TestFromEnvResolvesSecrets(t *testing.T) {
 }
 
 func TestWrapWithoutOriginSecretServesEverything(t *testing.T) {
-	d := app.Deps{Log: httpx.NewLogger(&bytes.Buffer{})}
+	d := deps.Deps{Log: httpx.NewLogger(&bytes.Buffer{})}
 	h := app.Wrap(d, func(context.Context, httpx.Request) (httpx.Response, error) { return httpx.NoContent(), nil })
 	if resp, _ := h(context.Background(), httpx.Request{}); resp.StatusCode != 204 {
 		t.Fatalf("local request = %d; want 204 (no CloudFront in front of local runs)", resp.StatusCode)

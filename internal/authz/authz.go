@@ -15,7 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/latchkey/latchkey/internal/apikey"
-	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/frontdoor"
 	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/routes"
@@ -126,14 +126,14 @@ func New(o Options) *Authorizer {
 
 // Build builds the authorizer from the dependencies; the authorizer main
 // and the local gateway both use it.
-func Build(d app.Deps) app.Authorizer {
+func Build(d deps.Deps) (*Authorizer, error) {
 	return New(Options{
 		Keys: d.Stores.Keys, Sessions: d.Stores.Sessions,
 		Lifetimes: session.Lifetimes{Absolute: d.Config.SessionTTL, Idle: d.Config.SessionIdle},
 		PublicURL: d.Config.PublicURL, AllowedOrigins: d.Config.AllowedOrigins,
 		Env: d.Config.Env, CacheTTL: d.Config.CacheTTL, Log: d.Log, Now: d.Now,
 		OriginSecrets: d.Config.OriginSecrets,
-	})
+	}), nil
 }
 
 // Decide decides one request.

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/apikey"
-	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/store"
 )
@@ -21,7 +21,7 @@ const demoLabel = "make dev demo key"
 // replaces the previous run's demo key. It
 // refuses a live environment: a key it prints must never open a real
 // deployment, and no Lambda build contains this code.
-func DemoKey(ctx context.Context, d app.Deps) (string, error) {
+func DemoKey(ctx context.Context, d deps.Deps) (string, error) {
 	if d.Config.Env != config.EnvTest {
 		return "", fmt.Errorf("demo keys are for LATCHKEY_ENV=test only")
 	}

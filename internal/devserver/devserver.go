@@ -19,8 +19,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/devidp"
 	"github.com/latchkey/latchkey/internal/functions"
 	"github.com/latchkey/latchkey/internal/httpx"
@@ -70,7 +70,7 @@ func OpenStores(ctx context.Context, cfg config.Config, opts Options, log *slog.
 }
 
 // New returns the local server's handler over deps, after seeding the store.
-func New(ctx context.Context, d app.Deps, web fs.FS) (http.Handler, error) {
+func New(ctx context.Context, d deps.Deps, web fs.FS) (http.Handler, error) {
 	if err := seed.Load(ctx, d.Stores); err != nil {
 		return nil, err
 	}
@@ -83,7 +83,11 @@ func New(ctx context.Context, d app.Deps, web fs.FS) (http.Handler, error) {
 		}
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/api/", functions.Gateway(d))
+	gw, err := functions.Gateway(d)
+	if err != nil {
+		return nil, err
+	}
+	mux.Handle("/api/", gw)
 	mux.Handle("/", webHandler(web))
 	return guard(oneOrigin(d.Config.PublicURL, mux)), nil
 }

@@ -14,8 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/openapi/openapitest"
 	"github.com/latchkey/latchkey/internal/seed"
@@ -31,7 +31,7 @@ func newServer(t *testing.T) *httptest.Server {
 
 // newServerDeps serves the local server over a seeded in-memory store at
 // its own origin, and returns its dependencies too.
-func newServerDeps(t *testing.T) (*httptest.Server, app.Deps) {
+func newServerDeps(t *testing.T) (*httptest.Server, deps.Deps) {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	t.Cleanup(srv.Close)
@@ -48,9 +48,9 @@ func newServerDeps(t *testing.T) (*httptest.Server, app.Deps) {
 
 // localHandler builds the local server's handler as `make dev` does, over a
 // fresh in-memory store and crypto/rand, and returns its dependencies too.
-func localHandler(tb testing.TB, cfg config.Config, log *slog.Logger) (http.Handler, app.Deps) {
+func localHandler(tb testing.TB, cfg config.Config, log *slog.Logger) (http.Handler, deps.Deps) {
 	tb.Helper()
-	d := app.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: log, Now: time.Now, Rand: rand.Reader}
+	d := deps.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: log, Now: time.Now, Rand: rand.Reader}
 	h, err := New(context.Background(), d, os.DirFS("../../web"))
 	if err != nil {
 		tb.Fatal(err)

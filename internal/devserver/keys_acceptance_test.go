@@ -15,9 +15,9 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/apikey"
-	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/functions"
 	"github.com/latchkey/latchkey/internal/openapi/openapitest"
 	"github.com/latchkey/latchkey/internal/principal"
@@ -30,7 +30,7 @@ import (
 // as that user's browser session and defers every other request to the real
 // authorizer. It exists only in this test file; production code has no such
 // path.
-func sessionSeam(real app.Authorizer) func(context.Context, authz.Request) (authz.Response, error) {
+func sessionSeam(real *authz.Authorizer) func(context.Context, authz.Request) (authz.Response, error) {
 	return func(ctx context.Context, req authz.Request) (authz.Response, error) {
 		if user := req.Headers["Test-Session"]; user != "" {
 			p := principal.Principal{UserID: user, SessionID: "ses_testseamtestseamtestseam", Method: principal.MethodSession, Permissions: []string{"read", "write"},
@@ -55,12 +55,18 @@ func TestKeysThroughTheLocalGateway(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := app.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: slog.New(slog.NewJSONHandler(&logs, nil)), Now: time.Now, Rand: rand.Reader}
+	d := deps.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: slog.New(slog.NewJSONHandler(&logs, nil)), Now: time.Now, Rand: rand.Reader}
 	if err := seed.Load(ctx, d.Stores); err != nil {
 		t.Fatal(err)
 	}
-	gw := functions.Gateway(d)
-	real := functions.Authorizer(d)
+	gw, err := functions.Gateway(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	real, err := functions.Authorizer(d)
+	if err != nil {
+		t.Fatal(err)
+	}
 	gw.Authorizer = sessionSeam(real)
 	srv := httptest.NewServer(openapitest.Middleware(t, gw))
 	defer srv.Close()
@@ -141,7 +147,7 @@ func TestKeysThroughTheLocalGateway(t *testing.T) {
 	}
 	_ = list
 
-	real.(*authz.Authorizer).Wait()
+	real.Wait()
 	// The secrets appear in exactly the two answers that create them, and
 	// never in a log line or another answer.
 	for _, secret := range []string{key, newKey} {

@@ -11,9 +11,9 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/apikey"
-	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/browsertest"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/openapi/openapitest"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/store"
@@ -50,7 +50,7 @@ func TestStoreStoppedMidRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := app.Deps{Config: cfg, Stores: stores, Log: log, Now: time.Now, Rand: rand.Reader}
+	d := deps.Deps{Config: cfg, Stores: stores, Log: log, Now: time.Now, Rand: rand.Reader}
 	h, err := New(ctx, d, os.DirFS("../../web"))
 	if err != nil {
 		t.Fatal(err)
@@ -165,7 +165,7 @@ func TestSignOutEverywhereSurvivesEachStepFailing(t *testing.T) {
 		}
 		healthy := dynamo.New(server.Client(), prefix).Stores()
 		cfg, _ := config.Load(func(string) string { return "" })
-		d := app.Deps{Config: cfg, Stores: dynamo.New(faulty, prefix).WithLogger(log).Stores(), Log: log, Now: time.Now, Rand: rand.Reader}
+		d := deps.Deps{Config: cfg, Stores: dynamo.New(faulty, prefix).WithLogger(log).Stores(), Log: log, Now: time.Now, Rand: rand.Reader}
 		outage.Set(0, dynalitetest.Down)
 		h, err := New(ctx, d, os.DirFS("../../web"))
 		if err != nil {

@@ -14,9 +14,9 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/apikey"
-	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/browsertest"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/openapi/openapitest"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/session"
@@ -25,7 +25,7 @@ import (
 
 // signedIn starts a session for user straight in the store (the sign-in
 // flow has its own tests) and returns a browser holding its cookie.
-func signedIn(t *testing.T, d app.Deps, base string, user store.User) *browsertest.Browser {
+func signedIn(t *testing.T, d deps.Deps, base string, user store.User) *browsertest.Browser {
 	t.Helper()
 	tok, err := session.NewToken(rand.Reader)
 	if err != nil {

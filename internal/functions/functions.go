@@ -5,10 +5,12 @@
 package functions
 
 import (
+	"fmt"
 	"sort"
 
 	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/authz"
+	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/gateway"
 	"github.com/latchkey/latchkey/internal/keys"
 	"github.com/latchkey/latchkey/internal/login"
@@ -21,7 +23,7 @@ import (
 )
 
 // Handlers maps a route table function name to its constructor.
-var Handlers = map[string]app.HandlerFunc{
+var Handlers = map[string]deps.Constructor{
 	"public-posts-list": posts.PublicList,
 	"public-posts-get":  posts.PublicGet,
 	"keys-list":         keys.List,
@@ -46,7 +48,7 @@ var Handlers = map[string]app.HandlerFunc{
 }
 
 // Authorizer builds the authorizer the way its main does.
-var Authorizer app.AuthorizerFunc = authz.Build
+var Authorizer = authz.Build
 
 // Names returns the registered function names, sorted.
 func Names() []string {
@@ -60,15 +62,25 @@ func Names() []string {
 
 // Gateway builds a local gateway running every registered function and the
 // authorizer over d, each wrapped exactly as app.Start wraps it on Lambda.
-func Gateway(d app.Deps) *gateway.Gateway {
+// A constructor that fails stops it, as it stops that function's cold
+// start on Lambda.
+func Gateway(d deps.Deps) (*gateway.Gateway, error) {
 	fns := make(map[string]gateway.Function, len(Handlers))
-	for name, build := range Handlers {
-		fns[name] = app.Wrap(d, build(d))
+	for _, name := range Names() {
+		h, err := Handlers[name](d)
+		if err != nil {
+			return nil, fmt.Errorf("function %s: %w", name, err)
+		}
+		fns[name] = app.Wrap(d, h)
+	}
+	a, err := Authorizer(d)
+	if err != nil {
+		return nil, fmt.Errorf("authorizer: %w", err)
 	}
 	return &gateway.Gateway{
 		Functions:  fns,
-		Authorizer: Authorizer(d).Handle,
+		Authorizer: a.Handle,
 		Log:        d.Log,
 		Now:        d.Now,
-	}
+	}, nil
 }

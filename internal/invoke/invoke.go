@@ -12,6 +12,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/authz"
+	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/functions"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/routes"
@@ -26,14 +27,18 @@ type lambdaError struct {
 
 // Run decodes event for the named function (or "authorizer"), runs it over d
 // and returns the answer as indented JSON.
-func Run(ctx context.Context, d app.Deps, name string, event []byte) ([]byte, error) {
+func Run(ctx context.Context, d deps.Deps, name string, event []byte) ([]byte, error) {
 	if name == routes.AuthorizerFunction {
 		var req authz.Request
 		if err := Decode(event, &req); err != nil {
 			return nil, err
 		}
 		// The raw entry point, as the Lambda runtime calls it.
-		out, err := functions.Authorizer(d).Invoke(ctx, event)
+		a, err := functions.Authorizer(d)
+		if err != nil {
+			return nil, fmt.Errorf("authorizer: %w", err)
+		}
+		out, err := a.Invoke(ctx, event)
 		if err != nil {
 			return render(lambdaError{ErrorMessage: err.Error(), ErrorType: reflect.TypeOf(err).Elem().Name()})
 		}
@@ -51,7 +56,11 @@ func Run(ctx context.Context, d app.Deps, name string, event []byte) ([]byte, er
 	if err := Decode(event, &req); err != nil {
 		return nil, err
 	}
-	resp, err := app.Wrap(d, build(d))(ctx, req)
+	h, err := build(d)
+	if err != nil {
+		return nil, fmt.Errorf("function %s: %w", name, err)
+	}
+	resp, err := app.Wrap(d, h)(ctx, req)
 	if err != nil {
 		return render(lambdaError{ErrorMessage: err.Error(), ErrorType: reflect.TypeOf(err).Elem().Name()})
 	}

@@ -14,8 +14,8 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/store/embedded"
 )
@@ -65,7 +65,7 @@ func TestFixturesMatchGoldens(t *testing.T) {
 				}
 				// A fixed clock and a seeded generator, fresh per case, make
 				// the secrets and IDs of create and regenerate reproducible.
-				d := app.Deps{Config: cfg, Stores: stores, Log: slog.New(slog.DiscardHandler),
+				d := deps.Deps{Config: cfg, Stores: stores, Log: slog.New(slog.DiscardHandler),
 					Now:  func() time.Time { return seed.Epoch.Add(30 * 24 * time.Hour) },
 					Rand: rand.NewChaCha8([32]byte([]byte("latchkey golden fixtures, seeded"))),
 				}
@@ -136,7 +136,7 @@ func TestRunRealRestSampleThroughAFunction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := app.Deps{Stores: embedded.New().Stores(), Log: slog.New(slog.DiscardHandler), Now: time.Now}
+	d := deps.Deps{Stores: embedded.New().Stores(), Log: slog.New(slog.DiscardHandler), Now: time.Now}
 	out, err := Run(context.Background(), d, "not-found", raw)
 	if err != nil || !bytes.Contains(out, []byte(`"statusCode": 404`)) {
 		t.Fatalf("Run(not-found, SAM sample) = %s, %v; want a 404 answer", out, err)
@@ -144,14 +144,14 @@ func TestRunRealRestSampleThroughAFunction(t *testing.T) {
 }
 
 func TestRunUnknownFunction(t *testing.T) {
-	_, err := Run(context.Background(), app.Deps{}, "no-such-fn", []byte(`{}`))
+	_, err := Run(context.Background(), deps.Deps{}, "no-such-fn", []byte(`{}`))
 	if err == nil || !strings.Contains(err.Error(), "public-posts-list") {
 		t.Fatalf("Run(no-such-fn) = %v; want an error listing the functions", err)
 	}
 }
 
 func TestRunRejectsMisspeltEvent(t *testing.T) {
-	_, err := Run(context.Background(), app.Deps{}, "not-found", []byte(`{"httpMethdo": "GET"}`))
+	_, err := Run(context.Background(), deps.Deps{}, "not-found", []byte(`{"httpMethdo": "GET"}`))
 	if err == nil {
 		t.Fatal("Run(misspelt field) = nil; want a decode error")
 	}

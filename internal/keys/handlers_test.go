@@ -8,7 +8,8 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/apikey"
-	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/deps"
+	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/keys"
 	"github.com/latchkey/latchkey/internal/seed"
@@ -78,7 +79,7 @@ func TestNoPrincipalIsUnauthorized(t *testing.T) {
 	e := newEnv(t)
 	routes := []struct {
 		name, method, path string
-		build              app.HandlerFunc
+		build              deps.Constructor
 		params             map[string]string
 	}{
 		{"list", "GET", "/api/keys", keys.List, nil},
@@ -105,7 +106,7 @@ func TestNoPrincipalIsUnauthorized(t *testing.T) {
 			t.Run(r.name+" called with "+c.name, func(t *testing.T) {
 				req := httpx.Request{HTTPMethod: r.method, Path: r.path, PathParameters: r.params}
 				req.RequestContext.Authorizer = c.ctx
-				resp, err := httpx.Adapt(e.d.Log, r.build(e.d))(context.Background(), req)
+				resp, err := httpx.Adapt(e.d.Log, depstest.Build(t, r.build, e.d))(context.Background(), req)
 				if err != nil || resp.StatusCode != 401 || !strings.Contains(resp.Body, httpx.CodeUnauthorized) ||
 					resp.Headers["WWW-Authenticate"] != httpx.WWWAuthenticate {
 					t.Fatalf("%s = %d %s, %v; want 401 unauthorized with WWW-Authenticate", r.name, resp.StatusCode, resp.Body, err)

@@ -9,7 +9,7 @@ import (
 	"crypto/rand"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/store"
 )
@@ -73,7 +73,7 @@ func utc(t *time.Time) *time.Time {
 
 // handlers builds the routes' handlers over d. A nil d.Rand falls back to
 // crypto/rand: a secret must never come from anything weaker by accident.
-func handlers(d app.Deps) Handlers {
+func handlers(d deps.Deps) Handlers {
 	r := d.Rand
 	if r == nil {
 		r = rand.Reader
@@ -86,13 +86,13 @@ func handlers(d app.Deps) Handlers {
 }
 
 // List builds the handler of GET /api/keys.
-func List(d app.Deps) httpx.Handler { return handlers(d).List }
+func List(d deps.Deps) (httpx.Handler, error) { return handlers(d).List, nil }
 
 // Create builds the handler of POST /api/keys.
-func Create(d app.Deps) httpx.Handler { return handlers(d).Create }
+func Create(d deps.Deps) (httpx.Handler, error) { return handlers(d).Create, nil }
 
 // Delete builds the handler of DELETE /api/keys/{id}.
-func Delete(d app.Deps) httpx.Handler { return handlers(d).Delete }
+func Delete(d deps.Deps) (httpx.Handler, error) { return handlers(d).Delete, nil }
 
 // Regenerate builds the handler of POST /api/keys/{id}/regenerate.
-func Regenerate(d app.Deps) httpx.Handler { return handlers(d).Regenerate }
+func Regenerate(d deps.Deps) (httpx.Handler, error) { return handlers(d).Regenerate, nil }

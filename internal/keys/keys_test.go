@@ -15,9 +15,10 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/apikey"
-	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/deps"
+	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/functions"
 	"github.com/latchkey/latchkey/internal/gateway"
 	"github.com/latchkey/latchkey/internal/httpx"
@@ -64,7 +65,7 @@ func testAuthorizer(_ context.Context, req authz.Request) (authz.Response, error
 // registered function behind the test authorizer, a settable clock and a
 // captured log.
 type env struct {
-	d    app.Deps
+	d    deps.Deps
 	gw   *gateway.Gateway
 	now  time.Time
 	logs *bytes.Buffer
@@ -85,14 +86,14 @@ func newEnv(t *testing.T) *env {
 		t.Fatal(err)
 	}
 	e := &env{now: seed.Epoch.Add(30 * 24 * time.Hour), logs: &bytes.Buffer{}}
-	e.d = app.Deps{
+	e.d = deps.Deps{
 		Config: cfg, Stores: stores, Log: httpx.NewLogger(e.logs),
 		Now:  func() time.Time { return e.now },
 		Rand: rand.NewChaCha8([32]byte([]byte("latchkey keys tests, not secret!"))),
 	}
 	fns := map[string]gateway.Function{}
 	for name, build := range functions.Handlers {
-		fns[name] = httpx.Adapt(e.d.Log, build(e.d))
+		fns[name] = httpx.Adapt(e.d.Log, depstest.Build(t, build, e.d))
 	}
 	e.gw = &gateway.Gateway{Functions: fns, Authorizer: testAuthorizer, Log: e.d.Log, Now: e.d.Now}
 	return e

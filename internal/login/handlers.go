@@ -8,7 +8,7 @@ import (
 	"regexp"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/session"
 )
@@ -16,27 +16,33 @@ import (
 // Handlers are the /api/auth routes over one Service.
 type Handlers struct{ S *Service }
 
-// build returns the handler h of a Service built from d; a service that
-// cannot be built (no provider, no login key) makes every request a logged
-// 500, so a misconfigured deployment fails loudly and closed.
-func build(d app.Deps, h func(Handlers) httpx.Handler) httpx.Handler {
+// build returns the handler h of a Service built from d. With no identity
+// provider configured, every sign-in request is a logged 500 (a deployment
+// may run without sign-in); a configured one that cannot be built (a login
+// key of the wrong size) is an error, which stops the cold start.
+func build(d deps.Deps, h func(Handlers) httpx.Handler) (httpx.Handler, error) {
+	if d.Config.OIDCIssuer == "" && d.Config.GitHubClientID == "" {
+		// A deployment may run without sign-in (keys made by other means):
+		// then each sign-in request says so, as a logged 500.
+		return pages(func(context.Context, httpx.Request) (httpx.Response, error) {
+			return httpx.Response{}, ErrNoProvider
+		}), nil
+	}
 	s, err := NewService(d)
 	if err != nil {
-		return func(context.Context, httpx.Request) (httpx.Response, error) {
-			return httpx.Response{}, fmt.Errorf("sign-in is not configured: %w", err)
-		}
+		return nil, err
 	}
-	return h(Handlers{S: s})
+	return pages(h(Handlers{S: s})), nil
 }
 
 // Start builds the handler of GET /api/auth/login.
-func Start(d app.Deps) httpx.Handler {
-	return pages(build(d, func(h Handlers) httpx.Handler { return h.Login }))
+func Start(d deps.Deps) (httpx.Handler, error) {
+	return build(d, func(h Handlers) httpx.Handler { return h.Login })
 }
 
 // Callback builds the handler of GET /api/auth/callback.
-func Callback(d app.Deps) httpx.Handler {
-	return pages(build(d, func(h Handlers) httpx.Handler { return h.Callback }))
+func Callback(d deps.Deps) (httpx.Handler, error) {
+	return build(d, func(h Handlers) httpx.Handler { return h.Callback })
 }
 
 // authTimeSkew allows for clocks that differ between Latchkey and the

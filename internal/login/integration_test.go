@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/browsertest"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/functions"
 	"github.com/latchkey/latchkey/internal/login/realidp"
 	"github.com/latchkey/latchkey/internal/session"
@@ -48,8 +48,12 @@ func TestSignInWithARealProvider(t *testing.T) {
 	cfg.LoginKey = make([]byte, 32)
 	_, _ = rand.Read(cfg.LoginKey)
 	var logs bytes.Buffer
-	d := app.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: slog.New(slog.NewJSONHandler(&logs, nil)), Now: time.Now, Rand: rand.Reader}
-	rp.Config.Handler = functions.Gateway(d)
+	d := deps.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: slog.New(slog.NewJSONHandler(&logs, nil)), Now: time.Now, Rand: rand.Reader}
+	gw, err := functions.Gateway(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp.Config.Handler = gw
 	rp.Start()
 
 	b := browsertest.New(t, base)

@@ -13,8 +13,8 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
-	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
@@ -44,7 +44,7 @@ func newRig(t *testing.T) *rig {
 	cfg.LoginKey = make([]byte, 32)
 	_, _ = rand.Read(cfg.LoginKey)
 	r := &rig{op: op, stores: embedded.New().Stores(), logs: &bytes.Buffer{}, now: time.Now()}
-	s, err := NewService(app.Deps{Config: cfg, Stores: r.stores, Log: slog.New(slog.NewJSONHandler(r.logs, nil)), Now: func() time.Time { return r.now }, Rand: rand.Reader})
+	s, err := NewService(deps.Deps{Config: cfg, Stores: r.stores, Log: slog.New(slog.NewJSONHandler(r.logs, nil)), Now: func() time.Time { return r.now }, Rand: rand.Reader})
 	if err != nil {
 		t.Fatal(err)
 	}

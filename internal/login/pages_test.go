@@ -8,8 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/deps"
+	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/store/embedded"
 )
@@ -17,7 +18,7 @@ import (
 // browserAccept is what Chromium sends on a navigation.
 const browserAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 
-func depsWith(t *testing.T, env map[string]string) app.Deps {
+func depsWith(t *testing.T, env map[string]string) deps.Deps {
 	t.Helper()
 	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {
@@ -25,7 +26,7 @@ func depsWith(t *testing.T, env map[string]string) app.Deps {
 	}
 	cfg.LoginKey = make([]byte, 32)
 	_, _ = rand.Read(cfg.LoginKey)
-	return app.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: slog.New(slog.DiscardHandler), Now: time.Now, Rand: rand.Reader}
+	return deps.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: slog.New(slog.DiscardHandler), Now: time.Now, Rand: rand.Reader}
 }
 
 // TestNavigationsGetPagesNotJSON: a failed sign-in that a browser navigated
@@ -46,11 +47,11 @@ func TestNavigationsGetPagesNotJSON(t *testing.T) {
 		wantStatus int
 		wantText   string
 	}{
-		{"the person cancelled at the provider", Callback(unreachable), map[string]string{"error": "access_denied", "state": "s"}, 400, "Sign-in was cancelled."},
-		{"another provider error", Callback(unreachable), map[string]string{"error": "server_error", "state": "s"}, 400, "the identity provider answered server_error"},
-		{"a callback this browser did not start", Callback(unreachable), map[string]string{"state": "s", "code": "c"}, 400, "this browser did not start the sign-in"},
-		{"the provider cannot be reached", Start(unreachable), nil, 503, "The identity provider cannot be reached"},
-		{"sign-in is not configured", Start(unconfigured), nil, 500, "Internal error."},
+		{"the person cancelled at the provider", depstest.Build(t, Callback, unreachable), map[string]string{"error": "access_denied", "state": "s"}, 400, "Sign-in was cancelled."},
+		{"another provider error", depstest.Build(t, Callback, unreachable), map[string]string{"error": "server_error", "state": "s"}, 400, "the identity provider answered server_error"},
+		{"a callback this browser did not start", depstest.Build(t, Callback, unreachable), map[string]string{"state": "s", "code": "c"}, 400, "this browser did not start the sign-in"},
+		{"the provider cannot be reached", depstest.Build(t, Start, unreachable), nil, 503, "The identity provider cannot be reached"},
+		{"sign-in is not configured", depstest.Build(t, Start, unconfigured), nil, 500, "Internal error."},
 	}
 	for _, tc := range tests {
 		for _, accept := range []string{browserAccept, "application/json", "*/*", ""} {

@@ -12,8 +12,8 @@ import (
 	"time"
 	"unicode"
 
-	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
 )
@@ -53,7 +53,7 @@ func (s *Service) providerContext(ctx context.Context) (context.Context, context
 // NewService builds the service from the dependencies: the provider the
 // configuration names (OpenID Connect, or GitHub), and the login cookie's
 // sealing key.
-func NewService(d app.Deps) (*Service, error) {
+func NewService(d deps.Deps) (*Service, error) {
 	r := d.Rand
 	if r == nil {
 		r = rand.Reader
@@ -72,6 +72,9 @@ func NewService(d app.Deps) (*Service, error) {
 		Log:       d.Log, Now: d.Now, Rand: r, sealer: sl,
 	}, nil
 }
+
+// ErrNoProvider is sign-in with no identity provider configured.
+var ErrNoProvider = errors.New("sign-in is not configured: set LATCHKEY_OIDC_ISSUER (or LATCHKEY_GITHUB_CLIENT_ID)")
 
 // ProviderFromConfig returns the configured identity provider.
 func ProviderFromConfig(c config.Config, now func() time.Time) (Provider, error) {
@@ -94,7 +97,7 @@ func ProviderFromConfig(c config.Config, now func() time.Time) (Provider, error)
 			RedirectURL: redirect, HTTPClient: httpClient, Now: now,
 		}, nil
 	}
-	return nil, errors.New("no identity provider: set LATCHKEY_OIDC_ISSUER (or LATCHKEY_GITHUB_CLIENT_ID)")
+	return nil, ErrNoProvider
 }
 
 func (s *Service) random() (string, error) {

@@ -8,8 +8,8 @@ import (
 	"context"
 	"errors"
 
-	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/store"
@@ -81,4 +81,6 @@ func nonNil(s []string) []string {
 }
 
 // Build builds the handler of GET /api/me.
-func Build(d app.Deps) httpx.Handler { return Handler{Users: d.Stores.Users, Config: d.Config}.Get }
+func Build(d deps.Deps) (httpx.Handler, error) {
+	return Handler{Users: d.Stores.Users, Config: d.Config}.Get, nil
+}

@@ -8,9 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/deps"
+	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/me"
 	"github.com/latchkey/latchkey/internal/principal"
@@ -41,8 +42,8 @@ func TestMe(t *testing.T) {
 	if err := seed.Load(context.Background(), stores); err != nil {
 		t.Fatal(err)
 	}
-	d := app.Deps{Stores: stores, Log: slog.New(slog.DiscardHandler), Now: time.Now, Config: config.Config{Editors: []string{seed.Editor.Email}}}
-	h := httpx.Adapt(d.Log, me.Build(d))
+	d := deps.Deps{Stores: stores, Log: slog.New(slog.DiscardHandler), Now: time.Now, Config: config.Config{Editors: []string{seed.Editor.Email}}}
+	h := httpx.Adapt(d.Log, depstest.Build(t, me.Build, d))
 	session := func(u string) principal.Principal {
 		return principal.Principal{UserID: u, SessionID: "ses_x", Method: principal.MethodSession, Permissions: []string{"read", "write"}}
 	}

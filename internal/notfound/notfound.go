@@ -7,7 +7,7 @@ package notfound
 import (
 	"context"
 
-	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/httpx"
 )
 
@@ -17,4 +17,4 @@ func Handle(context.Context, httpx.Request) (httpx.Response, error) {
 }
 
 // Build builds the handler (it needs nothing).
-func Build(app.Deps) httpx.Handler { return Handle }
+func Build(deps.Deps) (httpx.Handler, error) { return Handle, nil }

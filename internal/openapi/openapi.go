@@ -12,7 +12,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/keys"
 	"github.com/latchkey/latchkey/internal/me"
@@ -226,7 +226,7 @@ func pathParams(path string) []obj {
 }
 
 // Build builds the handler of GET /api/public/openapi.json.
-func Build(d app.Deps) httpx.Handler {
+func Build(d deps.Deps) (httpx.Handler, error) {
 	doc := httpx.JSON(200, Document(routes.Table, d.Config.PublicURL))
-	return func(context.Context, httpx.Request) (httpx.Response, error) { return doc, nil }
+	return func(context.Context, httpx.Request) (httpx.Response, error) { return doc, nil }, nil
 }

@@ -7,8 +7,8 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/policy"
 	"github.com/latchkey/latchkey/internal/principal"
@@ -40,7 +40,7 @@ type API struct {
 	Rand   io.Reader
 }
 
-func newAPI(d app.Deps) (API, error) {
+func newAPI(d deps.Deps) (API, error) {
 	e, err := policy.Default()
 	if err != nil {
 		return API{}, err
@@ -48,31 +48,41 @@ func newAPI(d app.Deps) (API, error) {
 	return API{Posts: d.Stores.Posts, Users: d.Stores.Users, Policy: e, Config: d.Config, Now: d.Now, Rand: d.Rand}, nil
 }
 
-func build(d app.Deps, h func(API) httpx.Handler) httpx.Handler {
+func build(d deps.Deps, h func(API) httpx.Handler) (httpx.Handler, error) {
 	a, err := newAPI(d)
 	if err != nil {
-		return func(context.Context, httpx.Request) (httpx.Response, error) { return httpx.Response{}, err }
+		return nil, err
 	}
-	return h(a)
+	return h(a), nil
 }
 
 // Mine builds the handler of GET /api/posts.
-func Mine(d app.Deps) httpx.Handler { return build(d, func(a API) httpx.Handler { return a.List }) }
+func Mine(d deps.Deps) (httpx.Handler, error) {
+	return build(d, func(a API) httpx.Handler { return a.List })
+}
 
 // Create builds the handler of POST /api/posts.
-func Create(d app.Deps) httpx.Handler { return build(d, func(a API) httpx.Handler { return a.Create }) }
+func Create(d deps.Deps) (httpx.Handler, error) {
+	return build(d, func(a API) httpx.Handler { return a.Create })
+}
 
 // Get builds the handler of GET /api/posts/{id}.
-func Get(d app.Deps) httpx.Handler { return build(d, func(a API) httpx.Handler { return a.Get }) }
+func Get(d deps.Deps) (httpx.Handler, error) {
+	return build(d, func(a API) httpx.Handler { return a.Get })
+}
 
 // Update builds the handler of PUT /api/posts/{id}.
-func Update(d app.Deps) httpx.Handler { return build(d, func(a API) httpx.Handler { return a.Update }) }
+func Update(d deps.Deps) (httpx.Handler, error) {
+	return build(d, func(a API) httpx.Handler { return a.Update })
+}
 
 // Delete builds the handler of DELETE /api/posts/{id}.
-func Delete(d app.Deps) httpx.Handler { return build(d, func(a API) httpx.Handler { return a.Delete }) }
+func Delete(d deps.Deps) (httpx.Handler, error) {
+	return build(d, func(a API) httpx.Handler { return a.Delete })
+}
 
 // Publish builds the handler of POST /api/posts/{id}/publish.
-func Publish(d app.Deps) httpx.Handler {
+func Publish(d deps.Deps) (httpx.Handler, error) {
 	return build(d, func(a API) httpx.Handler { return a.Publish })
 }
 

@@ -10,7 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/deps"
+	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/store/embedded"
@@ -56,11 +57,11 @@ func TestContentLimits(t *testing.T) {
 // of the body, however a client's encoder escaped it (Go's json.Marshal
 // writes each `<` as six bytes).
 func TestEscapedBodiesAreMeasuredDecoded(t *testing.T) {
-	d := app.Deps{Stores: embedded.New().Stores(), Now: time.Now, Rand: rand.Reader}
+	d := deps.Deps{Stores: embedded.New().Stores(), Now: time.Now, Rand: rand.Reader}
 	if err := seed.Load(context.Background(), d.Stores); err != nil {
 		t.Fatal(err)
 	}
-	h := Create(d)
+	h := depstest.Build(t, Create, d)
 	tests := []struct {
 		name       string
 		body       string

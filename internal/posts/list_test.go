@@ -10,8 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/deps"
+	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/store"
@@ -45,11 +46,11 @@ func ids(l List) []string {
 }
 
 func TestListFilters(t *testing.T) {
-	d := app.Deps{Stores: embedded.New().Stores(), Now: time.Now, Config: config.Config{Editors: []string{seed.Editor.Email}}}
+	d := deps.Deps{Stores: embedded.New().Stores(), Now: time.Now, Config: config.Config{Editors: []string{seed.Editor.Email}}}
 	if err := seed.Load(context.Background(), d.Stores); err != nil {
 		t.Fatal(err)
 	}
-	h := Mine(d)
+	h := depstest.Build(t, Mine, d)
 	allPosts := []string{seed.Draft2ID, seed.DraftID, seed.CedarID, seed.KeysID, seed.WelcomeID}
 	tests := []struct {
 		name       string
@@ -86,7 +87,7 @@ func TestListFilters(t *testing.T) {
 // every match exactly once, in order, even when the filter drops long runs
 // of posts and a page must stop before its limit.
 func TestFilteredListingPages(t *testing.T) {
-	d := app.Deps{Stores: embedded.New().Stores(), Now: time.Now, Config: config.Config{Editors: []string{seed.Editor.Email}}}
+	d := deps.Deps{Stores: embedded.New().Stores(), Now: time.Now, Config: config.Config{Editors: []string{seed.Editor.Email}}}
 	if err := seed.Load(context.Background(), d.Stores); err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +108,7 @@ func TestFilteredListingPages(t *testing.T) {
 		}
 	}
 	wantDrafts = append(wantDrafts, seed.Draft2ID, seed.DraftID)
-	h := Mine(d)
+	h := depstest.Build(t, Mine, d)
 	for _, limit := range []int{1, 2, 3, 100} {
 		t.Run(fmt.Sprintf("limit %d", limit), func(t *testing.T) {
 			var got []string
@@ -135,7 +136,7 @@ func TestFilteredListingPages(t *testing.T) {
 // over 700 posts of which one in seven is a draft, a page of 20 drafts
 // reads 140 posts.
 func BenchmarkList(b *testing.B) {
-	d := app.Deps{Stores: embedded.New().Stores(), Now: time.Now, Config: config.Config{Editors: []string{seed.Editor.Email}}}
+	d := deps.Deps{Stores: embedded.New().Stores(), Now: time.Now, Config: config.Config{Editors: []string{seed.Editor.Email}}}
 	if err := seed.Load(context.Background(), d.Stores); err != nil {
 		b.Fatal(err)
 	}
@@ -152,7 +153,7 @@ func BenchmarkList(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	h := Mine(d)
+	h := depstest.Build(b, Mine, d)
 	for _, q := range []map[string]string{nil, {"status": "draft"}} {
 		b.Run(fmt.Sprint(q), func(b *testing.B) {
 			for b.Loop() {
@@ -167,11 +168,11 @@ func BenchmarkList(b *testing.B) {
 // TestPublicAnswersNameNoUser: the public routes never carry a user id,
 // which could be traced back to an identity provider's account.
 func TestPublicAnswersNameNoUser(t *testing.T) {
-	d := app.Deps{Stores: embedded.New().Stores(), Now: time.Now}
+	d := deps.Deps{Stores: embedded.New().Stores(), Now: time.Now}
 	if err := seed.Load(context.Background(), d.Stores); err != nil {
 		t.Fatal(err)
 	}
-	for name, h := range map[string]httpx.Handler{"list": PublicList(d), "get": PublicGet(d)} {
+	for name, h := range map[string]httpx.Handler{"list": depstest.Build(t, PublicList, d), "get": depstest.Build(t, PublicGet, d)} {
 		req := httpx.Request{HTTPMethod: "GET", PathParameters: map[string]string{"id": seed.WelcomeID}}
 		resp, err := httpx.Adapt(slog.New(slog.DiscardHandler), h)(context.Background(), req)
 		if err != nil || resp.StatusCode != 200 {

@@ -11,7 +11,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/deps"
+	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/dynamo"
@@ -52,8 +53,8 @@ func TestStoreOutageAnswers503(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			d := app.Deps{Stores: store.Stores{Posts: tc.posts}}
-			resp, err := httpx.Adapt(slog.New(slog.DiscardHandler), PublicList(d))(context.Background(), httpx.Request{HTTPMethod: "GET"})
+			d := deps.Deps{Stores: store.Stores{Posts: tc.posts}}
+			resp, err := httpx.Adapt(slog.New(slog.DiscardHandler), depstest.Build(t, PublicList, d))(context.Background(), httpx.Request{HTTPMethod: "GET"})
 			if err != nil || resp.StatusCode != tc.want {
 				t.Fatalf("= %d %s, %v; want %d", resp.StatusCode, resp.Body, err, tc.want)
 			}

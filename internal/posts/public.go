@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 
-	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/policy"
 	"github.com/latchkey/latchkey/internal/store"
@@ -58,21 +58,21 @@ func (h Public) Get(ctx context.Context, req httpx.Request) (httpx.Response, err
 	return httpx.JSON(200, PublicView(p)), nil
 }
 
-func buildPublic(d app.Deps, h func(Public) httpx.Handler) httpx.Handler {
+func buildPublic(d deps.Deps, h func(Public) httpx.Handler) (httpx.Handler, error) {
 	e, err := policy.Default()
 	if err != nil {
-		return func(context.Context, httpx.Request) (httpx.Response, error) { return httpx.Response{}, err }
+		return nil, err
 	}
-	return h(Public{Posts: d.Stores.Posts, Policy: e})
+	return h(Public{Posts: d.Stores.Posts, Policy: e}), nil
 }
 
 // PublicList builds the handler of GET /api/public/posts.
-func PublicList(d app.Deps) httpx.Handler {
+func PublicList(d deps.Deps) (httpx.Handler, error) {
 	return buildPublic(d, func(p Public) httpx.Handler { return p.List })
 }
 
 // PublicGet builds the handler of GET /api/public/posts/{id}.
-func PublicGet(d app.Deps) httpx.Handler {
+func PublicGet(d deps.Deps) (httpx.Handler, error) {
 	return buildPublic(d, func(p Public) httpx.Handler { return p.Get })
 }
 

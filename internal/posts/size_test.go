@@ -9,8 +9,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/deps"
+	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/store"
@@ -24,7 +25,7 @@ import (
 func TestFullPagesOfTheLargestPostsFitLambda(t *testing.T) {
 	for _, c := range []string{"<", "&", "\u2028", "\x01"} {
 		t.Run(fmt.Sprintf("%q", c), func(t *testing.T) {
-			d := app.Deps{Stores: embedded.New().Stores(), Now: time.Now, Config: config.Config{Editors: []string{seed.Editor.Email}}}
+			d := deps.Deps{Stores: embedded.New().Stores(), Now: time.Now, Config: config.Config{Editors: []string{seed.Editor.Email}}}
 			ctx := context.Background()
 			if err := seed.Load(ctx, d.Stores); err != nil {
 				t.Fatal(err)
@@ -45,9 +46,9 @@ func TestFullPagesOfTheLargestPostsFitLambda(t *testing.T) {
 				h    httpx.Handler
 				req  httpx.Request
 			}{
-				{"GET /api/posts?limit=100", Mine(d), httpx.Request{HTTPMethod: "GET", QueryStringParameters: map[string]string{"limit": "100"}}},
-				{"GET /api/public/posts?limit=100", PublicList(d), httpx.Request{HTTPMethod: "GET", QueryStringParameters: map[string]string{"limit": "100"}}},
-				{"GET /api/posts/{id}", Get(d), httpx.Request{HTTPMethod: "GET", PathParameters: map[string]string{"id": id}}},
+				{"GET /api/posts?limit=100", depstest.Build(t, Mine, d), httpx.Request{HTTPMethod: "GET", QueryStringParameters: map[string]string{"limit": "100"}}},
+				{"GET /api/public/posts?limit=100", depstest.Build(t, PublicList, d), httpx.Request{HTTPMethod: "GET", QueryStringParameters: map[string]string{"limit": "100"}}},
+				{"GET /api/posts/{id}", depstest.Build(t, Get, d), httpx.Request{HTTPMethod: "GET", PathParameters: map[string]string{"id": id}}},
 			}
 			for _, tc := range tests {
 				tc.req.RequestContext.Authorizer = principal

@@ -8,7 +8,7 @@ import (
 	"errors"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/app"
+	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/session"
@@ -41,15 +41,15 @@ type Handlers struct {
 	Now       func() time.Time
 }
 
-func fromDeps(d app.Deps) Handlers {
+func fromDeps(d deps.Deps) Handlers {
 	return Handlers{Sessions: d.Stores.Sessions, Lifetimes: session.Lifetimes{Absolute: d.Config.SessionTTL, Idle: d.Config.SessionIdle}, Now: d.Now}
 }
 
 // List builds the handler of GET /api/sessions.
-func List(d app.Deps) httpx.Handler { return fromDeps(d).List }
+func List(d deps.Deps) (httpx.Handler, error) { return fromDeps(d).List, nil }
 
 // Delete builds the handler of DELETE /api/sessions/{id}.
-func Delete(d app.Deps) httpx.Handler { return fromDeps(d).Delete }
+func Delete(d deps.Deps) (httpx.Handler, error) { return fromDeps(d).Delete, nil }
 
 func sessionPrincipal(req httpx.Request) (principal.Principal, error) {
 	p, err := principal.From(req)

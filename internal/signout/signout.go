@@ -19,8 +19,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/keys"
 	"github.com/latchkey/latchkey/internal/principal"
@@ -38,16 +38,16 @@ type Handlers struct {
 	EndSession func(context.Context) string
 }
 
-func handlers(d app.Deps) Handlers {
+func handlers(d deps.Deps) Handlers {
 	return Handlers{Sessions: d.Stores.Sessions, Keys: keys.Manager{Keys: d.Stores.Keys, Env: d.Config.Env, Now: d.Now},
 		Config: d.Config, EndSession: discovery(d.Config.OIDCIssuer)}
 }
 
 // Logout builds the handler of POST /api/auth/logout.
-func Logout(d app.Deps) httpx.Handler { return handlers(d).Logout }
+func Logout(d deps.Deps) (httpx.Handler, error) { return handlers(d).Logout, nil }
 
 // LogoutAll builds the handler of POST /api/auth/logout-all.
-func LogoutAll(d app.Deps) httpx.Handler { return handlers(d).LogoutAll }
+func LogoutAll(d deps.Deps) (httpx.Handler, error) { return handlers(d).LogoutAll, nil }
 
 // Logout answers POST /api/auth/logout: the caller's session (if any) ends,
 // the cookie is cleared, and the provider's sign-out page is returned when

@@ -11,8 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/app"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/deps"
+	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/keys"
 	"github.com/latchkey/latchkey/internal/session"
@@ -78,13 +79,13 @@ func TestLogout(t *testing.T) {
 			}
 			stores := embedded.New().Stores()
 			var logs bytes.Buffer
-			d := app.Deps{Config: cfg, Stores: stores, Log: slog.New(slog.NewJSONHandler(&logs, nil)), Now: time.Now}
+			d := deps.Deps{Config: cfg, Stores: stores, Log: slog.New(slog.NewJSONHandler(&logs, nil)), Now: time.Now}
 			tok := newSession(t, stores.Sessions)
 			req := httpx.Request{HTTPMethod: "POST", Headers: map[string]string{"Origin": tc.origin}}
 			if tc.withCookie {
 				req.Headers["Cookie"] = session.CookieName + "=" + tok
 			}
-			resp, err := httpx.Adapt(d.Log, Logout(d))(context.Background(), req)
+			resp, err := httpx.Adapt(d.Log, depstest.Build(t, Logout, d))(context.Background(), req)
 			if err != nil || resp.StatusCode != tc.wantStatus {
 				t.Fatalf("logout = %d %s, %v; want %d", resp.StatusCode, resp.Body, err, tc.wantStatus)
 			}
@@ -113,7 +114,7 @@ func TestLogout(t *testing.T) {
 func TestSignOutEverywhereCanRevokeTheKeys(t *testing.T) {
 	for _, revoke := range []bool{false, true} {
 		stores := embedded.New().Stores()
-		d := app.Deps{Stores: stores, Log: slog.New(slog.DiscardHandler), Now: time.Now}
+		d := deps.Deps{Stores: stores, Log: slog.New(slog.DiscardHandler), Now: time.Now}
 		m := keys.Manager{Keys: stores.Keys, Env: "test", Rand: rand.Reader, Now: time.Now}
 		for _, u := range []string{"usr_a", "usr_a", "usr_b"} {
 			if _, _, err := m.Create(context.Background(), u, keys.NewKey{Label: "k", Permissions: []string{"read"}}); err != nil {
@@ -126,7 +127,7 @@ func TestSignOutEverywhereCanRevokeTheKeys(t *testing.T) {
 		if revoke {
 			req.Body = `{"revokeKeys":true}`
 		}
-		resp, err := httpx.Adapt(d.Log, LogoutAll(d))(context.Background(), req)
+		resp, err := httpx.Adapt(d.Log, depstest.Build(t, LogoutAll, d))(context.Background(), req)
 		if err != nil || resp.StatusCode != 204 {
 			t.Fatalf("logout-all = %d %s, %v", resp.StatusCode, resp.Body, err)
 		}
