@@ -104,6 +104,10 @@ synth: node_modules/.installed build ## write the CloudFormation templates to cd
 deploy: node_modules/.installed build ## build, then deploy every stack with the CDK CLI (AWS credentials); settings: CDK_ARGS='-c key=value …'
 	$(CDK) deploy --all $(CDK_ARGS)
 
+.PHONY: generate
+generate: ## write the files that follow from the route table: functions/*/main.go, the local registry, OpenAPI's body types
+	$(GO) run ./cmd/generate
+
 .PHONY: deploy-app
 deploy-app: node_modules/.installed build ## deploy the application stack alone, before the edge stack (turning the WAF off, removing the domain: docs/DEPLOY.md); STACK=<stackName> if not Latchkey
 	$(CDK) deploy --exclusively $(or $(STACK),Latchkey) $(CDK_ARGS)

@@ -1,7 +1,7 @@
 // Package functions is the registry of every Lambda function's handler
-// constructor by name, for the tools that run functions outside Lambda (the
-// local server, the invoke tool, the fixture tests). Each function's own main
-// imports only its package and passes the same constructor to app.Start.
+// constructor by name (handlers_gen.go, generated from the route table as
+// the functions' mains are), for the tools that run functions outside
+// Lambda: the local server, the invoke tool, the fixture tests.
 package functions
 
 import (
@@ -12,40 +12,7 @@ import (
 	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/gateway"
-	"github.com/latchkey/latchkey/internal/keys"
-	"github.com/latchkey/latchkey/internal/login"
-	"github.com/latchkey/latchkey/internal/me"
-	"github.com/latchkey/latchkey/internal/notfound"
-	"github.com/latchkey/latchkey/internal/openapi"
-	"github.com/latchkey/latchkey/internal/posts"
-	"github.com/latchkey/latchkey/internal/sessionsapi"
-	"github.com/latchkey/latchkey/internal/signout"
 )
-
-// Handlers maps a route table function name to its constructor.
-var Handlers = map[string]deps.Constructor{
-	"public-posts-list": posts.PublicList,
-	"public-posts-get":  posts.PublicGet,
-	"keys-list":         keys.List,
-	"keys-create":       keys.Create,
-	"keys-delete":       keys.Delete,
-	"keys-regenerate":   keys.Regenerate,
-	"me":                me.Build,
-	"not-found":         notfound.Build,
-	"public-openapi":    openapi.Build,
-	"posts-list":        posts.Mine,
-	"posts-create":      posts.Create,
-	"posts-get":         posts.Get,
-	"posts-update":      posts.Update,
-	"posts-delete":      posts.Delete,
-	"posts-publish":     posts.Publish,
-	"auth-login":        login.Start,
-	"auth-callback":     login.Callback,
-	"auth-logout":       signout.Logout,
-	"auth-logout-all":   signout.LogoutAll,
-	"sessions-list":     sessionsapi.List,
-	"sessions-delete":   sessionsapi.Delete,
-}
 
 // Authorizer builds the authorizer the way its main does.
 var Authorizer = authz.Build

@@ -1,8 +1,10 @@
 // Package openapi serves GET /api/public/openapi.json: the OpenAPI 3.1
-// document of the route table, derived from it and from the handlers' Go
-// types (request and response bodies) so that it cannot drift; tests
-// validate every golden response and every local-server response against
-// it (internal/openapi/openapitest).
+// document of the route table. Everything it says of a route comes from
+// the table (status, query, the names of its body types, which
+// types_gen.go, generated from the table, turns into Go types); the
+// schemas come from those types. Tests validate every golden answer and
+// every answer the local-server tests see against it
+// (internal/openapi/openapitest).
 package openapi
 
 import (
@@ -20,68 +22,9 @@ import (
 	"github.com/latchkey/latchkey/internal/routes"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/sessionsapi"
-	"github.com/latchkey/latchkey/internal/signout"
 )
 
 type obj = map[string]any
-
-// operation is what the document says of one route beyond the route table:
-// the success status and the Go types of its bodies.
-type operation struct {
-	status int
-	// request is the body's type (nil: no body); optionalBody says the body
-	// may be left out.
-	request      any
-	optionalBody bool
-	// example is a request body as a caller would send it.
-	example any
-	// response is the success body's type (nil: none, or a redirect).
-	response any
-	// freeForm: the success body is a JSON object of no fixed shape.
-	freeForm bool
-	query    []obj
-	// pages: a failure a browser navigated to is an HTML page (sign-in).
-	pages bool
-}
-
-var (
-	limitParam  = obj{"name": "limit", "in": "query", "schema": obj{"type": "integer", "minimum": 1, "maximum": 100, "default": 20}, "description": "posts per page"}
-	cursorParam = obj{"name": "cursor", "in": "query", "schema": obj{"type": "string", "maxLength": 512}, "description": "the next of the previous page"}
-)
-
-// operations says what each function of the route table takes and gives;
-// a test holds that every route has its entry.
-var operations = map[string]operation{
-	"public-posts-list": {status: 200, response: posts.PublicPage{}, query: []obj{limitParam, cursorParam}},
-	"public-posts-get":  {status: 200, response: posts.PublicPost{}},
-	"public-openapi":    {status: 200, freeForm: true},
-	"auth-login": {status: 302, pages: true, query: []obj{{"name": "return_to", "in": "query", "schema": obj{"type": "string", "maxLength": 1024},
-		"description": "a path of this origin to come back to"},
-		{"name": "reauth", "in": "query", "schema": obj{"type": "string", "enum": []string{"1"}},
-			"description": "ask the provider to have the person sign in again (prompt=login, max_age=0)"}}},
-	"auth-callback":   {status: 303, pages: true},
-	"auth-logout":     {status: 200, response: session.LogoutAnswer{}},
-	"auth-logout-all": {status: 204, request: signout.AllRequest{}, optionalBody: true, example: obj{"revokeKeys": true}},
-	"me":              {status: 200, response: me.Answer{}},
-	"keys-list":       {status: 200, response: keys.Listing{}},
-	"keys-create": {status: 201, request: keys.CreateRequest{}, response: keys.WithSecret{},
-		example: obj{"label": "nightly backup", "permissions": []string{"read"}, "expiresInDays": 90}},
-	"keys-delete": {status: 204},
-	"keys-regenerate": {status: 200, request: keys.RegenerateRequest{}, optionalBody: true, response: keys.WithSecret{},
-		example: obj{"graceSeconds": 3600}},
-	"sessions-list":   {status: 200, response: sessionsapi.Listing{}},
-	"sessions-delete": {status: 204},
-	"posts-list": {status: 200, response: posts.List{}, query: []obj{limitParam, cursorParam,
-		{"name": "author", "in": "query", "schema": obj{"type": "string", "enum": []string{"me"}}, "description": "only the caller's own posts"},
-		{"name": "status", "in": "query", "schema": obj{"type": "string", "enum": []string{"draft", "published"}}, "description": "only posts in this state"}}},
-	"posts-create": {status: 201, request: posts.NewPost{}, response: posts.Post{},
-		example: obj{"title": "Keys for robots", "body": "Give each script its own key."}},
-	"posts-get": {status: 200, response: posts.Post{}},
-	"posts-update": {status: 200, request: posts.PostEdit{}, response: posts.Post{},
-		example: obj{"title": "Keys for robots", "body": "Give each script its own key, with the least permission.", "version": 1}},
-	"posts-delete":  {status: 204},
-	"posts-publish": {status: 200, response: posts.Post{}},
-}
 
 // schemaNames name the components where a Go type's own name would say
 // too little.
@@ -128,26 +71,22 @@ func Document(table []routes.Route, publicURL string) obj {
 		if r.NotFound() {
 			continue // the not-found routes are not operations
 		}
-		o, ok := operations[r.Function]
-		if !ok {
-			panic("openapi: no operation for " + r.Function)
-		}
 		op := obj{
 			"operationId": r.Function,
 			"summary":     r.Summary,
 			"security":    security(r.Need),
-			"responses":   responses(s, o, errSchema),
+			"responses":   responses(s, r, errSchema),
 		}
-		params := append(pathParams(r.Path), o.query...)
+		params := append(pathParams(r.Path), r.Query...)
 		if len(params) > 0 {
 			op["parameters"] = params
 		}
-		if o.request != nil {
-			media := obj{"schema": s.of(reflect.TypeOf(o.request))}
-			if o.example != nil {
-				media["example"] = o.example
+		if r.Request != "" {
+			media := obj{"schema": s.of(bodyType(r.Request))}
+			if r.Example != nil {
+				media["example"] = r.Example
 			}
-			op["requestBody"] = obj{"required": !o.optionalBody, "content": obj{"application/json": media}}
+			op["requestBody"] = obj{"required": !r.OptionalBody, "content": obj{"application/json": media}}
 		}
 		item, _ := paths[r.Path].(obj)
 		if item == nil {
@@ -188,22 +127,32 @@ func security(n routes.Need) []obj {
 	return []obj{{"session": []string{}}, {"bearer": []string{}}, {"apikey": []string{}}, {"basic": []string{}}}
 }
 
-func responses(s *schemas, o operation, errSchema obj) obj {
+// bodyType is the type the route table names; the generated bodyTypes
+// hold every one of them (TestGeneratedFilesAreCurrent).
+func bodyType(name string) reflect.Type {
+	t, ok := bodyTypes[name]
+	if !ok {
+		panic("openapi: no body type " + name + ": run make generate")
+	}
+	return t
+}
+
+func responses(s *schemas, r routes.Route, errSchema obj) obj {
 	out := obj{}
-	success := obj{"description": http.StatusText(o.status)}
+	success := obj{"description": http.StatusText(r.Status)}
 	switch {
-	case o.freeForm:
+	case r.FreeForm:
 		success["content"] = obj{"application/json": obj{"schema": obj{"type": "object"}}}
-	case o.response != nil:
-		success["content"] = obj{"application/json": obj{"schema": s.of(reflect.TypeOf(o.response))}}
-	case o.status == 302 || o.status == 303:
+	case r.Response != "":
+		success["content"] = obj{"application/json": obj{"schema": s.of(bodyType(r.Response))}}
+	case r.Status == 302 || r.Status == 303:
 		success["headers"] = obj{"Location": obj{"schema": obj{"type": "string"}, "required": true}}
 	}
-	out[strconv.Itoa(o.status)] = success
+	out[strconv.Itoa(r.Status)] = success
 	for status, what := range errorStatuses {
 		content := obj{"application/json": obj{"schema": errSchema,
 			"example": obj{"error": errorCodes[status], "message": what}}}
-		if o.pages {
+		if r.Pages {
 			content["text/html"] = obj{"schema": obj{"type": "string"}}
 		}
 		e := obj{"description": what, "content": content}

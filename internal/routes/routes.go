@@ -82,7 +82,41 @@ type Route struct {
 	SignIn bool
 	// Summary is one line for the OpenAPI document and the docs.
 	Summary string
+	// Handler is the constructor of the function's handler, as
+	// package.Name of a package under internal/ ("posts.Get"). `make
+	// generate` writes functions/<Function>/main.go and the local registry
+	// from it, and a test holds that they are current.
+	Handler string
+	// Status is the success status.
+	Status int
+	// Request and Response name the Go types of the request body and of
+	// the success body as package.Type ("" for none); the OpenAPI
+	// document's schemas are made from them.
+	Request, Response string
+	// OptionalBody says the request body may be left out.
+	OptionalBody bool
+	// Example is a request body as a caller would send it.
+	Example any
+	// FreeForm says the success body is a JSON object of no fixed shape.
+	FreeForm bool
+	// Query are the query parameters it reads, as OpenAPI parameter
+	// objects.
+	Query []Param
+	// Pages says a failure a browser navigated to is an HTML page
+	// (sign-in), not the JSON error.
+	Pages bool
 }
+
+// Param is an OpenAPI parameter object.
+type Param = map[string]any
+
+// The paging parameters of a listing.
+var (
+	LimitParam = Param{"name": "limit", "in": "query", "schema": map[string]any{"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
+		"description": "posts per page"}
+	CursorParam = Param{"name": "cursor", "in": "query", "schema": map[string]any{"type": "string", "maxLength": 512},
+		"description": "the next of the previous page"}
+)
 
 // AuthorizerFunction is the folder and function name of the authorizer.
 const AuthorizerFunction = "authorizer"
@@ -94,15 +128,19 @@ var AuthorizerTables = []TableUse{
 	{store.SessionsTable, Update, []string{"lastSeenAt", "ttl"}},
 }
 
-// Table is every implemented route. Later routes join it as they are built.
+// Table is every route of the API: everything the functions, the local
+// gateway, the authorizer, the OpenAPI document and the infrastructure know
+// of a route comes from here.
 var Table = []Route{
 	{
 		Method: "GET", Path: "/api/public/posts", Function: "public-posts-list", Need: NeedPublic,
+		Handler: "posts.PublicList", Status: 200, Response: "posts.PublicPage", Query: []Param{LimitParam, CursorParam},
 		Tables:  []TableUse{{Table: store.PostsTable, Access: Read}},
 		Summary: "List published posts, newest first, with cursor pagination.",
 	},
 	{
 		Method: "GET", Path: "/api/public/posts/{id}", Function: "public-posts-get", Need: NeedPublic,
+		Handler: "posts.PublicGet", Status: 200, Response: "posts.PublicPost",
 		Tables:  []TableUse{{Table: store.PostsTable, Access: Read}},
 		Summary: "Get one published post.",
 	},
@@ -110,90 +148,118 @@ var Table = []Route{
 	// list, rotate or delete keys, so a leaked key cannot entrench itself.
 	{
 		Method: "GET", Path: "/api/keys", Function: "keys-list", Need: NeedSession,
+		Handler: "keys.List", Status: 200, Response: "keys.Listing",
 		Tables:  []TableUse{{Table: store.KeysTable, Access: Read}},
 		Summary: "List the caller's API keys (hints only, never secrets).",
 	},
 	{
 		Method: "POST", Path: "/api/keys", Function: "keys-create", Need: NeedSession,
+		Handler: "keys.Create", Status: 201, Request: "keys.CreateRequest", Response: "keys.WithSecret",
+		Example: map[string]any{"label": "nightly backup", "permissions": []string{"read"}, "expiresInDays": 90},
 		Tables:  []TableUse{{Table: store.KeysTable, Access: ReadWrite}},
 		Summary: "Create an API key; the answer shows its secret, once.",
 	},
 	{
 		Method: "DELETE", Path: "/api/keys/{id}", Function: "keys-delete", Need: NeedSession,
+		Handler: "keys.Delete", Status: 204,
 		Tables:  []TableUse{{Table: store.KeysTable, Access: ReadWrite}},
 		Summary: "Delete one of the caller's API keys; it stops working within the authorizer's cache TTL.",
 	},
 	{
 		Method: "POST", Path: "/api/keys/{id}/regenerate", Function: "keys-regenerate", Need: NeedSession,
+		Handler: "keys.Regenerate", Status: 200, Request: "keys.RegenerateRequest", OptionalBody: true, Response: "keys.WithSecret",
+		Example: map[string]any{"graceSeconds": 3600},
 		Tables:  []TableUse{{Table: store.KeysTable, Access: ReadWrite}},
 		Summary: "Replace a key's secret, the old one working for an optional grace period.",
 	},
 	{
 		Method: "GET", Path: "/api/me", Function: "me", Need: NeedRead,
+		Handler: "me.Build", Status: 200, Response: "me.Answer",
 		Tables:  []TableUse{{Table: store.UsersTable, Access: Read}},
 		Summary: "Who the caller is and how they authenticated.",
 	},
 	{
 		Method: "GET", Path: "/api/posts", Function: "posts-list", Need: NeedRead,
+		Handler: "posts.Mine", Status: 200, Response: "posts.List", Query: []Param{LimitParam, CursorParam,
+			{"name": "author", "in": "query", "schema": map[string]any{"type": "string", "enum": []string{"me"}}, "description": "only the caller's own posts"},
+			{"name": "status", "in": "query", "schema": map[string]any{"type": "string", "enum": []string{"draft", "published"}}, "description": "only posts in this state"}},
 		Tables:  []TableUse{{Table: store.PostsTable, Access: Read}, {Table: store.UsersTable, Access: Read}},
 		Summary: "List the posts the caller may edit, drafts included.",
 	},
 	{
 		Method: "POST", Path: "/api/posts", Function: "posts-create", Need: NeedWrite,
+		Handler: "posts.Create", Status: 201, Request: "posts.NewPost", Response: "posts.Post",
+		Example: map[string]any{"title": "Keys for robots", "body": "Give each script its own key."},
 		Tables:  []TableUse{{Table: store.PostsTable, Access: ReadWrite}, {Table: store.UsersTable, Access: Read}},
 		Summary: "Create a draft; the caller is its author.",
 	},
 	{
 		Method: "GET", Path: "/api/posts/{id}", Function: "posts-get", Need: NeedRead,
+		Handler: "posts.Get", Status: 200, Response: "posts.Post",
 		Tables:  []TableUse{{Table: store.PostsTable, Access: Read}, {Table: store.UsersTable, Access: Read}},
 		Summary: "Get a post the caller may read (a draft the caller may not read is 404).",
 	},
 	{
 		Method: "PUT", Path: "/api/posts/{id}", Function: "posts-update", Need: NeedWrite,
+		Handler: "posts.Update", Status: 200, Request: "posts.PostEdit", Response: "posts.Post",
+		Example: map[string]any{"title": "Keys for robots", "body": "Give each script its own key, with the least permission.", "version": 1},
 		Tables:  []TableUse{{Table: store.PostsTable, Access: ReadWrite}, {Table: store.UsersTable, Access: Read}},
 		Summary: "Edit a post (author or editor), with optimistic concurrency on version.",
 	},
 	{
 		Method: "DELETE", Path: "/api/posts/{id}", Function: "posts-delete", Need: NeedWrite,
+		Handler: "posts.Delete", Status: 204,
 		Tables:  []TableUse{{Table: store.PostsTable, Access: ReadWrite}, {Table: store.UsersTable, Access: Read}},
 		Summary: "Delete a post (its author only).",
 	},
 	{
 		Method: "POST", Path: "/api/posts/{id}/publish", Function: "posts-publish", Need: NeedWrite,
+		Handler: "posts.Publish", Status: 200, Response: "posts.Post",
 		Tables:  []TableUse{{Table: store.PostsTable, Access: ReadWrite}, {Table: store.UsersTable, Access: Read}},
 		Summary: "Publish a post (editors only).",
 	},
 	{
 		Method: "GET", Path: "/api/auth/login", Function: "auth-login", Need: NeedPublic, SignIn: true,
+		Handler: "login.Start", Status: 302, Pages: true, Query: []Param{
+			{"name": "return_to", "in": "query", "schema": map[string]any{"type": "string", "maxLength": 1024}, "description": "a path of this origin to come back to"},
+			{"name": "reauth", "in": "query", "schema": map[string]any{"type": "string", "enum": []string{"1"}},
+				"description": "ask the provider to have the person sign in again (prompt=login, max_age=0)"}},
 		Summary: "Start signing in: a 302 to the identity provider (Authorization Code with PKCE).",
 	},
 	{
 		Method: "GET", Path: "/api/auth/callback", Function: "auth-callback", Need: NeedPublic, SignIn: true,
+		Handler: "login.Callback", Status: 303, Pages: true,
 		Tables:  []TableUse{{Table: store.UsersTable, Access: ReadWrite}, {Table: store.SessionsTable, Access: ReadWrite}},
 		Summary: "Finish signing in: verify the provider's answer, start a session, 303 to return_to.",
 	},
 	{
 		Method: "POST", Path: "/api/auth/logout", Function: "auth-logout", Need: NeedPublic,
+		Handler: "signout.Logout", Status: 200, Response: "session.LogoutAnswer",
 		Tables:  []TableUse{{Table: store.SessionsTable, Access: ReadWrite}},
 		Summary: "Sign out: end this session and clear its cookie.",
 	},
 	{
 		Method: "POST", Path: "/api/auth/logout-all", Function: "auth-logout-all", Need: NeedSession,
+		Handler: "signout.LogoutAll", Status: 204, Request: "signout.AllRequest", OptionalBody: true,
+		Example: map[string]any{"revokeKeys": true},
 		Tables:  []TableUse{{Table: store.SessionsTable, Access: ReadWrite}, {Table: store.KeysTable, Access: ReadWrite}},
 		Summary: "Sign out everywhere: end every session of the caller, and with revokeKeys every API key too.",
 	},
 	{
 		Method: "GET", Path: "/api/sessions", Function: "sessions-list", Need: NeedSession,
+		Handler: "sessionsapi.List", Status: 200, Response: "sessionsapi.Listing",
 		Tables:  []TableUse{{Table: store.SessionsTable, Access: Read}},
 		Summary: "List the caller's live sessions, the current one marked.",
 	},
 	{
 		Method: "DELETE", Path: "/api/sessions/{id}", Function: "sessions-delete", Need: NeedSession,
+		Handler: "sessionsapi.Delete", Status: 204,
 		Tables:  []TableUse{{Table: store.SessionsTable, Access: ReadWrite}},
 		Summary: "End one of the caller's sessions.",
 	},
 	{
 		Method: "GET", Path: "/api/public/openapi.json", Function: "public-openapi", Need: NeedPublic,
+		Handler: "openapi.Build", Status: 200, FreeForm: true,
 		Summary: "The OpenAPI 3.1 document of this route table.",
 	},
 	// The catch-alls answer 404 for paths no route has. API Gateway picks
@@ -206,19 +272,19 @@ var Table = []Route{
 	// (TestEveryResourceHasAMethod). /api itself never reaches the API:
 	// CloudFront sends only /api/* there, and `make dev` mounts /api/.
 	{
-		Method: AnyMethod, Path: "/api/auth", Function: NotFoundFunction, Need: NeedCredential,
+		Method: AnyMethod, Path: "/api/auth", Function: NotFoundFunction, Need: NeedCredential, Handler: "notfound.Build", Status: 404,
 		Summary: "No such route: 401 without a credential, 404 with one.",
 	},
 	{
-		Method: AnyMethod, Path: "/api/public", Function: NotFoundFunction, Need: NeedPublic,
+		Method: AnyMethod, Path: "/api/public", Function: NotFoundFunction, Need: NeedPublic, Handler: "notfound.Build", Status: 404,
 		Summary: "No such public route: 404.",
 	},
 	{
-		Method: AnyMethod, Path: "/api/public/{proxy+}", Function: NotFoundFunction, Need: NeedPublic,
+		Method: AnyMethod, Path: "/api/public/{proxy+}", Function: NotFoundFunction, Need: NeedPublic, Handler: "notfound.Build", Status: 404,
 		Summary: "No such public route: 404.",
 	},
 	{
-		Method: AnyMethod, Path: "/api/{proxy+}", Function: NotFoundFunction, Need: NeedCredential,
+		Method: AnyMethod, Path: "/api/{proxy+}", Function: NotFoundFunction, Need: NeedCredential, Handler: "notfound.Build", Status: 404,
 		Summary: "No such route: 401 without a credential, 404 with one.",
 	},
 }
