@@ -49,7 +49,7 @@ func TestExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := keys.Manager{Keys: d.Stores.Keys, Env: cfg.Env, Rand: rand.Reader, Now: time.Now}
-	k, revoked, err := m.Create(context.Background(), seed.Author.ID, keys.NewKey{Label: "revoked", Permissions: []string{"read"}})
+	k, revoked, err := m.Issue(context.Background(), seed.Author.ID, keys.NewKey{Label: "revoked", Permissions: []string{"read"}})
 	if err != nil {
 		t.Fatal(err)
 	}

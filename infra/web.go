@@ -28,9 +28,6 @@ import (
 // which the local server and the API's HTML pages send too).
 const ContentSecurityPolicy = httpx.ContentSecurityPolicy
 
-// hstsMaxAge is two years, in seconds (as httpx.APIHeaders sends).
-const hstsMaxAge = 63072000
-
 // Web is the front door: the distribution, the bucket it serves the web
 // app from, and the bucket its and the web bucket's access logs go to.
 type Web struct {
@@ -98,7 +95,7 @@ func newWeb(scope constructs.Construct, s Settings, api API, sec Secrets, edge E
 		Comment: jsii.String(s.StackName + ": HSTS, nosniff, frame denial, referrer policy, CSP"),
 		SecurityHeadersBehavior: &awscloudfront.ResponseSecurityHeadersBehavior{
 			StrictTransportSecurity: &awscloudfront.ResponseHeadersStrictTransportSecurity{
-				AccessControlMaxAge: awscdk.Duration_Seconds(jsii.Number(hstsMaxAge)),
+				AccessControlMaxAge: awscdk.Duration_Seconds(jsii.Number(httpx.HSTSMaxAge)),
 				IncludeSubdomains:   jsii.Bool(true),
 				Override:            jsii.Bool(true),
 			},

@@ -8,4 +8,4 @@ import (
 	"github.com/latchkey/latchkey/internal/posts"
 )
 
-func main() { app.Start(posts.Mine) }
+func main() { app.Start(posts.List) }

@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/latchkey/latchkey/internal/httpx"
 )
 
 // Environments a deployment can be: it accepts only keys of its own.
@@ -177,7 +179,7 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 	if c.OIDCIssuer != "" {
-		if u, err := url.Parse(c.OIDCIssuer); err != nil || u.Host == "" || (u.Scheme != "https" && !isLoopback(u.Hostname())) {
+		if u, err := url.Parse(c.OIDCIssuer); err != nil || u.Host == "" || (u.Scheme != "https" && !httpx.IsLoopback(u.Hostname())) {
 			errs = append(errs, fmt.Errorf("LATCHKEY_OIDC_ISSUER=%q: want an https URL (http only on loopback)", c.OIDCIssuer))
 		}
 		if c.OIDCClientID == "" {
@@ -231,14 +233,10 @@ func checkOrigin(s string) error {
 	if err != nil || u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
 		return fmt.Errorf("%q is not an origin like https://app.example.com", s)
 	}
-	if u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())) {
+	if u.Scheme != "https" && !(u.Scheme == "http" && httpx.IsLoopback(u.Hostname())) {
 		return fmt.Errorf("%q: want https (http only on localhost)", s)
 	}
 	return nil
-}
-
-func isLoopback(host string) bool {
-	return host == "localhost" || host == "127.0.0.1" || host == "::1"
 }
 
 func list(s string) []string {

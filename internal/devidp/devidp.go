@@ -27,6 +27,8 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/zitadel/oidc/v3/pkg/op"
+
+	"github.com/latchkey/latchkey/internal/httpx"
 )
 
 // Client is the one relying party the provider knows: a confidential web
@@ -133,7 +135,7 @@ func checkConfig(issuer string, client Client, users []User) (*url.URL, error) {
 	case err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "":
 		errs = append(errs, fmt.Errorf("issuer %q: want a URL like http://localhost:8080/dev-idp", issuer))
 		u = &url.URL{}
-	case u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())):
+	case u.Scheme != "https" && !(u.Scheme == "http" && httpx.IsLoopback(u.Hostname())):
 		errs = append(errs, fmt.Errorf("issuer %q: want https (http only on a loopback host)", issuer))
 	case strings.HasSuffix(u.Path, "/"):
 		errs = append(errs, fmt.Errorf("issuer %q: no trailing slash", issuer))
@@ -155,10 +157,6 @@ func checkConfig(issuer string, client Client, users []User) (*url.URL, error) {
 		seen[usr.Subject] = true
 	}
 	return u, errors.Join(errs...)
-}
-
-func isLoopback(host string) bool {
-	return host == "localhost" || host == "127.0.0.1" || host == "::1"
 }
 
 // handler routes a request by its path under the issuer: the picker's own

@@ -171,7 +171,7 @@ func oneOrigin(publicURL string, next http.Handler) http.Handler {
 			host = r.Host
 		}
 		own := sameHost(r.Host, pub.Host, pub.Scheme)
-		if !own && !isLoopback(strings.Trim(host, "[]")) {
+		if !own && !httpx.IsLoopback(strings.Trim(host, "[]")) {
 			// Only our own names: a page of another site whose name was
 			// made to resolve to this machine (DNS rebinding) gets nothing.
 			writeError(w, httpx.Errorf(http.StatusMisdirectedRequest, httpx.CodeForbidden, "use %s", publicURL))
@@ -179,7 +179,7 @@ func oneOrigin(publicURL string, next http.Handler) http.Handler {
 		}
 		page := (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
 			(webapp.IsView(r.URL.Path) || r.URL.Path == "/api/auth/login")
-		if page && !own && isLoopback(strings.Trim(host, "[]")) {
+		if page && !own && httpx.IsLoopback(strings.Trim(host, "[]")) {
 			http.Redirect(w, r, pub.Scheme+"://"+pub.Host+r.URL.RequestURI(), http.StatusTemporaryRedirect)
 			return
 		}
@@ -221,7 +221,7 @@ func webHandler(web fs.FS) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-		h.Set("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+		h.Set("Strict-Transport-Security", httpx.HSTS)
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			resp := httpx.ErrorResponse(httpx.Errorf(405, "method_not_allowed", "the web app is read-only"))
 			h.Set("Allow", "GET, HEAD")
@@ -251,19 +251,11 @@ func CheckAddr(addr string, tls bool) error {
 	if err != nil {
 		return fmt.Errorf("LATCHKEY_ADDR=%q: %w", addr, err)
 	}
-	if tls || isLoopback(host) {
+	if tls || httpx.IsLoopback(host) {
 		return nil
 	}
 	return fmt.Errorf("LATCHKEY_ADDR=%q listens beyond loopback without TLS; "+
 		"use 127.0.0.1 or give -tls-cert and -tls-key", addr)
-}
-
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // Serve listens on addr and serves h until ctx ends, then shuts down
@@ -274,7 +266,7 @@ func Serve(ctx context.Context, addr string, h http.Handler, opts Options, ready
 	if err := CheckAddr(addr, tls); err != nil {
 		return err
 	}
-	if host, _, _ := net.SplitHostPort(addr); opts.BuiltInProvider && !isLoopback(host) {
+	if host, _, _ := net.SplitHostPort(addr); opts.BuiltInProvider && !httpx.IsLoopback(host) {
 		return fmt.Errorf("LATCHKEY_ADDR=%q: the built-in development provider lets anyone sign in as "+
 			"any seeded user, so it serves loopback only; set LATCHKEY_OIDC_ISSUER (or GitHub) to listen beyond", addr)
 	}
@@ -335,7 +327,7 @@ func DevProvider(cfg config.Config) (http.Handler, config.Config, error) {
 	if cfg.OIDCIssuer != "" || cfg.GitHubClientID != "" {
 		return nil, cfg, nil
 	}
-	if u, err := url.Parse(cfg.PublicURL); err != nil || !isLoopback(u.Hostname()) {
+	if u, err := url.Parse(cfg.PublicURL); err != nil || !httpx.IsLoopback(u.Hostname()) {
 		// A public URL elsewhere (a tunnel, a proxy) would let anyone who
 		// reaches it sign in as any seeded user, editor included.
 		return nil, cfg, fmt.Errorf("LATCHKEY_PUBLIC_URL=%q is not a loopback address, and the built-in development "+

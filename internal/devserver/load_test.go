@@ -55,7 +55,7 @@ func TestLoad(t *testing.T) {
 	m := keys.Manager{Keys: d.Stores.Keys, Env: cfg.Env, Rand: rand.Reader, Now: time.Now}
 	var goodKeys, cookies []string
 	for range 20 {
-		_, k, err := m.Create(context.Background(), seed.Author.ID, keys.NewKey{Label: "load", Permissions: []string{"read"}})
+		_, k, err := m.Issue(context.Background(), seed.Author.ID, keys.NewKey{Label: "load", Permissions: []string{"read"}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -24,7 +24,7 @@ func TestSmokeScript(t *testing.T) {
 	}
 	srv, d := newServerDeps(t)
 	m := keys.Manager{Keys: d.Stores.Keys, Env: d.Config.Env, Rand: rand.Reader, Now: time.Now}
-	_, readKey, err := m.Create(context.Background(), seed.Author.ID, keys.NewKey{Label: "smoke", Permissions: []string{"read"}})
+	_, readKey, err := m.Issue(context.Background(), seed.Author.ID, keys.NewKey{Label: "smoke", Permissions: []string{"read"}})
 	if err != nil {
 		t.Fatal(err)
 	}

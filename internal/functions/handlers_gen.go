@@ -23,7 +23,7 @@ var Handlers = map[string]deps.Constructor{
 	"keys-delete":       keys.Delete,
 	"keys-regenerate":   keys.Regenerate,
 	"me":                me.Build,
-	"posts-list":        posts.Mine,
+	"posts-list":        posts.List,
 	"posts-create":      posts.Create,
 	"posts-get":         posts.Get,
 	"posts-update":      posts.Update,

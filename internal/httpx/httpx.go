@@ -9,6 +9,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
 )
@@ -110,6 +112,15 @@ func NoContent() Response {
 	return Response{StatusCode: 204, Headers: APIHeaders()}
 }
 
+// HSTSMaxAge is how long a browser keeps to HTTPS for the app's host, in
+// seconds (two years), and HSTS the header that says so, with the
+// subdomains. The API's answers, the local web app and CloudFront's
+// response headers policy (infra) all send it from here.
+const (
+	HSTSMaxAge = 63072000
+	HSTS       = "max-age=63072000; includeSubDomains"
+)
+
 // APIHeaders returns the headers every API answer carries (docs/API.md): never
 // cached, never content-sniffed, no referrer leaks. CloudFront adds HSTS and
 // the rest in front; HSTS is set here too so that a function answers the
@@ -118,7 +129,7 @@ func APIHeaders() map[string]string {
 	return map[string]string{
 		"Cache-Control":             "no-store",
 		"X-Content-Type-Options":    "nosniff",
-		"Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+		"Strict-Transport-Security": HSTS,
 		"Referrer-Policy":           "strict-origin-when-cross-origin",
 	}
 }
@@ -143,4 +154,16 @@ func Adapt(log *slog.Logger, h Handler) func(context.Context, Request) (Response
 		}
 		return resp, nil
 	}
+}
+
+// IsLoopback reports whether a host name (no port, no brackets) is this
+// machine: "localhost" in any letter case, or a loopback address
+// (127.0.0.0/8, ::1). Plain http and the development provider are allowed
+// only there.
+func IsLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

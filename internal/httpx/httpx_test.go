@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -193,5 +194,24 @@ func TestDecodeJSONRefusesAmbiguousNames(t *testing.T) {
 				t.Fatalf("error %v; want a 400", err)
 			}
 		})
+	}
+}
+
+func TestIsLoopback(t *testing.T) {
+	for host, want := range map[string]bool{
+		"localhost": true, "LocalHost": true, "127.0.0.1": true, "127.1.2.3": true, "::1": true,
+		"": false, "localhost.evil.example": false, "10.0.0.1": false, "0.0.0.0": false, "::": false, "app.example": false,
+	} {
+		if got := IsLoopback(host); got != want {
+			t.Errorf("IsLoopback(%q) = %v; want %v", host, got, want)
+		}
+	}
+}
+
+// TestHSTSSaysItsMaxAge: the header and the number infra gives CloudFront
+// are one value.
+func TestHSTSSaysItsMaxAge(t *testing.T) {
+	if want := "max-age=" + strconv.Itoa(HSTSMaxAge) + "; includeSubDomains"; HSTS != want {
+		t.Fatalf("HSTS = %q; want %q", HSTS, want)
 	}
 }

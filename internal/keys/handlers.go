@@ -63,7 +63,7 @@ func (h Handlers) Create(ctx context.Context, req httpx.Request) (httpx.Response
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	k, secret, err := h.Manager.Create(ctx, p.UserID, nk)
+	k, secret, err := h.Manager.Issue(ctx, p.UserID, nk)
 	if errors.Is(err, ErrTooManyKeys) {
 		return httpx.Response{}, httpx.BadRequest("you have %d keys, the most allowed; delete one first", MaxKeysPerUser)
 	}

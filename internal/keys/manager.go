@@ -48,10 +48,10 @@ type NewKey struct {
 	ExpiresIn time.Duration
 }
 
-// Create makes a key for userID and returns its record and its secret,
+// Issue makes a key for userID and returns its record and its secret,
 // which the caller shows once. ErrTooManyKeys if the user holds
 // MaxKeysPerUser keys already.
-func (m Manager) Create(ctx context.Context, userID string, nk NewKey) (store.APIKey, string, error) {
+func (m Manager) Issue(ctx context.Context, userID string, nk NewKey) (store.APIKey, string, error) {
 	n, err := m.Keys.Count(ctx, userID)
 	if err != nil {
 		return store.APIKey{}, "", fmt.Errorf("count keys: %w", err)

@@ -29,7 +29,7 @@ type obj = map[string]any
 // schemaNames name the components where a Go type's own name would say
 // too little.
 var schemaNames = map[reflect.Type]string{
-	reflect.TypeOf(posts.List{}):             "PostPage",
+	reflect.TypeOf(posts.Page{}):             "PostPage",
 	reflect.TypeOf(posts.PublicPage{}):       "PublicPostPage",
 	reflect.TypeOf(posts.Summary{}):          "PostSummary",
 	reflect.TypeOf(posts.PublicSummary{}):    "PublicPostSummary",

@@ -56,8 +56,8 @@ func build(d deps.Deps, h func(API) httpx.Handler) (httpx.Handler, error) {
 	return h(a), nil
 }
 
-// Mine builds the handler of GET /api/posts.
-func Mine(d deps.Deps) (httpx.Handler, error) {
+// List builds the handler of GET /api/posts.
+func List(d deps.Deps) (httpx.Handler, error) {
 	return build(d, func(a API) httpx.Handler { return a.List })
 }
 

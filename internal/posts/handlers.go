@@ -42,7 +42,7 @@ func (a API) List(ctx context.Context, req httpx.Request) (httpx.Response, error
 	if err != nil {
 		return httpx.Response{}, listErr(err)
 	}
-	out := List{Posts: make([]Summary, 0, len(ps)), Next: next}
+	out := Page{Posts: make([]Summary, 0, len(ps)), Next: next}
 	for _, p := range ps {
 		out.Posts = append(out.Posts, SummaryView(p))
 	}

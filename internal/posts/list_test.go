@@ -20,7 +20,7 @@ import (
 )
 
 // listAs lists GET /api/posts with query q as user u (a session).
-func listAs(t testing.TB, h httpx.Handler, u store.User, q map[string]string) (int, List) {
+func listAs(t testing.TB, h httpx.Handler, u store.User, q map[string]string) (int, Page) {
 	t.Helper()
 	req := httpx.Request{HTTPMethod: "GET", Path: "/api/posts", QueryStringParameters: q}
 	req.RequestContext.Authorizer = map[string]any{"userId": u.ID, "method": "session", "sessionId": "ses_x", "permissions": "read,write"}
@@ -28,7 +28,7 @@ func listAs(t testing.TB, h httpx.Handler, u store.User, q map[string]string) (i
 	if err != nil {
 		t.Fatal(err)
 	}
-	var l List
+	var l Page
 	if resp.StatusCode == 200 {
 		if err := json.Unmarshal([]byte(resp.Body), &l); err != nil {
 			t.Fatal(err)
@@ -37,7 +37,7 @@ func listAs(t testing.TB, h httpx.Handler, u store.User, q map[string]string) (i
 	return resp.StatusCode, l
 }
 
-func ids(l List) []string {
+func ids(l Page) []string {
 	out := []string{}
 	for _, p := range l.Posts {
 		out = append(out, p.ID)
@@ -50,7 +50,7 @@ func TestListFilters(t *testing.T) {
 	if err := seed.Load(context.Background(), d.Stores); err != nil {
 		t.Fatal(err)
 	}
-	h := depstest.Build(t, Mine, d)
+	h := depstest.Build(t, List, d)
 	allPosts := []string{seed.Draft2ID, seed.DraftID, seed.CedarID, seed.KeysID, seed.WelcomeID}
 	tests := []struct {
 		name       string
@@ -108,7 +108,7 @@ func TestFilteredListingPages(t *testing.T) {
 		}
 	}
 	wantDrafts = append(wantDrafts, seed.Draft2ID, seed.DraftID)
-	h := depstest.Build(t, Mine, d)
+	h := depstest.Build(t, List, d)
 	for _, limit := range []int{1, 2, 3, 100} {
 		t.Run(fmt.Sprintf("limit %d", limit), func(t *testing.T) {
 			var got []string
@@ -153,7 +153,7 @@ func BenchmarkList(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	h := depstest.Build(b, Mine, d)
+	h := depstest.Build(b, List, d)
 	for _, q := range []map[string]string{nil, {"status": "draft"}} {
 		b.Run(fmt.Sprint(q), func(b *testing.B) {
 			for b.Loop() {

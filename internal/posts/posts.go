@@ -58,8 +58,9 @@ func SummaryView(p store.Post) Summary {
 		Status: v.Status, Version: v.Version, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, PublishedAt: v.PublishedAt}
 }
 
-// List is the answer of a listing.
-type List struct {
+// Page is the answer of a listing: a page of summaries, and the cursor of
+// the next.
+type Page struct {
 	Posts []Summary `json:"posts"`
 	Next  string    `json:"next,omitempty"`
 }

@@ -46,7 +46,7 @@ func TestFullPagesOfTheLargestPostsFitLambda(t *testing.T) {
 				h    httpx.Handler
 				req  httpx.Request
 			}{
-				{"GET /api/posts?limit=100", depstest.Build(t, Mine, d), httpx.Request{HTTPMethod: "GET", QueryStringParameters: map[string]string{"limit": "100"}}},
+				{"GET /api/posts?limit=100", depstest.Build(t, List, d), httpx.Request{HTTPMethod: "GET", QueryStringParameters: map[string]string{"limit": "100"}}},
 				{"GET /api/public/posts?limit=100", depstest.Build(t, PublicList, d), httpx.Request{HTTPMethod: "GET", QueryStringParameters: map[string]string{"limit": "100"}}},
 				{"GET /api/posts/{id}", depstest.Build(t, Get, d), httpx.Request{HTTPMethod: "GET", PathParameters: map[string]string{"id": id}}},
 			}

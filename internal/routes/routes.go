@@ -180,7 +180,7 @@ var Table = []Route{
 	},
 	{
 		Method: "GET", Path: "/api/posts", Function: "posts-list", Need: NeedRead,
-		Handler: "posts.Mine", Status: 200, Response: "posts.List", Query: []Param{LimitParam, CursorParam,
+		Handler: "posts.List", Status: 200, Response: "posts.Page", Query: []Param{LimitParam, CursorParam,
 			{"name": "author", "in": "query", "schema": map[string]any{"type": "string", "enum": []string{"me"}}, "description": "only the caller's own posts"},
 			{"name": "status", "in": "query", "schema": map[string]any{"type": "string", "enum": []string{"draft", "published"}}, "description": "only posts in this state"}},
 		Tables:  []TableUse{{Table: store.PostsTable, Access: Read}, {Table: store.UsersTable, Access: Read}},

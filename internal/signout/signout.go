@@ -12,7 +12,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -184,18 +183,10 @@ func discovery(issuer string) func(context.Context) string {
 		// the page https, or http only on loopback as the issuer may be.
 		u, err := url.Parse(doc.EndSession)
 		if doc.Issuer != issuer || err != nil || u.Host == "" ||
-			(u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname()))) {
+			(u.Scheme != "https" && !(u.Scheme == "http" && httpx.IsLoopback(u.Hostname()))) {
 			doc.EndSession = ""
 		}
 		found, done = doc.EndSession, true
 		return found
 	}
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

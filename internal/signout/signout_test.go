@@ -117,7 +117,7 @@ func TestSignOutEverywhereCanRevokeTheKeys(t *testing.T) {
 		d := deps.Deps{Stores: stores, Log: slog.New(slog.DiscardHandler), Now: time.Now}
 		m := keys.Manager{Keys: stores.Keys, Env: "test", Rand: rand.Reader, Now: time.Now}
 		for _, u := range []string{"usr_a", "usr_a", "usr_b"} {
-			if _, _, err := m.Create(context.Background(), u, keys.NewKey{Label: "k", Permissions: []string{"read"}}); err != nil {
+			if _, _, err := m.Issue(context.Background(), u, keys.NewKey{Label: "k", Permissions: []string{"read"}}); err != nil {
 				t.Fatal(err)
 			}
 		}
