@@ -24,6 +24,7 @@ import (
 	"github.com/latchkey/latchkey/internal/devidp"
 	"github.com/latchkey/latchkey/internal/functions"
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/routes"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/dynamo"
@@ -178,13 +179,20 @@ func oneOrigin(publicURL string, next http.Handler) http.Handler {
 			return
 		}
 		page := (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
-			(webapp.IsView(r.URL.Path) || r.URL.Path == "/api/auth/login")
+			(webapp.IsView(r.URL.Path) || pageRoute(r.Method, r.URL.EscapedPath()))
 		if page && !own && httpx.IsLoopback(strings.Trim(host, "[]")) {
 			http.Redirect(w, r, pub.Scheme+"://"+pub.Host+r.URL.RequestURI(), http.StatusTemporaryRedirect)
 			return
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// pageRoute reports whether the route a request reaches answers pages to
+// browsers (Route.Pages: sign-in).
+func pageRoute(method, path string) bool {
+	r, _, result := routes.Match(method, path)
+	return result == routes.Matched && r.Pages
 }
 
 // sameHost reports whether a Host header names the public URL's host:
