@@ -3,6 +3,10 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 GO          ?= go
+# `make route PATH=/api/…` sets PATH for the recipes: keep the shell's own
+# (read when the Makefile is parsed) and go's full path for that target.
+HOST_PATH   := $(shell printf '%s' "$$PATH")
+GO_ABS      := $(shell command -v $(GO))
 BIN         := $(CURDIR)/.bin
 STATICCHECK := $(BIN)/staticcheck
 STATICCHECK_VERSION := v0.8.2
@@ -101,6 +105,11 @@ synth: node_modules/.installed build ## write the CloudFormation templates to cd
 .PHONY: deploy
 deploy: node_modules/.installed build ## build, then deploy every stack with the CDK CLI (AWS credentials); settings: CDK_ARGS='-c key=value …'
 	$(CDK) deploy --all $(CDK_ARGS)
+
+.PHONY: route
+route: ## add a route: make route NAME=widgets-list METHOD=GET PATH=/api/widgets NEED=read (docs/ADDING-A-ROUTE.md)
+	@PATH='$(HOST_PATH)' $(GO_ABS) run ./cmd/newroute -name '$(NAME)' -method '$(METHOD)' -path '$(PATH)' -need '$(NEED)' \
+		$(if $(PKG),-pkg '$(PKG)') $(if $(HANDLER),-handler '$(HANDLER)')
 
 .PHONY: generate
 generate: ## write the files that follow from the route table: functions/*/main.go, the local registry, OpenAPI's body types

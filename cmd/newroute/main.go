@@ -1,0 +1,308 @@
+// Command newroute adds a route to the route table and everything it needs
+// to start: the table entry, a handler with a test that fails until the
+// handler is written, an event fixture, and the generated main and
+// registry entry (internal/codegen). Run it from the repository's root:
+//
+//	go run ./cmd/newroute -name widgets-list -method GET -path /api/widgets -need read
+//	make route NAME=widgets-list METHOD=GET PATH=/api/widgets NEED=read
+//
+// The handler goes in internal/<pkg> (-pkg, by default the name's first
+// word), as the constructor <Handler> (-handler, by default the name's last
+// word: List). `make test` then says what is left: the handler, the
+// tables it uses, its golden answers (make golden) and its row in
+// docs/API.md.
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"go/format"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/latchkey/latchkey/internal/codegen"
+	"github.com/latchkey/latchkey/internal/principal"
+	"github.com/latchkey/latchkey/internal/routes"
+)
+
+// spec is what the command is asked for.
+type spec struct {
+	Name, Method, Path, Need, Pkg, Handler, Summary string
+}
+
+var (
+	nameRE    = regexp.MustCompile(`^[a-z][a-z0-9]*(-[a-z0-9]+)*$`)
+	pathRE    = regexp.MustCompile(`^/api(/([a-z0-9][a-z0-9._-]*|\{[a-z][a-zA-Z0-9]*\}))+$`)
+	pkgRE     = regexp.MustCompile(`^[a-z][a-z0-9]*$`)
+	handlerRE = regexp.MustCompile(`^[A-Z][A-Za-z0-9]*$`)
+	needs     = map[string]string{"public": "NeedPublic", "session": "NeedSession", "read": "NeedRead", "write": "NeedWrite"}
+	methods   = []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
+)
+
+// marker is the line of internal/routes/routes.go before which new routes go.
+const marker = "\t// The catch-alls answer 404 for paths no route has."
+
+func main() {
+	var s spec
+	flag.StringVar(&s.Name, "name", "", "the function's name, e.g. widgets-list")
+	flag.StringVar(&s.Method, "method", "", "GET, POST, PUT, PATCH or DELETE")
+	flag.StringVar(&s.Path, "path", "", "the path, e.g. /api/widgets/{id}")
+	flag.StringVar(&s.Need, "need", "", "public, session, read or write")
+	flag.StringVar(&s.Pkg, "pkg", "", "the handler's package under internal/ (default: the name's first word)")
+	flag.StringVar(&s.Handler, "handler", "", "the constructor's name (default: the name's last word, capitalised)")
+	flag.StringVar(&s.Summary, "summary", "", "one line for the OpenAPI document")
+	flag.Parse()
+	if err := add(".", &s); err != nil {
+		fmt.Fprintln(os.Stderr, "newroute:", err)
+		os.Exit(1)
+	}
+	fmt.Printf(`Added %s %s (%s):
+  internal/routes/routes.go   the route; add the tables it uses, its body types and status if not %d
+  internal/%s/%s   the handler %s.%s, and its test, which fails until you write it
+  events/%s/basic.json   an event; make golden writes its answer
+  functions/%s/main.go   generated, with the local registry (make generate)
+Then: a row in docs/API.md, and make test says what else is left.
+`, s.Method, s.Path, s.Name, status(s.Method), s.Pkg, s.file(), s.Pkg, s.Handler, s.Name, s.Name)
+}
+
+// check fills in the defaults and refuses what would not build.
+func (s *spec) check(table []routes.Route) error {
+	var errs []error
+	if !nameRE.MatchString(s.Name) {
+		errs = append(errs, fmt.Errorf("-name %q: lower-case words joined by '-'", s.Name))
+	}
+	if !slices.Contains(methods, s.Method) {
+		errs = append(errs, fmt.Errorf("-method %q: one of %v", s.Method, methods))
+	}
+	if !pathRE.MatchString(s.Path) {
+		errs = append(errs, fmt.Errorf("-path %q: /api/ and segments or {parameters}", s.Path))
+	}
+	if _, ok := needs[s.Need]; !ok {
+		errs = append(errs, fmt.Errorf("-need %q: public, session, read or write", s.Need))
+	} else if s.Need == "read" && s.Method != "GET" || s.Need == "write" && s.Method == "GET" {
+		errs = append(errs, fmt.Errorf("-need %s does not go with %s: reads are GET, writes are not", s.Need, s.Method))
+	}
+	words := strings.Split(s.Name, "-")
+	if s.Pkg == "" {
+		s.Pkg = words[0]
+	}
+	if s.Handler == "" {
+		last := words[len(words)-1]
+		s.Handler = strings.ToUpper(last[:1]) + last[1:]
+	}
+	if !pkgRE.MatchString(s.Pkg) {
+		errs = append(errs, fmt.Errorf("-pkg %q: a Go package name", s.Pkg))
+	}
+	if !handlerRE.MatchString(s.Handler) {
+		errs = append(errs, fmt.Errorf("-handler %q: an exported Go name", s.Handler))
+	}
+	if s.Summary == "" {
+		s.Summary = s.Method + " " + s.Path + "."
+	}
+	for _, r := range table {
+		if r.Function == s.Name {
+			errs = append(errs, fmt.Errorf("a function %s exists already", s.Name))
+		}
+		if r.Method == s.Method && r.Path == s.Path {
+			errs = append(errs, fmt.Errorf("%s %s is a route already", s.Method, s.Path))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (s spec) file() string { return strings.ToLower(s.Handler) + ".go" }
+
+func status(method string) int {
+	switch method {
+	case "POST":
+		return 201
+	case "DELETE":
+		return 204
+	}
+	return 200
+}
+
+// add writes everything under root (the repository).
+func add(root string, s *spec) error {
+	if err := s.check(routes.Table); err != nil {
+		return err
+	}
+	route := routes.Route{Method: s.Method, Path: s.Path, Function: s.Name, Need: routes.Need(s.Need),
+		Handler: s.Pkg + "." + s.Handler, Status: status(s.Method), Summary: s.Summary}
+
+	tablePath := filepath.Join(root, "internal", "routes", "routes.go")
+	src, err := os.ReadFile(tablePath)
+	if err != nil {
+		return err
+	}
+	if bytes.Count(src, []byte(marker)) != 1 {
+		return fmt.Errorf("%s: the line %q is not there once", tablePath, strings.TrimSpace(marker))
+	}
+	entry := fmt.Sprintf("\t{\n\t\tMethod: %q, Path: %q, Function: %q, Need: %s,\n\t\tHandler: %q, Status: %d,\n\t\tSummary: %q,\n\t},\n",
+		s.Method, s.Path, s.Name, needs[s.Need], route.Handler, route.Status, s.Summary)
+	added := []routes.Route{route}
+	// API Gateway makes a resource for every step on the way to the path;
+	// one that is no route's gets its namespace's catch-all, as /api/auth
+	// has (routes.TestEveryResourceHasAMethod).
+	for _, prefix := range missingPrefixes(routes.Table, s.Path) {
+		need, needName, summary := routes.NeedCredential, "NeedCredential", "No such route: 401 without a credential, 404 with one."
+		if strings.HasPrefix(prefix, "/api/public/") {
+			need, needName, summary = routes.NeedPublic, "NeedPublic", "No such public route: 404."
+		}
+		added = append(added, routes.Route{Method: routes.AnyMethod, Path: prefix, Function: routes.NotFoundFunction, Need: need,
+			Handler: "notfound.Build", Status: 404, Summary: summary})
+		entry += fmt.Sprintf("\t{\n\t\tMethod: AnyMethod, Path: %q, Function: NotFoundFunction, Need: %s, Handler: \"notfound.Build\", Status: 404,\n\t\tSummary: %q,\n\t},\n",
+			prefix, needName, summary)
+	}
+	src = bytes.Replace(src, []byte(marker), []byte(entry+marker), 1)
+	if src, err = format.Source(src); err != nil {
+		return fmt.Errorf("routes.go: %w", err)
+	}
+
+	dir := filepath.Join(root, "internal", s.Pkg)
+	handlerFile, testFile := filepath.Join(dir, s.file()), filepath.Join(dir, strings.TrimSuffix(s.file(), ".go")+"_test.go")
+	for _, f := range []string{handlerFile, testFile} {
+		if _, err := os.Stat(f); err == nil {
+			return fmt.Errorf("%s exists already", f)
+		}
+	}
+	files := map[string][]byte{tablePath: src}
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		files[filepath.Join(dir, "doc.go")] = []byte(fmt.Sprintf("// Package %s answers the routes of %s.\npackage %s\n", s.Pkg, s.Path, s.Pkg))
+	}
+	files[handlerFile], err = format.Source([]byte(handlerSource(*s)))
+	if err != nil {
+		return err
+	}
+	files[testFile], err = format.Source([]byte(testSource(*s)))
+	if err != nil {
+		return err
+	}
+	event, err := eventFor(*s)
+	if err != nil {
+		return err
+	}
+	files[filepath.Join(root, "events", s.Name, "basic.json")] = event
+
+	// The new entries go where the source gets them: before the catch-alls.
+	table := slices.Clone(routes.Table)
+	at := slices.IndexFunc(table, func(r routes.Route) bool { return r.NotFound() })
+	if at < 0 {
+		at = len(table)
+	}
+	generated, err := codegen.Files(slices.Insert(table, at, added...))
+	if err != nil {
+		return err
+	}
+	for name, b := range generated {
+		files[filepath.Join(root, name)] = b
+	}
+	for name, b := range files {
+		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(name, b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// missingPrefixes are the resources on the way to path, below /api, that
+// no route of the table has.
+func missingPrefixes(table []routes.Route, path string) []string {
+	segs := strings.Split(path, "/")
+	var out []string
+	for i := 3; i < len(segs); i++ {
+		prefix := strings.Join(segs[:i], "/")
+		if !slices.ContainsFunc(table, func(r routes.Route) bool { return r.Path == prefix }) {
+			out = append(out, prefix)
+		}
+	}
+	return out
+}
+
+func handlerSource(s spec) string {
+	return fmt.Sprintf(`package %[1]s
+
+import (
+	"context"
+
+	"github.com/latchkey/latchkey/internal/deps"
+	"github.com/latchkey/latchkey/internal/httpx"
+)
+
+// %[2]s builds the handler of %[3]s %[4]s. It fails only on what would fail
+// every request (then the function's cold start stops with the reason).
+func %[2]s(d deps.Deps) (httpx.Handler, error) {
+	return func(ctx context.Context, req httpx.Request) (httpx.Response, error) {
+		// Write the handler here: principal.From(req) is the caller,
+		// httpx.DecodeJSON reads a body, httpx.JSON answers.
+		return httpx.Response{}, httpx.Errorf(501, "not_implemented", "%[3]s %[4]s is not written yet")
+	}, nil
+}
+`, s.Pkg, s.Handler, s.Method, s.Path)
+}
+
+func testSource(s spec) string {
+	return fmt.Sprintf(`package %[1]s
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/deps"
+	"github.com/latchkey/latchkey/internal/deps/depstest"
+	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/store/embedded"
+)
+
+// Test%[2]s fails until %[3]s %[4]s answers %[5]d: write the handler in
+// %[6]s, then make this test say what the route promises.
+func Test%[2]s(t *testing.T) {
+	d := deps.Deps{Stores: embedded.New().Stores(), Now: time.Now}
+	h := httpx.Adapt(slog.New(slog.DiscardHandler), depstest.Build(t, %[2]s, d))
+	resp, err := h(context.Background(), httpx.Request{HTTPMethod: %[3]q, Path: %[4]q})
+	if err != nil {
+		t.Fatalf("%[3]s %[4]s: %%v", err)
+	}
+	if resp.StatusCode != %[5]d {
+		t.Fatalf("%[3]s %[4]s = %%d %%s; want %[5]d", resp.StatusCode, resp.Body)
+	}
+}
+`, s.Pkg, s.Handler, s.Method, s.Path, status(s.Method), s.file())
+}
+
+// eventFor is an API Gateway event for the route, as the local gateway
+// builds one (with a session principal unless the route is public).
+func eventFor(s spec) ([]byte, error) {
+	path := regexp.MustCompile(`\{([a-zA-Z0-9]+)\}`).ReplaceAllString(s.Path, "example-$1")
+	ev := events.APIGatewayProxyRequest{
+		Resource: s.Path, Path: path, HTTPMethod: s.Method,
+		Headers: map[string]string{"Accept": "application/json", "Host": "api.example.com"},
+	}
+	for _, m := range regexp.MustCompile(`\{([a-zA-Z0-9]+)\}`).FindAllStringSubmatch(s.Path, -1) {
+		if ev.PathParameters == nil {
+			ev.PathParameters = map[string]string{}
+		}
+		ev.PathParameters[m[1]] = "example-" + m[1]
+	}
+	ev.RequestContext.HTTPMethod, ev.RequestContext.ResourcePath, ev.RequestContext.Stage = s.Method, s.Path, "prod"
+	if s.Need != "public" {
+		p := principal.Principal{UserID: "usr_exampleexampleexampleexa", SessionID: "ses_exampleexampleexampleexa",
+			Method: principal.MethodSession, Permissions: []string{principal.Read, principal.Write}}
+		ev.RequestContext.Authorizer = p.Context()
+	}
+	b, err := json.MarshalIndent(ev, "", "  ")
+	return append(b, '\n'), err
+}

@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/latchkey/latchkey/internal/routes"
+)
+
+const repo = "../.."
+
+// copyTree copies the repository's files (tracked, and new ones not
+// ignored) into a temporary folder, with node_modules linked.
+func copyTree(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command("git", "-C", repo, "ls-files", "-co", "--exclude-standard", "-z").Output()
+	if err != nil {
+		t.Skipf("not a git checkout: %v", err)
+	}
+	dst := t.TempDir()
+	for _, name := range strings.Split(strings.TrimRight(string(out), "\x00"), "\x00") {
+		b, err := os.ReadFile(filepath.Join(repo, name))
+		if err != nil {
+			continue // deleted in the work tree
+		}
+		if err := os.MkdirAll(filepath.Join(dst, filepath.Dir(name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dst, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	abs, _ := filepath.Abs(filepath.Join(repo, "node_modules"))
+	if err := os.Symlink(abs, filepath.Join(dst, "node_modules")); err != nil {
+		t.Fatal(err)
+	}
+	return dst
+}
+
+// TestANewRouteWorksEverywhere adds a throwaway route to a copy of the
+// tree, as `make route` does, and runs there the tests of everything that
+// reads the route table: the generated files, the local gateway, the
+// authorizer, the OpenAPI document and the infrastructure (its CDK
+// synthesis, cdk-nag and cfn-lint included). Nothing but the table entry,
+// the handler and its fixture was written by hand.
+func TestANewRouteWorksEverywhere(t *testing.T) {
+	if testing.Short() {
+		t.Skip("copies the tree and synthesizes the stacks")
+	}
+	dst := copyTree(t)
+	s := spec{Name: "widgets-delete", Method: "DELETE", Path: "/api/widgets/{id}", Need: "write"}
+	if err := add(dst, &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Pkg != "widgets" || s.Handler != "Delete" {
+		t.Fatalf("defaults = %s.%s; want widgets.Delete", s.Pkg, s.Handler)
+	}
+	for _, f := range []string{"functions/widgets-delete/main.go", "internal/widgets/delete.go", "internal/widgets/delete_test.go", "events/widgets-delete/basic.json"} {
+		if _, err := os.Stat(filepath.Join(dst, f)); err != nil {
+			t.Errorf("make route wrote no %s", f)
+		}
+	}
+	cmd := exec.Command("go", "test", "-count=1", "./internal/codegen", "./internal/routes", "./internal/functions",
+		"./internal/gateway", "./internal/authz", "./internal/openapi", "./infra")
+	cmd.Dir = dst
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("the table's readers with a new route: %v\n%s", err, out.String())
+	}
+	// And what is left is said, not silently passed: the handler's own test
+	// fails until it is written.
+	cmd = exec.Command("go", "test", "-count=1", "./internal/widgets")
+	cmd.Dir = dst
+	if b, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(b), "want 204") {
+		t.Fatalf("the new handler's test = %v\n%s; want it failing until the handler is written", err, b)
+	}
+}
+
+// TestSpecRefusesWhatWouldNotBuild: names, methods, paths and needs that
+// would make a broken table are refused before anything is written.
+func TestSpecRefusesWhatWouldNotBuild(t *testing.T) {
+	for _, s := range []spec{
+		{Name: "Widgets", Method: "GET", Path: "/api/widgets", Need: "read"},
+		{Name: "widgets-list", Method: "FETCH", Path: "/api/widgets", Need: "read"},
+		{Name: "widgets-list", Method: "GET", Path: "/widgets", Need: "read"},
+		{Name: "widgets-list", Method: "GET", Path: "/api/widgets/{id", Need: "read"},
+		{Name: "widgets-list", Method: "GET", Path: "/api/widgets", Need: "admin"},
+		{Name: "widgets-list", Method: "POST", Path: "/api/widgets", Need: "read"},
+		{Name: "widgets-list", Method: "GET", Path: "/api/widgets", Need: "write"},
+		{Name: "me", Method: "GET", Path: "/api/widgets", Need: "read"},
+		{Name: "widgets-list", Method: "GET", Path: "/api/me", Need: "read"},
+		{Name: "widgets-list", Method: "GET", Path: "/api/widgets", Need: "read", Pkg: "Widgets"},
+	} {
+		if err := s.check(routes.Table); err == nil {
+			t.Errorf("check(%+v) = nil; want a refusal", s)
+		}
+	}
+}
