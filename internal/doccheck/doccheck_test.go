@@ -4,7 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -193,22 +192,5 @@ func TestEveryCitedTestExists(t *testing.T) {
 				t.Errorf("%s cites %s, which no test file defines", filepath.Base(f), m[1])
 			}
 		}
-	}
-}
-
-// TestThrottleCeilingIsTheTablesSize: DEPLOY.md states how many methods the
-// API has, since the stage's throttle applies to each; the number must be
-// the route table's.
-func TestThrottleCeilingIsTheTablesSize(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join(root, "docs", "DEPLOY.md"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := regexp.MustCompile(`The API has (\d+) methods`).FindSubmatch(b)
-	if m == nil {
-		t.Fatal("DEPLOY.md does not say how many methods the API has")
-	}
-	if want := strconv.Itoa(len(routes.Table)); string(m[1]) != want {
-		t.Errorf("DEPLOY.md says %s methods; the route table has %s", m[1], want)
 	}
 }
