@@ -3,10 +3,6 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 GO          ?= go
-# `make route PATH=/api/…` sets PATH for the recipes: keep the shell's own
-# (read when the Makefile is parsed) and go's full path for that target.
-HOST_PATH   := $(shell printf '%s' "$$PATH")
-GO_ABS      := $(shell command -v $(GO))
 BIN         := $(CURDIR)/.bin
 STATICCHECK := $(BIN)/staticcheck
 STATICCHECK_VERSION := v0.8.2
@@ -107,8 +103,8 @@ deploy: node_modules/.installed build ## build, then deploy every stack with the
 	$(CDK) deploy --all $(CDK_ARGS)
 
 .PHONY: route
-route: ## add a route: make route NAME=widgets-list METHOD=GET PATH=/api/widgets NEED=read (docs/ADDING-A-ROUTE.md)
-	@PATH='$(HOST_PATH)' $(GO_ABS) run ./cmd/newroute -name '$(NAME)' -method '$(METHOD)' -path '$(PATH)' -need '$(NEED)' \
+route: ## add a route: make route NAME=widgets-list METHOD=GET ROUTE=/api/widgets NEED=read (docs/ADDING-A-ROUTE.md)
+	@$(GO) run ./cmd/newroute -name '$(NAME)' -method '$(METHOD)' -path '$(ROUTE)' -need '$(NEED)' \
 		$(if $(PKG),-pkg '$(PKG)') $(if $(HANDLER),-handler '$(HANDLER)')
 
 .PHONY: generate

@@ -4,7 +4,7 @@
 // registry entry (internal/codegen). Run it from the repository's root:
 //
 //	go run ./cmd/newroute -name widgets-list -method GET -path /api/widgets -need read
-//	make route NAME=widgets-list METHOD=GET PATH=/api/widgets NEED=read
+//	make route NAME=widgets-list METHOD=GET ROUTE=/api/widgets NEED=read
 //
 // The handler goes in internal/<pkg> (-pkg, by default the name's first
 // word), as the constructor <Handler> (-handler, by default the name's last
@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"go/format"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -28,7 +29,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/latchkey/latchkey/internal/codegen"
 	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/routes"
 )
@@ -73,8 +73,22 @@ Then: a row in docs/API.md, and make test says what else is left.
 `, s.Method, s.Path, s.Name, status(s.Method), s.Pkg, s.file(), s.Pkg, s.Handler, s.Name, s.Name)
 }
 
-// check fills in the defaults and refuses what would not build.
-func (s *spec) check(table []routes.Route) error {
+// declared reports whether package pkg under root declares name at its
+// top level.
+func declared(root, pkg, name string) bool {
+	files, _ := filepath.Glob(filepath.Join(root, "internal", pkg, "*.go"))
+	decl := regexp.MustCompile(`(?m)^(func|type|var|const) ` + regexp.QuoteMeta(name) + `\b`)
+	for _, f := range files {
+		if b, err := os.ReadFile(f); err == nil && decl.Match(b) {
+			return true
+		}
+	}
+	return false
+}
+
+// check fills in the defaults and refuses what would not build, for the
+// tree at root.
+func (s *spec) check(root string, table []routes.Route) error {
 	var errs []error
 	if !nameRE.MatchString(s.Name) {
 		errs = append(errs, fmt.Errorf("-name %q: lower-case words joined by '-'", s.Name))
@@ -107,6 +121,28 @@ func (s *spec) check(table []routes.Route) error {
 	if s.Summary == "" {
 		s.Summary = s.Method + " " + s.Path + "."
 	}
+	if s.Name == routes.AuthorizerFunction || s.Name == routes.NotFoundFunction {
+		errs = append(errs, fmt.Errorf("-name %s is taken by Latchkey itself", s.Name))
+	}
+	handlerPkgs := map[string]bool{}
+	for _, r := range table {
+		handlerPkgs[strings.SplitN(r.Handler, ".", 2)[0]] = true
+	}
+	if s.Pkg == "main" {
+		errs = append(errs, errors.New("-pkg main cannot hold a handler"))
+	} else if _, err := os.Stat(filepath.Join(root, "internal", s.Pkg)); err == nil && !handlerPkgs[s.Pkg] {
+		// internal/deps, httpx, store, …: a handler there would import
+		// what imports it, or mix wiring with routes.
+		errs = append(errs, fmt.Errorf("-pkg %s is one of Latchkey's own packages, not a handler package; choose another", s.Pkg))
+	}
+	if declared(root, s.Pkg, s.Handler) {
+		errs = append(errs, fmt.Errorf("internal/%s already declares %s; give another -handler", s.Pkg, s.Handler))
+	}
+	for _, dir := range []string{filepath.Join(root, "functions", s.Name), filepath.Join(root, "events", s.Name)} {
+		if _, err := os.Stat(dir); err == nil {
+			errs = append(errs, fmt.Errorf("%s exists already", dir))
+		}
+	}
 	for _, r := range table {
 		if r.Function == s.Name {
 			errs = append(errs, fmt.Errorf("a function %s exists already", s.Name))
@@ -132,12 +168,9 @@ func status(method string) int {
 
 // add writes everything under root (the repository).
 func add(root string, s *spec) error {
-	if err := s.check(routes.Table); err != nil {
+	if err := s.check(root, routes.Table); err != nil {
 		return err
 	}
-	route := routes.Route{Method: s.Method, Path: s.Path, Function: s.Name, Need: routes.Need(s.Need),
-		Handler: s.Pkg + "." + s.Handler, Status: status(s.Method), Summary: s.Summary}
-
 	tablePath := filepath.Join(root, "internal", "routes", "routes.go")
 	src, err := os.ReadFile(tablePath)
 	if err != nil {
@@ -147,18 +180,15 @@ func add(root string, s *spec) error {
 		return fmt.Errorf("%s: the line %q is not there once", tablePath, strings.TrimSpace(marker))
 	}
 	entry := fmt.Sprintf("\t{\n\t\tMethod: %q, Path: %q, Function: %q, Need: %s,\n\t\tHandler: %q, Status: %d,\n\t\tSummary: %q,\n\t},\n",
-		s.Method, s.Path, s.Name, needs[s.Need], route.Handler, route.Status, s.Summary)
-	added := []routes.Route{route}
+		s.Method, s.Path, s.Name, needs[s.Need], s.Pkg+"."+s.Handler, status(s.Method), s.Summary)
 	// API Gateway makes a resource for every step on the way to the path;
 	// one that is no route's gets its namespace's catch-all, as /api/auth
 	// has (routes.TestEveryResourceHasAMethod).
 	for _, prefix := range missingPrefixes(routes.Table, s.Path) {
-		need, needName, summary := routes.NeedCredential, "NeedCredential", "No such route: 401 without a credential, 404 with one."
+		needName, summary := "NeedCredential", "No such route: 401 without a credential, 404 with one."
 		if strings.HasPrefix(prefix, "/api/public/") {
-			need, needName, summary = routes.NeedPublic, "NeedPublic", "No such public route: 404."
+			needName, summary = "NeedPublic", "No such public route: 404."
 		}
-		added = append(added, routes.Route{Method: routes.AnyMethod, Path: prefix, Function: routes.NotFoundFunction, Need: need,
-			Handler: "notfound.Build", Status: 404, Summary: summary})
 		entry += fmt.Sprintf("\t{\n\t\tMethod: AnyMethod, Path: %q, Function: NotFoundFunction, Need: %s, Handler: \"notfound.Build\", Status: 404,\n\t\tSummary: %q,\n\t},\n",
 			prefix, needName, summary)
 	}
@@ -192,19 +222,6 @@ func add(root string, s *spec) error {
 	}
 	files[filepath.Join(root, "events", s.Name, "basic.json")] = event
 
-	// The new entries go where the source gets them: before the catch-alls.
-	table := slices.Clone(routes.Table)
-	at := slices.IndexFunc(table, func(r routes.Route) bool { return r.NotFound() })
-	if at < 0 {
-		at = len(table)
-	}
-	generated, err := codegen.Files(slices.Insert(table, at, added...))
-	if err != nil {
-		return err
-	}
-	for name, b := range generated {
-		files[filepath.Join(root, name)] = b
-	}
 	for name, b := range files {
 		if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 			return err
@@ -212,6 +229,13 @@ func add(root string, s *spec) error {
 		if err := os.WriteFile(name, b, 0o644); err != nil {
 			return err
 		}
+	}
+	// The generated files come from the table as written, by the generator
+	// itself (make generate), so that they are what it would write.
+	gen := exec.Command("go", "run", "./cmd/generate")
+	gen.Dir = root
+	if out, err := gen.CombinedOutput(); err != nil {
+		return fmt.Errorf("make generate: %v\n%s", err, out)
 	}
 	return nil
 }

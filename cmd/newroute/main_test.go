@@ -52,14 +52,21 @@ func TestANewRouteWorksEverywhere(t *testing.T) {
 		t.Skip("copies the tree and synthesizes the stacks")
 	}
 	dst := copyTree(t)
-	s := spec{Name: "widgets-delete", Method: "DELETE", Path: "/api/widgets/{id}", Need: "write"}
-	if err := add(dst, &s); err != nil {
-		t.Fatal(err)
+	run := func(name string, args ...string) {
+		t.Helper()
+		cmd := exec.Command(name, args...)
+		cmd.Dir = dst
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+		}
 	}
-	if s.Pkg != "widgets" || s.Handler != "Delete" {
-		t.Fatalf("defaults = %s.%s; want widgets.Delete", s.Pkg, s.Handler)
-	}
-	for _, f := range []string{"functions/widgets-delete/main.go", "internal/widgets/delete.go", "internal/widgets/delete_test.go", "events/widgets-delete/basic.json"} {
+	// A route below a path no route has: /api/widgets gets a catch-all.
+	run("go", "run", "./cmd/newroute", "-name", "widgets-delete", "-method", "DELETE", "-path", "/api/widgets/{id}", "-need", "write")
+	// Then a route on that very path, through the Makefile's target: its
+	// own method must win over the catch-all there.
+	run("make", "-s", "route", "NAME=widgets-create", "METHOD=POST", "ROUTE=/api/widgets", "NEED=write")
+	for _, f := range []string{"functions/widgets-delete/main.go", "internal/widgets/delete.go", "internal/widgets/delete_test.go", "events/widgets-delete/basic.json",
+		"functions/widgets-create/main.go", "internal/widgets/create.go", "events/widgets-create/basic.json"} {
 		if _, err := os.Stat(filepath.Join(dst, f)); err != nil {
 			t.Errorf("make route wrote no %s", f)
 		}
@@ -76,7 +83,7 @@ func TestANewRouteWorksEverywhere(t *testing.T) {
 	// fails until it is written.
 	cmd = exec.Command("go", "test", "-count=1", "./internal/widgets")
 	cmd.Dir = dst
-	if b, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(b), "want 204") {
+	if b, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(b), "want 204") || !strings.Contains(string(b), "want 201") {
 		t.Fatalf("the new handler's test = %v\n%s; want it failing until the handler is written", err, b)
 	}
 }
@@ -95,8 +102,13 @@ func TestSpecRefusesWhatWouldNotBuild(t *testing.T) {
 		{Name: "me", Method: "GET", Path: "/api/widgets", Need: "read"},
 		{Name: "widgets-list", Method: "GET", Path: "/api/me", Need: "read"},
 		{Name: "widgets-list", Method: "GET", Path: "/api/widgets", Need: "read", Pkg: "Widgets"},
+		{Name: "authorizer", Method: "GET", Path: "/api/widgets", Need: "read"},
+		{Name: "widgets-list", Method: "GET", Path: "/api/widgets", Need: "read", Pkg: "deps"},
+		{Name: "widgets-list", Method: "GET", Path: "/api/widgets", Need: "read", Pkg: "httpx"},
+		{Name: "main-list", Method: "GET", Path: "/api/widgets", Need: "read"},
+		{Name: "posts-page", Method: "GET", Path: "/api/widgets", Need: "read"}, // posts.Page is a type
 	} {
-		if err := s.check(routes.Table); err == nil {
+		if err := s.check(repo, routes.Table); err == nil {
 			t.Errorf("check(%+v) = nil; want a refusal", s)
 		}
 	}

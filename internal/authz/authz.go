@@ -297,12 +297,7 @@ func (a *Authorizer) find(method, resource string) (routes.Route, bool) {
 	if a.opts.Routes == nil {
 		return routes.Find(method, resource)
 	}
-	for _, r := range a.opts.Routes {
-		if r.Path == resource && (r.Method == method || r.Method == routes.AnyMethod) {
-			return r, true
-		}
-	}
-	return routes.Route{}, false
+	return routes.FindIn(a.opts.Routes, method, resource)
 }
 
 // Handle decides a decoded event and renders the answer (the local

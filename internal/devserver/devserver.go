@@ -191,6 +191,9 @@ func oneOrigin(publicURL string, next http.Handler) http.Handler {
 // pageRoute reports whether the route a request reaches answers pages to
 // browsers (Route.Pages: sign-in).
 func pageRoute(method, path string) bool {
+	if method == http.MethodHead {
+		method = http.MethodGet // a HEAD is answered as its GET
+	}
 	r, _, result := routes.Match(method, path)
 	return result == routes.Matched && r.Pages
 }

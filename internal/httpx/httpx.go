@@ -161,8 +161,8 @@ func Adapt(log *slog.Logger, h Handler) func(context.Context, Request) (Response
 // (127.0.0.0/8, ::1). Plain http and the development provider are allowed
 // only there.
 func IsLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
+	if len(host) == len("localhost") && strings.ToLower(host) == "localhost" {
+		return true // ASCII letters only: ToLower keeps the length of no other spelling
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()

@@ -200,6 +200,7 @@ func TestDecodeJSONRefusesAmbiguousNames(t *testing.T) {
 func TestIsLoopback(t *testing.T) {
 	for host, want := range map[string]bool{
 		"localhost": true, "LocalHost": true, "127.0.0.1": true, "127.1.2.3": true, "::1": true,
+		"localhoſt": false, "locaLHOST": true, "\u212Aocalhost": false,
 		"": false, "localhost.evil.example": false, "10.0.0.1": false, "0.0.0.0": false, "::": false, "app.example": false,
 	} {
 		if got := IsLoopback(host); got != want {

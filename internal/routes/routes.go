@@ -305,13 +305,23 @@ func Functions() []string {
 
 // Find returns the route with this method and resource path (as API Gateway
 // names it in an event's "resource").
-func Find(method, resource string) (Route, bool) {
-	for _, r := range Table {
-		if r.Path == resource && (r.Method == method || r.Method == AnyMethod) {
+func Find(method, resource string) (Route, bool) { return FindIn(Table, method, resource) }
+
+// FindIn is Find in another table. A method of its own wins over ANY on
+// the same resource, as API Gateway chooses.
+func FindIn(table []Route, method, resource string) (Route, bool) {
+	var catchAll Route
+	found := false
+	for _, r := range table {
+		switch {
+		case r.Path != resource:
+		case r.Method == method:
 			return r, true
+		case r.Method == AnyMethod && !found:
+			catchAll, found = r, true
 		}
 	}
-	return Route{}, false
+	return catchAll, found
 }
 
 // NotFoundFunction answers 404 (or 401, by its route's need) for paths no
@@ -344,19 +354,26 @@ const (
 func Match(method, escapedPath string) (Route, map[string]string, MatchResult) {
 	segs := strings.Split(escapedPath, "/")
 	result := NoRoute
-	for _, r := range Table {
+	var anyRoute *Route
+	var anyParams map[string]string
+	for i, r := range Table {
 		if r.Greedy() {
 			continue
 		}
 		params, ok := matchPath(r.Path, segs)
-		if !ok {
-			continue
-		}
-		if r.Method != method && r.Method != AnyMethod {
+		switch {
+		case !ok:
+		case r.Method == method:
+			return r, params, Matched
+		case r.Method == AnyMethod && anyRoute == nil:
+			// A method of its own on the same path wins over ANY.
+			anyRoute, anyParams = &Table[i], params
+		default:
 			result = NoMethod
-			continue
 		}
-		return r, params, Matched
+	}
+	if anyRoute != nil {
+		return *anyRoute, anyParams, Matched
 	}
 	if result == NoMethod {
 		return Route{}, nil, NoMethod

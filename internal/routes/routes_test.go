@@ -82,6 +82,33 @@ func TestEveryResourceHasAMethod(t *testing.T) {
 	}
 }
 
+// TestAMethodOfItsOwnWinsOverAny: a route with its own method on a path
+// that also has ANY (a catch-all that make route added on the way) is the
+// one chosen, by the authorizer and the local gateway alike, as API Gateway
+// chooses it: a write route must not be decided as the catch-all's "any
+// credential".
+func TestAMethodOfItsOwnWinsOverAny(t *testing.T) {
+	table := []Route{
+		{Method: AnyMethod, Path: "/api/reports", Function: NotFoundFunction, Need: NeedCredential},
+		{Method: "POST", Path: "/api/reports", Function: "reports-create", Need: NeedWrite},
+	}
+	if r, ok := FindIn(table, "POST", "/api/reports"); !ok || r.Function != "reports-create" {
+		t.Errorf("FindIn(POST) = %v, %v; want reports-create", r.Function, ok)
+	}
+	if r, ok := FindIn(table, "GET", "/api/reports"); !ok || r.Function != NotFoundFunction {
+		t.Errorf("FindIn(GET) = %v, %v; want the catch-all", r.Function, ok)
+	}
+	saved := Table
+	defer func() { Table = saved }()
+	Table = table
+	if r, _, res := Match("POST", "/api/reports"); res != Matched || r.Function != "reports-create" {
+		t.Errorf("Match(POST) = %v %v; want reports-create", r.Function, res)
+	}
+	if r, _, res := Match("DELETE", "/api/reports"); res != Matched || r.Function != NotFoundFunction {
+		t.Errorf("Match(DELETE) = %v %v; want the catch-all", r.Function, res)
+	}
+}
+
 func TestFindMatchesAnyMethod(t *testing.T) {
 	if r, ok := Find("PATCH", "/api/{proxy+}"); !ok || r.Function != "not-found" {
 		t.Fatalf("Find(PATCH, /api/{proxy+}) = %v, %v; want the catch-all", r, ok)
