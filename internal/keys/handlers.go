@@ -77,11 +77,7 @@ func (h Handlers) Create(ctx context.Context, req httpx.Request) (httpx.Response
 // Delete answers DELETE /api/keys/{id}: 204, or 404 unless the key is the
 // caller's.
 func (h Handlers) Delete(ctx context.Context, req httpx.Request) (httpx.Response, error) {
-	p, err := sessionPrincipal(req)
-	if err != nil {
-		return httpx.Response{}, err
-	}
-	id, err := keyID(req)
+	p, id, err := keyRequest(req)
 	if err != nil {
 		return httpx.Response{}, err
 	}
@@ -99,11 +95,7 @@ func (h Handlers) Delete(ctx context.Context, req httpx.Request) (httpx.Response
 // Regenerate answers POST /api/keys/{id}/regenerate: 200 with the key and
 // its new secret, or 404 unless the key is the caller's.
 func (h Handlers) Regenerate(ctx context.Context, req httpx.Request) (httpx.Response, error) {
-	p, err := sessionPrincipal(req)
-	if err != nil {
-		return httpx.Response{}, err
-	}
-	id, err := keyID(req)
+	p, id, err := keyRequest(req)
 	if err != nil {
 		return httpx.Response{}, err
 	}
@@ -148,4 +140,15 @@ func keyID(req httpx.Request) (string, error) {
 		return "", httpx.NotFound("key")
 	}
 	return id, nil
+}
+
+// keyRequest reads what every request about one key needs: a browser
+// session's principal and the key's id from the path.
+func keyRequest(req httpx.Request) (principal.Principal, string, error) {
+	p, err := sessionPrincipal(req)
+	if err != nil {
+		return principal.Principal{}, "", err
+	}
+	id, err := keyID(req)
+	return p, id, err
 }

@@ -47,10 +47,11 @@ func NewToken(r io.Reader) (string, error) {
 
 // ValidToken reports whether s has a token's shape, so that garbage is
 // refused before any hashing or store read.
-func ValidToken(s string) bool {
-	if len(s) != tokenLen {
-		return false
-	}
+func ValidToken(s string) bool { return len(s) == tokenLen && base64URL(s) }
+
+// base64URL reports whether s holds only the characters of unpadded
+// base64url.
+func base64URL(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
@@ -124,16 +125,7 @@ func FromCookies(values []string) (string, error) {
 // of bounded length, in unpadded base64url.
 func LoginCookie(values []string) (string, error) {
 	return cookieValue(values, LoginCookieName, func(v string) bool {
-		if v == "" || len(v) > 2048 {
-			return false
-		}
-		for i := 0; i < len(v); i++ {
-			c := v[i]
-			if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-				return false
-			}
-		}
-		return true
+		return v != "" && len(v) <= 2048 && base64URL(v)
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"sync"
 )
@@ -62,4 +63,15 @@ func (b *Output) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// Kill kills the child by its PID and waits until exited is closed (the
+// harness closes it when cmd.Wait returns). name says which server, in
+// the error.
+func Kill(cmd *exec.Cmd, exited <-chan struct{}, name string) error {
+	if err := cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return fmt.Errorf("stop %s: %w", name, err)
+	}
+	<-exited
+	return nil
 }

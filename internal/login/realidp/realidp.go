@@ -242,13 +242,7 @@ func (p *Provider) stop() error {
 	}
 }
 
-func (p *Provider) kill() error {
-	if err := p.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return fmt.Errorf("stop oidc-provider: %w", err)
-	}
-	<-p.exited
-	return nil
-}
+func (p *Provider) kill() error { return testproc.Kill(p.cmd, p.exited, "oidc-provider") }
 
 // Output returns what the provider has printed so far: oidc-provider's
 // start-up warnings about its development-only settings, and any errors.

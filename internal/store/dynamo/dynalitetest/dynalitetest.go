@@ -137,13 +137,7 @@ func (s *Server) Restart() error {
 
 // Close kills the server by its PID and waits for it to exit. A server
 // started with StartAt can be started again with Restart.
-func (s *Server) Close() error {
-	if err := s.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return fmt.Errorf("stop dynalite: %w", err)
-	}
-	<-s.exited
-	return nil
-}
+func (s *Server) Close() error { return testproc.Kill(s.cmd, s.exited, "dynalite") }
 
 // Output returns what the server has printed so far.
 func (s *Server) Output() string { return s.output.String() }
