@@ -140,7 +140,13 @@ func (db *DB) item(ctx context.Context, t store.TableName, key map[string]types.
 // comes back as a failed condition (see conditionFailed) carrying the
 // existing item where the server supports that.
 func (db *DB) putNew(ctx context.Context, t store.TableName, item map[string]types.AttributeValue, keyAttr string) error {
-	e, err := expression.NewBuilder().WithCondition(expression.AttributeNotExists(expression.Name(keyAttr))).Build()
+	return db.putIf(ctx, t, item, expression.AttributeNotExists(expression.Name(keyAttr)))
+}
+
+// putIf writes item if cond holds; a failed condition carries the item as
+// it was (see conditionFailed).
+func (db *DB) putIf(ctx context.Context, t store.TableName, item map[string]types.AttributeValue, cond expression.ConditionBuilder) error {
+	e, err := expression.NewBuilder().WithCondition(cond).Build()
 	if err != nil {
 		return err
 	}

@@ -75,19 +75,7 @@ func (s *Posts) put(ctx context.Context, p store.Post, cond expression.Condition
 	if err != nil {
 		return err
 	}
-	e, err := expression.NewBuilder().WithCondition(cond).Build()
-	if err != nil {
-		return err
-	}
-	_, err = db.client.PutItem(ctx, &dynamodb.PutItemInput{
-		TableName:                           db.table(store.PostsTable),
-		Item:                                item,
-		ConditionExpression:                 e.Condition(),
-		ExpressionAttributeNames:            e.Names(),
-		ExpressionAttributeValues:           e.Values(),
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	})
-	return err
+	return db.putIf(ctx, store.PostsTable, item, cond)
 }
 
 // versionIs is the optimistic-locking condition; it fails on a missing post
