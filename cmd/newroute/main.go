@@ -8,9 +8,9 @@
 //
 // The handler goes in internal/<pkg> (-pkg, by default the name's first
 // word), as the constructor <Handler> (-handler, by default the name's last
-// word: List). `make test` then says what is left: the handler, the
-// tables it uses, its golden answers (make golden) and its row in
-// docs/API.md.
+// word: List). It also adds the route's row to docs/API.md. `make test`
+// then says what is left: the handler, the tables it uses, and its golden
+// answers (make golden).
 package main
 
 import (
@@ -69,7 +69,8 @@ func main() {
   internal/%s/%s   the handler %s.%s, and its test, which fails until you write it
   events/%s/basic.json   an event; make golden writes its answer
   functions/%s/main.go   generated, with the local registry (make generate)
-Then: a row in docs/API.md, and make test says what else is left.
+  docs/API.md   the route's row in the contract; say there what it answers
+Then make test says what else is left.
 `, s.Method, s.Path, s.Name, status(s.Method), s.Pkg, s.file(), s.Pkg, s.Handler, s.Name, s.Name)
 }
 
@@ -230,6 +231,11 @@ func add(root string, s *spec) error {
 			return err
 		}
 	}
+	// The contract users read gets the route's row, after the last one, for
+	// the author to complete (TestEveryRouteIsInTheContract wants it).
+	if err := addAPIRow(root, *s); err != nil {
+		return err
+	}
 	// The generated files come from the table as written, by the generator
 	// itself (make generate), so that they are what it would write.
 	gen := exec.Command("go", "run", "./cmd/generate")
@@ -238,6 +244,29 @@ func add(root string, s *spec) error {
 		return fmt.Errorf("make generate: %v\n%s", err, out)
 	}
 	return nil
+}
+
+// addAPIRow adds the route's row to docs/API.md's route table, after its
+// last row.
+func addAPIRow(root string, s spec) error {
+	p := filepath.Join(root, "docs", "API.md")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		return err
+	}
+	lines := strings.Split(string(b), "\n")
+	head := slices.Index(lines, "| method | path | needs | success | notes |")
+	if head < 0 {
+		return fmt.Errorf("%s: no route table (a line %q)", p, "| method | path | needs | success | notes |")
+	}
+	end := head + 2
+	for end < len(lines) && strings.HasPrefix(lines[end], "| ") {
+		end++
+	}
+	needs := map[string]string{"public": "nothing", "session": "session", "read": "read", "write": "write"}[s.Need]
+	row := fmt.Sprintf("| %s | `%s` | %s | %d | %s |", s.Method, s.Path, needs, status(s.Method), s.Summary)
+	lines = slices.Insert(lines, end, row)
+	return os.WriteFile(p, []byte(strings.Join(lines, "\n")), 0o644)
 }
 
 // missingPrefixes are the resources on the way to path, below /api, that
