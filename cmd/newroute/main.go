@@ -43,6 +43,7 @@ var (
 	pathRE    = regexp.MustCompile(`^/api(/([a-z0-9][a-z0-9._-]*|\{[a-z][a-zA-Z0-9]*\}))+$`)
 	pkgRE     = regexp.MustCompile(`^[a-z][a-z0-9]*$`)
 	handlerRE = regexp.MustCompile(`^[A-Z][A-Za-z0-9]*$`)
+	paramRE   = regexp.MustCompile(`\{([a-zA-Z0-9]+)\}`)
 	needs     = map[string]string{"public": "NeedPublic", "session": "NeedSession", "read": "NeedRead", "write": "NeedWrite"}
 	methods   = []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
 )
@@ -102,7 +103,7 @@ func (s *spec) check(root string, table []routes.Route) error {
 	}
 	if _, ok := needs[s.Need]; !ok {
 		errs = append(errs, fmt.Errorf("-need %q: public, session, read or write", s.Need))
-	} else if s.Need == "read" && s.Method != "GET" || s.Need == "write" && s.Method == "GET" {
+	} else if (s.Need == principal.Read || s.Need == principal.Write) && principal.Permission(s.Method) != s.Need {
 		errs = append(errs, fmt.Errorf("-need %s does not go with %s: reads are GET, writes are not", s.Need, s.Method))
 	}
 	words := strings.Split(s.Name, "-")
@@ -339,12 +340,12 @@ func Test%[2]s(t *testing.T) {
 // eventFor is an API Gateway event for the route, as the local gateway
 // builds one (with a session principal unless the route is public).
 func eventFor(s spec) ([]byte, error) {
-	path := regexp.MustCompile(`\{([a-zA-Z0-9]+)\}`).ReplaceAllString(s.Path, "example-$1")
+	path := paramRE.ReplaceAllString(s.Path, "example-$1")
 	ev := events.APIGatewayProxyRequest{
 		Resource: s.Path, Path: path, HTTPMethod: s.Method,
 		Headers: map[string]string{"Accept": "application/json", "Host": "api.example.com"},
 	}
-	for _, m := range regexp.MustCompile(`\{([a-zA-Z0-9]+)\}`).FindAllStringSubmatch(s.Path, -1) {
+	for _, m := range paramRE.FindAllStringSubmatch(s.Path, -1) {
 		if ev.PathParameters == nil {
 			ev.PathParameters = map[string]string{}
 		}

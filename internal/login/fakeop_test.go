@@ -65,19 +65,14 @@ func newFakeOP(t *testing.T) *fakeOP {
 	mux.HandleFunc("/jwks", func(w http.ResponseWriter, r *http.Request) {
 		op.jwksHits.Add(1)
 		defer op.jwksDone.Add(1)
-		switch op.jwksFault.Load() {
-		case "500":
-			http.Error(w, "down", http.StatusInternalServerError)
+		fault := op.jwksFault.Load()
+		if failed(fault, w, r) {
 			return
+		}
+		switch fault {
 		case "slow500":
 			time.Sleep(200 * time.Millisecond)
 			http.Error(w, "down", http.StatusInternalServerError)
-			return
-		case "hang":
-			select {
-			case <-r.Context().Done():
-			case <-time.After(2 * time.Second):
-			}
 			return
 		case "garbage":
 			_, _ = w.Write([]byte("<html>maintenance</html>"))
@@ -90,17 +85,7 @@ func newFakeOP(t *testing.T) *fakeOP {
 		_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: keys})
 	})
 	mux.HandleFunc("/token", func(w http.ResponseWriter, r *http.Request) {
-		switch op.fault.Load() {
-		case "500":
-			http.Error(w, "down", http.StatusInternalServerError)
-			return
-		case "hang":
-			// Long past any deadline of the code under test, but bounded, so
-			// that the test server can close.
-			select {
-			case <-r.Context().Done():
-			case <-time.After(2 * time.Second):
-			}
+		if failed(op.fault.Load(), w, r) {
 			return
 		}
 		_ = r.ParseForm()
@@ -125,6 +110,25 @@ func newFakeOP(t *testing.T) *fakeOP {
 	op.srv = httptest.NewServer(mux)
 	t.Cleanup(op.srv.Close)
 	return op
+}
+
+// failed answers the faults every endpoint can play, and reports whether
+// it did: "500", or "hang" until the request is cancelled — long past any
+// deadline of the code under test, but bounded, so that the test server
+// can close.
+func failed(fault any, w http.ResponseWriter, r *http.Request) bool {
+	switch fault {
+	case "500":
+		http.Error(w, "down", http.StatusInternalServerError)
+	case "hang":
+		select {
+		case <-r.Context().Done():
+		case <-time.After(2 * time.Second):
+		}
+	default:
+		return false
+	}
+	return true
 }
 
 // issue registers a code for a PKCE challenge that will yield idToken.

@@ -42,10 +42,9 @@ type keySet struct {
 	now      func() time.Time
 
 	mu       sync.Mutex
-	fetches  int       // network fetches begun
-	finished int       // and ended
-	last     time.Time // when the last one began
-	lastErr  error     // how it ended: nil, or why there are no keys from it
+	last     time.Time // when the last network fetch began (zero: none yet)
+	finished int       // network fetches ended
+	lastErr  error     // how the last one ended: nil, or why there are no keys from it
 }
 
 func newKeySet(jwksURL string, client *http.Client, interval time.Duration, now func() time.Time) *keySet {
@@ -79,11 +78,10 @@ func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { retur
 // interval, and records whether this one brought a usable key set.
 func (k *keySet) fetch(base http.RoundTripper, req *http.Request) (*http.Response, error) {
 	k.mu.Lock()
-	if k.fetches > 0 && k.now().Sub(k.last) < k.interval {
+	if !k.last.IsZero() && k.now().Sub(k.last) < k.interval {
 		k.mu.Unlock()
 		return nil, errRefetchLimited
 	}
-	k.fetches++
 	k.last = k.now()
 	k.mu.Unlock()
 
