@@ -5,7 +5,6 @@ package examples
 import (
 	"context"
 	"crypto/rand"
-	"log/slog"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -14,12 +13,11 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/config"
-	"github.com/latchkey/latchkey/internal/deps"
+	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/devserver"
 	"github.com/latchkey/latchkey/internal/keys"
 	"github.com/latchkey/latchkey/internal/openapi/openapitest"
 	"github.com/latchkey/latchkey/internal/seed"
-	"github.com/latchkey/latchkey/internal/store/embedded"
 )
 
 // TestExamples runs each example with a valid key (it prints the seeded
@@ -36,7 +34,7 @@ func TestExamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := deps.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: slog.New(slog.DiscardHandler), Now: time.Now, Rand: rand.Reader}
+	d := depstest.Local(cfg)
 	h, err := devserver.New(context.Background(), d, os.DirFS("../web"))
 	if err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package devserver
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -12,15 +11,14 @@ import (
 	"os"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps"
+	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/openapi/openapitest"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/store"
-	"github.com/latchkey/latchkey/internal/store/embedded"
 )
 
 func newServer(t *testing.T) *httptest.Server {
@@ -50,7 +48,8 @@ func newServerDeps(t *testing.T) (*httptest.Server, deps.Deps) {
 // fresh in-memory store and crypto/rand, and returns its dependencies too.
 func localHandler(tb testing.TB, cfg config.Config, log *slog.Logger) (http.Handler, deps.Deps) {
 	tb.Helper()
-	d := deps.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: log, Now: time.Now, Rand: rand.Reader}
+	d := depstest.Local(cfg)
+	d.Log = log
 	h, err := New(context.Background(), d, os.DirFS("../../web"))
 	if err != nil {
 		tb.Fatal(err)

@@ -3,7 +3,6 @@ package devserver
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -17,12 +16,11 @@ import (
 	"github.com/latchkey/latchkey/internal/apikey"
 	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/config"
-	"github.com/latchkey/latchkey/internal/deps"
+	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/functions"
 	"github.com/latchkey/latchkey/internal/openapi/openapitest"
 	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/seed"
-	"github.com/latchkey/latchkey/internal/store/embedded"
 )
 
 // sessionSeam stands where the sessions issue's cookie verification will
@@ -55,7 +53,8 @@ func TestKeysThroughTheLocalGateway(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := deps.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: slog.New(slog.NewJSONHandler(&logs, nil)), Now: time.Now, Rand: rand.Reader}
+	d := depstest.Local(cfg)
+	d.Log = slog.New(slog.NewJSONHandler(&logs, nil))
 	if err := seed.Load(ctx, d.Stores); err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 	"github.com/latchkey/latchkey/internal/apikey"
 	"github.com/latchkey/latchkey/internal/browsertest"
 	"github.com/latchkey/latchkey/internal/config"
-	"github.com/latchkey/latchkey/internal/deps"
+	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/openapi/openapitest"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/store"
@@ -50,7 +50,8 @@ func TestStoreStoppedMidRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := deps.Deps{Config: cfg, Stores: stores, Log: log, Now: time.Now, Rand: rand.Reader}
+	d := depstest.Local(cfg)
+	d.Stores, d.Log = stores, log
 	h, err := New(ctx, d, os.DirFS("../../web"))
 	if err != nil {
 		t.Fatal(err)
@@ -165,7 +166,8 @@ func TestSignOutEverywhereSurvivesEachStepFailing(t *testing.T) {
 		}
 		healthy := dynamo.New(server.Client(), prefix).Stores()
 		cfg, _ := config.Load(func(string) string { return "" })
-		d := deps.Deps{Config: cfg, Stores: dynamo.New(faulty, prefix).WithLogger(log).Stores(), Log: log, Now: time.Now, Rand: rand.Reader}
+		d := depstest.Local(cfg)
+		d.Stores, d.Log = dynamo.New(faulty, prefix).WithLogger(log).Stores(), log
 		outage.Set(0, dynalitetest.Down)
 		h, err := New(ctx, d, os.DirFS("../../web"))
 		if err != nil {

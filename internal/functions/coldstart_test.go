@@ -3,17 +3,14 @@ package functions
 import (
 	"bytes"
 	"errors"
-	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/latchkey/latchkey/internal/config"
-	"github.com/latchkey/latchkey/internal/deps"
-	"github.com/latchkey/latchkey/internal/store/embedded"
+	"github.com/latchkey/latchkey/internal/deps/depstest"
 )
 
 // brokenSignIn is a configuration every function but sign-in's accepts: an
@@ -38,7 +35,7 @@ func brokenSignIn(t *testing.T) config.Config {
 // name and the reason, as the same failure stops that function's cold
 // start on Lambda (TestColdStartFailsOnAFailingConstructor).
 func TestLocalServerRefusesAFailingConstructor(t *testing.T) {
-	d := deps.Deps{Config: brokenSignIn(t), Stores: embedded.New().Stores(), Log: slog.New(slog.DiscardHandler), Now: time.Now}
+	d := depstest.Local(brokenSignIn(t))
 	_, err := Gateway(d)
 	if err == nil || !strings.Contains(err.Error(), "function auth-callback") || !strings.Contains(err.Error(), "LATCHKEY_LOGIN_KEY") {
 		t.Fatalf("Gateway with a 16-byte login key = %v; want the sign-in function named and the key blamed", err)

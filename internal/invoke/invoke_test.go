@@ -16,6 +16,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps"
+	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/store/embedded"
 )
@@ -136,7 +137,7 @@ func TestRunRealRestSampleThroughAFunction(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := deps.Deps{Stores: embedded.New().Stores(), Log: slog.New(slog.DiscardHandler), Now: time.Now}
+	d := depstest.Local(config.Config{})
 	out, err := Run(context.Background(), d, "not-found", raw)
 	if err != nil || !bytes.Contains(out, []byte(`"statusCode": 404`)) {
 		t.Fatalf("Run(not-found, SAM sample) = %s, %v; want a 404 answer", out, err)

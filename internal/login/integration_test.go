@@ -11,15 +11,13 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/latchkey/latchkey/internal/browsertest"
 	"github.com/latchkey/latchkey/internal/config"
-	"github.com/latchkey/latchkey/internal/deps"
+	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/functions"
 	"github.com/latchkey/latchkey/internal/login/realidp"
 	"github.com/latchkey/latchkey/internal/session"
-	"github.com/latchkey/latchkey/internal/store/embedded"
 )
 
 // TestSignInWithARealProvider runs the whole flow against oidc-provider
@@ -48,7 +46,8 @@ func TestSignInWithARealProvider(t *testing.T) {
 	cfg.LoginKey = make([]byte, 32)
 	_, _ = rand.Read(cfg.LoginKey)
 	var logs bytes.Buffer
-	d := deps.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: slog.New(slog.NewJSONHandler(&logs, nil)), Now: time.Now, Rand: rand.Reader}
+	d := depstest.Local(cfg)
+	d.Log = slog.New(slog.NewJSONHandler(&logs, nil))
 	gw, err := functions.Gateway(d)
 	if err != nil {
 		t.Fatal(err)

@@ -6,13 +6,11 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/httpx"
-	"github.com/latchkey/latchkey/internal/store/embedded"
 )
 
 // browserAccept is what Chromium sends on a navigation.
@@ -26,7 +24,7 @@ func depsWith(t *testing.T, env map[string]string) deps.Deps {
 	}
 	cfg.LoginKey = make([]byte, 32)
 	_, _ = rand.Read(cfg.LoginKey)
-	return deps.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: slog.New(slog.DiscardHandler), Now: time.Now, Rand: rand.Reader}
+	return depstest.Local(cfg)
 }
 
 // TestNavigationsGetPagesNotJSON: a failed sign-in that a browser navigated

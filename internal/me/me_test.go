@@ -3,14 +3,11 @@ package me_test
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/config"
-	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/me"
@@ -42,7 +39,8 @@ func TestMe(t *testing.T) {
 	if err := seed.Load(context.Background(), stores); err != nil {
 		t.Fatal(err)
 	}
-	d := deps.Deps{Stores: stores, Log: slog.New(slog.DiscardHandler), Now: time.Now, Config: config.Config{Editors: []string{seed.Editor.Email}}}
+	d := depstest.Local(config.Config{Editors: []string{seed.Editor.Email}})
+	d.Stores = stores
 	h := httpx.Adapt(d.Log, depstest.Build(t, me.Build, d))
 	session := func(u string) principal.Principal {
 		return principal.Principal{UserID: u, SessionID: "ses_x", Method: principal.MethodSession, Permissions: []string{"read", "write"}}

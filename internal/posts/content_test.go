@@ -2,19 +2,16 @@ package posts
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/latchkey/latchkey/internal/deps"
+	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/seed"
-	"github.com/latchkey/latchkey/internal/store/embedded"
 )
 
 func TestContentLimits(t *testing.T) {
@@ -57,7 +54,7 @@ func TestContentLimits(t *testing.T) {
 // of the body, however a client's encoder escaped it (Go's json.Marshal
 // writes each `<` as six bytes).
 func TestEscapedBodiesAreMeasuredDecoded(t *testing.T) {
-	d := deps.Deps{Stores: embedded.New().Stores(), Now: time.Now, Rand: rand.Reader}
+	d := depstest.Local(config.Config{})
 	if err := seed.Load(context.Background(), d.Stores); err != nil {
 		t.Fatal(err)
 	}

@@ -11,12 +11,10 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/config"
-	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/store"
-	"github.com/latchkey/latchkey/internal/store/embedded"
 )
 
 // listAs lists GET /api/posts with query q as user u (a session).
@@ -46,7 +44,7 @@ func ids(l Page) []string {
 }
 
 func TestListFilters(t *testing.T) {
-	d := deps.Deps{Stores: embedded.New().Stores(), Now: time.Now, Config: config.Config{Editors: []string{seed.Editor.Email}}}
+	d := depstest.Local(config.Config{Editors: []string{seed.Editor.Email}})
 	if err := seed.Load(context.Background(), d.Stores); err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +85,7 @@ func TestListFilters(t *testing.T) {
 // every match exactly once, in order, even when the filter drops long runs
 // of posts and a page must stop before its limit.
 func TestFilteredListingPages(t *testing.T) {
-	d := deps.Deps{Stores: embedded.New().Stores(), Now: time.Now, Config: config.Config{Editors: []string{seed.Editor.Email}}}
+	d := depstest.Local(config.Config{Editors: []string{seed.Editor.Email}})
 	if err := seed.Load(context.Background(), d.Stores); err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +134,7 @@ func TestFilteredListingPages(t *testing.T) {
 // over 700 posts of which one in seven is a draft, a page of 20 drafts
 // reads 140 posts.
 func BenchmarkList(b *testing.B) {
-	d := deps.Deps{Stores: embedded.New().Stores(), Now: time.Now, Config: config.Config{Editors: []string{seed.Editor.Email}}}
+	d := depstest.Local(config.Config{Editors: []string{seed.Editor.Email}})
 	if err := seed.Load(context.Background(), d.Stores); err != nil {
 		b.Fatal(err)
 	}
@@ -168,7 +166,7 @@ func BenchmarkList(b *testing.B) {
 // TestPublicAnswersNameNoUser: the public routes never carry a user id,
 // which could be traced back to an identity provider's account.
 func TestPublicAnswersNameNoUser(t *testing.T) {
-	d := deps.Deps{Stores: embedded.New().Stores(), Now: time.Now}
+	d := depstest.Local(config.Config{})
 	if err := seed.Load(context.Background(), d.Stores); err != nil {
 		t.Fatal(err)
 	}

@@ -10,12 +10,10 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/config"
-	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/store"
-	"github.com/latchkey/latchkey/internal/store/embedded"
 )
 
 // TestFullPagesOfTheLargestPostsFitLambda: a page of 100 posts with the
@@ -25,7 +23,7 @@ import (
 func TestFullPagesOfTheLargestPostsFitLambda(t *testing.T) {
 	for _, c := range []string{"<", "&", "\u2028", "\x01"} {
 		t.Run(fmt.Sprintf("%q", c), func(t *testing.T) {
-			d := deps.Deps{Stores: embedded.New().Stores(), Now: time.Now, Config: config.Config{Editors: []string{seed.Editor.Email}}}
+			d := depstest.Local(config.Config{Editors: []string{seed.Editor.Email}})
 			ctx := context.Background()
 			if err := seed.Load(ctx, d.Stores); err != nil {
 				t.Fatal(err)

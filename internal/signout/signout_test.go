@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/config"
-	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/keys"
@@ -79,7 +78,8 @@ func TestLogout(t *testing.T) {
 			}
 			stores := embedded.New().Stores()
 			var logs bytes.Buffer
-			d := deps.Deps{Config: cfg, Stores: stores, Log: slog.New(slog.NewJSONHandler(&logs, nil)), Now: time.Now}
+			d := depstest.Local(cfg)
+			d.Stores, d.Log = stores, slog.New(slog.NewJSONHandler(&logs, nil))
 			tok := newSession(t, stores.Sessions)
 			req := httpx.Request{HTTPMethod: "POST", Headers: map[string]string{"Origin": tc.origin}}
 			if tc.withCookie {
@@ -114,7 +114,8 @@ func TestLogout(t *testing.T) {
 func TestSignOutEverywhereCanRevokeTheKeys(t *testing.T) {
 	for _, revoke := range []bool{false, true} {
 		stores := embedded.New().Stores()
-		d := deps.Deps{Stores: stores, Log: slog.New(slog.DiscardHandler), Now: time.Now}
+		d := depstest.Local(config.Config{})
+		d.Stores = stores
 		m := keys.Manager{Keys: stores.Keys, Env: "test", Rand: rand.Reader, Now: time.Now}
 		for _, u := range []string{"usr_a", "usr_a", "usr_b"} {
 			if _, _, err := m.Issue(context.Background(), u, keys.NewKey{Label: "k", Permissions: []string{"read"}}); err != nil {
