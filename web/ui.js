@@ -268,3 +268,52 @@ export function radios(legend, name, options, checked) {
 export function badge(text, tone) {
   return h('span', { className: 'badge ' + tone }, text);
 }
+
+/**
+ * @template T
+ * @typedef {object} PagerOptions
+ * @property {(cursor: string | undefined) => Promise<{items: T[], next?: string}>} fetch
+ *   Reads one page: the first when cursor is undefined.
+ * @property {(item: T) => void} add Appends one item to the list.
+ * @property {(first: number, added: number) => void} [after] Runs after a
+ *   page is in: first is how many items there were before it.
+ * @property {AbortSignal} signal The view's; an aborted load says nothing.
+ * @property {AlertBox} problem Where a failed load says why.
+ * @property {string} failure The words before the reason, e.g. "Could not load the posts."
+ * @property {string} label The button's text, e.g. "More posts".
+ */
+
+/**
+ * A cursor-paged listing read page by page: `load()` reads the first page,
+ * and the button (hidden while there is nothing more) reads the next. The
+ * button is disabled while a page loads, so one click reads one page.
+ * @template T
+ * @param {PagerOptions<T>} o
+ * @returns {{more: HTMLButtonElement, load: () => Promise<void>, done: () => boolean}}
+ */
+export function pager(o) {
+  const more = h('button', { type: 'button', className: 'button secondary', hidden: true }, o.label);
+  /** @type {string | undefined} */
+  let cursor;
+  let count = 0;
+  async function load() {
+    o.problem.clear();
+    more.disabled = true;
+    try {
+      const page = await o.fetch(cursor);
+      const first = count;
+      for (const item of page.items) o.add(item);
+      count += page.items.length;
+      cursor = page.next || undefined;
+      more.hidden = !cursor;
+      o.after?.(first, page.items.length);
+    } catch (err) {
+      if (o.signal.aborted) return;
+      o.problem.show(`${o.failure} ${describe(err)}`);
+    } finally {
+      more.disabled = false;
+    }
+  }
+  more.addEventListener('click', load);
+  return { more, load, done: () => !cursor };
+}

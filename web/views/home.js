@@ -1,48 +1,38 @@
 // @ts-check
 // The published posts, page by page: what anyone sees, signed in or not.
 import { api, signInURL } from '../latchkey.js';
-import { h, announce, time, alertBox, describe } from '../ui.js';
+import { h, announce, time, alertBox, describe, pager } from '../ui.js';
 
 const pageSize = 10;
 
 /** @param {import('../app.js').Context} ctx */
 export async function homeView(ctx) {
   const list = h('ol', { className: 'posts' });
-  const more = h('button', { type: 'button', className: 'button secondary', hidden: true }, 'More posts');
   const problem = alertBox();
   const intro = ctx.me
     ? h('p', null, 'Posts that editors have published. Anyone can read them, signed in or not.')
     : h('div', { className: 'intro' },
       h('p', null, 'Latchkey gives an API single sign-on for browsers and API keys for scripts. Sign in to create API keys, see your sessions and write posts.'),
       h('p', null, h('a', { className: 'button primary', href: signInURL() }, 'Sign in')));
-  ctx.main.append(h('h1', null, 'Published posts'), intro, problem.el, list, more);
-
-  let cursor = '';
-  async function load() {
-    problem.clear();
-    more.disabled = true;
-    try {
+  const posts = pager({
+    label: 'More posts', failure: 'Could not load the posts.', problem, signal: ctx.signal,
+    fetch: async (cursor) => {
       /** @type {import('../latchkey.js').Page<import('../latchkey.js').PostSummary>} */
-      const page = await api.get('/api/public/posts', { query: { limit: pageSize, cursor: cursor || undefined }, signal: ctx.signal, signIn: false });
-      const first = list.children.length;
-      for (const post of page.posts) list.append(postItem(post, problem));
-      cursor = page.next || '';
-      more.hidden = !cursor;
+      const page = await api.get('/api/public/posts', { query: { limit: pageSize, cursor }, signal: ctx.signal, signIn: false });
+      return { items: page.posts, next: page.next };
+    },
+    add: (post) => list.append(postItem(post, problem)),
+    after: (first, added) => {
       if (!list.children.length) list.replaceWith(h('p', null, 'No posts are published yet.'));
       if (first > 0) {
-        announce(`${page.posts.length} more posts.`);
+        announce(`${added} more posts.`);
         // Keyboard users continue where the new posts start.
         /** @type {HTMLElement | null} */ (list.children[first]?.querySelector('h2'))?.focus();
       }
-    } catch (err) {
-      if (ctx.signal.aborted) return;
-      problem.show('Could not load the posts. ' + describe(err));
-    } finally {
-      more.disabled = false;
-    }
-  }
-  more.addEventListener('click', load);
-  await load();
+    },
+  });
+  ctx.main.append(h('h1', null, 'Published posts'), intro, problem.el, list, posts.more);
+  await posts.load();
 }
 
 /**

@@ -5,7 +5,7 @@
 // the policies let you use them; where the API still refuses, the page says
 // so in words.
 import { api, signInURL, LatchkeyError } from '../latchkey.js';
-import { h, announce, time, alertBox, describe, confirmAction, labelled, badge } from '../ui.js';
+import { h, announce, time, alertBox, describe, confirmAction, labelled, badge, pager } from '../ui.js';
 
 const pageSize = 20;
 const maxTitle = 200;
@@ -30,43 +30,35 @@ function statusBadge(p) {
  */
 async function pagedList(ctx, query, item, empty, problem, heading) {
   const list = h('ul', { className: 'items' });
-  const more = h('button', { type: 'button', className: 'button secondary', hidden: true }, 'More posts');
   const emptyNote = h('p', { hidden: true }, empty);
-  let cursor = '';
   /** The first link of an item, which takes focus for it. @param {Element | null} li */
   const linkOf = (li) => /** @type {HTMLElement | null} */ (li?.querySelector('a') || null);
-  async function load() {
-    more.disabled = true;
-    try {
+  const posts = pager({
+    label: 'More posts', failure: 'Could not load the posts.', problem, signal: ctx.signal,
+    fetch: async (cursor) => {
       /** @type {import('../latchkey.js').Page<import('../latchkey.js').PostSummary>} */
-      const page = await api.get('/api/posts', { query: { ...query, limit: pageSize, cursor: cursor || undefined }, signal: ctx.signal });
-      const first = list.children.length;
-      for (const p of page.posts) {
-        const li = item(p, () => {
-          // Focus goes to the next item (or the one before, or the view's
-          // heading), not to the page's start with the removed button.
-          const next = linkOf(li.nextElementSibling) || linkOf(li.previousElementSibling) || heading;
-          li.remove();
-          emptyNote.hidden = list.children.length > 0 || !!cursor;
-          next?.focus();
-        });
-        list.append(li);
-      }
-      cursor = page.next || '';
-      more.hidden = !cursor;
-      emptyNote.hidden = list.children.length > 0 || !!cursor;
+      const page = await api.get('/api/posts', { query: { ...query, limit: pageSize, cursor }, signal: ctx.signal });
+      return { items: page.posts, next: page.next };
+    },
+    add: (p) => {
+      const li = item(p, () => {
+        // Focus goes to the next item (or the one before, or the view's
+        // heading), not to the page's start with the removed button.
+        const next = linkOf(li.nextElementSibling) || linkOf(li.previousElementSibling) || heading;
+        li.remove();
+        emptyNote.hidden = list.children.length > 0 || !posts.done();
+        next?.focus();
+      });
+      list.append(li);
+    },
+    after: (first) => {
+      emptyNote.hidden = list.children.length > 0 || !posts.done();
       // After More posts, reading goes on at the first new post.
       if (first > 0) linkOf(list.children[first])?.focus();
-    } catch (err) {
-      if (ctx.signal.aborted) return;
-      problem.show('Could not load the posts. ' + describe(err));
-    } finally {
-      more.disabled = false;
-    }
-  }
-  more.addEventListener('click', load);
-  await load();
-  return [list, emptyNote, more];
+    },
+  });
+  await posts.load();
+  return [list, emptyNote, posts.more];
 }
 
 /** @param {import('../app.js').Context} ctx */
