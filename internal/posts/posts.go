@@ -8,12 +8,13 @@ import (
 	"github.com/latchkey/latchkey/internal/store"
 )
 
-// Post is a post as the API shows it.
-type Post struct {
+// Meta is what every shape of a post shows: neither its text nor its
+// author. The shapes below add to it, so a field added here reaches all
+// four, and one that must stay private cannot reach a public shape by
+// being added to the wrong list.
+type Meta struct {
 	ID          string     `json:"id"`
 	Title       string     `json:"title"`
-	Body        string     `json:"body"`
-	AuthorID    string     `json:"authorId"`
 	Status      string     `json:"status"`
 	Version     int        `json:"version"`
 	CreatedAt   time.Time  `json:"createdAt"`
@@ -21,48 +22,14 @@ type Post struct {
 	PublishedAt *time.Time `json:"publishedAt,omitempty"`
 }
 
-// View converts a stored post to its API shape, times in UTC.
-func View(p store.Post) Post {
-	v := Post{
-		ID: p.ID, Title: p.Title, Body: p.Body, AuthorID: p.AuthorID, Status: p.Status, Version: p.Version,
-		CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC(),
-	}
+// meta converts a stored post's common fields, times in UTC.
+func meta(p store.Post) Meta {
+	m := Meta{ID: p.ID, Title: p.Title, Status: p.Status, Version: p.Version, CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC()}
 	if p.PublishedAt != nil {
 		t := p.PublishedAt.UTC()
-		v.PublishedAt = &t
+		m.PublishedAt = &t
 	}
-	return v
-}
-
-// Summary is a post as a listing shows it: every field but the body, and
-// the body's first characters instead (store.ExcerptLength; the schema tag
-// repeats it for the OpenAPI document). Truncated says the body goes on:
-// GET /api/posts/{id} has all of it.
-type Summary struct {
-	ID          string     `json:"id"`
-	Title       string     `json:"title"`
-	Excerpt     string     `json:"excerpt" schema:"maxLength=300"`
-	Truncated   bool       `json:"truncated"`
-	AuthorID    string     `json:"authorId"`
-	Status      string     `json:"status"`
-	Version     int        `json:"version"`
-	CreatedAt   time.Time  `json:"createdAt"`
-	UpdatedAt   time.Time  `json:"updatedAt"`
-	PublishedAt *time.Time `json:"publishedAt,omitempty"`
-}
-
-// SummaryView converts a listed post to its API shape, times in UTC.
-func SummaryView(p store.Post) Summary {
-	v := View(p)
-	return Summary{ID: v.ID, Title: v.Title, Excerpt: p.Excerpt, Truncated: p.Truncated, AuthorID: v.AuthorID,
-		Status: v.Status, Version: v.Version, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, PublishedAt: v.PublishedAt}
-}
-
-// Page is the answer of a listing: a page of summaries, and the cursor of
-// the next.
-type Page struct {
-	Posts []Summary `json:"posts"`
-	Next  string    `json:"next,omitempty"`
+	return m
 }
 
 // PublicPost is a published post as anyone may see it: no author id. A
@@ -70,41 +37,53 @@ type Page struct {
 // and GitHub's subjects are sequential numbers, so a public id could be
 // traced back to a GitHub account by trying them all.
 type PublicPost struct {
-	ID          string     `json:"id"`
-	Title       string     `json:"title"`
-	Body        string     `json:"body"`
-	Status      string     `json:"status"`
-	Version     int        `json:"version"`
-	CreatedAt   time.Time  `json:"createdAt"`
-	UpdatedAt   time.Time  `json:"updatedAt"`
-	PublishedAt *time.Time `json:"publishedAt,omitempty"`
+	Meta
+	Body string `json:"body"`
 }
 
-// PublicView is View without what only signed-in people see.
-func PublicView(p store.Post) PublicPost {
-	v := View(p)
-	return PublicPost{ID: v.ID, Title: v.Title, Body: v.Body, Status: v.Status, Version: v.Version,
-		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, PublishedAt: v.PublishedAt}
+// Post is a post as the API shows it to those who may edit it.
+type Post struct {
+	PublicPost
+	AuthorID string `json:"authorId"`
 }
 
-// PublicSummary is Summary without the author id, as PublicPost is.
+// PublicView converts a stored post to what anyone may see of it.
+func PublicView(p store.Post) PublicPost { return PublicPost{Meta: meta(p), Body: p.Body} }
+
+// View converts a stored post to its API shape.
+func View(p store.Post) Post { return Post{PublicPost: PublicView(p), AuthorID: p.AuthorID} }
+
+// PublicSummary is a published post as a listing shows it: the body's first
+// characters instead of the body (store.ExcerptLength; the schema tag
+// repeats it for the OpenAPI document). Truncated says the body goes on:
+// the post's own route has all of it.
 type PublicSummary struct {
-	ID          string     `json:"id"`
-	Title       string     `json:"title"`
-	Excerpt     string     `json:"excerpt" schema:"maxLength=300"`
-	Truncated   bool       `json:"truncated"`
-	Status      string     `json:"status"`
-	Version     int        `json:"version"`
-	CreatedAt   time.Time  `json:"createdAt"`
-	UpdatedAt   time.Time  `json:"updatedAt"`
-	PublishedAt *time.Time `json:"publishedAt,omitempty"`
+	Meta
+	Excerpt   string `json:"excerpt" schema:"maxLength=300"`
+	Truncated bool   `json:"truncated"`
 }
 
-// PublicSummaryView is SummaryView without what only signed-in people see.
+// Summary is PublicSummary with the author id, as Post is PublicPost with it.
+type Summary struct {
+	PublicSummary
+	AuthorID string `json:"authorId"`
+}
+
+// PublicSummaryView converts a listed post to what anyone may see of it.
 func PublicSummaryView(p store.Post) PublicSummary {
-	v := SummaryView(p)
-	return PublicSummary{ID: v.ID, Title: v.Title, Excerpt: v.Excerpt, Truncated: v.Truncated, Status: v.Status,
-		Version: v.Version, CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt, PublishedAt: v.PublishedAt}
+	return PublicSummary{Meta: meta(p), Excerpt: p.Excerpt, Truncated: p.Truncated}
+}
+
+// SummaryView converts a listed post to its API shape.
+func SummaryView(p store.Post) Summary {
+	return Summary{PublicSummary: PublicSummaryView(p), AuthorID: p.AuthorID}
+}
+
+// Page is the answer of a listing: a page of summaries, and the cursor of
+// the next.
+type Page struct {
+	Posts []Summary `json:"posts"`
+	Next  string    `json:"next,omitempty"`
 }
 
 // PublicPage is the answer of the public listing.
