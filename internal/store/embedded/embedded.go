@@ -81,7 +81,7 @@ func (db *DB) Stores() store.Stores {
 	}
 }
 
-// save writes the data file; callers hold the write lock.
+// save writes the data file; callers hold the write lock (see update).
 func (db *DB) save() error {
 	if db.path == "" {
 		return nil
@@ -138,11 +138,42 @@ func page[T any](items []T, key func(T) store.Position, p store.Page) ([]T, stri
 	return items, store.EncodeCursor(key(items[n-1])), nil
 }
 
-func isCanceled(ctx context.Context) error {
+// view runs f over the data under the read lock, once ctx is still live.
+func (db *DB) view(ctx context.Context, f func(*data) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return nil
+	db.mu.RLock()
+	defer db.mu.RUnlock()
+	return f(&db.data)
+}
+
+// update runs f over the data under the write lock, once ctx is still live,
+// and, when f succeeds, saves the data file. f returns an error only before
+// it has changed anything, so that a failed write leaves nothing to save.
+func (db *DB) update(ctx context.Context, f func(*data) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if err := f(&db.data); err != nil {
+		return err
+	}
+	return db.save()
+}
+
+// pageOf collects, under the read lock, what collect picks from the data,
+// then sorts and pages it by key with the lock released.
+func pageOf[T any](ctx context.Context, db *DB, collect func(*data) []T, key func(T) store.Position, p store.Page) ([]T, string, error) {
+	var items []T
+	if err := db.view(ctx, func(d *data) error {
+		items = collect(d)
+		return nil
+	}); err != nil {
+		return nil, "", err
+	}
+	return page(items, key, p)
 }
 
 func ptrTime(t *time.Time) *time.Time {

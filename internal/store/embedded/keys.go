@@ -16,163 +16,148 @@ var _ store.KeyStore = (*Keys)(nil)
 
 // Create implements store.KeyStore.
 func (s *Keys) Create(ctx context.Context, k store.APIKey) error {
-	if err := isCanceled(ctx); err != nil {
-		return err
-	}
-	db := (*DB)(s)
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	if _, ok := db.data.Keys[k.ID]; ok {
-		return fmt.Errorf("create key %s: %w", k.ID, store.ErrExists)
-	}
-	if _, ok := db.data.Hashes[k.Hash]; ok {
-		return fmt.Errorf("create key %s: hash: %w", k.ID, store.ErrExists)
-	}
-	db.data.Keys[k.ID] = cloneKey(k)
-	db.data.Hashes[k.Hash] = k.ID
-	return db.save()
+	return (*DB)(s).update(ctx, func(d *data) error {
+		if _, ok := d.Keys[k.ID]; ok {
+			return fmt.Errorf("create key %s: %w", k.ID, store.ErrExists)
+		}
+		if _, ok := d.Hashes[k.Hash]; ok {
+			return fmt.Errorf("create key %s: hash: %w", k.ID, store.ErrExists)
+		}
+		d.Keys[k.ID] = cloneKey(k)
+		d.Hashes[k.Hash] = k.ID
+		return nil
+	})
 }
 
 // Get implements store.KeyStore.
-func (s *Keys) Get(ctx context.Context, userID, id string) (store.APIKey, error) {
-	if err := isCanceled(ctx); err != nil {
-		return store.APIKey{}, err
-	}
-	db := (*DB)(s)
-	db.mu.RLock()
-	defer db.mu.RUnlock()
-	k, ok := db.data.Keys[id]
-	if !ok || k.UserID != userID {
-		return store.APIKey{}, fmt.Errorf("get key %s: %w", id, store.ErrNotFound)
-	}
-	return cloneKey(k), nil
+func (s *Keys) Get(ctx context.Context, userID, id string) (k store.APIKey, err error) {
+	err = (*DB)(s).view(ctx, func(d *data) error {
+		found, err := d.userKey("get", userID, id)
+		if err != nil {
+			return err
+		}
+		k = cloneKey(found)
+		return nil
+	})
+	return k, err
 }
 
 // ByHash implements store.KeyStore.
-func (s *Keys) ByHash(ctx context.Context, hash string, now time.Time) (store.APIKey, error) {
-	if err := isCanceled(ctx); err != nil {
-		return store.APIKey{}, err
-	}
-	db := (*DB)(s)
-	db.mu.RLock()
-	defer db.mu.RUnlock()
-	id, ok := db.data.Hashes[hash]
-	if !ok {
-		return store.APIKey{}, fmt.Errorf("key by hash: %w", store.ErrNotFound)
-	}
-	k, ok := db.data.Keys[id]
-	if !ok || !store.HashValid(k, hash, now) {
-		return store.APIKey{}, fmt.Errorf("key by hash: %w", store.ErrNotFound)
-	}
-	return cloneKey(k), nil
+func (s *Keys) ByHash(ctx context.Context, hash string, now time.Time) (k store.APIKey, err error) {
+	err = (*DB)(s).view(ctx, func(d *data) error {
+		id, ok := d.Hashes[hash]
+		if !ok {
+			return fmt.Errorf("key by hash: %w", store.ErrNotFound)
+		}
+		found, ok := d.Keys[id]
+		if !ok || !store.HashValid(found, hash, now) {
+			return fmt.Errorf("key by hash: %w", store.ErrNotFound)
+		}
+		k = cloneKey(found)
+		return nil
+	})
+	return k, err
 }
 
 // List implements store.KeyStore.
 func (s *Keys) List(ctx context.Context, userID string, p store.Page) ([]store.APIKey, string, error) {
-	if err := isCanceled(ctx); err != nil {
-		return nil, "", err
-	}
-	db := (*DB)(s)
-	db.mu.RLock()
-	var mine []store.APIKey
-	for _, k := range db.data.Keys {
-		if k.UserID == userID {
-			mine = append(mine, cloneKey(k))
+	return pageOf(ctx, (*DB)(s), func(d *data) []store.APIKey {
+		var mine []store.APIKey
+		for _, k := range d.Keys {
+			if k.UserID == userID {
+				mine = append(mine, cloneKey(k))
+			}
 		}
-	}
-	db.mu.RUnlock()
-	return page(mine, func(k store.APIKey) store.Position {
+		return mine
+	}, func(k store.APIKey) store.Position {
 		return store.Position{Sort: store.SortTime(k.CreatedAt), ID: k.ID}
 	}, p)
 }
 
 // Count implements store.KeyStore.
-func (s *Keys) Count(ctx context.Context, userID string) (int, error) {
-	if err := isCanceled(ctx); err != nil {
-		return 0, err
-	}
-	db := (*DB)(s)
-	db.mu.RLock()
-	defer db.mu.RUnlock()
-	n := 0
-	for _, k := range db.data.Keys {
-		if k.UserID == userID {
-			n++
+func (s *Keys) Count(ctx context.Context, userID string) (n int, err error) {
+	err = (*DB)(s).view(ctx, func(d *data) error {
+		for _, k := range d.Keys {
+			if k.UserID == userID {
+				n++
+			}
 		}
-	}
-	return n, nil
+		return nil
+	})
+	return n, err
 }
 
 // Rotate implements store.KeyStore.
 func (s *Keys) Rotate(ctx context.Context, userID, id string, r store.KeyRotation) (store.APIKey, error) {
-	if err := isCanceled(ctx); err != nil {
-		return store.APIKey{}, err
-	}
-	db := (*DB)(s)
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	k, ok := db.data.Keys[id]
-	if !ok || k.UserID != userID {
-		return store.APIKey{}, fmt.Errorf("rotate key %s: %w", id, store.ErrNotFound)
-	}
-	if _, ok := db.data.Hashes[r.NewHash]; ok {
-		return store.APIKey{}, fmt.Errorf("rotate key %s: hash: %w", id, store.ErrExists)
-	}
-	if k.PreviousHash != "" {
-		delete(db.data.Hashes, k.PreviousHash)
-	}
-	k = store.Rotated(k, r)
-	if k.PreviousHash == "" {
-		// No grace: the old secret's pointer goes with the write.
-		for h, kid := range db.data.Hashes {
-			if kid == id {
-				delete(db.data.Hashes, h)
+	var rotated store.APIKey
+	err := (*DB)(s).update(ctx, func(d *data) error {
+		k, err := d.userKey("rotate", userID, id)
+		if err != nil {
+			return err
+		}
+		if _, ok := d.Hashes[r.NewHash]; ok {
+			return fmt.Errorf("rotate key %s: hash: %w", id, store.ErrExists)
+		}
+		if k.PreviousHash != "" {
+			delete(d.Hashes, k.PreviousHash)
+		}
+		k = store.Rotated(k, r)
+		if k.PreviousHash == "" {
+			// No grace: the old secret's pointer goes with the write.
+			for h, kid := range d.Hashes {
+				if kid == id {
+					delete(d.Hashes, h)
+				}
 			}
 		}
-	}
-	db.data.Hashes[r.NewHash] = id
-	db.data.Keys[id] = k
-	if err := db.save(); err != nil {
+		d.Hashes[r.NewHash] = id
+		d.Keys[id] = k
+		rotated = cloneKey(k)
+		return nil
+	})
+	if err != nil {
 		return store.APIKey{}, err
 	}
-	return cloneKey(k), nil
+	return rotated, nil
 }
 
 // Delete implements store.KeyStore.
 func (s *Keys) Delete(ctx context.Context, userID, id string) error {
-	if err := isCanceled(ctx); err != nil {
-		return err
-	}
-	db := (*DB)(s)
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	k, ok := db.data.Keys[id]
-	if !ok || k.UserID != userID {
-		return fmt.Errorf("delete key %s: %w", id, store.ErrNotFound)
-	}
-	delete(db.data.Keys, id)
-	delete(db.data.Hashes, k.Hash)
-	if k.PreviousHash != "" {
-		delete(db.data.Hashes, k.PreviousHash)
-	}
-	return db.save()
+	return (*DB)(s).update(ctx, func(d *data) error {
+		k, err := d.userKey("delete", userID, id)
+		if err != nil {
+			return err
+		}
+		delete(d.Keys, id)
+		delete(d.Hashes, k.Hash)
+		if k.PreviousHash != "" {
+			delete(d.Hashes, k.PreviousHash)
+		}
+		return nil
+	})
 }
 
 // Touch implements store.KeyStore.
 func (s *Keys) Touch(ctx context.Context, id string, t time.Time) error {
-	if err := isCanceled(ctx); err != nil {
-		return err
+	return (*DB)(s).update(ctx, func(d *data) error {
+		k, ok := d.Keys[id]
+		if !ok {
+			return fmt.Errorf("touch key %s: %w", id, store.ErrNotFound)
+		}
+		k.LastUsedAt = &t
+		d.Keys[id] = k
+		return nil
+	})
+}
+
+// userKey returns key id when it belongs to userID, and otherwise an
+// ErrNotFound error named after op, so that another user's key looks absent.
+func (d *data) userKey(op, userID, id string) (store.APIKey, error) {
+	k, ok := d.Keys[id]
+	if !ok || k.UserID != userID {
+		return store.APIKey{}, fmt.Errorf("%s key %s: %w", op, id, store.ErrNotFound)
 	}
-	db := (*DB)(s)
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	k, ok := db.data.Keys[id]
-	if !ok {
-		return fmt.Errorf("touch key %s: %w", id, store.ErrNotFound)
-	}
-	k.LastUsedAt = &t
-	db.data.Keys[id] = k
-	return db.save()
+	return k, nil
 }
 
 func cloneKey(k store.APIKey) store.APIKey {

@@ -14,72 +14,48 @@ var _ store.PostStore = (*Posts)(nil)
 
 // Create implements store.PostStore.
 func (s *Posts) Create(ctx context.Context, p store.Post) error {
-	if err := isCanceled(ctx); err != nil {
-		return err
-	}
-	db := (*DB)(s)
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	if _, ok := db.data.Posts[p.ID]; ok {
-		return fmt.Errorf("create post %s: %w", p.ID, store.ErrExists)
-	}
-	db.data.Posts[p.ID] = stored(p)
-	return db.save()
+	return (*DB)(s).update(ctx, func(d *data) error {
+		if _, ok := d.Posts[p.ID]; ok {
+			return fmt.Errorf("create post %s: %w", p.ID, store.ErrExists)
+		}
+		d.Posts[p.ID] = stored(p)
+		return nil
+	})
 }
 
 // Get implements store.PostStore.
-func (s *Posts) Get(ctx context.Context, id string) (store.Post, error) {
-	if err := isCanceled(ctx); err != nil {
-		return store.Post{}, err
-	}
-	db := (*DB)(s)
-	db.mu.RLock()
-	defer db.mu.RUnlock()
-	p, ok := db.data.Posts[id]
-	if !ok {
-		return store.Post{}, fmt.Errorf("get post %s: %w", id, store.ErrNotFound)
-	}
-	p = clonePost(p)
-	p.Excerpt, p.Truncated = store.Excerpt(p.Body)
-	return p, nil
+func (s *Posts) Get(ctx context.Context, id string) (p store.Post, err error) {
+	err = (*DB)(s).view(ctx, func(d *data) error {
+		found, err := d.post("get", id)
+		if err != nil {
+			return err
+		}
+		p = withExcerpt(found)
+		return nil
+	})
+	return p, err
 }
 
 // Update implements store.PostStore.
 func (s *Posts) Update(ctx context.Context, p store.Post, expectedVersion int) error {
-	if err := isCanceled(ctx); err != nil {
-		return err
-	}
-	db := (*DB)(s)
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	old, ok := db.data.Posts[p.ID]
-	if !ok {
-		return fmt.Errorf("update post %s: %w", p.ID, store.ErrNotFound)
-	}
-	if old.Version != expectedVersion {
-		return fmt.Errorf("update post %s at version %d: %w", p.ID, expectedVersion, store.ErrConflict)
-	}
-	db.data.Posts[p.ID] = stored(p)
-	return db.save()
+	return (*DB)(s).update(ctx, func(d *data) error {
+		if err := d.postAt("update", p.ID, expectedVersion); err != nil {
+			return err
+		}
+		d.Posts[p.ID] = stored(p)
+		return nil
+	})
 }
 
 // Delete implements store.PostStore.
 func (s *Posts) Delete(ctx context.Context, id string, expectedVersion int) error {
-	if err := isCanceled(ctx); err != nil {
-		return err
-	}
-	db := (*DB)(s)
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	old, ok := db.data.Posts[id]
-	if !ok {
-		return fmt.Errorf("delete post %s: %w", id, store.ErrNotFound)
-	}
-	if old.Version != expectedVersion {
-		return fmt.Errorf("delete post %s at version %d: %w", id, expectedVersion, store.ErrConflict)
-	}
-	delete(db.data.Posts, id)
-	return db.save()
+	return (*DB)(s).update(ctx, func(d *data) error {
+		if err := d.postAt("delete", id, expectedVersion); err != nil {
+			return err
+		}
+		delete(d.Posts, id)
+		return nil
+	})
 }
 
 // ListPublished implements store.PostStore.
@@ -106,29 +82,52 @@ func byPublished(p store.Post) store.Position {
 }
 
 func (s *Posts) list(ctx context.Context, p store.Page, keep func(store.Post) bool, key func(store.Post) store.Position) ([]store.Post, string, error) {
-	if err := isCanceled(ctx); err != nil {
-		return nil, "", err
-	}
-	db := (*DB)(s)
-	db.mu.RLock()
-	var all []store.Post
-	for _, x := range db.data.Posts {
-		if keep(x) {
-			// What the DynamoDB indexes carry: no body.
-			x = clonePost(x)
-			x.Excerpt, x.Truncated = store.Excerpt(x.Body)
-			x.Body = ""
-			all = append(all, x)
+	return pageOf(ctx, (*DB)(s), func(d *data) []store.Post {
+		var all []store.Post
+		for _, x := range d.Posts {
+			if keep(x) {
+				// What the DynamoDB indexes carry: no body.
+				x = withExcerpt(x)
+				x.Body = ""
+				all = append(all, x)
+			}
 		}
+		return all
+	}, key, p)
+}
+
+// post returns post id, or an ErrNotFound error named after op.
+func (d *data) post(op, id string) (store.Post, error) {
+	p, ok := d.Posts[id]
+	if !ok {
+		return store.Post{}, fmt.Errorf("%s post %s: %w", op, id, store.ErrNotFound)
 	}
-	db.mu.RUnlock()
-	return page(all, key, p)
+	return p, nil
+}
+
+// postAt checks, before op writes post id, that it exists at version.
+func (d *data) postAt(op, id string, version int) error {
+	p, err := d.post(op, id)
+	if err != nil {
+		return err
+	}
+	if p.Version != version {
+		return fmt.Errorf("%s post %s at version %d: %w", op, id, version, store.ErrConflict)
+	}
+	return nil
 }
 
 // stored is p as this store keeps it: the excerpt is derived on reading.
 func stored(p store.Post) store.Post {
 	p = clonePost(p)
 	p.Excerpt, p.Truncated = "", false
+	return p
+}
+
+// withExcerpt is a copy of stored post p as readers get it, its excerpt derived.
+func withExcerpt(p store.Post) store.Post {
+	p = clonePost(p)
+	p.Excerpt, p.Truncated = store.Excerpt(p.Body)
 	return p
 }
 

@@ -15,37 +15,31 @@ var _ store.UserStore = (*Users)(nil)
 
 // Upsert implements store.UserStore.
 func (s *Users) Upsert(ctx context.Context, u store.User) (store.User, error) {
-	if err := isCanceled(ctx); err != nil {
-		return store.User{}, err
-	}
-	db := (*DB)(s)
-	db.mu.Lock()
-	defer db.mu.Unlock()
-	if old, ok := db.data.Users[u.ID]; ok {
-		u.CreatedAt = old.CreatedAt
-	}
-	u.Roles = slices.Clone(u.Roles)
-	u.RoleGrants = slices.Clone(u.RoleGrants)
-	db.data.Users[u.ID] = u
-	if err := db.save(); err != nil {
+	err := (*DB)(s).update(ctx, func(d *data) error {
+		if old, ok := d.Users[u.ID]; ok {
+			u.CreatedAt = old.CreatedAt
+		}
+		u = cloneUser(u)
+		d.Users[u.ID] = u
+		return nil
+	})
+	if err != nil {
 		return store.User{}, err
 	}
 	return cloneUser(u), nil
 }
 
 // Get implements store.UserStore.
-func (s *Users) Get(ctx context.Context, id string) (store.User, error) {
-	if err := isCanceled(ctx); err != nil {
-		return store.User{}, err
-	}
-	db := (*DB)(s)
-	db.mu.RLock()
-	defer db.mu.RUnlock()
-	u, ok := db.data.Users[id]
-	if !ok {
-		return store.User{}, fmt.Errorf("get user %s: %w", id, store.ErrNotFound)
-	}
-	return cloneUser(u), nil
+func (s *Users) Get(ctx context.Context, id string) (u store.User, err error) {
+	err = (*DB)(s).view(ctx, func(d *data) error {
+		found, ok := d.Users[id]
+		if !ok {
+			return fmt.Errorf("get user %s: %w", id, store.ErrNotFound)
+		}
+		u = cloneUser(found)
+		return nil
+	})
+	return u, err
 }
 
 func cloneUser(u store.User) store.User {
