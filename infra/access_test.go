@@ -179,12 +179,8 @@ func asList(v any) []any {
 // no other table, no wildcard action, no managed policy, no policy but its
 // own.
 func TestFunctionPoliciesAreTheRouteTables(t *testing.T) {
-	for name, tc := range map[string]struct {
-		d       func(*testing.T) *deployment
-		tracing bool
-		signIn  bool
-	}{"plain": {plain, false, false}, "full": {full, true, true}} {
-		t.Run(name, func(t *testing.T) {
+	for _, tc := range deployments {
+		t.Run(tc.name, func(t *testing.T) {
 			d := tc.d(t)
 			want := expectedGrants(tc.tracing, tc.signIn)
 			n := 0

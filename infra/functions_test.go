@@ -20,12 +20,8 @@ import (
 // retention, traced when tracing is on, and configured by environment with
 // no secret in it — only the ARNs of the secrets its kind reads.
 func TestFunctionSettings(t *testing.T) {
-	for name, tc := range map[string]struct {
-		d       func(*testing.T) *deployment
-		tracing bool
-		signIn  bool
-	}{"plain": {plain, false, false}, "full": {full, true, true}} {
-		t.Run(name, func(t *testing.T) {
+	for _, tc := range deployments {
+		t.Run(tc.name, func(t *testing.T) {
 			d := tc.d(t)
 			for _, f := range Functions(routes.Table) {
 				r := resource(t, d.tmpl, logicalName(f.Name)+"Function")

@@ -58,6 +58,17 @@ const (
 	fullZoneID = "Z0123456789ABCDEFGHIJ"
 )
 
+// deployments are the two apps the template tests read, and what the
+// settings of each turn on.
+var deployments = []struct {
+	name                    string
+	d                       func(*testing.T) *deployment
+	tracing, signIn, retain bool
+}{
+	{"plain", plain, false, false, true},
+	{"full", full, true, true, false},
+}
+
 func plain(t *testing.T) *deployment {
 	t.Helper()
 	plainOnce.Do(func() { plainDep, plainErr = synth(nil) })

@@ -13,11 +13,8 @@ import (
 // with their projections (the post indexes carry no body);
 // retained (and protected from deletion) unless the settings say not.
 func TestTables(t *testing.T) {
-	for name, tc := range map[string]struct {
-		d      func(*testing.T) *deployment
-		retain bool
-	}{"plain": {plain, true}, "full": {full, false}} {
-		t.Run(name, func(t *testing.T) {
+	for _, tc := range deployments {
+		t.Run(tc.name, func(t *testing.T) {
 			d := tc.d(t)
 			byName := map[string]map[string]any{}
 			for _, r := range resources(d.tmpl, "AWS::DynamoDB::Table") {
