@@ -20,14 +20,8 @@ import (
 // key: only the record decides.
 func TestStalePointerDoesNotAuthorize(t *testing.T) {
 	ctx := context.Background()
-	prefix := newTables(t)
-	keys := dynamo.New(client, prefix).Stores().Keys
-	now := time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
-
-	k := store.APIKey{ID: store.NewID("key"), UserID: "usr_a", Hash: hash(1), CreatedAt: now}
-	if err := keys.Create(ctx, k); err != nil {
-		t.Fatalf("Create: %v", err)
-	}
+	prefix, keys, k := oneKey(t)
+	now := k.CreatedAt
 	tests := []struct {
 		name  string
 		hash  string
@@ -84,13 +78,8 @@ func TestCreateKeyIsRetrySafe(t *testing.T) {
 // a delete leaves no pointer.
 func TestKeyWritesCleanUpPointers(t *testing.T) {
 	ctx := context.Background()
-	prefix := newTables(t)
-	keys := dynamo.New(client, prefix).Stores().Keys
-	at := time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)
-	k := store.APIKey{ID: store.NewID("key"), UserID: "usr_a", Hash: hash(1), CreatedAt: at}
-	if err := keys.Create(ctx, k); err != nil {
-		t.Fatalf("Create: %v", err)
-	}
+	prefix, keys, k := oneKey(t)
+	at := k.CreatedAt
 
 	withGrace := store.KeyRotation{NewHash: hash(2), Grace: 10 * time.Minute, At: at}
 	if _, err := keys.Rotate(ctx, "usr_a", k.ID, withGrace); err != nil {
@@ -160,4 +149,18 @@ func putPointer(t *testing.T, prefix, hash, keyID string) {
 	if err != nil {
 		t.Fatalf("PutItem(pointer): %v", err)
 	}
+}
+
+// oneKey makes fresh tables holding one key of usr_a, created at a fixed
+// time with the secret hash(1), and returns the tables' prefix, the key
+// store and the key.
+func oneKey(t *testing.T) (string, store.KeyStore, store.APIKey) {
+	t.Helper()
+	prefix := newTables(t)
+	keys := dynamo.New(client, prefix).Stores().Keys
+	k := store.APIKey{ID: store.NewID("key"), UserID: "usr_a", Hash: hash(1), CreatedAt: time.Date(2026, 3, 14, 15, 9, 26, 0, time.UTC)}
+	if err := keys.Create(context.Background(), k); err != nil {
+		t.Fatalf("Create: %v", err)
+	}
+	return prefix, keys, k
 }
