@@ -1,7 +1,8 @@
 // Package testproc is test infrastructure shared by the harnesses that run
 // local servers as child processes (dynalite, oidc-provider): the
 // repository root, a free loopback port, a child that dies with the test
-// process, and a goroutine-safe output buffer.
+// process, a retry when another process takes that port first, and a
+// goroutine-safe output buffer.
 package testproc
 
 import (
@@ -42,6 +43,30 @@ func FreePort() (int, error) {
 	}
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// ErrPortTaken is what a start function given to OnFreePort returns when
+// its child could not bind the port it was given.
+var ErrPortTaken = errors.New("the port was taken")
+
+// OnFreePort calls start with a free loopback port until it returns
+// anything but ErrPortTaken, five times at most: a port is free when
+// FreePort chooses it but may be taken before the child binds it. name
+// says which server, in the errors.
+func OnFreePort[T any](name string, start func(port int) (T, error)) (T, error) {
+	var zero T
+	for range 5 {
+		port, err := FreePort()
+		if err != nil {
+			return zero, fmt.Errorf("start %s: %w", name, err)
+		}
+		v, err := start(port)
+		if errors.Is(err, ErrPortTaken) {
+			continue
+		}
+		return v, err
+	}
+	return zero, fmt.Errorf("start %s: %w on every try", name, ErrPortTaken)
 }
 
 // Output collects a child process's output; exec writes to it from its own

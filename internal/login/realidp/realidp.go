@@ -119,21 +119,11 @@ func StartWith(opts Options) (*Provider, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start oidc-provider: %w", err)
 	}
-	// The port is free when chosen but may be taken before node binds it;
-	// the script then exits at once with EADDRINUSE, and another port is
-	// tried.
-	for range 5 {
-		port, err := testproc.FreePort()
-		if err != nil {
-			return nil, fmt.Errorf("start oidc-provider: %w", err)
-		}
-		p, err := start(node, script, port, secret, opts)
-		if errors.Is(err, errPortTaken) {
-			continue
-		}
-		return p, err
-	}
-	return nil, errors.New("start oidc-provider: the port was taken on every try")
+	// The script exits at once with EADDRINUSE when the port was taken
+	// meanwhile, and another port is tried.
+	return testproc.OnFreePort("oidc-provider", func(port int) (*Provider, error) {
+		return start(node, script, port, secret, opts)
+	})
 }
 
 func (o Options) validate() error {
@@ -160,8 +150,6 @@ func (o Options) validate() error {
 	}
 	return errors.Join(errs...)
 }
-
-var errPortTaken = errors.New("port taken")
 
 func start(node, script string, port int, secret string, opts Options) (*Provider, error) {
 	issuer := "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
@@ -203,7 +191,7 @@ func start(node, script string, port int, secret string, opts Options) (*Provide
 		select {
 		case <-p.exited:
 			if strings.Contains(out.String(), "EADDRINUSE") {
-				return nil, errPortTaken
+				return nil, testproc.ErrPortTaken
 			}
 			return nil, fmt.Errorf("start oidc-provider: it exited: %s", out.String())
 		default:

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -61,27 +62,16 @@ func StartAt(dir string) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start dynalite: %w", err)
 	}
-	// The port is free when chosen but may be taken before dynalite binds
-	// it; dynalite then exits at once, and another port is tried.
-	for range 5 {
-		port, err := testproc.FreePort()
-		if err != nil {
-			return nil, fmt.Errorf("start dynalite: %w", err)
-		}
+	// dynalite exits at once when the port was taken meanwhile, and
+	// another port is tried.
+	return testproc.OnFreePort("dynalite", func(port int) (*Server, error) {
 		s := &Server{node: node, script: script, port: port, path: dir}
-		err = s.start()
-		if errors.Is(err, errExited) {
-			continue
-		}
-		if err != nil {
+		if err := s.start(); err != nil {
 			return nil, err
 		}
 		return s, nil
-	}
-	return nil, errors.New("start dynalite: it exited at once on every port tried")
+	})
 }
-
-var errExited = errors.New("dynalite exited")
 
 func (s *Server) start() error {
 	port := s.port
@@ -111,7 +101,10 @@ func (s *Server) start() error {
 	for time.Now().Before(deadline) {
 		select {
 		case <-exited:
-			return fmt.Errorf("%w on port %d: %s", errExited, port, out.String())
+			if strings.Contains(out.String(), "EADDRINUSE") {
+				return fmt.Errorf("start dynalite on port %d: %w", port, testproc.ErrPortTaken)
+			}
+			return fmt.Errorf("start dynalite: it exited on port %d: %s", port, out.String())
 		default:
 		}
 		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
