@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,6 +53,9 @@ type Config struct {
 	TablePrefix string
 	// CacheTTL is the authorizer cache's positive time-to-live; 0 disables it.
 	CacheTTL time.Duration
+	// SecurityLogDays is how long the security log keeps an event
+	// (LATCHKEY_SECURITY_LOG_DAYS, 1 to 3650; 90 by default).
+	SecurityLogDays int
 	// SessionTTL and SessionIdle are a session's absolute and idle lifetimes.
 	SessionTTL  time.Duration
 	SessionIdle time.Duration
@@ -110,6 +114,14 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		return d
 	}
+	number := func(name string, def, min, max int) int {
+		s := get(name, strconv.Itoa(def))
+		n, err := strconv.Atoi(s)
+		if err != nil || n < min || n > max {
+			errs = append(errs, fmt.Errorf("%s=%q: want a whole number from %d to %d", name, s, min, max))
+		}
+		return n
+	}
 	c := Config{
 		Addr:               get("LATCHKEY_ADDR", "127.0.0.1:8080"),
 		PublicURL:          strings.TrimSuffix(get("LATCHKEY_PUBLIC_URL", ""), "/"),
@@ -122,6 +134,7 @@ func Load(getenv func(string) string) (Config, error) {
 		DynamoDBEndpoint:   get("LATCHKEY_DYNAMODB_ENDPOINT", ""),
 		TablePrefix:        get("LATCHKEY_TABLE_PREFIX", "latchkey-"),
 		CacheTTL:           dur("LATCHKEY_CACHE_TTL", "30s", 0),
+		SecurityLogDays:    number("LATCHKEY_SECURITY_LOG_DAYS", 90, 1, 3650),
 		SessionTTL:         dur("LATCHKEY_SESSION_TTL", "12h", time.Minute),
 		SessionIdle:        dur("LATCHKEY_SESSION_IDLE", "1h", time.Minute),
 		AllowedOrigins:     list(get("LATCHKEY_ALLOWED_ORIGINS", "")),

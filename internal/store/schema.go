@@ -14,6 +14,8 @@ const (
 	KeysTable     TableName = "apikeys"
 	SessionsTable TableName = "sessions"
 	PostsTable    TableName = "posts"
+	// SecurityLogTable holds the users' security logs (SecurityEvent).
+	SecurityLogTable TableName = "securitylog"
 )
 
 // Index is a global secondary index.
@@ -76,6 +78,14 @@ var Tables = []Table{
 		PartitionKey: "id",
 		Indexes: []Index{
 			{Name: IndexByUser, PartitionKey: "userId", SortKey: "createdAt"},
+		},
+		TTLAttribute: "ttl",
+	},
+	{
+		Name:         SecurityLogTable,
+		PartitionKey: "id",
+		Indexes: []Index{
+			{Name: IndexByUser, PartitionKey: "userId", SortKey: "at"},
 		},
 		TTLAttribute: "ttl",
 	},

@@ -27,12 +27,13 @@ var (
 	ErrBadCursor = errors.New("invalid cursor")
 )
 
-// Stores bundles the four stores that a deployment uses.
+// Stores bundles the stores that a deployment uses.
 type Stores struct {
-	Users    UserStore
-	Keys     KeyStore
-	Sessions SessionStore
-	Posts    PostStore
+	Users       UserStore
+	Keys        KeyStore
+	Sessions    SessionStore
+	Posts       PostStore
+	SecurityLog SecurityLogStore
 }
 
 // User is a person known through an identity provider. Its ID is derived from
@@ -244,4 +245,43 @@ func Rotated(k APIKey, r KeyRotation) APIKey {
 	}
 	k.Hash, k.Hint = r.NewHash, r.NewHint
 	return k
+}
+
+// SecurityEvent is one entry of a user's security log: something that
+// happened to their account that they may want to know of. Details never
+// hold a secret (no key, token, code or hash of one): only ids, hints,
+// addresses, user agents, providers and URLs.
+type SecurityEvent struct {
+	ID      string
+	UserID  string
+	At      time.Time
+	Kind    string
+	Details map[string]string
+	// ExpiresEpoch is the DynamoDB TTL attribute (Unix seconds): the log
+	// keeps an event for the deployment's retention, then may sweep it.
+	// Readers do not show an event past it.
+	ExpiresEpoch int64
+}
+
+// The kinds of security event.
+const (
+	EventSignIn         = "sign-in"
+	EventSignOut        = "sign-out"
+	EventSessionEnded   = "session-ended"
+	EventKeyCreated     = "key-created"
+	EventKeyRegenerated = "key-regenerated"
+	EventKeyRevoked     = "key-revoked"
+	EventKeyAutoRevoked = "key-auto-revoked"
+	EventKeyNewAddress  = "key-new-address"
+	EventKeyUpdated     = "key-updated"
+	EventPolicyDenied   = "policy-denied"
+)
+
+// SecurityLogStore keeps the security log.
+type SecurityLogStore interface {
+	// Add stores an event; ErrExists if the ID is taken.
+	Add(ctx context.Context, e SecurityEvent) error
+	// List returns userID's events, newest first, leaving out those whose
+	// ExpiresEpoch is before now.
+	List(ctx context.Context, userID string, now time.Time, page Page) ([]SecurityEvent, string, error)
 }

@@ -34,6 +34,9 @@ type data struct {
 	Hashes   map[string]string        `json:"hashes"` // secret hash → key ID
 	Sessions map[string]store.Session `json:"sessions"`
 	Posts    map[string]store.Post    `json:"posts"`
+	// Events is the security log; a data file written before it existed
+	// has none, and starts an empty log.
+	Events map[string]store.SecurityEvent `json:"events"`
 }
 
 // New returns an empty in-memory database.
@@ -44,6 +47,7 @@ func New() *DB {
 		Hashes:   map[string]string{},
 		Sessions: map[string]store.Session{},
 		Posts:    map[string]store.Post{},
+		Events:   map[string]store.SecurityEvent{},
 	}}
 }
 
@@ -68,16 +72,20 @@ func Open(path string) (*DB, error) {
 			return nil, fmt.Errorf("open embedded store %s: missing sections", path)
 		}
 	}
+	if db.data.Events == nil {
+		db.data.Events = map[string]store.SecurityEvent{}
+	}
 	return db, nil
 }
 
-// Stores returns the four stores backed by db.
+// Stores returns the stores backed by db.
 func (db *DB) Stores() store.Stores {
 	return store.Stores{
-		Users:    (*Users)(db),
-		Keys:     (*Keys)(db),
-		Sessions: (*Sessions)(db),
-		Posts:    (*Posts)(db),
+		Users:       (*Users)(db),
+		Keys:        (*Keys)(db),
+		Sessions:    (*Sessions)(db),
+		Posts:       (*Posts)(db),
+		SecurityLog: (*SecurityLog)(db),
 	}
 }
 
