@@ -12,7 +12,7 @@
 // exits non-zero.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { base, launch, openPage, signIn, assertClean } from './lib.mjs';
+import { base, launch, openPage, signIn, assertClean, withKey } from './lib.mjs';
 
 const step = (name) => process.stderr.write(`· ${name}\n`);
 const shots = process.env.SCREENSHOT_DIR;
@@ -55,6 +55,7 @@ try {
   await ada.getByLabel('Label').fill('nightly backup');
   await ada.getByRole('button', { name: 'Create API key' }).click();
   const first = await takeSecret(ada, 'Your new API key');
+  assert.equal(await withKey(first, '/api/security-log'), 403, 'an API key may not read the security log');
   const row = ada.getByRole('row', { name: /nightly backup/ });
   await row.getByRole('button', { name: 'Regenerate' }).click();
   await ada.getByRole('dialog', { name: 'Regenerate “nightly backup”?' }).getByRole('button', { name: 'Regenerate' }).click();
