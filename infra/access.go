@@ -21,10 +21,17 @@ var (
 // updateActions are what routes.Update grants: a read and an update by key.
 var updateActions = []string{"dynamodb:GetItem", "dynamodb:UpdateItem"}
 
+// appendActions are what routes.Write grants: adding an item, and nothing
+// else (the security log's writers).
+var appendActions = []string{"dynamodb:PutItem"}
+
 // Actions returns the DynamoDB actions an access grants on a table, sorted.
 func Actions(a routes.Access) []string {
-	if a == routes.Update {
+	switch a {
+	case routes.Update:
 		return slices.Clone(updateActions)
+	case routes.Write:
+		return slices.Clone(appendActions)
 	}
 	out := slices.Clone(readActions)
 	if a == routes.ReadWrite {
@@ -35,7 +42,7 @@ func Actions(a routes.Access) []string {
 }
 
 // QueriesIndexes reports whether an access reads a table's indexes.
-func QueriesIndexes(a routes.Access) bool { return a != routes.Update }
+func QueriesIndexes(a routes.Access) bool { return a == routes.Read || a == routes.ReadWrite }
 
 // Kind is what a function does, which sets its memory, timeout and secrets.
 type Kind int

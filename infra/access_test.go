@@ -13,10 +13,12 @@ import (
 
 // The DynamoDB actions each access may use — the spec the grants are held
 // to (the store's calls: GetItem and Query to read; PutItem, UpdateItem,
-// DeleteItem and BatchWriteItem to write).
+// DeleteItem and BatchWriteItem to write; PutItem alone to add to the
+// security log).
 var (
 	specRead      = []string{"dynamodb:GetItem", "dynamodb:Query"}
 	specReadWrite = []string{"dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query", "dynamodb:UpdateItem"}
+	specWrite     = []string{"dynamodb:PutItem"}
 )
 
 // expectedGrants derives, from the route table alone, what each function's
@@ -59,6 +61,10 @@ func expectedGrants(tracing, signIn bool) map[string]map[string][]string {
 			if a == routes.Update {
 				g["table:"+string(t)] = []string{"dynamodb:GetItem", "dynamodb:UpdateItem"}
 				continue // by key only: no index
+			}
+			if a == routes.Write {
+				g["table:"+string(t)] = specWrite
+				continue // adds items, reads nothing: no index
 			}
 			def, _ := store.TableByName(t)
 			for _, ix := range def.Indexes {
@@ -258,6 +264,9 @@ func TestFunctionsFromTheTable(t *testing.T) {
 	if !slices.Equal(Actions(routes.Read), specRead) || !slices.Equal(Actions(routes.ReadWrite), specReadWrite) {
 		t.Errorf("Actions = %v / %v; want %v / %v", Actions(routes.Read), Actions(routes.ReadWrite), specRead, specReadWrite)
 	}
+	if !slices.Equal(Actions(routes.Write), specWrite) || QueriesIndexes(routes.Write) || QueriesIndexes(routes.Update) {
+		t.Errorf("write grants %v and queries indexes %v; want %v alone, and no index (nor for update)", Actions(routes.Write), QueriesIndexes(routes.Write), specWrite)
+	}
 	bad := Functions([]routes.Route{{Method: "GET", Path: "/api/x", Function: "x", Tables: []routes.TableUse{{Table: "nope", Access: routes.Read}}}})
 	if err := checkTables(bad); err == nil || !strings.Contains(err.Error(), `"nope"`) {
 		t.Errorf("checkTables(unknown table) = %v; want an error naming it", err)
@@ -308,6 +317,9 @@ func TestAuthorizerUpdatesOnlyLastUse(t *testing.T) {
 	role := resource(t, d.tmpl, refTo(props(f)["Role"]))
 	want := map[string][]string{}
 	for _, u := range routes.AuthorizerTables {
+		if u.Access != routes.Update {
+			continue
+		}
 		def, _ := store.TableByName(u.Table)
 		want[logicalName(string(u.Table))+"TableUpdate"] = append([]string{def.PartitionKey}, u.Attributes...)
 	}

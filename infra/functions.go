@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -228,6 +229,9 @@ func functionEnvironment(s Settings, publicURL string) map[string]*string {
 	set("LATCHKEY_CACHE_TTL", s.CacheTTL)
 	set("LATCHKEY_SESSION_TTL", s.SessionTTL)
 	set("LATCHKEY_SESSION_IDLE", s.SessionIdle)
+	if s.SecurityLogDays > 0 {
+		set("LATCHKEY_SECURITY_LOG_DAYS", strconv.Itoa(s.SecurityLogDays))
+	}
 	set("LATCHKEY_SECRETS_GENERATION", s.SecretsGeneration)
 	// Declared empty (the functions then use DynamoDB itself) so that
 	// `sam local invoke --env-vars` can point it at a local server: SAM only

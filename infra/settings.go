@@ -52,6 +52,9 @@ type Settings struct {
 	// CacheTTL, SessionTTL and SessionIdle are Go durations
 	// (LATCHKEY_CACHE_TTL, LATCHKEY_SESSION_TTL, LATCHKEY_SESSION_IDLE).
 	CacheTTL, SessionTTL, SessionIdle string
+	// SecurityLogDays is how long the security log keeps an event, in days
+	// (LATCHKEY_SECURITY_LOG_DAYS): the TTL its items are written with.
+	SecurityLogDays int
 	// TablePrefix prefixes the table names (default: the stack name in
 	// lower case and a dash), so that two stacks in one account never share
 	// tables.
@@ -118,6 +121,7 @@ var settings = []setting{
 	{"cacheTtl", func(r *reader, s *Settings) { s.CacheTTL = r.duration("cacheTtl", "30s") }},
 	{"sessionTtl", func(r *reader, s *Settings) { s.SessionTTL = r.duration("sessionTtl", "12h") }},
 	{"sessionIdle", func(r *reader, s *Settings) { s.SessionIdle = r.duration("sessionIdle", "1h") }},
+	{"securityLogDays", func(r *reader, s *Settings) { s.SecurityLogDays = r.integer("securityLogDays", 90, 1, 3650) }},
 	{"tablePrefix", func(r *reader, s *Settings) { s.TablePrefix = r.str("tablePrefix", strings.ToLower(s.StackName)+"-") }},
 	{"throttleRate", func(r *reader, s *Settings) { s.ThrottleRate = r.integer("throttleRate", 50, 1, 10000) }},
 	{"throttleBurst", func(r *reader, s *Settings) { s.ThrottleBurst = r.integer("throttleBurst", 100, 1, 5000) }},

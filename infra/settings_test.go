@@ -22,7 +22,7 @@ func TestSettingsDefaultsWithNoContext(t *testing.T) {
 		t.Fatalf("ReadSettings(no context) = %v", err)
 	}
 	want := Settings{
-		StackName: "Latchkey", Env: "live", CacheTTL: "30s", SessionTTL: "12h", SessionIdle: "1h",
+		StackName: "Latchkey", Env: "live", CacheTTL: "30s", SessionTTL: "12h", SessionIdle: "1h", SecurityLogDays: 90,
 		TablePrefix: "latchkey-", ThrottleRate: 50, ThrottleBurst: 100, WAFRateLimit: 1000, PriceClass: "100",
 		Retain: true, LogRetentionDays: 90, APIGatewayAccountRole: true, SecretsGeneration: "1",
 		AssetDir: "dist", WebDir: "web",
@@ -46,6 +46,8 @@ func TestSettingsTypedValues(t *testing.T) {
 		{"bool from -c", map[string]any{"tracing": "true"}, func(s Settings) bool { return s.Tracing }},
 		{"number from JSON", map[string]any{"throttleRate": 10.0, "throttleBurst": 20.0}, func(s Settings) bool { return s.ThrottleRate == 10 && s.ThrottleBurst == 20 }},
 		{"number from -c", map[string]any{"throttleBurst": "500"}, func(s Settings) bool { return s.ThrottleBurst == 500 }},
+		{"security log days from JSON", map[string]any{"securityLogDays": 365.0}, func(s Settings) bool { return s.SecurityLogDays == 365 }},
+		{"security log days from -c", map[string]any{"securityLogDays": "7"}, func(s Settings) bool { return s.SecurityLogDays == 7 }},
 		{"list from JSON", map[string]any{"editors": []any{"a@x.com", " b@x.com "}}, func(s Settings) bool { return reflect.DeepEqual(s.Editors, []string{"a@x.com", "b@x.com"}) }},
 		{"list from -c", map[string]any{"editors": "a@x.com,,b@x.com"}, func(s Settings) bool { return reflect.DeepEqual(s.Editors, []string{"a@x.com", "b@x.com"}) }},
 		{"table prefix follows the stack name", map[string]any{"stackName": "Latchkey-Dev"}, func(s Settings) bool { return s.TablePrefix == "latchkey-dev-" }},

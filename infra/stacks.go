@@ -118,6 +118,7 @@ func checkFunctionConfig(s Settings) error {
 			{"LATCHKEY_GITHUB_CLIENT_ID", "githubClientId"}, {"LATCHKEY_ENV", "env"},
 			{"LATCHKEY_ALLOWED_ORIGINS", "allowedOrigins"}, {"LATCHKEY_CACHE_TTL", "cacheTtl"},
 			{"LATCHKEY_SESSION_TTL", "sessionTtl"}, {"LATCHKEY_SESSION_IDLE", "sessionIdle"},
+			{"LATCHKEY_SECURITY_LOG_DAYS", "securityLogDays"},
 			{"LATCHKEY_TABLE_PREFIX", "tablePrefix"}, {"LATCHKEY_PUBLIC_URL", "domainName"},
 		} {
 			msg = strings.ReplaceAll(msg, r.from, r.to)

@@ -8,6 +8,7 @@ import { homeView } from './views/home.js';
 import { accountView } from './views/account.js';
 import { keysView } from './views/keys.js';
 import { sessionsView } from './views/sessions.js';
+import { securityView } from './views/security.js';
 import { myPostsView, editPostView, reviewView } from './views/posts.js';
 
 /**
@@ -38,6 +39,7 @@ const routes = [
   { pattern: /^\/account$/, title: 'Account', view: accountView, signedIn: true, signInReason: 'to see your account' },
   { pattern: /^\/keys$/, title: 'API keys', view: keysView, signedIn: true, signInReason: 'to manage your API keys' },
   { pattern: /^\/sessions$/, title: 'Sessions', view: sessionsView, signedIn: true, signInReason: 'to see where you are signed in' },
+  { pattern: /^\/security$/, title: 'Security log', view: securityView, signedIn: true, signInReason: 'to see your security log' },
   { pattern: /^\/posts$/, title: 'My posts', view: myPostsView, signedIn: true, signInReason: 'to write posts' },
   { pattern: /^\/posts\/new$/, title: 'New post', view: editPostView, signedIn: true, signInReason: 'to write posts' },
   { pattern: /^\/posts\/(?<id>post_[A-Za-z0-9]{1,64})$/, title: 'Edit post', view: editPostView, signedIn: true, signInReason: 'to edit posts' },
@@ -59,7 +61,7 @@ function drawNav() {
   if (me) {
     links.push(['/posts', 'My posts']);
     if (me.user.roles.includes('editor')) links.push(['/review', 'Review']);
-    links.push(['/keys', 'API keys'], ['/sessions', 'Sessions'], ['/account', 'Account']);
+    links.push(['/keys', 'API keys'], ['/sessions', 'Sessions'], ['/security', 'Security log'], ['/account', 'Account']);
   }
   const here = location.pathname.replace(/\/+$/, '') || '/';
   const items = links.map(([href, text]) => {

@@ -36,8 +36,10 @@ type Input struct {
 }
 
 // ViewerAddressHeader carries the viewer's address from CloudFront's
-// viewer-request function on /api/* (infra/web.go).
-const ViewerAddressHeader = "x-latchkey-viewer-address"
+// viewer-request function on /api/* (infra/web.go). It is
+// httpx.ViewerAddressHeader, where the handlers read it from
+// (httpx.CallerAddress).
+const ViewerAddressHeader = httpx.ViewerAddressHeader
 
 // InputFrom takes the decision's input from a decoded event (the local
 // gateway's path).

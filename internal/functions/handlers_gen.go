@@ -10,6 +10,7 @@ import (
 	"github.com/latchkey/latchkey/internal/notfound"
 	"github.com/latchkey/latchkey/internal/openapi"
 	"github.com/latchkey/latchkey/internal/posts"
+	"github.com/latchkey/latchkey/internal/securitylog"
 	"github.com/latchkey/latchkey/internal/sessionsapi"
 	"github.com/latchkey/latchkey/internal/signout"
 )
@@ -35,6 +36,7 @@ var Handlers = map[string]deps.Constructor{
 	"auth-logout-all":   signout.LogoutAll,
 	"sessions-list":     sessionsapi.List,
 	"sessions-delete":   sessionsapi.Delete,
+	"security-log":      securitylog.List,
 	"public-openapi":    openapi.Build,
 	"not-found":         notfound.Build,
 }

@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/principal"
+	"github.com/latchkey/latchkey/internal/seclog"
 	"github.com/latchkey/latchkey/internal/store"
 )
 
@@ -18,6 +21,17 @@ type Handlers struct {
 	Manager Manager
 	// CacheTTL is the authorizer's cache time, which the listing reports.
 	CacheTTL time.Duration
+	// Events records creations, regenerations and revocations in the
+	// owner's security log: the key's id, label and hint, never its secret.
+	Events seclog.Recorder
+}
+
+// keyDetails are a key's details in the security log: what names it to a
+// person, and the caller's address. The hint is the secret's prefix and
+// last four characters, as the listing shows it; the secret and its hash
+// are never in the log.
+func (h Handlers) keyDetails(req httpx.Request, k store.APIKey) map[string]string {
+	return map[string]string{"keyId": k.ID, "label": k.Label, "hint": k.Hint, "address": h.Events.Address(req)}
 }
 
 // List answers GET /api/keys: all the caller's keys, newest first.
@@ -71,6 +85,12 @@ func (h Handlers) Create(ctx context.Context, req httpx.Request) (httpx.Response
 		return httpx.Response{}, err
 	}
 	httpx.Logger(ctx).Info("api key created", "userId", p.UserID, "keyId", k.ID)
+	details := h.keyDetails(req, k)
+	details["permissions"] = strings.Join(k.Permissions, ",")
+	if k.ExpiresAt != nil {
+		details["expiresAt"] = k.ExpiresAt.UTC().Format(time.RFC3339)
+	}
+	h.Events.Record(ctx, p.UserID, store.EventKeyCreated, details)
 	return httpx.JSON(201, WithSecret{Key: View(k), Secret: secret}), nil
 }
 
@@ -81,7 +101,12 @@ func (h Handlers) Delete(ctx context.Context, req httpx.Request) (httpx.Response
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	err = h.Manager.Delete(ctx, p.UserID, id)
+	// Read first, for the label and hint the log names it by: once
+	// deleted, the key is gone.
+	k, err := h.Manager.Keys.Get(ctx, p.UserID, id)
+	if err == nil {
+		err = h.Manager.Delete(ctx, p.UserID, id)
+	}
 	if errors.Is(err, store.ErrNotFound) {
 		return httpx.Response{}, httpx.NotFound("key")
 	}
@@ -89,6 +114,7 @@ func (h Handlers) Delete(ctx context.Context, req httpx.Request) (httpx.Response
 		return httpx.Response{}, err
 	}
 	httpx.Logger(ctx).Info("api key deleted", "userId", p.UserID, "keyId", id)
+	h.Events.Record(ctx, p.UserID, store.EventKeyRevoked, h.keyDetails(req, k))
 	return httpx.NoContent(), nil
 }
 
@@ -114,6 +140,9 @@ func (h Handlers) Regenerate(ctx context.Context, req httpx.Request) (httpx.Resp
 		return httpx.Response{}, err
 	}
 	httpx.Logger(ctx).Info("api key regenerated", "userId", p.UserID, "keyId", id, "graceSeconds", int(grace.Seconds()))
+	details := h.keyDetails(req, k)
+	details["graceSeconds"] = strconv.Itoa(int(grace.Seconds()))
+	h.Events.Record(ctx, p.UserID, store.EventKeyRegenerated, details)
 	return httpx.JSON(200, WithSecret{Key: View(k), Secret: secret}), nil
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/seclog"
 	"github.com/latchkey/latchkey/internal/store"
 )
 
@@ -82,7 +83,8 @@ func handlers(d deps.Deps) Handlers {
 	if now == nil {
 		now = time.Now
 	}
-	return Handlers{Manager: Manager{Keys: d.Stores.Keys, Env: d.Config.Env, Rand: r, Now: now}, CacheTTL: d.Config.CacheTTL}
+	return Handlers{Manager: Manager{Keys: d.Stores.Keys, Env: d.Config.Env, Rand: r, Now: now}, CacheTTL: d.Config.CacheTTL,
+		Events: seclog.For(d)}
 }
 
 // List builds the handler of GET /api/keys.

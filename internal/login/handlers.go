@@ -11,6 +11,7 @@ import (
 	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/session"
+	"github.com/latchkey/latchkey/internal/store"
 )
 
 // Handlers are the /api/auth routes over one Service.
@@ -203,6 +204,9 @@ func (h Handlers) Callback(ctx context.Context, req httpx.Request) (httpx.Respon
 		return httpx.Response{}, err
 	}
 	httpx.Logger(ctx).Info("signed in", "userId", u.ID, "sessionId", session.ID(token))
+	h.S.Events.Record(ctx, u.ID, store.EventSignIn, map[string]string{
+		"provider": h.S.providerName(), "address": h.S.Events.Address(req), "userAgent": cleanUserAgent(ua), "sessionId": session.ID(token),
+	})
 	// The session this browser had ends: the one named when the sign-in
 	// started, and the one whose cookie came with the callback (ASVS 7.2.4).
 	old := []string{f.Previous}

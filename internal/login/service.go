@@ -8,12 +8,14 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 	"unicode"
 
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps"
+	"github.com/latchkey/latchkey/internal/seclog"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
 )
@@ -35,7 +37,9 @@ type Service struct {
 	// request makes (discovery, code exchange, keys, userinfo), well inside
 	// the sign-in functions' Lambda timeout; 0 means DefaultProviderTimeout.
 	ProviderTimeout time.Duration
-	sealer          *sealer
+	// Events records sign-ins in the user's security log.
+	Events seclog.Recorder
+	sealer *sealer
 }
 
 // DefaultProviderTimeout is ProviderTimeout's default: the sign-in
@@ -69,7 +73,7 @@ func NewService(d deps.Deps) (*Service, error) {
 	return &Service{
 		Provider: p, Users: d.Stores.Users, Sessions: d.Stores.Sessions, Config: d.Config,
 		Lifetimes: session.Lifetimes{Absolute: d.Config.SessionTTL, Idle: d.Config.SessionIdle},
-		Log:       d.Log, Now: d.Now, Rand: r, sealer: sl,
+		Log:       d.Log, Now: d.Now, Rand: r, Events: seclog.For(d), sealer: sl,
 	}, nil
 }
 
@@ -145,6 +149,18 @@ func (s *Service) SignIn(ctx context.Context, id Identity, userAgent string) (st
 		return "", store.User{}, fmt.Errorf("create session: %w", err)
 	}
 	return token, u, nil
+}
+
+// providerName names the identity provider for the security log: "github",
+// or the host of the OpenID Connect issuer (accounts.example.com).
+func (s *Service) providerName() string {
+	if _, ok := s.Provider.(*GitHub); ok {
+		return "github"
+	}
+	if u, err := url.Parse(s.Provider.Issuer()); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return s.Provider.Issuer()
 }
 
 // cleanUserAgent keeps a short, printable user agent for the sessions list.

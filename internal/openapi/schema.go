@@ -43,6 +43,9 @@ func (s *schemas) of(t reflect.Type) obj {
 		return obj{"type": "integer"}
 	case t.Kind() == reflect.Slice:
 		return obj{"type": "array", "items": s.of(t.Elem())}
+	case t.Kind() == reflect.Map && t.Key().Kind() == reflect.String:
+		// A JSON object of any names, each value of the map's type.
+		return obj{"type": "object", "additionalProperties": s.of(t.Elem())}
 	case t.Kind() == reflect.Struct:
 		name := s.names[t]
 		if name == "" {

@@ -8,6 +8,7 @@ import (
 	"github.com/latchkey/latchkey/internal/keys"
 	"github.com/latchkey/latchkey/internal/me"
 	"github.com/latchkey/latchkey/internal/posts"
+	"github.com/latchkey/latchkey/internal/securitylog"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/sessionsapi"
 	"github.com/latchkey/latchkey/internal/signout"
@@ -26,6 +27,7 @@ var bodyTypes = map[string]reflect.Type{
 	"posts.PostEdit":         reflect.TypeFor[posts.PostEdit](),
 	"posts.PublicPage":       reflect.TypeFor[posts.PublicPage](),
 	"posts.PublicPost":       reflect.TypeFor[posts.PublicPost](),
+	"securitylog.Page":       reflect.TypeFor[securitylog.Page](),
 	"session.LogoutAnswer":   reflect.TypeFor[session.LogoutAnswer](),
 	"sessionsapi.Listing":    reflect.TypeFor[sessionsapi.Listing](),
 	"signout.AllRequest":     reflect.TypeFor[signout.AllRequest](),

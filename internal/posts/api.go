@@ -12,6 +12,7 @@ import (
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/policy"
 	"github.com/latchkey/latchkey/internal/principal"
+	"github.com/latchkey/latchkey/internal/seclog"
 	"github.com/latchkey/latchkey/internal/store"
 )
 
@@ -38,6 +39,9 @@ type API struct {
 	Config config.Config
 	Now    func() time.Time
 	Rand   io.Reader
+	// Events records, in a post author's security log, the policy's
+	// refusals of an action on their post.
+	Events seclog.Recorder
 }
 
 func newAPI(d deps.Deps) (API, error) {
@@ -45,7 +49,7 @@ func newAPI(d deps.Deps) (API, error) {
 	if err != nil {
 		return API{}, err
 	}
-	return API{Posts: d.Stores.Posts, Users: d.Stores.Users, Policy: e, Config: d.Config, Now: d.Now, Rand: d.Rand}, nil
+	return API{Posts: d.Stores.Posts, Users: d.Stores.Users, Policy: e, Config: d.Config, Now: d.Now, Rand: d.Rand, Events: seclog.For(d)}, nil
 }
 
 func build(d deps.Deps, h func(API) httpx.Handler) (httpx.Handler, error) {
@@ -115,8 +119,10 @@ func (a API) roles(u store.User) []string {
 }
 
 // load returns the post the caller may at least read; anything else is 404,
-// so that a draft's existence does not leak.
-func (a API) load(ctx context.Context, who policy.Principal, req httpx.Request) (store.Post, error) {
+// so that a draft's existence does not leak. A refused read is recorded in
+// the author's security log as a refusal of attempted, the action the
+// request asked for.
+func (a API) load(ctx context.Context, who policy.Principal, req httpx.Request, attempted policy.Action) (store.Post, error) {
 	id := req.PathParameters["id"]
 	if !store.ValidID("post", id) {
 		return store.Post{}, httpx.NotFound("post")
@@ -129,9 +135,26 @@ func (a API) load(ctx context.Context, who policy.Principal, req httpx.Request) 
 		return store.Post{}, err
 	}
 	if !a.allowed(ctx, who, policy.Read, p) {
+		a.refused(ctx, who, attempted, p)
 		return store.Post{}, httpx.NotFound("post")
 	}
 	return p, nil
+}
+
+// refused records, in the post author's security log, that the policy
+// refused who the action on the post: which action, which post, and whether
+// it was the author or another user (never who: the log is the author's,
+// and another user's id or address is not theirs to read). Only the
+// routes that need a credential record refusals; the public routes, which
+// anyone may call, do not.
+func (a API) refused(ctx context.Context, who policy.Principal, act policy.Action, p store.Post) {
+	actor := "other"
+	if who.UserID == p.AuthorID {
+		actor = "author"
+	}
+	a.Events.Record(ctx, p.AuthorID, store.EventPolicyDenied, map[string]string{
+		"action": string(act), "postId": p.ID, "title": p.Title, "actor": actor,
+	})
 }
 
 // allowed asks the policy and logs the decision with the policies that
@@ -150,11 +173,12 @@ func (a API) loadFor(ctx context.Context, req httpx.Request, act policy.Action) 
 	if err != nil {
 		return store.Post{}, err
 	}
-	p, err := a.load(ctx, who, req)
+	p, err := a.load(ctx, who, req, act)
 	if err != nil {
 		return store.Post{}, err
 	}
 	if act != policy.Read && !a.allowed(ctx, who, act, p) {
+		a.refused(ctx, who, act, p)
 		return store.Post{}, forbidden(act)
 	}
 	return p, nil

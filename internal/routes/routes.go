@@ -55,6 +55,11 @@ const (
 	// returned values): a flaw in the authorizer, or its leaked
 	// credentials, cannot mint a key or a session, or change a key's hash.
 	Update Access = "update"
+	// Write adds new items and does nothing else: PutItem alone, no read,
+	// no query, no update, no delete. The security log is written so
+	// (internal/seclog): a function that records an event can neither read
+	// a user's log nor change or remove what is in it.
+	Write Access = "write"
 )
 
 // TableUse is one table a function touches and how.
@@ -122,10 +127,12 @@ var (
 const AuthorizerFunction = "authorizer"
 
 // AuthorizerTables are the tables the authorizer reads to verify a
-// credential (and writes to record last use).
+// credential (and writes to record last use), and the security log it
+// adds events to (a key used from a new address).
 var AuthorizerTables = []TableUse{
 	{store.KeysTable, Update, []string{"lastUsedAt"}},
 	{store.SessionsTable, Update, []string{"lastSeenAt", "ttl"}},
+	{store.SecurityLogTable, Write, nil},
 }
 
 // Table is every route of the API: everything the functions, the local
@@ -156,20 +163,20 @@ var Table = []Route{
 		Method: "POST", Path: "/api/keys", Function: "keys-create", Need: NeedSession,
 		Handler: "keys.Create", Status: 201, Request: "keys.CreateRequest", Response: "keys.WithSecret",
 		Example: map[string]any{"label": "nightly backup", "permissions": []string{"read"}, "expiresInDays": 90},
-		Tables:  []TableUse{{Table: store.KeysTable, Access: ReadWrite}},
+		Tables:  []TableUse{{Table: store.KeysTable, Access: ReadWrite}, {Table: store.SecurityLogTable, Access: Write}},
 		Summary: "Create an API key; the answer shows its secret, once.",
 	},
 	{
 		Method: "DELETE", Path: "/api/keys/{id}", Function: "keys-delete", Need: NeedSession,
 		Handler: "keys.Delete", Status: 204,
-		Tables:  []TableUse{{Table: store.KeysTable, Access: ReadWrite}},
+		Tables:  []TableUse{{Table: store.KeysTable, Access: ReadWrite}, {Table: store.SecurityLogTable, Access: Write}},
 		Summary: "Delete one of the caller's API keys; it stops working within the authorizer's cache TTL.",
 	},
 	{
 		Method: "POST", Path: "/api/keys/{id}/regenerate", Function: "keys-regenerate", Need: NeedSession,
 		Handler: "keys.Regenerate", Status: 200, Request: "keys.RegenerateRequest", OptionalBody: true, Response: "keys.WithSecret",
 		Example: map[string]any{"graceSeconds": 3600},
-		Tables:  []TableUse{{Table: store.KeysTable, Access: ReadWrite}},
+		Tables:  []TableUse{{Table: store.KeysTable, Access: ReadWrite}, {Table: store.SecurityLogTable, Access: Write}},
 		Summary: "Replace a key's secret, the old one working for an optional grace period.",
 	},
 	{
@@ -196,26 +203,26 @@ var Table = []Route{
 	{
 		Method: "GET", Path: "/api/posts/{id}", Function: "posts-get", Need: NeedRead,
 		Handler: "posts.Get", Status: 200, Response: "posts.Post",
-		Tables:  []TableUse{{Table: store.PostsTable, Access: Read}, {Table: store.UsersTable, Access: Read}},
+		Tables:  []TableUse{{Table: store.PostsTable, Access: Read}, {Table: store.UsersTable, Access: Read}, {Table: store.SecurityLogTable, Access: Write}},
 		Summary: "Get a post the caller may read (a draft the caller may not read is 404).",
 	},
 	{
 		Method: "PUT", Path: "/api/posts/{id}", Function: "posts-update", Need: NeedWrite,
 		Handler: "posts.Update", Status: 200, Request: "posts.PostEdit", Response: "posts.Post",
 		Example: map[string]any{"title": "Keys for robots", "body": "Give each script its own key, with the least permission.", "version": 1},
-		Tables:  []TableUse{{Table: store.PostsTable, Access: ReadWrite}, {Table: store.UsersTable, Access: Read}},
+		Tables:  []TableUse{{Table: store.PostsTable, Access: ReadWrite}, {Table: store.UsersTable, Access: Read}, {Table: store.SecurityLogTable, Access: Write}},
 		Summary: "Edit a post (author or editor), with optimistic concurrency on version.",
 	},
 	{
 		Method: "DELETE", Path: "/api/posts/{id}", Function: "posts-delete", Need: NeedWrite,
 		Handler: "posts.Delete", Status: 204,
-		Tables:  []TableUse{{Table: store.PostsTable, Access: ReadWrite}, {Table: store.UsersTable, Access: Read}},
+		Tables:  []TableUse{{Table: store.PostsTable, Access: ReadWrite}, {Table: store.UsersTable, Access: Read}, {Table: store.SecurityLogTable, Access: Write}},
 		Summary: "Delete a post (its author only).",
 	},
 	{
 		Method: "POST", Path: "/api/posts/{id}/publish", Function: "posts-publish", Need: NeedWrite,
 		Handler: "posts.Publish", Status: 200, Response: "posts.Post",
-		Tables:  []TableUse{{Table: store.PostsTable, Access: ReadWrite}, {Table: store.UsersTable, Access: Read}},
+		Tables:  []TableUse{{Table: store.PostsTable, Access: ReadWrite}, {Table: store.UsersTable, Access: Read}, {Table: store.SecurityLogTable, Access: Write}},
 		Summary: "Publish a post (editors only).",
 	},
 	{
@@ -229,20 +236,20 @@ var Table = []Route{
 	{
 		Method: "GET", Path: "/api/auth/callback", Function: "auth-callback", Need: NeedPublic, SignIn: true,
 		Handler: "login.Callback", Status: 303, Pages: true,
-		Tables:  []TableUse{{Table: store.UsersTable, Access: ReadWrite}, {Table: store.SessionsTable, Access: ReadWrite}},
+		Tables:  []TableUse{{Table: store.UsersTable, Access: ReadWrite}, {Table: store.SessionsTable, Access: ReadWrite}, {Table: store.SecurityLogTable, Access: Write}},
 		Summary: "Finish signing in: verify the provider's answer, start a session, 303 to return_to.",
 	},
 	{
 		Method: "POST", Path: "/api/auth/logout", Function: "auth-logout", Need: NeedPublic,
 		Handler: "signout.Logout", Status: 200, Response: "session.LogoutAnswer",
-		Tables:  []TableUse{{Table: store.SessionsTable, Access: ReadWrite}},
+		Tables:  []TableUse{{Table: store.SessionsTable, Access: ReadWrite}, {Table: store.SecurityLogTable, Access: Write}},
 		Summary: "Sign out: end this session and clear its cookie.",
 	},
 	{
 		Method: "POST", Path: "/api/auth/logout-all", Function: "auth-logout-all", Need: NeedSession,
 		Handler: "signout.LogoutAll", Status: 204, Request: "signout.AllRequest", OptionalBody: true,
 		Example: map[string]any{"revokeKeys": true},
-		Tables:  []TableUse{{Table: store.SessionsTable, Access: ReadWrite}, {Table: store.KeysTable, Access: ReadWrite}},
+		Tables:  []TableUse{{Table: store.SessionsTable, Access: ReadWrite}, {Table: store.KeysTable, Access: ReadWrite}, {Table: store.SecurityLogTable, Access: Write}},
 		Summary: "Sign out everywhere: end every session of the caller, and with revokeKeys every API key too.",
 	},
 	{
@@ -254,8 +261,18 @@ var Table = []Route{
 	{
 		Method: "DELETE", Path: "/api/sessions/{id}", Function: "sessions-delete", Need: NeedSession,
 		Handler: "sessionsapi.Delete", Status: 204,
-		Tables:  []TableUse{{Table: store.SessionsTable, Access: ReadWrite}},
+		Tables:  []TableUse{{Table: store.SessionsTable, Access: ReadWrite}, {Table: store.SecurityLogTable, Access: Write}},
 		Summary: "End one of the caller's sessions.",
+	},
+	// The security log is read with a session only: a key cannot read
+	// where, and from what, its owner signs in.
+	{
+		Method: "GET", Path: "/api/security-log", Function: "security-log", Need: NeedSession,
+		Handler: "securitylog.List", Status: 200, Response: "securitylog.Page", Query: []Param{
+			{"name": "limit", "in": "query", "schema": map[string]any{"type": "integer", "minimum": 1, "maximum": 100, "default": 20}, "description": "events per page"},
+			CursorParam},
+		Tables:  []TableUse{{Table: store.SecurityLogTable, Access: Read}},
+		Summary: "The caller's security log, newest first, with cursor pagination.",
 	},
 	{
 		Method: "GET", Path: "/api/public/openapi.json", Function: "public-openapi", Need: NeedPublic,

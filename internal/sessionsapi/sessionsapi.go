@@ -11,6 +11,7 @@ import (
 	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/principal"
+	"github.com/latchkey/latchkey/internal/seclog"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
 )
@@ -39,10 +40,13 @@ type Handlers struct {
 	Sessions  store.SessionStore
 	Lifetimes session.Lifetimes
 	Now       func() time.Time
+	// Events records an ended session in the user's security log.
+	Events seclog.Recorder
 }
 
 func fromDeps(d deps.Deps) Handlers {
-	return Handlers{Sessions: d.Stores.Sessions, Lifetimes: session.Lifetimes{Absolute: d.Config.SessionTTL, Idle: d.Config.SessionIdle}, Now: d.Now}
+	return Handlers{Sessions: d.Stores.Sessions, Lifetimes: session.Lifetimes{Absolute: d.Config.SessionTTL, Idle: d.Config.SessionIdle}, Now: d.Now,
+		Events: seclog.For(d)}
 }
 
 // List builds the handler of GET /api/sessions.
@@ -103,6 +107,12 @@ func (h Handlers) Delete(ctx context.Context, req httpx.Request) (httpx.Response
 	if !store.ValidID("ses", id) {
 		return httpx.Response{}, httpx.NotFound("session")
 	}
+	// The ended session's browser, for the log: read before it is gone,
+	// and only when it is the caller's (Delete decides that again).
+	agent := ""
+	if s, err := h.Sessions.Get(ctx, id); err == nil && s.UserID == p.UserID {
+		agent = s.UserAgent
+	}
 	err = h.Sessions.Delete(ctx, p.UserID, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return httpx.Response{}, httpx.NotFound("session")
@@ -111,5 +121,8 @@ func (h Handlers) Delete(ctx context.Context, req httpx.Request) (httpx.Response
 		return httpx.Response{}, err
 	}
 	httpx.Logger(ctx).Info("session ended", "userId", p.UserID, "sessionId", id, "by", p.SessionID)
+	h.Events.Record(ctx, p.UserID, store.EventSessionEnded, map[string]string{
+		"scope": "one", "sessionId": id, "userAgent": agent, "by": p.SessionID, "address": h.Events.Address(req),
+	})
 	return httpx.NoContent(), nil
 }

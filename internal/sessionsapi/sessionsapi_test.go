@@ -4,12 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/seclog"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/embedded"
@@ -68,7 +72,9 @@ func TestDeleteRules(t *testing.T) {
 	s := embedded.New().Stores().Sessions
 	mine := add(t, s, "usr_a", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", t0, t0)
 	theirs := add(t, s, "usr_b", "BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB", t0, t0)
-	h := Handlers{Sessions: s, Now: func() time.Time { return t0 }}
+	d := depstest.Local(config.Config{})
+	d.Now = func() time.Time { return t0 }
+	h := Handlers{Sessions: s, Now: d.Now, Events: seclog.For(d)}
 	tests := []struct {
 		name string
 		req  httpx.Request
@@ -93,5 +99,21 @@ func TestDeleteRules(t *testing.T) {
 	}
 	if _, err := s.Get(context.Background(), theirs.ID); err != nil {
 		t.Fatalf("usr_b's session was touched: %v", err)
+	}
+	// The one session ended is in its user's security log, with the
+	// browser it was; the refused attempts are in no one's.
+	for user, want := range map[string][]map[string]string{
+		"usr_a": {{"scope": "one", "sessionId": mine.ID, "userAgent": "ua", "by": mine.ID, "address": ""}},
+		"usr_b": nil,
+	} {
+		events, _, err := d.Stores.SecurityLog.List(context.Background(), user, t0, store.Page{})
+		if err != nil || len(events) != len(want) {
+			t.Fatalf("%s's security log = %+v, %v; want %d events", user, events, err, len(want))
+		}
+		for i, e := range events {
+			if e.Kind != store.EventSessionEnded || !maps.Equal(e.Details, want[i]) {
+				t.Errorf("%s's event %+v; want session-ended with %v", user, e, want[i])
+			}
+		}
 	}
 }

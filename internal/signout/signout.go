@@ -14,6 +14,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -23,6 +24,7 @@ import (
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/keys"
 	"github.com/latchkey/latchkey/internal/principal"
+	"github.com/latchkey/latchkey/internal/seclog"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
 )
@@ -35,11 +37,13 @@ type Handlers struct {
 	Config config.Config
 	// EndSession finds the provider's sign-out page ("" when it has none).
 	EndSession func(context.Context) string
+	// Events records sign-outs in the user's security log.
+	Events seclog.Recorder
 }
 
 func handlers(d deps.Deps) Handlers {
 	return Handlers{Sessions: d.Stores.Sessions, Keys: keys.Manager{Keys: d.Stores.Keys, Env: d.Config.Env, Now: d.Now},
-		Config: d.Config, EndSession: discovery(d.Config.OIDCIssuer)}
+		Config: d.Config, EndSession: discovery(d.Config.OIDCIssuer), Events: seclog.For(d)}
 }
 
 // Logout builds the handler of POST /api/auth/logout.
@@ -70,6 +74,7 @@ func (h Handlers) Logout(ctx context.Context, req httpx.Request) (httpx.Response
 		}
 		if userID != "" {
 			httpx.Logger(ctx).Info("signed out", "userId", userID, "sessionId", id)
+			h.Events.Record(ctx, userID, store.EventSignOut, map[string]string{"sessionId": id, "address": h.Events.Address(req)})
 		}
 	}
 	var out session.LogoutAnswer
@@ -138,6 +143,10 @@ func (h Handlers) LogoutAll(ctx context.Context, req httpx.Request) (httpx.Respo
 		return httpx.Response{}, err
 	}
 	httpx.Logger(ctx).Info("signed out everywhere", "userId", p.UserID, "sessionId", p.SessionID, "sessions", n, "keysRevoked", revoked)
+	h.Events.Record(ctx, p.UserID, store.EventSessionEnded, map[string]string{
+		"scope": "all", "sessions": strconv.Itoa(n), "revokeKeys": strconv.FormatBool(body.RevokeKeys), "keysRevoked": strconv.Itoa(revoked),
+		"by": p.SessionID, "address": h.Events.Address(req),
+	})
 	resp := httpx.NoContent()
 	resp.MultiValueHeaders = map[string][]string{"Set-Cookie": {session.ClearCookie()}}
 	return resp, nil

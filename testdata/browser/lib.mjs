@@ -164,6 +164,7 @@ export async function tour(browser, options, see) {
   for (const [view, path, heading] of [
     ['account', '/account', 'Account'],
     ['sessions', '/sessions', 'Sessions'],
+    ['security-log', '/security', 'Security log'],
     ['my-posts', '/posts', 'My posts'],
     ['new-post', '/posts/new', 'New post'],
     ['not-found', '/no-such-page', 'Page not found'],

@@ -51,13 +51,14 @@ func (db *DB) WithLogger(l *slog.Logger) *DB {
 	return &c
 }
 
-// Stores returns the four stores backed by db.
+// Stores returns the stores backed by db.
 func (db *DB) Stores() store.Stores {
 	return store.Stores{
-		Users:    (*Users)(db),
-		Keys:     (*Keys)(db),
-		Sessions: (*Sessions)(db),
-		Posts:    (*Posts)(db),
+		Users:       (*Users)(db),
+		Keys:        (*Keys)(db),
+		Sessions:    (*Sessions)(db),
+		Posts:       (*Posts)(db),
+		SecurityLog: (*SecurityLog)(db),
 	}
 }
 

@@ -28,6 +28,10 @@ type listing struct {
 	// attributes, when set, are the only ones the query reads: those the
 	// index carries (store.Index.Include).
 	attributes []string
+	// filter, when set, drops items after they are read (a DynamoDB filter
+	// expression): list keeps querying until the page is full or the
+	// partition ends, so a page is as full as without it.
+	filter *expression.ConditionBuilder
 }
 
 // input returns the query on the listing's partition, newest first.
@@ -40,6 +44,9 @@ func (l listing) input(db *DB) (*dynamodb.QueryInput, error) {
 		}
 		b = b.WithProjection(expression.NamesList(names[0], names[1:]...))
 	}
+	if l.filter != nil {
+		b = b.WithFilter(*l.filter)
+	}
 	e, err := b.Build()
 	if err != nil {
 		return nil, err
@@ -49,6 +56,7 @@ func (l listing) input(db *DB) (*dynamodb.QueryInput, error) {
 		IndexName:                 aws.String(l.index),
 		KeyConditionExpression:    e.KeyCondition(),
 		ProjectionExpression:      e.Projection(),
+		FilterExpression:          e.Filter(),
 		ExpressionAttributeNames:  e.Names(),
 		ExpressionAttributeValues: e.Values(),
 		ScanIndexForward:          aws.Bool(false),

@@ -30,6 +30,7 @@ func Run(t *testing.T, newStores Factory) {
 	t.Run("KeyRotation", func(t *testing.T) { testKeyRotation(t, newStores) })
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, newStores) })
 	t.Run("Cursors", func(t *testing.T) { testCursors(t, newStores) })
+	t.Run("SecurityLog", func(t *testing.T) { testSecurityLog(t, newStores) })
 }
 
 func wantErr(t *testing.T, what string, err, want error) {

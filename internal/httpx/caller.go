@@ -1,0 +1,43 @@
+package httpx
+
+import "net/netip"
+
+// ViewerAddressHeader carries the viewer's address from CloudFront's
+// viewer-request function on /api/* (infra/web.go), which writes it from
+// event.viewer.ip over whatever a client sent ("CloudFront Functions event
+// structure", CloudFront Developer Guide:
+// https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/functions-event-structure.html).
+// Without CloudFront in front, nothing writes it, and a client can send
+// any value: it means nothing then.
+const ViewerAddressHeader = "x-latchkey-viewer-address"
+
+// maxAddress bounds what is parsed as an address: the longest IPv6 text
+// with an IPv4 tail is 45 characters.
+const maxAddress = 64
+
+// CallerAddress is the address a request came from, as the security log
+// records it, or "" when it is not known. behindCloudFront says the
+// deployment has CloudFront in front (config.OriginSecrets is set, and
+// every request proved it came through CloudFront): then the address is
+// ViewerAddressHeader's one value, since API Gateway's sourceIp is only
+// CloudFront's own edge. Otherwise it is API Gateway's
+// requestContext.identity.sourceIp, the address of the connection that
+// reached it ("$context.identity.sourceIp", API Gateway Developer Guide:
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html),
+// and the header, which any client can forge, is ignored. The address
+// comes back in netip's canonical form; anything that is not one address
+// is "".
+func CallerAddress(req Request, behindCloudFront bool) string {
+	raw := req.RequestContext.Identity.SourceIP
+	if behindCloudFront {
+		raw, _ = Header(req, ViewerAddressHeader) // "" unless exactly one value
+	}
+	if raw == "" || len(raw) > maxAddress {
+		return ""
+	}
+	a, err := netip.ParseAddr(raw)
+	if err != nil {
+		return ""
+	}
+	return a.WithZone("").Unmap().String()
+}

@@ -1,0 +1,94 @@
+package posts
+
+import (
+	"context"
+	"log/slog"
+	"maps"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/deps"
+	"github.com/latchkey/latchkey/internal/deps/depstest"
+	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/seed"
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// TestPolicyRefusalsAreInTheAuthorsSecurityLog: when the policy refuses
+// someone an action on a post, the post's author finds it in their
+// security log — the action the request asked for, the post, and whether
+// it was them or another user, never who the other user was or where
+// from — and nobody else's log changes. Allowed actions and the public
+// routes, which anyone may call, record nothing.
+func TestPolicyRefusalsAreInTheAuthorsSecurityLog(t *testing.T) {
+	tests := []struct {
+		name    string
+		build   deps.Constructor
+		method  string
+		as      *store.User // nil: no credential (the public routes)
+		post    string
+		body    string
+		status  int
+		author  store.User
+		details map[string]string // nil: nothing recorded
+	}{
+		{"another user reads a draft", Get, "GET", &seed.Reader, seed.DraftID, "", 404, seed.Author,
+			map[string]string{"action": "read", "postId": seed.DraftID, "title": "Unfinished thoughts", "actor": "other"}},
+		{"another user edits a draft they cannot see", Update, "PUT", &seed.Reader, seed.DraftID, `{"title":"x","body":"y","version":1}`, 404, seed.Author,
+			map[string]string{"action": "update", "postId": seed.DraftID, "title": "Unfinished thoughts", "actor": "other"}},
+		{"another user edits a published post", Update, "PUT", &seed.Reader, seed.WelcomeID, `{"title":"x","body":"y","version":2}`, 403, seed.Author,
+			map[string]string{"action": "update", "postId": seed.WelcomeID, "title": "Welcome to Latchkey", "actor": "other"}},
+		{"an editor deletes another's post", Delete, "DELETE", &seed.Editor, seed.WelcomeID, "", 403, seed.Author,
+			map[string]string{"action": "delete", "postId": seed.WelcomeID, "title": "Welcome to Latchkey", "actor": "other"}},
+		{"the author publishes without the editor role", Publish, "POST", &seed.Author, seed.DraftID, "", 403, seed.Author,
+			map[string]string{"action": "publish", "postId": seed.DraftID, "title": "Unfinished thoughts", "actor": "author"}},
+		{"another user reads the editor's draft: the editor's log", Get, "GET", &seed.Reader, seed.Draft2ID, "", 404, seed.Editor,
+			map[string]string{"action": "read", "postId": seed.Draft2ID, "title": "Editor's notes", "actor": "other"}},
+		{"the author reads their draft", Get, "GET", &seed.Author, seed.DraftID, "", 200, seed.Author, nil},
+		{"an editor edits another's post", Update, "PUT", &seed.Editor, seed.DraftID, `{"title":"x","body":"y","version":1}`, 200, seed.Author, nil},
+		{"anyone reads a draft on the public route", PublicGet, "GET", nil, seed.DraftID, "", 404, seed.Author, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			d := depstest.Local(config.Config{Editors: []string{seed.Editor.Email}})
+			if err := seed.Load(ctx, d.Stores); err != nil {
+				t.Fatal(err)
+			}
+			req := httpx.Request{HTTPMethod: tc.method, Body: tc.body, PathParameters: map[string]string{"id": tc.post}}
+			if tc.body != "" {
+				req.Headers = map[string]string{"Content-Type": "application/json"}
+			}
+			req.RequestContext.Identity.SourceIP = "203.0.113.66"
+			if tc.as != nil {
+				req.RequestContext.Authorizer = map[string]any{"userId": tc.as.ID, "method": "session", "sessionId": "ses_x", "permissions": "read,write"}
+			}
+			resp, err := httpx.Adapt(slog.New(slog.DiscardHandler), depstest.Build(t, tc.build, d))(ctx, req)
+			if err != nil || resp.StatusCode != tc.status {
+				t.Fatalf("%s %s = %d %s, %v; want %d", tc.method, tc.post, resp.StatusCode, resp.Body, err, tc.status)
+			}
+			for _, u := range seed.Users {
+				events, _, err := d.Stores.SecurityLog.List(ctx, u.ID, time.Now(), store.Page{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if u.ID != tc.author.ID || tc.details == nil {
+					if len(events) != 0 {
+						t.Errorf("%s's security log = %+v; want nothing", u.Name, events)
+					}
+					continue
+				}
+				if len(events) != 1 || events[0].Kind != store.EventPolicyDenied || !maps.Equal(events[0].Details, tc.details) {
+					t.Fatalf("%s's security log = %+v; want one policy-denied with %v", u.Name, events, tc.details)
+				}
+				for _, v := range events[0].Details {
+					if strings.Contains(v, "203.0.113.66") || (tc.as != nil && strings.Contains(v, tc.as.ID)) {
+						t.Errorf("the author's log names who was refused, or from where: %v", events[0].Details)
+					}
+				}
+			}
+		})
+	}
+}
