@@ -17,6 +17,7 @@ import (
 	"github.com/latchkey/latchkey/internal/apikey"
 	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/frontdoor"
+	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/routes"
 	"github.com/latchkey/latchkey/internal/session"
@@ -51,7 +52,13 @@ type Decision struct {
 	Principal principal.Principal
 	// Reason says which rule decided; it is logged, never returned.
 	Reason string
+	// Code is a Deny's error code (one of httpx.Denials), which the caller
+	// gets in the 403's body; empty is httpx.CodeForbidden.
+	Code string
 }
+
+// denial is the answer a Deny gives the caller: its code and message.
+func (d Decision) denial() httpx.GatewayResponse { return httpx.Denial(d.Code) }
 
 // ErrUnauthorized is the error whose exact text API Gateway turns into a 401.
 var ErrUnauthorized = errors.New("Unauthorized") //nolint:staticcheck // API Gateway matches this exact text.
