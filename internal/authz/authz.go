@@ -215,7 +215,7 @@ func (a *Authorizer) decideKey(ctx context.Context, in Input, route routes.Route
 	if k.LastUsedAt != nil {
 		stored = *k.LastUsedAt
 	}
-	a.touch.maybe(k.ID, stored, now, func(ctx context.Context) error { return a.opts.Keys.Touch(ctx, k.ID, now) })
+	a.touch.maybe(k.ID, stored, now, func(ctx context.Context) error { return a.opts.Keys.Touch(ctx, k.ID, store.KeyUse{At: now}) })
 	if session.Unsafe(in.HTTPMethod) && fromAnotherSite(in, a.opts.PublicURL, a.opts.AllowedOrigins) {
 		// Scripts send neither header. A browser does, and a page of
 		// another site that got hold of a key (or tricks one into being
