@@ -21,10 +21,16 @@ var (
 // updateActions are what routes.Update grants: a read and an update by key.
 var updateActions = []string{"dynamodb:GetItem", "dynamodb:UpdateItem"}
 
+// appendActions are what routes.Append grants: a put, and nothing else.
+var appendActions = []string{"dynamodb:PutItem"}
+
 // Actions returns the DynamoDB actions an access grants on a table, sorted.
 func Actions(a routes.Access) []string {
-	if a == routes.Update {
+	switch a {
+	case routes.Update:
 		return slices.Clone(updateActions)
+	case routes.Append:
+		return slices.Clone(appendActions)
 	}
 	out := slices.Clone(readActions)
 	if a == routes.ReadWrite {
@@ -35,7 +41,7 @@ func Actions(a routes.Access) []string {
 }
 
 // QueriesIndexes reports whether an access reads a table's indexes.
-func QueriesIndexes(a routes.Access) bool { return a != routes.Update }
+func QueriesIndexes(a routes.Access) bool { return a != routes.Update && a != routes.Append }
 
 // Kind is what a function does, which sets its memory, timeout and secrets.
 type Kind int

@@ -18,6 +18,8 @@ type Handlers struct {
 	Manager Manager
 	// CacheTTL is the authorizer's cache time, which the listing reports.
 	CacheTTL time.Duration
+	// Record adds an event to a user's security log (seclog.Record).
+	Record func(ctx context.Context, userID, kind string, details map[string]string) error
 }
 
 // List answers GET /api/keys: all the caller's keys, newest first.

@@ -6,11 +6,13 @@
 package keys
 
 import (
+	"context"
 	"crypto/rand"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/seclog"
 	"github.com/latchkey/latchkey/internal/store"
 )
 
@@ -29,6 +31,9 @@ type Key struct {
 	// regeneration stops working; until then the key is in its rotation
 	// grace and both secrets open it. Absent when no grace was given.
 	PreviousExpiresAt *time.Time `json:"previousExpiresAt,omitempty"`
+	// AllowedCIDRs are the address prefixes the key may be used from, in
+	// canonical form; empty allows any address.
+	AllowedCIDRs []string `json:"allowedCidrs"`
 }
 
 // WithSecret is the answer of create and regenerate: the key and its
@@ -60,6 +65,7 @@ func View(k store.APIKey) Key {
 	if v.Permissions == nil {
 		v.Permissions = []string{}
 	}
+	v.AllowedCIDRs = append([]string{}, k.AllowedCIDRs...)
 	return v
 }
 
@@ -82,7 +88,12 @@ func handlers(d deps.Deps) Handlers {
 	if now == nil {
 		now = time.Now
 	}
-	return Handlers{Manager: Manager{Keys: d.Stores.Keys, Env: d.Config.Env, Rand: r, Now: now}, CacheTTL: d.Config.CacheTTL}
+	logDeps := d
+	logDeps.Rand, logDeps.Now = r, now
+	return Handlers{Manager: Manager{Keys: d.Stores.Keys, Env: d.Config.Env, Rand: r, Now: now}, CacheTTL: d.Config.CacheTTL,
+		Record: func(ctx context.Context, userID, kind string, details map[string]string) error {
+			return seclog.Record(ctx, logDeps, userID, kind, details)
+		}}
 }
 
 // List builds the handler of GET /api/keys.
@@ -96,3 +107,9 @@ func Delete(d deps.Deps) (httpx.Handler, error) { return handlers(d).Delete, nil
 
 // Regenerate builds the handler of POST /api/keys/{id}/regenerate.
 func Regenerate(d deps.Deps) (httpx.Handler, error) { return handlers(d).Regenerate, nil }
+
+// Update builds the handler of PATCH /api/keys/{id}.
+func Update(d deps.Deps) (httpx.Handler, error) { return handlers(d).Update, nil }
+
+// Usage builds the handler of GET /api/keys/{id}/usage.
+func Usage(d deps.Deps) (httpx.Handler, error) { return handlers(d).Usage, nil }
