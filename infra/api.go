@@ -187,15 +187,21 @@ func (a *API) addGatewayResponses() error {
 			}
 			headers[k] = jsii.String("'" + v + "'")
 		}
-		// The body is a mapping template (Velocity): keep it static.
-		if strings.ContainsAny(resp.Body, "$#") {
-			return fmt.Errorf("gateway response %s: body %s holds a Velocity character ($ or #)", g.Type, resp.Body)
+		// The body is a template whose $context variables API Gateway
+		// fills in: keep it static, but for ACCESS_DENIED's, which names
+		// the code and message of the authorizer's Deny (httpx.DenialTemplate).
+		body := resp.Body
+		if strings.ContainsAny(body, "$#") {
+			return fmt.Errorf("gateway response %s: body %s holds a template character ($ or #)", g.Type, resp.Body)
+		}
+		if g.FromAuthorizer {
+			body = httpx.DenialTemplate
 		}
 		opts := &awsapigateway.GatewayResponseOptions{
 			Type:            awsapigateway.ResponseType_Of(jsii.String(g.Type)),
 			StatusCode:      jsii.String(strconv.Itoa(resp.StatusCode)),
 			ResponseHeaders: &headers,
-			Templates:       &map[string]*string{"application/json": jsii.String(resp.Body)},
+			Templates:       &map[string]*string{"application/json": jsii.String(body)},
 		}
 		if g.TypeStatus {
 			opts.StatusCode = nil // each type keeps its own status

@@ -188,11 +188,16 @@ func TestGatewayResponses(t *testing.T) {
 			case !g.TypeStatus && p["StatusCode"] != strconv.Itoa(g.Status):
 				t.Errorf("status = %v; want %d", p["StatusCode"], g.Status)
 			}
+			template := get(p, "ResponseTemplates", "application/json").(string)
 			var body struct{ Error, Message string }
-			if err := json.Unmarshal([]byte(get(p, "ResponseTemplates", "application/json").(string)), &body); err != nil {
+			if err := json.Unmarshal([]byte(template), &body); err != nil {
 				t.Fatalf("body is not JSON: %v", err)
 			}
-			if body.Error != g.Code || body.Message != g.Message {
+			switch {
+			case g.FromAuthorizer && template != httpx.DenialTemplate:
+				// The authorizer's Deny names the code and message.
+				t.Errorf("body = %s; want %s", template, httpx.DenialTemplate)
+			case !g.FromAuthorizer && (body.Error != g.Code || body.Message != g.Message):
 				t.Errorf("body = %+v; want error %q, message %q", body, g.Code, g.Message)
 			}
 			want := map[string]string{

@@ -70,6 +70,15 @@
  * @property {string} [lastUsedAt] Recorded at most once a minute.
  * @property {string} [previousExpiresAt] After a regeneration with a grace
  *   period: when the old secret stops working.
+ * @property {string[]} allowedCidrs The addresses (CIDR prefixes) the key
+ *   may be used from; empty: any address.
+ */
+
+/**
+ * @typedef {object} KeyUsage The answer of `GET /api/keys/{id}/usage`: the
+ *   key's requests on each of the last 30 UTC days, oldest first.
+ * @property {{date: string, requests: number}[]} days `date` is `2026-11-30`.
+ * @property {number} total
  */
 
 /**
@@ -279,6 +288,8 @@ export const api = {
   post: (path, body, o) => request(path, { ...o, method: 'POST', body }),
   /** @template [T=any] @param {string} path @param {unknown} body @param {RequestOptions} [o] @returns {Promise<T>} */
   put: (path, body, o) => request(path, { ...o, method: 'PUT', body }),
+  /** @template [T=any] @param {string} path @param {unknown} body @param {RequestOptions} [o] @returns {Promise<T>} */
+  patch: (path, body, o) => request(path, { ...o, method: 'PATCH', body }),
   /** @param {string} path @param {RequestOptions} [o] @returns {Promise<void>} */
   del: (path, o) => request(path, { ...o, method: 'DELETE' }),
 };

@@ -17,8 +17,10 @@ import (
 	"github.com/latchkey/latchkey/internal/apikey"
 	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/frontdoor"
+	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/routes"
+	"github.com/latchkey/latchkey/internal/seclog"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
 )
@@ -51,7 +53,13 @@ type Decision struct {
 	Principal principal.Principal
 	// Reason says which rule decided; it is logged, never returned.
 	Reason string
+	// Code is a Deny's error code (one of httpx.Denials), which the caller
+	// gets in the 403's body; empty is httpx.CodeForbidden.
+	Code string
 }
+
+// denial is the answer a Deny gives the caller: its code and message.
+func (d Decision) denial() httpx.GatewayResponse { return httpx.Denial(d.Code) }
 
 // ErrUnauthorized is the error whose exact text API Gateway turns into a 401.
 var ErrUnauthorized = errors.New("Unauthorized") //nolint:staticcheck // API Gateway matches this exact text.
@@ -63,7 +71,8 @@ var errFailed = errors.New("authorizer failed")
 const (
 	// MaxCacheEntries bounds each credential cache of a warm instance.
 	MaxCacheEntries = 10_000
-	// touchEvery is how often a key's lastUsedAt is written at most.
+	// touchEvery is how often a session's lastSeenAt is written at most,
+	// and by default (Options.KeyUseEvery) a key's use.
 	touchEvery = time.Minute
 )
 
@@ -94,8 +103,15 @@ type Options struct {
 	// (internal/frontdoor); a request without one is denied before its
 	// credential is looked at, so the execute-api address cannot be used to
 	// test credentials around CloudFront. Empty turns the check off (local
-	// runs).
+	// runs). On, the caller's address is the viewer's as CloudFront saw it
+	// (callerAddress).
 	OriginSecrets frontdoor.Secrets
+	// KeyUseEvery is how often at most the use of one key is written per
+	// instance (keyUses); a minute when zero.
+	KeyUseEvery time.Duration
+	// Record tells a key's owner of a new address in their security log;
+	// nil tells nothing.
+	Record Recorder
 }
 
 // Authorizer decides requests. Build one per process with New; it is safe
@@ -107,6 +123,7 @@ type Authorizer struct {
 	keys     *cache[store.APIKey]
 	sessions *cache[store.Session]
 	touch    *toucher
+	uses     *keyUses
 }
 
 // New returns an authorizer with the given options.
@@ -121,19 +138,30 @@ func New(o Options) *Authorizer {
 	a.keys = newCache[store.APIKey](o.CacheTTL, negativeTTL(o.CacheTTL), MaxCacheEntries)
 	a.sessions = newCache[store.Session](0, negativeTTL(o.CacheTTL), MaxCacheEntries)
 	a.touch = newToucher(a.log)
+	every := o.KeyUseEvery
+	if every <= 0 {
+		every = touchEvery
+	}
+	a.uses = newKeyUses(every, a.log, &a.touch.wg, func(ctx context.Context, id string, u store.KeyUse) error {
+		return o.Keys.Touch(ctx, id, u)
+	}, o.Record)
 	return a
 }
 
 // Build builds the authorizer from the dependencies; the authorizer main
 // and the local gateway both use it.
 func Build(d deps.Deps) (*Authorizer, error) {
-	return New(Options{
+	o := Options{
 		Keys: d.Stores.Keys, Sessions: d.Stores.Sessions,
 		Lifetimes: session.Lifetimes{Absolute: d.Config.SessionTTL, Idle: d.Config.SessionIdle},
 		PublicURL: d.Config.PublicURL, AllowedOrigins: d.Config.AllowedOrigins,
 		Env: d.Config.Env, CacheTTL: d.Config.CacheTTL, Log: d.Log, Now: d.Now,
-		OriginSecrets: d.Config.OriginSecrets,
-	}), nil
+		OriginSecrets: d.Config.OriginSecrets, KeyUseEvery: d.Config.KeyUseInterval,
+	}
+	o.Record = func(ctx context.Context, userID, kind string, details map[string]string) error {
+		return seclog.Record(httpx.WithLogger(ctx, d.Log), d, userID, kind, details)
+	}
+	return New(o), nil
 }
 
 // Decide decides one request.
@@ -204,11 +232,20 @@ func (a *Authorizer) decideKey(ctx context.Context, in Input, route routes.Route
 		return Decision{Reason: "key of another environment"}
 	}
 	p := principal.Principal{UserID: k.UserID, KeyID: k.ID, Method: principal.MethodAPIKey, Permissions: k.Permissions}
-	var stored time.Time
-	if k.LastUsedAt != nil {
-		stored = *k.LastUsedAt
+	// The allow-list is checked on the record at this instant, cached or
+	// not, as expiry is; a refused request is no use of the key.
+	addr, addrOK := a.callerAddress(in)
+	if len(k.AllowedCIDRs) > 0 && (!addrOK || !allowedFrom(k.AllowedCIDRs, addr)) {
+		return Decision{Effect: Deny, Code: httpx.CodeIPNotAllowed, Principal: p, Reason: "key used from an address outside its allow-list"}
 	}
-	a.touch.maybe(k.ID, stored, now, func(ctx context.Context) error { return a.opts.Keys.Touch(ctx, k.ID, now) })
+	d := a.keyDecision(in, route, p)
+	a.uses.seen(k, addr, addrOK, now, d.Effect == Allow)
+	return d
+}
+
+// keyDecision decides what a valid key, used from an address it allows,
+// may do on route.
+func (a *Authorizer) keyDecision(in Input, route routes.Route, p principal.Principal) Decision {
 	if session.Unsafe(in.HTTPMethod) && fromAnotherSite(in, a.opts.PublicURL, a.opts.AllowedOrigins) {
 		// Scripts send neither header. A browser does, and a page of
 		// another site that got hold of a key (or tricks one into being

@@ -33,12 +33,23 @@ var testRoutes = []routes.Route{
 
 var t0 = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
 
-// keyStore wraps a real store to count reads, fail on demand or block.
+// keyStore wraps a real store to count reads and writes, fail on demand or
+// block.
 type keyStore struct {
 	store.KeyStore
-	reads atomic.Int64
-	fail  atomic.Bool
-	gate  chan struct{} // when set, ByHash waits for it
+	reads     atomic.Int64
+	fail      atomic.Bool
+	gate      chan struct{} // when set, ByHash waits for it
+	touches   atomic.Int64
+	failTouch atomic.Bool
+}
+
+func (s *keyStore) Touch(ctx context.Context, id string, u store.KeyUse) error {
+	s.touches.Add(1)
+	if s.failTouch.Load() {
+		return errors.New("dynamodb: throttled")
+	}
+	return s.KeyStore.Touch(ctx, id, u)
 }
 
 func (s *keyStore) ByHash(ctx context.Context, hash string, now time.Time) (store.APIKey, error) {

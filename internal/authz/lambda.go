@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/latchkey/latchkey/internal/httpx"
 )
 
 // Invoke is the Lambda entry point (it makes *Authorizer a lambda.Handler):
@@ -52,6 +54,13 @@ func appendPolicy(b []byte, d Decision, resource string) []byte {
 		b = appendJSONString(b, d.Principal.SessionID)
 		b = append(b, `,"userId":`...)
 		b = appendJSONString(b, d.Principal.UserID)
+		b = append(b, '}')
+	} else {
+		g := d.denial()
+		b = append(b, `,"context":{"`+httpx.DenialCode+`":`...)
+		b = appendJSONString(b, g.Code)
+		b = append(b, `,"`+httpx.DenialMessage+`":`...)
+		b = appendJSONString(b, g.Message)
 		b = append(b, '}')
 	}
 	return append(b, '}')

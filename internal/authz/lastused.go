@@ -7,13 +7,13 @@ import (
 	"time"
 )
 
-// toucher records a credential's last use at most once a minute per
-// credential and instance. A key's use is recorded in the background: a
-// slow or failing write never delays or fails the request, and on Lambda a
-// write still running when the answer is returned is frozen with the
-// instance and may be lost (lastUsedAt is a hint). A session's is recorded
-// within the invocation (now), because it drives the idle timeout and the
-// item's time to live: lost, it would sign out a person who is active.
+// toucher records a session's last use at most once a minute per session
+// and instance, within the invocation (now), because it drives the idle
+// timeout and the item's time to live: lost, it would sign out a person who
+// is active. A key's use is gathered and written by keyUses, in the
+// background: a slow or failing write never delays or fails the request,
+// and on Lambda a write still running when the answer is returned is
+// frozen with the instance and may be lost. The two share the wait group.
 type toucher struct {
 	log *slog.Logger
 	wg  sync.WaitGroup
@@ -71,20 +71,4 @@ func (t *toucher) now(ctx context.Context, id string, stored, now time.Time, wri
 		delete(t.last, id)
 		t.mu.Unlock()
 	}
-}
-
-// maybe runs write in the background when id's use is due.
-func (t *toucher) maybe(id string, stored time.Time, now time.Time, write func(ctx context.Context) error) {
-	if !t.due(id, stored, now) {
-		return
-	}
-	t.wg.Add(1)
-	go func() {
-		defer t.wg.Done()
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		if err := write(ctx); err != nil {
-			t.log.Warn("authorizer: could not record last use", "id", id, "err", err.Error())
-		}
-	}()
 }

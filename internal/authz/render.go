@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/latchkey/latchkey/internal/httpx"
 )
 
 // MaxPolicyResource is API Gateway's limit on the resource ARN of an
@@ -39,7 +41,8 @@ func PolicyResource(methodArn, resource string) string {
 
 // Render turns a decision into API Gateway's answer. Allow and Deny are IAM
 // policies on resource (PolicyResource: this method on this route), so a
-// policy can never be reused for another route; Unauthorized is the error
+// policy can never be reused for another route; an Allow's context is the
+// principal, a Deny's the code and message of its 403; Unauthorized is the error
 // API Gateway maps to 401, and Fail an error it maps to a 5xx.
 func Render(d Decision, resource string) (Response, error) {
 	switch d.Effect {
@@ -58,6 +61,11 @@ func Render(d Decision, resource string) (Response, error) {
 		}
 		if d.Effect == Allow {
 			resp.Context = d.Principal.Context()
+		} else {
+			// API Gateway writes the 403's body from these
+			// (httpx.DenialTemplate); never who the principal is.
+			g := d.denial()
+			resp.Context = map[string]any{httpx.DenialCode: g.Code, httpx.DenialMessage: g.Message}
 		}
 		return resp, nil
 	case Fail:

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/apikey"
+	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/routes"
 	"github.com/latchkey/latchkey/internal/session"
@@ -26,12 +27,15 @@ func TestRender(t *testing.T) {
 		d          Decision
 		wantEffect string
 		wantErr    string
+		wantCode   string // a Deny's
 	}{
-		{"allow", Decision{Effect: Allow, Principal: p}, "Allow", ""},
-		{"deny", Decision{Effect: Deny, Principal: p}, "Deny", ""},
-		{"unauthorized is API Gateway's exact text", Decision{Effect: Unauthorized}, "", "Unauthorized"},
-		{"the zero decision is unauthorized", Decision{}, "", "Unauthorized"},
-		{"fail is an error that is not a 401", Decision{Effect: Fail}, "", "authorizer failed"},
+		{"allow", Decision{Effect: Allow, Principal: p}, "Allow", "", ""},
+		{"deny", Decision{Effect: Deny, Principal: p}, "Deny", "", httpx.CodeForbidden},
+		{"deny for an address outside the key's list", Decision{Effect: Deny, Principal: p, Code: httpx.CodeIPNotAllowed}, "Deny", "", httpx.CodeIPNotAllowed},
+		{"deny with a code no denial has is forbidden", Decision{Effect: Deny, Principal: p, Code: "nope"}, "Deny", "", httpx.CodeForbidden},
+		{"unauthorized is API Gateway's exact text", Decision{Effect: Unauthorized}, "", "Unauthorized", ""},
+		{"the zero decision is unauthorized", Decision{}, "", "Unauthorized", ""},
+		{"fail is an error that is not a 401", Decision{Effect: Fail}, "", "authorizer failed", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -53,8 +57,9 @@ func TestRender(t *testing.T) {
 				resp.Context["method"] != "apikey" || resp.Context["permissions"] != "read,write") {
 				t.Fatalf("Render(allow) context = %v", resp.Context)
 			}
-			if tc.d.Effect == Deny && resp.Context != nil {
-				t.Fatalf("Render(deny) passes context %v; want none", resp.Context)
+			if tc.d.Effect == Deny && (len(resp.Context) != 2 || resp.Context[httpx.DenialCode] != tc.wantCode ||
+				resp.Context[httpx.DenialMessage] != httpx.Denial(tc.wantCode).Message) {
+				t.Fatalf("Render(deny) context = %v; want only the 403's code %q and its message, never the principal", resp.Context, tc.wantCode)
 			}
 			// The Lambda path writes the same JSON by hand.
 			want, _ := json.Marshal(resp)

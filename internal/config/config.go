@@ -53,6 +53,10 @@ type Config struct {
 	TablePrefix string
 	// CacheTTL is the authorizer cache's positive time-to-live; 0 disables it.
 	CacheTTL time.Duration
+	// KeyUseInterval is how often at most an authorizer instance writes
+	// what it saw of one API key (last use, requests per day, addresses):
+	// LATCHKEY_KEY_USE_INTERVAL, at least 1s; a minute by default.
+	KeyUseInterval time.Duration
 	// SecurityLogDays is how long the security log keeps an event
 	// (LATCHKEY_SECURITY_LOG_DAYS, 1 to 3650; 90 by default).
 	SecurityLogDays int
@@ -135,6 +139,7 @@ func Load(getenv func(string) string) (Config, error) {
 		TablePrefix:        get("LATCHKEY_TABLE_PREFIX", "latchkey-"),
 		CacheTTL:           dur("LATCHKEY_CACHE_TTL", "30s", 0),
 		SecurityLogDays:    number("LATCHKEY_SECURITY_LOG_DAYS", 90, 1, 3650),
+		KeyUseInterval:     dur("LATCHKEY_KEY_USE_INTERVAL", "1m", time.Second),
 		SessionTTL:         dur("LATCHKEY_SESSION_TTL", "12h", time.Minute),
 		SessionIdle:        dur("LATCHKEY_SESSION_IDLE", "1h", time.Minute),
 		AllowedOrigins:     list(get("LATCHKEY_ALLOWED_ORIGINS", "")),

@@ -23,6 +23,8 @@ var Handlers = map[string]deps.Constructor{
 	"keys-create":       keys.Create,
 	"keys-delete":       keys.Delete,
 	"keys-regenerate":   keys.Regenerate,
+	"keys-update":       keys.Update,
+	"keys-usage":        keys.Usage,
 	"me":                me.Build,
 	"posts-list":        posts.List,
 	"posts-create":      posts.Create,

@@ -158,7 +158,11 @@ func (g *Gateway) authorize(ctx context.Context, req httpx.Request) (map[string]
 		}
 	}
 	if !policyAllows(resp.PolicyDocument.Statement, areq.MethodArn) {
-		return nil, &httpx.GatewayAccessDenied
+		// One gateway response for every denial; its body is the code and
+		// message the Deny's context names (httpx.DenialTemplate on AWS).
+		code, _ := resp.Context[httpx.DenialCode].(string)
+		denial := httpx.Denial(code)
+		return nil, &denial
 	}
 	out := map[string]any{"principalId": resp.PrincipalID}
 	for k, v := range resp.Context {

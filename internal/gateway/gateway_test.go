@@ -120,6 +120,14 @@ func TestGatewayResponses(t *testing.T) {
 	deny := func(_ context.Context, req authz.Request) (authz.Response, error) {
 		return authz.Render(authz.Decision{Effect: authz.Deny}, req.MethodArn)
 	}
+	denyIP := func(_ context.Context, req authz.Request) (authz.Response, error) {
+		return authz.Render(authz.Decision{Effect: authz.Deny, Code: httpx.CodeIPNotAllowed}, req.MethodArn)
+	}
+	denyUnknownCode := func(_ context.Context, req authz.Request) (authz.Response, error) {
+		resp, err := authz.Render(authz.Decision{Effect: authz.Deny}, req.MethodArn)
+		resp.Context[httpx.DenialCode] = "made_up"
+		return resp, err
+	}
 	otherArn := func(context.Context, authz.Request) (authz.Response, error) {
 		return authz.Render(authz.Decision{Effect: authz.Allow}, MethodArn("GET", "/api/other"))
 	}
@@ -144,6 +152,8 @@ func TestGatewayResponses(t *testing.T) {
 		{"known path, wrong method", nil, "DELETE", "/api/public/posts", "", 404, "not_found"},
 		{"no authorizer answer is 401", unauthorized, "GET", "/api/nothing-here", "", 401, "unauthorized"},
 		{"deny is 403", deny, "GET", "/api/nothing-here", "", 403, "forbidden"},
+		{"deny naming an address outside the key's list is 403 ip_not_allowed", denyIP, "GET", "/api/nothing-here", "", 403, "ip_not_allowed"},
+		{"deny naming a code no denial has is 403 forbidden", denyUnknownCode, "GET", "/api/nothing-here", "", 403, "forbidden"},
 		{"allow for another ARN is 403", otherArn, "GET", "/api/nothing-here", "", 403, "forbidden"},
 		{"authorizer failure fails closed", failing, "GET", "/api/nothing-here", "", 503, "unavailable"},
 		{"non-primitive context is refused", badContext, "GET", "/api/nothing-here", "", 503, "unavailable"},

@@ -26,6 +26,11 @@ type GatewayResponse struct {
 	Message    string
 	// Headers are extra response headers (beyond APIHeaders and Content-Type).
 	Headers map[string]string
+	// FromAuthorizer says that on AWS the body is DenialTemplate, written
+	// from the context of the authorizer's Deny, which names one of the
+	// Denials; Code and Message are then those of the denial this
+	// response stands for.
+	FromAuthorizer bool
 }
 
 // Response renders the gateway response as a local answer.
@@ -49,7 +54,7 @@ var (
 	}
 	GatewayAccessDenied = GatewayResponse{
 		Type: "ACCESS_DENIED", Status: 403, Code: CodeForbidden,
-		Message: "this credential does not allow this request",
+		Message: "this credential does not allow this request", FromAuthorizer: true,
 	}
 	GatewayNotFound = GatewayResponse{
 		Type: "MISSING_AUTHENTICATION_TOKEN", Status: 404, Code: CodeNotFound,
@@ -141,6 +146,49 @@ var (
 		Message: "internal error",
 	}
 )
+
+// GatewayIPNotAllowed is ACCESS_DENIED for an API key used from an address
+// outside its allow-list: the same gateway response as GatewayAccessDenied
+// (API Gateway has one type for every Deny), with the code and message the
+// authorizer's Deny names in its context.
+var GatewayIPNotAllowed = GatewayResponse{
+	Type: "ACCESS_DENIED", Status: 403, Code: CodeIPNotAllowed,
+	Message: "this API key may not be used from this address", FromAuthorizer: true,
+}
+
+// Denials are the answers a Deny of the authorizer may give, by the code
+// in its context (DenialCode).
+var Denials = []GatewayResponse{GatewayAccessDenied, GatewayIPNotAllowed}
+
+// The authorizer context keys of a Deny: the code and message of one of the
+// Denials. API Gateway writes ACCESS_DENIED's body from them
+// (DenialTemplate); the local gateway picks the denial by the code.
+const (
+	DenialCode    = "error"
+	DenialMessage = "message"
+)
+
+// DenialTemplate is ACCESS_DENIED's body template on AWS. A gateway
+// response's template is not processed by Velocity, but its $context
+// variables are substituted ("Gateway responses in API Gateway", API
+// Gateway developer guide), and $context.authorizer.<key> is a value of the
+// context map a Lambda authorizer returned ("Output from an API Gateway
+// Lambda authorizer"), a Deny's included. The authorizer puts only the
+// fixed code and message of one of the Denials there (no character that
+// JSON would escape, never anything from the request), and every Deny it
+// answers carries them.
+const DenialTemplate = `{"error":"$context.authorizer.` + DenialCode + `","message":"$context.authorizer.` + DenialMessage + `"}`
+
+// Denial returns the answer of a Deny whose context names code: one of the
+// Denials, or GatewayAccessDenied for any other code.
+func Denial(code string) GatewayResponse {
+	for _, d := range Denials {
+		if d.Code == code {
+			return d
+		}
+	}
+	return GatewayAccessDenied
+}
 
 // GatewayResponses lists them all, for the infrastructure.
 var GatewayResponses = []GatewayResponse{

@@ -42,6 +42,9 @@ const (
 	// CodeReauthRequired (403) asks the person to sign in again first: the
 	// action (making or regenerating an API key) needs a recent sign-in.
 	CodeReauthRequired = "reauth_required"
+	// CodeIPNotAllowed (403) refuses an API key used from an address
+	// outside the key's allow-list (allowedCidrs).
+	CodeIPNotAllowed = "ip_not_allowed"
 	// CodeTimeout (504) is API Gateway giving up on a function: the request
 	// may or may not have taken effect.
 	CodeTimeout = "timeout"

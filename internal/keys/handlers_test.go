@@ -58,6 +58,8 @@ func TestAPIKeyPrincipalIsForbiddenOnEveryKeyRoute(t *testing.T) {
 		{"create", "POST", "/api/keys", `{"label": "successor", "permissions": ["read", "write"]}`},
 		{"delete", "DELETE", "/api/keys/" + seed.FixtureKeyID, ""},
 		{"regenerate", "POST", "/api/keys/" + seed.FixtureKeyID + "/regenerate", ""},
+		{"update", "PATCH", "/api/keys/" + seed.FixtureKeyID, `{"allowedCidrs": []}`},
+		{"usage", "GET", "/api/keys/" + seed.FixtureKeyID + "/usage", ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -86,6 +88,8 @@ func TestNoPrincipalIsUnauthorized(t *testing.T) {
 		{"create", "POST", "/api/keys", keys.Create, nil},
 		{"delete", "DELETE", "/api/keys/" + seed.FixtureKeyID, keys.Delete, map[string]string{"id": seed.FixtureKeyID}},
 		{"regenerate", "POST", "/api/keys/" + seed.FixtureKeyID + "/regenerate", keys.Regenerate, map[string]string{"id": seed.FixtureKeyID}},
+		{"update", "PATCH", "/api/keys/" + seed.FixtureKeyID, keys.Update, map[string]string{"id": seed.FixtureKeyID}},
+		{"usage", "GET", "/api/keys/" + seed.FixtureKeyID + "/usage", keys.Usage, map[string]string{"id": seed.FixtureKeyID}},
 	}
 	contexts := []struct {
 		name string

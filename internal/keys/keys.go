@@ -30,6 +30,9 @@ type Key struct {
 	// regeneration stops working; until then the key is in its rotation
 	// grace and both secrets open it. Absent when no grace was given.
 	PreviousExpiresAt *time.Time `json:"previousExpiresAt,omitempty"`
+	// AllowedCIDRs are the address prefixes the key may be used from, in
+	// canonical form; empty allows any address.
+	AllowedCIDRs []string `json:"allowedCidrs"`
 }
 
 // WithSecret is the answer of create and regenerate: the key and its
@@ -61,6 +64,7 @@ func View(k store.APIKey) Key {
 	if v.Permissions == nil {
 		v.Permissions = []string{}
 	}
+	v.AllowedCIDRs = append([]string{}, k.AllowedCIDRs...)
 	return v
 }
 
@@ -98,3 +102,9 @@ func Delete(d deps.Deps) (httpx.Handler, error) { return handlers(d).Delete, nil
 
 // Regenerate builds the handler of POST /api/keys/{id}/regenerate.
 func Regenerate(d deps.Deps) (httpx.Handler, error) { return handlers(d).Regenerate, nil }
+
+// Update builds the handler of PATCH /api/keys/{id}.
+func Update(d deps.Deps) (httpx.Handler, error) { return handlers(d).Update, nil }
+
+// Usage builds the handler of GET /api/keys/{id}/usage.
+func Usage(d deps.Deps) (httpx.Handler, error) { return handlers(d).Usage, nil }

@@ -46,6 +46,8 @@ type NewKey struct {
 	Permissions []string
 	// ExpiresIn is the key's lifetime; zero means it never expires.
 	ExpiresIn time.Duration
+	// AllowedCIDRs are canonical (ParseCIDRs); empty allows any address.
+	AllowedCIDRs []string
 }
 
 // Issue makes a key for userID and returns its record and its secret,
@@ -71,7 +73,7 @@ func (m Manager) Issue(ctx context.Context, userID string, nk NewKey) (store.API
 	k := store.APIKey{
 		ID: id, UserID: userID, Label: nk.Label,
 		Hint: apikey.Hint(secret), Hash: apikey.Hash(secret),
-		Permissions: nk.Permissions, Environment: m.Env, CreatedAt: now,
+		Permissions: nk.Permissions, Environment: m.Env, CreatedAt: now, AllowedCIDRs: nk.AllowedCIDRs,
 	}
 	if nk.ExpiresIn > 0 {
 		exp := now.Add(nk.ExpiresIn)

@@ -1,12 +1,16 @@
 package keys
 
 import (
+	"errors"
+	"fmt"
+	"net/netip"
 	"strings"
 	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/store"
 )
 
 // Request limits (docs/API.md).
@@ -21,6 +25,11 @@ const (
 	// MaxGraceSeconds is the longest an old secret may outlive its
 	// regeneration: a day to roll a new secret out.
 	MaxGraceSeconds = 86400
+	// MaxAllowedCIDRs is the most address prefixes a key's allow-list
+	// holds, and MaxCIDRLength the longest one may be written, in bytes
+	// (the longest IPv6 prefix is 43).
+	MaxAllowedCIDRs = 20
+	MaxCIDRLength   = 64
 )
 
 // The permissions a key may carry, in canonical order.
@@ -36,6 +45,17 @@ type CreateRequest struct {
 	Permissions []string `json:"permissions" schema:"enum=read|write,minItems=1,maxItems=2,uniqueItems"`
 	// ExpiresInDays is optional; absent (or null) means no expiry.
 	ExpiresInDays *int `json:"expiresInDays,omitempty" schema:"minimum=1,maximum=365"`
+	// AllowedCIDRs is optional: the IPv4 and IPv6 prefixes (or single
+	// addresses) the key may be used from; absent or empty allows any.
+	AllowedCIDRs []string `json:"allowedCidrs,omitempty" schema:"maxItems=20,maxLength=64"`
+}
+
+// UpdateRequest is the body of PATCH /api/keys/{id}: what to change, each
+// part optional but at least one given. allowedCidrs replaces the whole
+// list ([] allows any address).
+type UpdateRequest struct {
+	Label        *string   `json:"label,omitempty" schema:"minLength=1,maxLength=64"`
+	AllowedCIDRs *[]string `json:"allowedCidrs,omitempty" schema:"maxItems=20,maxLength=64"`
 }
 
 // RegenerateRequest is the optional body of POST /api/keys/{id}/regenerate.
@@ -58,7 +78,11 @@ func decodeCreate(req httpx.Request) (NewKey, error) {
 	if err != nil {
 		return NewKey{}, err
 	}
-	nk := NewKey{Label: label, Permissions: perms}
+	cidrs, err := ParseCIDRs(b.AllowedCIDRs)
+	if err != nil {
+		return NewKey{}, err
+	}
+	nk := NewKey{Label: label, Permissions: perms, AllowedCIDRs: cidrs}
 	if b.ExpiresInDays != nil {
 		days := *b.ExpiresInDays
 		if days < 1 || days > MaxExpiresInDays {
@@ -141,3 +165,102 @@ func decodeRegenerate(req httpx.Request) (time.Duration, error) {
 	}
 	return time.Duration(*b.GraceSeconds) * time.Second, nil
 }
+
+// decodeUpdate reads and validates an update request into the settings to
+// change.
+func decodeUpdate(req httpx.Request) (store.KeySettings, error) {
+	var b UpdateRequest
+	if err := httpx.DecodeJSON(req, BodyLimit, &b); err != nil {
+		return store.KeySettings{}, err
+	}
+	if b.Label == nil && b.AllowedCIDRs == nil {
+		return store.KeySettings{}, httpx.BadRequest("nothing to change: give label, allowedCidrs or both (allowedCidrs [] allows any address)")
+	}
+	var set store.KeySettings
+	if b.Label != nil {
+		label, err := validLabel(*b.Label)
+		if err != nil {
+			return store.KeySettings{}, err
+		}
+		set.Label = &label
+	}
+	if b.AllowedCIDRs != nil {
+		cidrs, err := ParseCIDRs(*b.AllowedCIDRs)
+		if err != nil {
+			return store.KeySettings{}, err
+		}
+		if cidrs == nil {
+			cidrs = []string{}
+		}
+		set.AllowedCIDRs = &cidrs
+	}
+	return set, nil
+}
+
+// ParseCIDRs validates a key's allow-list and returns it in canonical form
+// (netip.Prefix's String), in the order given; nil for an empty list. Each
+// entry is an IPv4 or IPv6 prefix, or a single address (a prefix of one
+// address: /32 or /128), with white space around it trimmed. It refuses
+// more than MaxAllowedCIDRs entries, an entry over MaxCIDRLength bytes,
+// an IPv6 zone, a prefix with bits set past its length (naming the prefix
+// meant), an IPv4-mapped IPv6 prefix (the authorizer compares IPv4
+// callers as IPv4), and the same prefix twice. Messages name an entry by
+// its index and quote only canonical forms, never the raw input.
+func ParseCIDRs(in []string) ([]string, error) {
+	if len(in) > MaxAllowedCIDRs {
+		return nil, httpx.BadRequest("allowedCidrs may hold at most %d entries", MaxAllowedCIDRs)
+	}
+	var out []string
+	seen := make(map[netip.Prefix]int, len(in))
+	for i, raw := range in {
+		p, err := parseCIDR(raw)
+		if err != nil {
+			return nil, httpx.BadRequest("allowedCidrs[%d]: %s", i, err.Error())
+		}
+		if j, dup := seen[p]; dup {
+			return nil, httpx.BadRequest("allowedCidrs[%d]: %s is already allowedCidrs[%d]", i, p, j)
+		}
+		seen[p] = i
+		out = append(out, p.String())
+	}
+	return out, nil
+}
+
+// parseCIDR parses one entry of an allow-list; its error is a message for
+// the caller.
+func parseCIDR(raw string) (netip.Prefix, error) {
+	s := strings.TrimSpace(raw)
+	if len(s) > MaxCIDRLength {
+		return netip.Prefix{}, fmt.Errorf("longer than %d characters", MaxCIDRLength)
+	}
+	if s == "" {
+		return netip.Prefix{}, errors.New("empty; give an address or CIDR prefix such as 203.0.113.0/24")
+	}
+	var p netip.Prefix
+	if strings.Contains(s, "/") {
+		var err error
+		if p, err = netip.ParsePrefix(s); err != nil {
+			return netip.Prefix{}, errNotCIDR
+		}
+	} else {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return netip.Prefix{}, errNotCIDR
+		}
+		if a.Zone() != "" {
+			return netip.Prefix{}, errors.New("an IPv6 zone (%…) has no meaning here; leave it out")
+		}
+		p = netip.PrefixFrom(a, a.BitLen())
+	}
+	if m := p.Masked(); m != p {
+		return netip.Prefix{}, fmt.Errorf("%s has bits set past its length; the prefix is %s", p, m)
+	}
+	if p.Addr().Is4In6() {
+		// Masked and IPv4-mapped: the length is 96 or more.
+		four := netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96)
+		return netip.Prefix{}, fmt.Errorf("an IPv4-mapped IPv6 prefix; write it as IPv4, %s", four)
+	}
+	return p, nil
+}
+
+var errNotCIDR = errors.New("not an IPv4 or IPv6 address or CIDR prefix (such as 203.0.113.0/24 or 2001:db8::/32)")

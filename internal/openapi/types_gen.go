@@ -17,8 +17,11 @@ import (
 // bodyTypes are the route table's Request and Response types by name.
 var bodyTypes = map[string]reflect.Type{
 	"keys.CreateRequest":     reflect.TypeFor[keys.CreateRequest](),
+	"keys.Key":               reflect.TypeFor[keys.Key](),
+	"keys.KeyUsage":          reflect.TypeFor[keys.KeyUsage](),
 	"keys.Listing":           reflect.TypeFor[keys.Listing](),
 	"keys.RegenerateRequest": reflect.TypeFor[keys.RegenerateRequest](),
+	"keys.UpdateRequest":     reflect.TypeFor[keys.UpdateRequest](),
 	"keys.WithSecret":        reflect.TypeFor[keys.WithSecret](),
 	"me.Answer":              reflect.TypeFor[me.Answer](),
 	"posts.NewPost":          reflect.TypeFor[posts.NewPost](),

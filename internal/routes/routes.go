@@ -127,10 +127,11 @@ var (
 const AuthorizerFunction = "authorizer"
 
 // AuthorizerTables are the tables the authorizer reads to verify a
-// credential (and writes to record last use), and the security log it
-// adds events to (a key used from a new address).
+// credential (and writes to record last use: a key's also its requests per
+// day and recent addresses), and the security log, where it tells a key's
+// owner of a new address.
 var AuthorizerTables = []TableUse{
-	{store.KeysTable, Update, []string{"lastUsedAt"}},
+	{store.KeysTable, Update, []string{"lastUsedAt", "usage", "addresses"}},
 	{store.SessionsTable, Update, []string{"lastSeenAt", "ttl"}},
 	{store.SecurityLogTable, Write, nil},
 }
@@ -178,6 +179,19 @@ var Table = []Route{
 		Example: map[string]any{"graceSeconds": 3600},
 		Tables:  []TableUse{{Table: store.KeysTable, Access: ReadWrite}, {Table: store.SecurityLogTable, Access: Write}},
 		Summary: "Replace a key's secret, the old one working for an optional grace period.",
+	},
+	{
+		Method: "PATCH", Path: "/api/keys/{id}", Function: "keys-update", Need: NeedSession,
+		Handler: "keys.Update", Status: 200, Request: "keys.UpdateRequest", Response: "keys.Key",
+		Example: map[string]any{"allowedCidrs": []string{"203.0.113.0/24", "2001:db8::/32"}},
+		Tables:  []TableUse{{Table: store.KeysTable, Access: ReadWrite}, {Table: store.SecurityLogTable, Access: Write}},
+		Summary: "Change a key's label or the addresses it may be used from.",
+	},
+	{
+		Method: "GET", Path: "/api/keys/{id}/usage", Function: "keys-usage", Need: NeedSession,
+		Handler: "keys.Usage", Status: 200, Response: "keys.KeyUsage",
+		Tables:  []TableUse{{Table: store.KeysTable, Access: Read}},
+		Summary: "A key's requests per UTC day over the last 30 days.",
 	},
 	{
 		Method: "GET", Path: "/api/me", Function: "me", Need: NeedRead,

@@ -82,6 +82,53 @@ type APIKey struct {
 	// valid until PreviousUntil (a grace period), then never again.
 	PreviousHash  string
 	PreviousUntil *time.Time
+	// AllowedCIDRs are the address prefixes the key may be used from, each
+	// in canonical form (netip.Prefix's String); empty allows any address.
+	AllowedCIDRs []string
+	// Usage counts the key's requests per UTC day (UsageDay), as the
+	// authorizer writes them (Touch); days past UsageDays may be gone.
+	Usage map[string]int64
+	// Addresses are the addresses the key was last used from, with when
+	// each was last seen; the authorizer keeps them to MaxKeyAddresses.
+	Addresses map[string]time.Time
+}
+
+// Key usage bounds.
+const (
+	// UsageDays is how many UTC days before today a key's usage is kept:
+	// the authorizer forgets older days at its next write.
+	UsageDays = 30
+	// MaxKeyAddresses is how many of a key's recent addresses are kept.
+	MaxKeyAddresses = 10
+)
+
+// UsageDay names the UTC day of t as Usage keys it ("2006-01-02").
+func UsageDay(t time.Time) string { return t.UTC().Format(time.DateOnly) }
+
+// KeyUse is what one authorizer instance saw of a key since its last write
+// for it: written at most once a minute per key and instance (Touch), never
+// once per request.
+type KeyUse struct {
+	// At is the last use: the key's LastUsedAt.
+	At time.Time
+	// Requests are added to Usage, day by day, atomically: two instances
+	// writing at once lose neither's counts.
+	Requests map[string]int64
+	// Addresses are set in Addresses with their times.
+	Addresses map[string]time.Time
+	// ForgetDays and ForgetAddresses are removed from Usage and Addresses
+	// (days past UsageDays, addresses past MaxKeyAddresses). They must
+	// not name a day of Requests or an address of Addresses.
+	ForgetDays      []string
+	ForgetAddresses []string
+}
+
+// KeySettings are the parts of a key its owner may change in place; nil
+// leaves a part as it is.
+type KeySettings struct {
+	Label *string
+	// AllowedCIDRs, canonical; empty allows any address.
+	AllowedCIDRs *[]string
 }
 
 // KeyRotation describes a regeneration: the new secret's hash and hint, and
@@ -115,8 +162,12 @@ type KeyStore interface {
 	// Delete removes userID's key id so that it stops working at once;
 	// ErrNotFound if it is not theirs.
 	Delete(ctx context.Context, userID, id string) error
-	// Touch records that the key was used at t.
-	Touch(ctx context.Context, id string, t time.Time) error
+	// UpdateSettings changes userID's key id as s says and returns the
+	// updated key; ErrNotFound if it is not theirs.
+	UpdateSettings(ctx context.Context, userID, id string, s KeySettings) (APIKey, error)
+	// Touch records the key's use as u says, in one write; ErrNotFound if
+	// the key is gone (it never creates one).
+	Touch(ctx context.Context, id string, u KeyUse) error
 }
 
 // Session is a browser session. The cookie holds a random token; only its

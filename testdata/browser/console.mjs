@@ -144,6 +144,7 @@ try {
   await ada.keyboard.press('Tab'); // the permission radios
   await ada.keyboard.press('ArrowDown'); // read and write
   await ada.keyboard.press('Tab'); // expires
+  await ada.keyboard.press('Tab'); // allowed addresses (left empty)
   await ada.keyboard.press('Tab'); // create
   await ada.keyboard.press('Enter');
   ({ dialog } = await readSecretDialog(ada, 'Your new API key'));

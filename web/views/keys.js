@@ -1,10 +1,12 @@
 // @ts-check
-// API keys: the list with each key's state, creating one, regenerating its
-// secret and revoking it. A secret is shown once, in a dialog; closing the
+// API keys: the list with each key's state, the addresses it may be used
+// from and its usage, creating one, changing its addresses, regenerating
+// its secret and revoking it. A secret is shown once, in a dialog; closing the
 // dialog removes it from the page, and nothing here keeps it anywhere else
 // (no storage, no URL, no console).
 import { api, signInURL, LatchkeyError } from '../latchkey.js';
 import { h, announce, time, relative, alertBox, describe, confirmAction, modal, labelled, radios, badge, uid } from '../ui.js';
+import { usageChart, addressLines, addressMessage } from './usage.js';
 
 const day = 24 * 60 * 60 * 1000;
 
@@ -51,8 +53,14 @@ export async function keysView(ctx) {
   async function reload(goSignIn = true) {
     /** @type {{keys: import('../latchkey.js').Key[], cacheTtlSeconds: number}} */
     const out = await api.get('/api/keys', { signal: ctx.signal, signIn: goSignIn });
-    note.textContent = delayInWords(out.cacheTtlSeconds);
-    listArea.replaceChildren(out.keys.length ? keyTable(out.keys, reload, problem) : h('p', null, 'You have no API keys yet.'));
+    note.textContent = delayInWords(out.cacheTtlSeconds) + ' Usage is counted within about a minute.';
+    if (!out.keys.length) {
+      listArea.replaceChildren(h('p', null, 'You have no API keys yet.'));
+      return;
+    }
+    const { table, usageSlots } = keyTable(out.keys, reload, problem);
+    listArea.replaceChildren(table);
+    fillUsage(usageSlots, ctx.signal);
   }
   await reload();
 }
@@ -69,6 +77,7 @@ function createForm(reload, problem) {
     h('option', { value: '90', selected: true }, '90 days'),
     h('option', { value: '365' }, '365 days'),
     h('option', { value: 'never' }, 'Never'));
+  const addresses = h('textarea', { name: 'allowedCidrs', className: 'addresses', rows: 3, autocomplete: 'off', spellcheck: false, autocapitalize: 'off' });
   const submit = h('button', { type: 'submit', className: 'button primary' }, 'Create API key');
   const form = h('form', { className: 'card', 'aria-labelledby': titleId },
     h('h2', { id: titleId }, 'Create API key'),
@@ -78,16 +87,19 @@ function createForm(reload, problem) {
       { label: 'Read and write', value: 'read,write' },
     ], 'read'),
     labelled('Expires', expires),
+    labelled('Allowed addresses (optional)', addresses, addressHint),
     h('div', { className: 'actions' }, submit));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     problem.clear();
     const data = new FormData(form);
     const days = String(data.get('expires'));
+    const allowed = addressLines(String(data.get('allowedCidrs') || ''));
     const body = {
       label: String(data.get('label') || '').trim(),
       permissions: String(data.get('permissions')).split(','),
       expiresInDays: days === 'never' ? undefined : Number(days),
+      allowedCidrs: allowed.values.length ? allowed.values : undefined,
     };
     submit.disabled = true;
     try {
@@ -101,7 +113,12 @@ function createForm(reload, problem) {
       await listed;
       announce(`Key “${body.label}” created.`);
     } catch (err) {
-      showFailure(problem, 'Could not create the key. ', err);
+      if (isAddressError(err)) {
+        problem.show('Could not create the key. ' + addressMessage(/** @type {LatchkeyError} */ (err).message, allowed.lines));
+        addresses.focus();
+      } else {
+        showFailure(problem, 'Could not create the key. ', err);
+      }
     } finally {
       submit.disabled = false;
     }
@@ -109,12 +126,25 @@ function createForm(reload, problem) {
   return form;
 }
 
+const addressHint = 'One IPv4 or IPv6 address or CIDR prefix per line, such as 203.0.113.0/24 or 2001:db8::/32, up to 20: the key is refused from anywhere else. Empty: any address.';
+
+/**
+ * Whether the API refused the allowed addresses.
+ * @param {unknown} err
+ */
+function isAddressError(err) {
+  return err instanceof LatchkeyError && err.status === 400 && /^allowedCidrs/.test(err.message);
+}
+
 /**
  * @param {import('../latchkey.js').Key[]} keys
  * @param {(goSignIn?: boolean) => Promise<void>} reload
  * @param {import('../ui.js').AlertBox} problem
+ * @returns {{table: HTMLTableElement, usageSlots: Map<string, HTMLElement>}}
  */
 function keyTable(keys, reload, problem) {
+  /** @type {Map<string, HTMLElement>} */
+  const usageSlots = new Map();
   const now = Date.now();
   const head = h('thead', null, h('tr', null,
     ['Label', 'Key', 'Permissions', 'Created', 'Last used', 'Expires', 'State', 'Actions'].map((c) => h('th', { scope: 'col' }, c))));
@@ -125,7 +155,24 @@ function keyTable(keys, reload, problem) {
     const revoke = h('button', { type: 'button', className: 'button danger small', 'aria-describedby': labelId }, 'Revoke');
     regenerate.addEventListener('click', () => regenerateKey(k, reload, problem));
     revoke.addEventListener('click', () => revokeKey(k, reload, problem, revoke));
-    return h('tr', null,
+    const edit = h('button', { type: 'button', className: 'button secondary small', 'aria-describedby': labelId, 'data-edit-addresses': k.id }, 'Edit addresses');
+    edit.addEventListener('click', () => editAddresses(k, reload, problem));
+    const slot = h('p', { className: 'hint' }, 'Loading usage…');
+    usageSlots.set(k.id, slot);
+    // The key's addresses and usage, under its row: the cell names the
+    // key's label as its header, for screen readers.
+    const more = h('tr', { className: 'key-more' }, h('td', { colSpan: 8, headers: labelId },
+      h('div', { className: 'key-parts' },
+        h('div', { className: 'key-part' },
+          h('p', { className: 'part-title' }, 'Allowed addresses'),
+          k.allowedCidrs.length
+            ? h('ul', { className: 'cidrs' }, k.allowedCidrs.map((c) => h('li', null, h('code', null, c))))
+            : h('p', null, 'Any address'),
+          edit),
+        h('div', { className: 'key-part' },
+          h('p', { className: 'part-title' }, 'Requests, last 30 days (UTC)'),
+          slot))));
+    return [h('tr', { className: 'key-main' },
       h('th', { scope: 'row', id: labelId, 'data-label': 'Label' }, k.label),
       h('td', { 'data-label': 'Key' }, h('code', { className: 'hint-code' }, k.hint)),
       h('td', { 'data-label': 'Permissions' }, k.permissions.includes('write') ? 'Read and write' : 'Read'),
@@ -133,9 +180,91 @@ function keyTable(keys, reload, problem) {
       h('td', { 'data-label': 'Last used' }, k.lastUsedAt ? h('span', { title: new Date(k.lastUsedAt).toLocaleString() }, relative(k.lastUsedAt)) : 'Never'),
       h('td', { 'data-label': 'Expires' }, time(k.expiresAt, 'Never', true)),
       h('td', { 'data-label': 'State' }, badge(state.text, state.tone), state.detail ? h('span', { className: 'detail' }, state.detail) : null),
-      h('td', { 'data-label': 'Actions', className: 'row-actions' }, regenerate, revoke));
+      h('td', { 'data-label': 'Actions', className: 'row-actions' }, regenerate, revoke)), more];
   });
-  return h('table', { className: 'keys' }, h('caption', { className: 'visually-hidden' }, 'Your API keys'), head, h('tbody', null, rows));
+  const table = h('table', { className: 'keys' }, h('caption', { className: 'visually-hidden' }, 'Your API keys'), head, h('tbody', null, rows.flat()));
+  return { table, usageSlots };
+}
+
+/**
+ * Reads each key's usage, a few at a time, and draws it in its slot; a
+ * failure says so in the slot alone.
+ * @param {Map<string, HTMLElement>} slots
+ * @param {AbortSignal} signal
+ */
+async function fillUsage(slots, signal) {
+  const queue = [...slots];
+  async function worker() {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const [id, slot] = next;
+      try {
+        /** @type {import('../latchkey.js').KeyUsage} */
+        const usage = await api.get(`/api/keys/${encodeURIComponent(id)}/usage`, { signal, signIn: false });
+        slot.replaceWith(usageChart(usage));
+      } catch (err) {
+        if (signal.aborted) return;
+        slot.textContent = 'Usage could not be loaded. ' + describe(err);
+      }
+    }
+  }
+  await Promise.all([worker(), worker(), worker(), worker()]);
+}
+
+/**
+ * Changes the addresses a key may be used from, in a dialog: one per line,
+ * empty for any. A refusal reopens the dialog with what was typed and the
+ * reason, by line.
+ * @param {import('../latchkey.js').Key} k
+ * @param {(goSignIn?: boolean) => Promise<void>} reload
+ * @param {import('../ui.js').AlertBox} problem
+ */
+async function editAddresses(k, reload, problem) {
+  let text = k.allowedCidrs.join('\n');
+  let failure = '';
+  for (;;) {
+    const field = h('textarea', { name: 'allowedCidrs', className: 'addresses', rows: 6, autocomplete: 'off', spellcheck: false, autocapitalize: 'off', value: text });
+    const alert = alertBox();
+    if (failure) alert.show(failure);
+    const choice = await modal({
+      title: `Allowed addresses for “${k.label}”`,
+      body: [
+        h('p', null, 'The key works only from these addresses; requests from anywhere else are refused with 403 ip_not_allowed.'),
+        alert.el,
+        labelled('Allowed addresses', field, addressHint),
+      ],
+      buttons: [{ label: 'Save', value: 'save', kind: 'primary' }, { label: 'Cancel', value: 'cancel' }],
+      focus: field,
+      returnFocus: () => editButton(k.id),
+      resultOf: (pressed, form) => {
+        text = String(new FormData(form).get('allowedCidrs') || '');
+        return pressed;
+      },
+    });
+    if (choice !== 'save') return;
+    const allowed = addressLines(text);
+    problem.clear();
+    try {
+      await api.patch(`/api/keys/${encodeURIComponent(k.id)}`, { allowedCidrs: allowed.values });
+    } catch (err) {
+      failure = isAddressError(err)
+        ? addressMessage(/** @type {LatchkeyError} */ (err).message, allowed.lines)
+        : 'Could not save the addresses. ' + describe(err);
+      continue;
+    }
+    await refresh(reload, problem);
+    editButton(k.id)?.focus();
+    announce(allowed.values.length ? `Allowed addresses of “${k.label}” saved.` : `“${k.label}” now works from any address.`);
+    return;
+  }
+}
+
+/**
+ * The Edit addresses button of a key in the list as it is now.
+ * @param {string} id
+ * @returns {HTMLElement | null}
+ */
+function editButton(id) {
+  return [.../** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('button[data-edit-addresses]'))].find((b) => b.dataset.editAddresses === id) || null;
 }
 
 /**

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/latchkey/latchkey/internal/store"
 )
@@ -47,6 +49,13 @@ type keyRecord struct {
 	LastUsedAt    string   `dynamodbav:"lastUsedAt,omitempty"`
 	PreviousHash  string   `dynamodbav:"previousHash,omitempty"`
 	PreviousUntil string   `dynamodbav:"previousUntil,omitempty"`
+	AllowedCIDRs  []string `dynamodbav:"allowedCidrs,omitempty"`
+	// Usage (day → requests) and Addresses (address → last seen) are maps
+	// written with the record, empty, so that Touch can add to their
+	// entries; a record written before they existed gets them at its
+	// first Touch.
+	Usage     map[string]int64  `dynamodbav:"usage"`
+	Addresses map[string]string `dynamodbav:"addresses"`
 }
 
 // pointerRecord leads from a secret's hash to its key. It has no userId, so
@@ -68,12 +77,18 @@ func pointerKey(hash string) map[string]types.AttributeValue {
 }
 
 func newKeyRecord(k store.APIKey) keyRecord {
-	return keyRecord{
+	r := keyRecord{
 		PK: recordPrefix + k.ID, ID: k.ID, UserID: k.UserID, Label: k.Label, Hint: k.Hint, Hash: k.Hash,
 		Permissions: k.Permissions, Environment: k.Environment, CreatedAt: store.SortTime(k.CreatedAt),
 		ExpiresAt: formatOptTime(k.ExpiresAt), LastUsedAt: formatOptTime(k.LastUsedAt),
 		PreviousHash: k.PreviousHash, PreviousUntil: formatOptTime(k.PreviousUntil),
+		AllowedCIDRs: k.AllowedCIDRs, Usage: map[string]int64{}, Addresses: map[string]string{},
 	}
+	maps.Copy(r.Usage, k.Usage)
+	for a, t := range k.Addresses {
+		r.Addresses[a] = store.SortTime(t)
+	}
+	return r
 }
 
 func (r keyRecord) apiKey() (store.APIKey, error) {
@@ -82,6 +97,16 @@ func (r keyRecord) apiKey() (store.APIKey, error) {
 		ID: r.ID, UserID: r.UserID, Label: r.Label, Hint: r.Hint, Hash: r.Hash, Permissions: r.Permissions,
 		Environment: r.Environment, CreatedAt: p.time(r.CreatedAt), ExpiresAt: p.optional(r.ExpiresAt),
 		LastUsedAt: p.optional(r.LastUsedAt), PreviousHash: r.PreviousHash, PreviousUntil: p.optional(r.PreviousUntil),
+		AllowedCIDRs: r.AllowedCIDRs,
+	}
+	if len(r.Usage) > 0 {
+		k.Usage = r.Usage
+	}
+	for a, t := range r.Addresses {
+		if k.Addresses == nil {
+			k.Addresses = map[string]time.Time{}
+		}
+		k.Addresses[a] = p.time(t)
 	}
 	return k, p.err
 }
@@ -216,13 +241,110 @@ func (s *Keys) Delete(ctx context.Context, userID, id string) error {
 	return nil
 }
 
-// Touch implements store.KeyStore.
-func (s *Keys) Touch(ctx context.Context, id string, t time.Time) error {
-	update := expression.Set(expression.Name("lastUsedAt"), expression.Value(store.SortTime(t)))
-	if err := (*DB)(s).updateExisting(ctx, store.KeysTable, recordKey(id), "pk", update); err != nil {
+// UpdateSettings implements store.KeyStore: one conditional UpdateItem on
+// the record, whose condition is the owner (so also that it exists).
+func (s *Keys) UpdateSettings(ctx context.Context, userID, id string, set store.KeySettings) (store.APIKey, error) {
+	db := (*DB)(s)
+	var update expression.UpdateBuilder
+	changes := false
+	if set.Label != nil {
+		update, changes = update.Set(expression.Name("label"), expression.Value(*set.Label)), true
+	}
+	if set.AllowedCIDRs != nil {
+		if len(*set.AllowedCIDRs) == 0 {
+			update = update.Remove(expression.Name("allowedCidrs"))
+		} else {
+			update = update.Set(expression.Name("allowedCidrs"), expression.Value(*set.AllowedCIDRs))
+		}
+		changes = true
+	}
+	if !changes {
+		return s.Get(ctx, userID, id)
+	}
+	e, err := expression.NewBuilder().WithUpdate(update).
+		WithCondition(expression.Name("userId").Equal(expression.Value(userID))).Build()
+	if err != nil {
+		return store.APIKey{}, fmt.Errorf("update key %s: %w", id, err)
+	}
+	out, err := db.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+		TableName:                 db.table(store.KeysTable),
+		Key:                       recordKey(id),
+		UpdateExpression:          e.Update(),
+		ConditionExpression:       e.Condition(),
+		ExpressionAttributeNames:  e.Names(),
+		ExpressionAttributeValues: e.Values(),
+		ReturnValues:              types.ReturnValueAllNew,
+	})
+	if _, ok := conditionFailed(err); ok {
+		return store.APIKey{}, fmt.Errorf("update key %s: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.APIKey{}, fmt.Errorf("update key %s: %w", id, err)
+	}
+	var rec keyRecord
+	if err := attributevalue.UnmarshalMap(out.Attributes, &rec); err != nil {
+		return store.APIKey{}, fmt.Errorf("update key %s: updated, but: %w", id, err)
+	}
+	return rec.apiKey()
+}
+
+// Touch implements store.KeyStore: one UpdateItem that sets lastUsedAt,
+// ADDs each day's requests to its entry of the usage map (DynamoDB's ADD
+// is atomic, so two authorizer instances writing at once both count, with
+// no read before the write: "Using update expressions in DynamoDB",
+// DynamoDB developer guide), sets each address's time in the addresses map
+// and removes the forgotten entries, only if the record exists. Entries
+// are document paths under the two maps; a record written before the maps
+// existed has neither, which DynamoDB refuses as an invalid document
+// path: the maps are then made (if_not_exists, so that a concurrent
+// write's entries stay) and the write tried once more.
+func (s *Keys) Touch(ctx context.Context, id string, u store.KeyUse) error {
+	err := s.touch(ctx, id, u)
+	if isValidation(err) && (len(u.Requests) > 0 || len(u.Addresses) > 0) {
+		if err = s.makeUseMaps(ctx, id); err == nil {
+			err = s.touch(ctx, id, u)
+		}
+	}
+	if err != nil {
 		return fmt.Errorf("touch key %s: %w", id, err)
 	}
 	return nil
+}
+
+func (s *Keys) touch(ctx context.Context, id string, u store.KeyUse) error {
+	entry := func(m, k string) expression.NameBuilder {
+		// An address holds dots, which Name would read as a path.
+		return expression.Name(m).AppendName(expression.NameNoDotSplit(k))
+	}
+	update := expression.Set(expression.Name("lastUsedAt"), expression.Value(store.SortTime(u.At)))
+	for day, n := range u.Requests {
+		update = update.Add(entry("usage", day), expression.Value(n))
+	}
+	for addr, seen := range u.Addresses {
+		update = update.Set(entry("addresses", addr), expression.Value(store.SortTime(seen)))
+	}
+	for _, day := range u.ForgetDays {
+		update = update.Remove(entry("usage", day))
+	}
+	for _, addr := range u.ForgetAddresses {
+		update = update.Remove(entry("addresses", addr))
+	}
+	return (*DB)(s).updateExisting(ctx, store.KeysTable, recordKey(id), "pk", update)
+}
+
+// makeUseMaps gives a record the usage and addresses maps it lacks.
+func (s *Keys) makeUseMaps(ctx context.Context, id string) error {
+	empty := expression.Value(map[string]any{})
+	update := expression.Set(expression.Name("usage"), expression.IfNotExists(expression.Name("usage"), empty)).
+		Set(expression.Name("addresses"), expression.IfNotExists(expression.Name("addresses"), empty))
+	return (*DB)(s).updateExisting(ctx, store.KeysTable, recordKey(id), "pk", update)
+}
+
+// isValidation reports DynamoDB's ValidationException, which an update
+// expression naming an entry of a missing map gets.
+func isValidation(err error) bool {
+	var api smithy.APIError
+	return errors.As(err, &api) && api.ErrorCode() == "ValidationException"
 }
 
 // rotateAttempts bounds the optimistic retries of a rotation that loses to a

@@ -3,6 +3,7 @@ package embedded
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -137,14 +138,58 @@ func (s *Keys) Delete(ctx context.Context, userID, id string) error {
 	})
 }
 
+// UpdateSettings implements store.KeyStore.
+func (s *Keys) UpdateSettings(ctx context.Context, userID, id string, set store.KeySettings) (store.APIKey, error) {
+	var updated store.APIKey
+	err := (*DB)(s).update(ctx, func(d *data) error {
+		k, err := d.userKey("update", userID, id)
+		if err != nil {
+			return err
+		}
+		if set.Label != nil {
+			k.Label = *set.Label
+		}
+		if set.AllowedCIDRs != nil {
+			k.AllowedCIDRs = slices.Clone(*set.AllowedCIDRs)
+			if len(k.AllowedCIDRs) == 0 {
+				k.AllowedCIDRs = nil
+			}
+		}
+		d.Keys[id] = k
+		updated = cloneKey(k)
+		return nil
+	})
+	return updated, err
+}
+
 // Touch implements store.KeyStore.
-func (s *Keys) Touch(ctx context.Context, id string, t time.Time) error {
+func (s *Keys) Touch(ctx context.Context, id string, u store.KeyUse) error {
 	return (*DB)(s).update(ctx, func(d *data) error {
 		k, ok := d.Keys[id]
 		if !ok {
 			return fmt.Errorf("touch key %s: %w", id, store.ErrNotFound)
 		}
-		k.LastUsedAt = &t
+		k = cloneKey(k)
+		at := u.At
+		k.LastUsedAt = &at
+		for day, n := range u.Requests {
+			if k.Usage == nil {
+				k.Usage = map[string]int64{}
+			}
+			k.Usage[day] += n
+		}
+		for addr, seen := range u.Addresses {
+			if k.Addresses == nil {
+				k.Addresses = map[string]time.Time{}
+			}
+			k.Addresses[addr] = seen
+		}
+		for _, day := range u.ForgetDays {
+			delete(k.Usage, day)
+		}
+		for _, addr := range u.ForgetAddresses {
+			delete(k.Addresses, addr)
+		}
 		d.Keys[id] = k
 		return nil
 	})
@@ -162,6 +207,9 @@ func (d *data) userKey(op, userID, id string) (store.APIKey, error) {
 
 func cloneKey(k store.APIKey) store.APIKey {
 	k.Permissions = slices.Clone(k.Permissions)
+	k.AllowedCIDRs = slices.Clone(k.AllowedCIDRs)
+	k.Usage = maps.Clone(k.Usage)
+	k.Addresses = maps.Clone(k.Addresses)
 	k.ExpiresAt = ptrTime(k.ExpiresAt)
 	k.LastUsedAt = ptrTime(k.LastUsedAt)
 	k.PreviousUntil = ptrTime(k.PreviousUntil)

@@ -28,6 +28,8 @@ func Run(t *testing.T, newStores Factory) {
 	t.Run("PostExcerpts", func(t *testing.T) { testPostExcerpts(t, newStores) })
 	t.Run("Keys", func(t *testing.T) { testKeys(t, newStores) })
 	t.Run("KeyRotation", func(t *testing.T) { testKeyRotation(t, newStores) })
+	t.Run("KeySettings", func(t *testing.T) { testKeySettings(t, newStores) })
+	t.Run("KeyUse", func(t *testing.T) { testKeyUse(t, newStores) })
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, newStores) })
 	t.Run("Cursors", func(t *testing.T) { testCursors(t, newStores) })
 	t.Run("SecurityLog", func(t *testing.T) { testSecurityLog(t, newStores) })
@@ -376,14 +378,14 @@ func testKeys(t *testing.T, newStores Factory) {
 	}
 
 	used := base.Add(time.Hour)
-	must(t, "Touch", keys.Touch(ctx, k.ID, used))
+	must(t, "Touch", keys.Touch(ctx, k.ID, store.KeyUse{At: used}))
 	got, err = keys.Get(ctx, "usr_a", k.ID)
 	must(t, "Get after Touch", err)
 	if got.LastUsedAt == nil || !got.LastUsedAt.Equal(used) {
 		t.Fatalf("LastUsedAt = %v; want %v", got.LastUsedAt, used)
 	}
 	// Recording a use never creates a key (DynamoDB's UpdateItem would).
-	wantErr(t, "Touch(missing)", keys.Touch(ctx, "key_missingmissingmissingmiss", used), store.ErrNotFound)
+	wantErr(t, "Touch(missing)", keys.Touch(ctx, "key_missingmissingmissingmiss", store.KeyUse{At: used, Requests: map[string]int64{"2026-03-14": 1}}), store.ErrNotFound)
 	if _, err := keys.ByHash(ctx, keyHash(999), used); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("ByHash after Touch(missing) = %v; want not found", err)
 	}

@@ -1,0 +1,207 @@
+package authz
+
+import (
+	"context"
+	"log/slog"
+	"maps"
+	"net/netip"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// Recorder adds an event to a user's security log (seclog.Record).
+type Recorder func(ctx context.Context, userID, kind string, details map[string]string) error
+
+// keyUses is what an authorizer instance records of API keys' use without a
+// write per request: for each key, the requests it allowed per UTC day and
+// the addresses the key came from since its last write for that key. The
+// first use of a key writes at once; after that a use writes, with all
+// that gathered, when the last write is at least every old
+// (store.KeyStore.Touch: last use, counts and addresses in one write). So
+// each instance writes a key at most once per every, and what an instance
+// gathered is lost if Lambda recycles it before its next write: at most one
+// interval of counts (usage is a guide, not billing).
+//
+// A use from an address that neither the key's record (as this instance
+// last read it) nor this instance's own writes hold is new: once written,
+// it is told to the key's owner in the security log. Two instances that see
+// the same new address at once may each tell it.
+type keyUses struct {
+	every  time.Duration
+	log    *slog.Logger
+	wg     *sync.WaitGroup
+	write  func(ctx context.Context, id string, u store.KeyUse) error
+	record Recorder
+
+	mu   sync.Mutex
+	keys map[string]*keyUse
+}
+
+// keyUse is one key's pending use in this instance.
+type keyUse struct {
+	// wrote is when this instance last wrote the key (zero: never).
+	wrote time.Time
+	// requests are the allowed requests since, by UTC day.
+	requests map[string]int64
+	// addrs are the addresses seen since, with when last: at most
+	// store.MaxKeyAddresses (more in one interval are not kept).
+	addrs map[string]time.Time
+	// fresh are the addresses of addrs that are new to the key.
+	fresh map[string]bool
+	// known are the addresses this instance wrote for the key.
+	known map[string]bool
+}
+
+func newKeyUses(every time.Duration, log *slog.Logger, wg *sync.WaitGroup,
+	write func(ctx context.Context, id string, u store.KeyUse) error, record Recorder) *keyUses {
+	return &keyUses{every: every, log: log, wg: wg, write: write, record: record, keys: map[string]*keyUse{}}
+}
+
+func (e *keyUse) reset() {
+	e.requests, e.addrs, e.fresh = map[string]int64{}, map[string]time.Time{}, map[string]bool{}
+}
+
+// seen records a use of k at now from addr (when the address is known:
+// ok), counting it as a request when allowed, and starts the key's write
+// in the background when one is due.
+func (u *keyUses) seen(k store.APIKey, addr netip.Addr, ok bool, now time.Time, allowed bool) {
+	u.mu.Lock()
+	e := u.keys[k.ID]
+	if e == nil {
+		if len(u.keys) >= MaxCacheEntries {
+			// Bounded: an arbitrary other key's pending use is dropped
+			// (Go's map order is random, so no caller can aim at one).
+			for id := range u.keys {
+				delete(u.keys, id)
+				break
+			}
+		}
+		e = &keyUse{known: map[string]bool{}}
+		e.reset()
+		u.keys[k.ID] = e
+	}
+	if allowed {
+		e.requests[store.UsageDay(now)]++
+	}
+	if ok {
+		s := addr.String()
+		if _, pending := e.addrs[s]; pending || len(e.addrs) < store.MaxKeyAddresses {
+			e.addrs[s] = now
+			if _, inRecord := k.Addresses[s]; !inRecord && !e.known[s] {
+				e.fresh[s] = true
+			}
+		}
+	}
+	if !e.wrote.IsZero() && now.Sub(e.wrote) < u.every {
+		u.mu.Unlock()
+		return
+	}
+	batch := store.KeyUse{At: now, Requests: e.requests, Addresses: e.addrs,
+		ForgetDays: staleDays(k.Usage, now, e.requests), ForgetAddresses: overflow(k.Addresses, e.addrs)}
+	fresh := e.fresh
+	e.reset()
+	e.wrote = now
+	if len(e.known) > 4*store.MaxKeyAddresses {
+		clear(e.known)
+	}
+	for s := range batch.Addresses {
+		e.known[s] = true
+	}
+	for _, s := range batch.ForgetAddresses {
+		delete(e.known, s)
+	}
+	u.mu.Unlock()
+
+	u.wg.Add(1)
+	go func() {
+		defer u.wg.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if err := u.write(ctx, k.ID, batch); err != nil {
+			u.log.Warn("authorizer: could not record key use", "keyId", k.ID, "err", err.Error())
+			u.putBack(k.ID, batch, fresh)
+			return
+		}
+		u.tell(ctx, k, fresh)
+	}()
+}
+
+// putBack returns a failed write's counts and addresses to the key's
+// pending use, for its next write.
+func (u *keyUses) putBack(id string, batch store.KeyUse, fresh map[string]bool) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	e := u.keys[id]
+	if e == nil {
+		return
+	}
+	for day, n := range batch.Requests {
+		e.requests[day] += n
+	}
+	for s, at := range batch.Addresses {
+		delete(e.known, s)
+		if _, pending := e.addrs[s]; !pending && len(e.addrs) < store.MaxKeyAddresses {
+			e.addrs[s] = at
+		}
+	}
+	for s := range fresh {
+		if _, pending := e.addrs[s]; pending {
+			e.fresh[s] = true
+		}
+	}
+}
+
+// tell writes an event in the owner's security log for each address new to
+// the key. A failed write is logged by the recorder and not retried: the
+// address is in the key's record now.
+func (u *keyUses) tell(ctx context.Context, k store.APIKey, fresh map[string]bool) {
+	if u.record == nil {
+		return
+	}
+	for _, s := range slices.Sorted(maps.Keys(fresh)) {
+		_ = u.record(ctx, k.UserID, store.EventKeyNewAddress, map[string]string{
+			"keyId": k.ID, "label": k.Label, "hint": k.Hint, "address": s,
+		})
+	}
+}
+
+// staleDays are the days of usage before the kept window (store.UsageDays
+// before now's day) that the write does not add to.
+func staleDays(usage map[string]int64, now time.Time, adding map[string]int64) []string {
+	oldest := store.UsageDay(now.AddDate(0, 0, -store.UsageDays))
+	var out []string
+	for day := range usage {
+		if _, ok := adding[day]; !ok && day < oldest {
+			out = append(out, day)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// overflow are the stored addresses to forget so that, with those being
+// written, no more than store.MaxKeyAddresses stay: the least recently
+// seen of those not being written.
+func overflow(stored, writing map[string]time.Time) []string {
+	var old []string
+	for s := range stored {
+		if _, ok := writing[s]; !ok {
+			old = append(old, s)
+		}
+	}
+	extra := len(old) + len(writing) - store.MaxKeyAddresses
+	if extra <= 0 {
+		return nil
+	}
+	slices.SortFunc(old, func(a, b string) int {
+		if c := stored[a].Compare(stored[b]); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	return old[:min(extra, len(old))]
+}

@@ -1,0 +1,144 @@
+package devserver
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/deps/depstest"
+	"github.com/latchkey/latchkey/internal/functions"
+	"github.com/latchkey/latchkey/internal/openapi/openapitest"
+	"github.com/latchkey/latchkey/internal/seed"
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// TestAllowListsAndUsageThroughTheLocalGateway is issue 14's acceptance for
+// allow-lists and usage below the browser: a key limited to the local
+// server's address works, is refused 403 ip_not_allowed once its list
+// leaves that address out (also when the request claims another address in
+// the viewer header, which only CloudFront may write), works again with
+// the list cleared, and its usage counts every allowed request once the
+// batched write is due. Answers are checked against the OpenAPI document.
+func TestAllowListsAndUsageThroughTheLocalGateway(t *testing.T) {
+	ctx := context.Background()
+	cfg, err := config.Load(func(k string) string {
+		return map[string]string{"LATCHKEY_CACHE_TTL": "0", "LATCHKEY_KEY_USE_INTERVAL": "1s"}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := depstest.Local(cfg)
+	if err := seed.Load(ctx, d.Stores); err != nil {
+		t.Fatal(err)
+	}
+	gw, err := functions.Gateway(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	real, err := functions.Authorizer(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw.Authorizer = sessionSeam(real)
+	srv := httptest.NewServer(openapitest.Middleware(t, gw))
+	defer srv.Close()
+
+	call := func(method, path string, header http.Header, body string) (int, map[string]any) {
+		t.Helper()
+		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
+		for k, vs := range header {
+			req.Header[k] = vs
+		}
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		var out map[string]any
+		_ = json.Unmarshal(raw, &out)
+		return resp.StatusCode, out
+	}
+	session := http.Header{"Test-Session": {seed.Author.ID}}
+	status, created := call("POST", "/api/keys", session, `{"label":"from here","permissions":["read"],"allowedCidrs":["127.0.0.1"]}`)
+	if status != 201 {
+		t.Fatalf("POST /api/keys = %d %v", status, created)
+	}
+	key, _ := created["key"].(string)
+	id, _ := created["id"].(string)
+	withKey := http.Header{"Authorization": {"Bearer " + key}}
+	forged := http.Header{"Authorization": {"Bearer " + key}, "X-Latchkey-Viewer-Address": {"10.1.2.3"}}
+
+	allowed := 0
+	steps := []struct {
+		name       string
+		patch      string // the list first, when set
+		header     http.Header
+		wantStatus int
+		wantCode   string
+	}{
+		{"limited to the local address", "", withKey, 200, ""},
+		{"limited to 10.0.0.0/8", `{"allowedCidrs":["10.0.0.0/8"]}`, withKey, 403, "ip_not_allowed"},
+		{"a forged viewer address does not get it in", "", forged, 403, "ip_not_allowed"},
+		{"the list cleared", `{"allowedCidrs":[]}`, withKey, 200, ""},
+	}
+	for _, st := range steps {
+		if st.patch != "" {
+			status, k := call("PATCH", "/api/keys/"+id, session, st.patch)
+			if status != 200 {
+				t.Fatalf("%s: PATCH = %d %v; want 200", st.name, status, k)
+			}
+		}
+		status, body := call("GET", "/api/me", st.header, "")
+		if status != st.wantStatus || (st.wantCode != "" && body["error"] != st.wantCode) {
+			t.Fatalf("%s: GET /api/me = %d %v; want %d %s", st.name, status, body, st.wantStatus, st.wantCode)
+		}
+		if status == 200 {
+			allowed++
+		}
+	}
+
+	if status, k := call("PATCH", "/api/keys/"+id, session, `{"allowedCidrs":["::ffff:127.0.0.1"]}`); status != 400 || k["error"] != "bad_request" {
+		t.Fatalf("PATCH with an IPv4-mapped prefix = %d %v; want 400 bad_request", status, k)
+	}
+
+	time.Sleep(1100 * time.Millisecond) // LATCHKEY_KEY_USE_INTERVAL
+	if status, _ := call("GET", "/api/me", withKey, ""); status != 200 {
+		t.Fatalf("GET /api/me = %d", status)
+	}
+	allowed++
+	real.Wait()
+	status, usage := call("GET", "/api/keys/"+id+"/usage", session, "")
+	days, _ := usage["days"].([]any)
+	if status != 200 || usage["total"] != float64(allowed) || len(days) != 30 {
+		t.Fatalf("GET usage = %d %v; want 30 days totalling the %d allowed requests", status, usage, allowed)
+	}
+	last, _ := days[29].(map[string]any)
+	if last["date"] != store.UsageDay(time.Now()) || last["requests"] != float64(allowed) {
+		t.Fatalf("today = %v; want %s with %d", last, store.UsageDay(time.Now()), allowed)
+	}
+
+	events, _, err := d.Stores.SecurityLog.List(ctx, seed.Author.ID, time.Now(), store.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[string]int{}
+	for _, e := range events {
+		kinds[e.Kind]++
+		if e.Kind == store.EventKeyNewAddress && (e.Details["address"] != "127.0.0.1" || e.Details["keyId"] != id) {
+			t.Errorf("new address event %v; want 127.0.0.1 for %s", e.Details, id)
+		}
+	}
+	if kinds[store.EventKeyUpdated] != 2 || kinds[store.EventKeyNewAddress] != 1 {
+		t.Fatalf("security log kinds %v; want 2 key-updated and 1 key-new-address", kinds)
+	}
+}
