@@ -110,11 +110,14 @@ try {
   step('the next page with the keyboard alone');
   await more.focus();
   await ada.keyboard.press('Enter');
-  await ada.getByRole('status').getByText('2 more events loaded.').waitFor();
+  await ada.getByRole('status').getByText('3 more events loaded.').waitFor();
   events = await shown(ada);
-  assert.equal(events.length, 22);
-  assert.match(events[20], new RegExp(`^Created read-only key “nightly backup” \\(${hint(first)}\\) from `));
-  assert.match(events[21], new RegExp(`^Signed in with ${host.replace('.', '\\.')} from .* \\(${agent}\\)$`), 'Ada\'s own sign-in, the oldest');
+  assert.equal(events.length, 23);
+  // The authorizer told Ada of the key's first address when the key was
+  // used (the 403 above): after its creation, before its regeneration.
+  assert.match(events[20], new RegExp(`^Key “nightly backup” \\(${hint(first)}\\) was used from a new address, (127\\.0\\.0\\.1|::1)$`));
+  assert.match(events[21], new RegExp(`^Created read-only key “nightly backup” \\(${hint(first)}\\) from `));
+  assert.match(events[22], new RegExp(`^Signed in with ${host.replace('.', '\\.')} from .* \\(${agent}\\)$`), 'Ada\'s own sign-in, the oldest');
   assert.equal(await ada.evaluate(() => document.activeElement?.textContent), events[20], 'reading goes on at the first new event');
   assert.ok(await more.isHidden(), 'no More events at the end');
   assert.equal(events.filter((e) => e.startsWith('Signed in')).length, 2, 'Rex\'s sign-in is not in Ada\'s log');
