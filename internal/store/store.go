@@ -25,6 +25,9 @@ var (
 	ErrExists = errors.New("already exists")
 	// ErrBadCursor: a listing cursor that this store did not issue.
 	ErrBadCursor = errors.New("invalid cursor")
+	// ErrRevoked: the key was revoked (KeyStore.RevokeByHash); its record
+	// stays for its owner to see, but it never gets a secret again.
+	ErrRevoked = errors.New("key revoked")
 )
 
 // Stores bundles the stores that a deployment uses.
@@ -82,6 +85,21 @@ type APIKey struct {
 	// valid until PreviousUntil (a grace period), then never again.
 	PreviousHash  string
 	PreviousUntil *time.Time
+	// Revoked is set when the key was revoked for its owner, e.g. because
+	// its secret was found in public (GitHub secret scanning): no secret
+	// opens it any more, and it cannot be regenerated, but the record
+	// stays so that the owner sees what happened until they delete it.
+	Revoked *KeyRevocation
+}
+
+// KeyRevocation says why and when a key was revoked. URL and Source are
+// where the secret was found, as the reporter said (a public URL, and
+// GitHub's name for the kind of place: "content", "commit", …).
+type KeyRevocation struct {
+	At     time.Time
+	Reason string
+	URL    string
+	Source string
 }
 
 // KeyRotation describes a regeneration: the new secret's hash and hint, and
@@ -110,8 +128,15 @@ type KeyStore interface {
 	// Count returns how many keys userID has.
 	Count(ctx context.Context, userID string) (int, error)
 	// Rotate replaces the secret of userID's key id and returns the updated
-	// key; ErrNotFound if it is not theirs.
+	// key; ErrNotFound if it is not theirs, ErrRevoked if it was revoked.
 	Rotate(ctx context.Context, userID, id string, r KeyRotation) (APIKey, error)
+	// RevokeByHash revokes the key that hash opens at rev.At (its current
+	// secret, or its previous one within the grace period): it records
+	// rev on the key and removes every lookup of its secrets, so that
+	// ByHash finds it no more, and returns the revoked key. ErrNotFound
+	// when no key is opened by hash (a revoked key's secrets open
+	// nothing). Safe to retry.
+	RevokeByHash(ctx context.Context, hash string, rev KeyRevocation) (APIKey, error)
 	// Delete removes userID's key id so that it stops working at once;
 	// ErrNotFound if it is not theirs.
 	Delete(ctx context.Context, userID, id string) error
@@ -224,10 +249,13 @@ type PostStore interface {
 	ListAll(ctx context.Context, page Page) ([]Post, string, error)
 }
 
-// HashValid reports whether hash opens key k at time now: it is the current
-// secret, or the previous one within its grace period. Both stores use it, so
-// they agree on when a rotated secret stops.
+// HashValid reports whether hash opens key k at time now: k is not revoked,
+// and hash is the current secret, or the previous one within its grace
+// period. Both stores use it, so they agree on when a rotated secret stops.
 func HashValid(k APIKey, hash string, now time.Time) bool {
+	if k.Revoked != nil {
+		return false
+	}
 	if subtle.ConstantTimeCompare([]byte(k.Hash), []byte(hash)) == 1 {
 		return true
 	}

@@ -47,6 +47,12 @@ type keyRecord struct {
 	LastUsedAt    string   `dynamodbav:"lastUsedAt,omitempty"`
 	PreviousHash  string   `dynamodbav:"previousHash,omitempty"`
 	PreviousUntil string   `dynamodbav:"previousUntil,omitempty"`
+	// The revocation (store.KeyRevocation), when the key was revoked;
+	// revokedAt is its mark.
+	RevokedAt     string `dynamodbav:"revokedAt,omitempty"`
+	RevokedReason string `dynamodbav:"revokedReason,omitempty"`
+	RevokedURL    string `dynamodbav:"revokedUrl,omitempty"`
+	RevokedSource string `dynamodbav:"revokedSource,omitempty"`
 }
 
 // pointerRecord leads from a secret's hash to its key. It has no userId, so
@@ -68,12 +74,16 @@ func pointerKey(hash string) map[string]types.AttributeValue {
 }
 
 func newKeyRecord(k store.APIKey) keyRecord {
-	return keyRecord{
+	r := keyRecord{
 		PK: recordPrefix + k.ID, ID: k.ID, UserID: k.UserID, Label: k.Label, Hint: k.Hint, Hash: k.Hash,
 		Permissions: k.Permissions, Environment: k.Environment, CreatedAt: store.SortTime(k.CreatedAt),
 		ExpiresAt: formatOptTime(k.ExpiresAt), LastUsedAt: formatOptTime(k.LastUsedAt),
 		PreviousHash: k.PreviousHash, PreviousUntil: formatOptTime(k.PreviousUntil),
 	}
+	if k.Revoked != nil {
+		r.RevokedAt, r.RevokedReason, r.RevokedURL, r.RevokedSource = store.SortTime(k.Revoked.At), k.Revoked.Reason, k.Revoked.URL, k.Revoked.Source
+	}
+	return r
 }
 
 func (r keyRecord) apiKey() (store.APIKey, error) {
@@ -82,6 +92,9 @@ func (r keyRecord) apiKey() (store.APIKey, error) {
 		ID: r.ID, UserID: r.UserID, Label: r.Label, Hint: r.Hint, Hash: r.Hash, Permissions: r.Permissions,
 		Environment: r.Environment, CreatedAt: p.time(r.CreatedAt), ExpiresAt: p.optional(r.ExpiresAt),
 		LastUsedAt: p.optional(r.LastUsedAt), PreviousHash: r.PreviousHash, PreviousUntil: p.optional(r.PreviousUntil),
+	}
+	if r.RevokedAt != "" {
+		k.Revoked = &store.KeyRevocation{At: p.time(r.RevokedAt), Reason: r.RevokedReason, URL: r.RevokedURL, Source: r.RevokedSource}
 	}
 	return k, p.err
 }
@@ -260,6 +273,12 @@ func (s *Keys) Rotate(ctx context.Context, userID, id string, r store.KeyRotatio
 			// An earlier attempt of this same rotation landed.
 			return old, nil
 		}
+		if old.Revoked != nil {
+			if created {
+				s.dropPointer(ctx, id, r.NewHash)
+			}
+			return store.APIKey{}, fmt.Errorf("rotate key %s: %w", id, store.ErrRevoked)
+		}
 		if attempt == 0 {
 			if created, err = s.putPointer(ctx, r.NewHash, id); err != nil {
 				return store.APIKey{}, fmt.Errorf("rotate key %s: new hash: %w", id, err)
@@ -281,7 +300,7 @@ func (s *Keys) Rotate(ctx context.Context, userID, id string, r store.KeyRotatio
 }
 
 // swap writes next's secrets into the record if it still has old's owner and
-// secret, and returns the record as written.
+// secret and is not revoked, and returns the record as written.
 func (s *Keys) swap(ctx context.Context, old, next store.APIKey) (store.APIKey, error) {
 	db := (*DB)(s)
 	update := expression.Set(expression.Name("hash"), expression.Value(next.Hash))
@@ -289,7 +308,8 @@ func (s *Keys) swap(ctx context.Context, old, next store.APIKey) (store.APIKey, 
 	update = setOrRemove(update, "previousHash", next.PreviousHash)
 	update = setOrRemove(update, "previousUntil", formatOptTime(next.PreviousUntil))
 	cond := expression.Name("userId").Equal(expression.Value(old.UserID)).
-		And(expression.Name("hash").Equal(expression.Value(old.Hash)))
+		And(expression.Name("hash").Equal(expression.Value(old.Hash))).
+		And(expression.AttributeNotExists(expression.Name("revokedAt")))
 	e, err := expression.NewBuilder().WithUpdate(update).WithCondition(cond).Build()
 	if err != nil {
 		return store.APIKey{}, err

@@ -28,6 +28,7 @@ func Run(t *testing.T, newStores Factory) {
 	t.Run("PostExcerpts", func(t *testing.T) { testPostExcerpts(t, newStores) })
 	t.Run("Keys", func(t *testing.T) { testKeys(t, newStores) })
 	t.Run("KeyRotation", func(t *testing.T) { testKeyRotation(t, newStores) })
+	t.Run("KeyRevocation", func(t *testing.T) { testKeyRevocation(t, newStores) })
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, newStores) })
 	t.Run("Cursors", func(t *testing.T) { testCursors(t, newStores) })
 }
