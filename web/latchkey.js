@@ -70,6 +70,9 @@
  * @property {string} [lastUsedAt] Recorded at most once a minute.
  * @property {string} [previousExpiresAt] After a regeneration with a grace
  *   period: when the old secret stops working.
+ * @property {{at: string, reason: string, url?: string, source?: string}} [revoked]
+ *   Set when the key was revoked for good, e.g. because GitHub found its
+ *   secret in public at `url`: it no longer works and cannot be regenerated.
  */
 
 /**
