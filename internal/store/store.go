@@ -278,7 +278,10 @@ func Rotated(k APIKey, r KeyRotation) APIKey {
 // SecurityEvent is one entry of a user's security log: something that
 // happened to their account that they may want to know of. Details never
 // hold a secret (no key, token, code or hash of one): only ids, hints,
-// addresses, user agents, providers and URLs.
+// addresses, user agents, providers and URLs. One exception, in no user's
+// log: the secret-scanning reports kept under the reserved owner
+// secretscan.OutcomeOwner hold each reported token's SHA-256, which
+// GitHub's feedback asks for (a reported live key is revoked by then).
 type SecurityEvent struct {
 	ID      string
 	UserID  string
