@@ -107,6 +107,13 @@ func (h handler) serve(ctx context.Context, req httpx.Request) (httpx.Response, 
 		return httpx.Response{}, httpx.Errorf(404, httpx.CodeNotFound,
 			"secret scanning is not configured on this deployment (LATCHKEY_SECRET_SCANNING_KEYS)")
 	}
+	// The bytes GitHub signed: API Gateway hands a text payload to a Lambda
+	// proxy integration as the body string, unchanged, and one of a binary
+	// media type base64-encoded, which httpx.Body decodes ("Binary media
+	// types for REST APIs in API Gateway",
+	// https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings.html);
+	// CloudFront passes the body and every header but Host
+	// (ALL_VIEWER_EXCEPT_HOST_HEADER, infra/web.go).
 	body, err := httpx.Body(req, MaxBody)
 	if err != nil {
 		return httpx.Response{}, err
