@@ -233,6 +233,10 @@ func functionEnvironment(s Settings, publicURL string) map[string]*string {
 		set("LATCHKEY_SECURITY_LOG_DAYS", strconv.Itoa(s.SecurityLogDays))
 	}
 	set("LATCHKEY_SECRETS_GENERATION", s.SecretsGeneration)
+	// Every function reads the whole configuration (config.Load); only
+	// public-secret-scanning uses these.
+	set("LATCHKEY_SECRET_SCANNING_KEYS", s.SecretScanningKeys)
+	set("LATCHKEY_SECRET_SCANNING_FETCH_URL", s.SecretScanningFetchURL)
 	// Declared empty (the functions then use DynamoDB itself) so that
 	// `sam local invoke --env-vars` can point it at a local server: SAM only
 	// overrides variables the template declares.

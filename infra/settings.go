@@ -55,6 +55,12 @@ type Settings struct {
 	// SecurityLogDays is how long the security log keeps an event, in days
 	// (LATCHKEY_SECURITY_LOG_DAYS): the TTL its items are written with.
 	SecurityLogDays int
+	// SecretScanningKeys and SecretScanningFetchURL are the GitHub keys
+	// that secret-scanning reports are verified with ("github" for the
+	// pinned ones, or their JSON) and where their current set is fetched
+	// from (LATCHKEY_SECRET_SCANNING_KEYS, _FETCH_URL); with neither, the
+	// endpoint refuses every report.
+	SecretScanningKeys, SecretScanningFetchURL string
 	// TablePrefix prefixes the table names (default: the stack name in
 	// lower case and a dash), so that two stacks in one account never share
 	// tables.
@@ -122,6 +128,8 @@ var settings = []setting{
 	{"sessionTtl", func(r *reader, s *Settings) { s.SessionTTL = r.duration("sessionTtl", "12h") }},
 	{"sessionIdle", func(r *reader, s *Settings) { s.SessionIdle = r.duration("sessionIdle", "1h") }},
 	{"securityLogDays", func(r *reader, s *Settings) { s.SecurityLogDays = r.integer("securityLogDays", 90, 1, 3650) }},
+	{"secretScanningKeys", func(r *reader, s *Settings) { s.SecretScanningKeys = r.str("secretScanningKeys", "") }},
+	{"secretScanningFetchUrl", func(r *reader, s *Settings) { s.SecretScanningFetchURL = r.str("secretScanningFetchUrl", "") }},
 	{"tablePrefix", func(r *reader, s *Settings) { s.TablePrefix = r.str("tablePrefix", strings.ToLower(s.StackName)+"-") }},
 	{"throttleRate", func(r *reader, s *Settings) { s.ThrottleRate = r.integer("throttleRate", 50, 1, 10000) }},
 	{"throttleBurst", func(r *reader, s *Settings) { s.ThrottleBurst = r.integer("throttleBurst", 100, 1, 5000) }},
@@ -169,6 +177,12 @@ func ReadSettings(get func(key string) any, all []string) (Settings, error) {
 
 var ourStyle = regexp.MustCompile(`^[a-z][a-zA-Z0-9]*$`)
 
+// maxSecretScanningKeys bounds secretScanningKeys: a function's variables
+// share Lambda's 4 KB ("Lambda quotas",
+// https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html),
+// and a few keys of GitHub's take under 1 KB.
+const maxSecretScanningKeys = 2048
+
 var (
 	domainRE    = regexp.MustCompile(`^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
 	stackNameRE = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9-]{0,100}$`)
@@ -187,6 +201,10 @@ var (
 // functions run at cold start.
 func (s Settings) check() []error {
 	var errs []error
+	if len(s.SecretScanningKeys) > maxSecretScanningKeys {
+		errs = append(errs, fmt.Errorf("secretScanningKeys: %d characters; at most %d, since every variable of a function shares Lambda's 4 KB "+
+			"(use \"github\", or secretScanningFetchUrl)", len(s.SecretScanningKeys), maxSecretScanningKeys))
+	}
 	if !stackNameRE.MatchString(s.StackName) {
 		errs = append(errs, fmt.Errorf("stackName %q: letters, digits and '-', starting with a letter", s.StackName))
 	}

@@ -126,6 +126,8 @@ func TestFunctionConfigIsCheckedAtSynth(t *testing.T) {
 		{"bad environment", map[string]any{"env": "prod"}, []string{"env"}},
 		{"wildcard origin", map[string]any{"allowedOrigins": "*"}, []string{"allowedOrigins"}},
 		{"idle longer than the session", map[string]any{"sessionTtl": "1h", "sessionIdle": "2h"}, []string{"sessionIdle", "sessionTtl"}},
+		{"secret-scanning keys that are no keys", map[string]any{"secretScanningKeys": "gitlab"}, []string{"secretScanningKeys"}},
+		{"secret-scanning keys over http", map[string]any{"secretScanningFetchUrl": "http://api.github.com/meta/public_keys/secret_scanning"}, []string{"secretScanningFetchUrl"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -120,6 +120,7 @@ func checkFunctionConfig(s Settings) error {
 			{"LATCHKEY_SESSION_TTL", "sessionTtl"}, {"LATCHKEY_SESSION_IDLE", "sessionIdle"},
 			{"LATCHKEY_SECURITY_LOG_DAYS", "securityLogDays"},
 			{"LATCHKEY_TABLE_PREFIX", "tablePrefix"}, {"LATCHKEY_PUBLIC_URL", "domainName"},
+			{"LATCHKEY_SECRET_SCANNING_KEYS", "secretScanningKeys"}, {"LATCHKEY_SECRET_SCANNING_FETCH_URL", "secretScanningFetchUrl"},
 		} {
 			msg = strings.ReplaceAll(msg, r.from, r.to)
 		}

@@ -72,6 +72,9 @@
  *   period: when the old secret stops working.
  * @property {string[]} allowedCidrs The addresses (CIDR prefixes) the key
  *   may be used from; empty: any address.
+ * @property {{at: string, reason: string, url?: string, source?: string}} [revoked]
+ *   Set when the key was revoked for good, e.g. because GitHub found its
+ *   secret in public at `url`: it no longer works and cannot be regenerated.
  */
 
 /**

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/scansig"
 )
 
 // Environments a deployment can be: it accepts only keys of its own.
@@ -60,6 +61,14 @@ type Config struct {
 	// SecurityLogDays is how long the security log keeps an event
 	// (LATCHKEY_SECURITY_LOG_DAYS, 1 to 3650; 90 by default).
 	SecurityLogDays int
+	// SecretScanningKeys are the public keys GitHub's secret-scanning
+	// reports are verified with (LATCHKEY_SECRET_SCANNING_KEYS: "github"
+	// for the pinned ones, or JSON; scansig.ParseSetting), and
+	// SecretScanningFetchURL where their current set is fetched from
+	// (LATCHKEY_SECRET_SCANNING_FETCH_URL). With neither, POST
+	// /api/public/secret-scanning refuses every report.
+	SecretScanningKeys     string
+	SecretScanningFetchURL string
 	// SessionTTL and SessionIdle are a session's absolute and idle lifetimes.
 	SessionTTL  time.Duration
 	SessionIdle time.Duration
@@ -140,13 +149,16 @@ func Load(getenv func(string) string) (Config, error) {
 		CacheTTL:           dur("LATCHKEY_CACHE_TTL", "30s", 0),
 		SecurityLogDays:    number("LATCHKEY_SECURITY_LOG_DAYS", 90, 1, 3650),
 		KeyUseInterval:     dur("LATCHKEY_KEY_USE_INTERVAL", "1m", time.Second),
-		SessionTTL:         dur("LATCHKEY_SESSION_TTL", "12h", time.Minute),
-		SessionIdle:        dur("LATCHKEY_SESSION_IDLE", "1h", time.Minute),
-		AllowedOrigins:     list(get("LATCHKEY_ALLOWED_ORIGINS", "")),
-		GitHubClientID:     get("LATCHKEY_GITHUB_CLIENT_ID", ""),
-		GitHubClientSecret: getenv("LATCHKEY_GITHUB_CLIENT_SECRET"),
-		GitHubURL:          strings.TrimSuffix(get("LATCHKEY_GITHUB_URL", "https://github.com"), "/"),
-		GitHubAPIURL:       strings.TrimSuffix(get("LATCHKEY_GITHUB_API_URL", "https://api.github.com"), "/"),
+		SecretScanningKeys: get("LATCHKEY_SECRET_SCANNING_KEYS", ""),
+		// The fetch URL has no default: fetching is the deployer's choice.
+		SecretScanningFetchURL: get("LATCHKEY_SECRET_SCANNING_FETCH_URL", ""),
+		SessionTTL:             dur("LATCHKEY_SESSION_TTL", "12h", time.Minute),
+		SessionIdle:            dur("LATCHKEY_SESSION_IDLE", "1h", time.Minute),
+		AllowedOrigins:         list(get("LATCHKEY_ALLOWED_ORIGINS", "")),
+		GitHubClientID:         get("LATCHKEY_GITHUB_CLIENT_ID", ""),
+		GitHubClientSecret:     getenv("LATCHKEY_GITHUB_CLIENT_SECRET"),
+		GitHubURL:              strings.TrimSuffix(get("LATCHKEY_GITHUB_URL", "https://github.com"), "/"),
+		GitHubAPIURL:           strings.TrimSuffix(get("LATCHKEY_GITHUB_API_URL", "https://api.github.com"), "/"),
 
 		OIDCClientSecretARN:   get("LATCHKEY_OIDC_CLIENT_SECRET_ARN", ""),
 		GitHubClientSecretARN: get("LATCHKEY_GITHUB_CLIENT_SECRET_ARN", ""),
@@ -202,6 +214,14 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		if c.OIDCClientID == "" {
 			errs = append(errs, errors.New("LATCHKEY_OIDC_CLIENT_ID is required with LATCHKEY_OIDC_ISSUER"))
+		}
+	}
+	if _, err := scansig.ParseSetting(c.SecretScanningKeys); err != nil {
+		errs = append(errs, fmt.Errorf("LATCHKEY_SECRET_SCANNING_KEYS: %w", err))
+	}
+	if f := c.SecretScanningFetchURL; f != "" {
+		if u, err := url.Parse(f); err != nil || u.Host == "" || u.User != nil || (u.Scheme != "https" && !(u.Scheme == "http" && httpx.IsLoopback(u.Hostname()))) {
+			errs = append(errs, fmt.Errorf("LATCHKEY_SECRET_SCANNING_FETCH_URL=%q: want an https URL such as https://api.github.com/meta/public_keys/secret_scanning (http only on loopback)", f))
 		}
 	}
 	if c.SessionIdle > c.SessionTTL && c.SessionTTL > 0 {

@@ -10,6 +10,7 @@ import (
 	"github.com/latchkey/latchkey/internal/notfound"
 	"github.com/latchkey/latchkey/internal/openapi"
 	"github.com/latchkey/latchkey/internal/posts"
+	"github.com/latchkey/latchkey/internal/secretscan"
 	"github.com/latchkey/latchkey/internal/securitylog"
 	"github.com/latchkey/latchkey/internal/sessionsapi"
 	"github.com/latchkey/latchkey/internal/signout"
@@ -17,28 +18,29 @@ import (
 
 // Handlers maps a route table function name to its constructor.
 var Handlers = map[string]deps.Constructor{
-	"public-posts-list": posts.PublicList,
-	"public-posts-get":  posts.PublicGet,
-	"keys-list":         keys.List,
-	"keys-create":       keys.Create,
-	"keys-delete":       keys.Delete,
-	"keys-regenerate":   keys.Regenerate,
-	"keys-update":       keys.Update,
-	"keys-usage":        keys.Usage,
-	"me":                me.Build,
-	"posts-list":        posts.List,
-	"posts-create":      posts.Create,
-	"posts-get":         posts.Get,
-	"posts-update":      posts.Update,
-	"posts-delete":      posts.Delete,
-	"posts-publish":     posts.Publish,
-	"auth-login":        login.Start,
-	"auth-callback":     login.Callback,
-	"auth-logout":       signout.Logout,
-	"auth-logout-all":   signout.LogoutAll,
-	"sessions-list":     sessionsapi.List,
-	"sessions-delete":   sessionsapi.Delete,
-	"security-log":      securitylog.List,
-	"public-openapi":    openapi.Build,
-	"not-found":         notfound.Build,
+	"public-posts-list":      posts.PublicList,
+	"public-posts-get":       posts.PublicGet,
+	"keys-list":              keys.List,
+	"keys-create":            keys.Create,
+	"keys-delete":            keys.Delete,
+	"keys-regenerate":        keys.Regenerate,
+	"keys-update":            keys.Update,
+	"keys-usage":             keys.Usage,
+	"me":                     me.Build,
+	"posts-list":             posts.List,
+	"posts-create":           posts.Create,
+	"posts-get":              posts.Get,
+	"posts-update":           posts.Update,
+	"posts-delete":           posts.Delete,
+	"posts-publish":          posts.Publish,
+	"auth-login":             login.Start,
+	"auth-callback":          login.Callback,
+	"auth-logout":            signout.Logout,
+	"auth-logout-all":        signout.LogoutAll,
+	"sessions-list":          sessionsapi.List,
+	"sessions-delete":        sessionsapi.Delete,
+	"security-log":           securitylog.List,
+	"public-openapi":         openapi.Build,
+	"public-secret-scanning": secretscan.Report,
+	"not-found":              notfound.Build,
 }

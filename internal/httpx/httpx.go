@@ -48,6 +48,13 @@ const (
 	// CodeTimeout (504) is API Gateway giving up on a function: the request
 	// may or may not have taken effect.
 	CodeTimeout = "timeout"
+	// CodeKeyRevoked (409): the key was revoked (its secret was found in
+	// public), so it cannot be regenerated; delete it and make another.
+	CodeKeyRevoked = "key_revoked"
+	// CodeInvalidSignature (401): a secret-scanning report whose GitHub
+	// signature is missing, malformed, by an unknown key or does not match
+	// its body.
+	CodeInvalidSignature = "invalid_signature"
 )
 
 // Error is an answer a handler chose to give: an HTTP status, an docs/API.md code

@@ -119,7 +119,8 @@ func (h Handlers) Delete(ctx context.Context, req httpx.Request) (httpx.Response
 }
 
 // Regenerate answers POST /api/keys/{id}/regenerate: 200 with the key and
-// its new secret, or 404 unless the key is the caller's.
+// its new secret, 404 unless the key is the caller's, 409 key_revoked for
+// a revoked key.
 func (h Handlers) Regenerate(ctx context.Context, req httpx.Request) (httpx.Response, error) {
 	p, id, err := keyRequest(req)
 	if err != nil {
@@ -135,6 +136,10 @@ func (h Handlers) Regenerate(ctx context.Context, req httpx.Request) (httpx.Resp
 	k, secret, err := h.Manager.Regenerate(ctx, p.UserID, id, grace)
 	if errors.Is(err, store.ErrNotFound) {
 		return httpx.Response{}, httpx.NotFound("key")
+	}
+	if errors.Is(err, store.ErrRevoked) {
+		return httpx.Response{}, httpx.Errorf(409, httpx.CodeKeyRevoked,
+			"this key was revoked and cannot be regenerated: delete it and create a new one")
 	}
 	if err != nil {
 		return httpx.Response{}, err

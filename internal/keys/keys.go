@@ -33,6 +33,20 @@ type Key struct {
 	// AllowedCIDRs are the address prefixes the key may be used from, in
 	// canonical form; empty allows any address.
 	AllowedCIDRs []string `json:"allowedCidrs"`
+	// Revoked says why the key stopped working for good, e.g. its secret
+	// was found in public by GitHub's secret scanning. Absent for a live key.
+	Revoked *Revocation `json:"revoked,omitempty"`
+}
+
+// Revocation is why and when a key was revoked, and where its secret was
+// found: url as the reporter gave it (not necessarily http(s); the console
+// makes a link of http(s) only), and source its kind of place ("content",
+// "commit", "issue_comment", …).
+type Revocation struct {
+	At     time.Time `json:"at"`
+	Reason string    `json:"reason"`
+	URL    string    `json:"url,omitempty"`
+	Source string    `json:"source,omitempty"`
 }
 
 // WithSecret is the answer of create and regenerate: the key and its
@@ -58,8 +72,11 @@ func View(k store.APIKey) Key {
 		Environment: k.Environment, CreatedAt: k.CreatedAt.UTC(),
 		ExpiresAt: utc(k.ExpiresAt), LastUsedAt: utc(k.LastUsedAt),
 	}
-	if k.PreviousHash != "" {
+	if k.PreviousHash != "" && k.Revoked == nil {
 		v.PreviousExpiresAt = utc(k.PreviousUntil)
+	}
+	if r := k.Revoked; r != nil {
+		v.Revoked = &Revocation{At: r.At.UTC(), Reason: r.Reason, URL: r.URL, Source: r.Source}
 	}
 	if v.Permissions == nil {
 		v.Permissions = []string{}

@@ -170,7 +170,7 @@ func (e *env) opens(secret string, at time.Time) bool {
 
 // viewFields are all the fields a listed key may have: never a secret, a
 // hash or a previous hash.
-var viewFields = []string{"id", "label", "hint", "permissions", "environment", "createdAt", "expiresAt", "lastUsedAt", "previousExpiresAt", "allowedCidrs"}
+var viewFields = []string{"id", "label", "hint", "permissions", "environment", "createdAt", "expiresAt", "lastUsedAt", "previousExpiresAt", "allowedCidrs", "revoked"}
 
 var hexHash = regexp.MustCompile(`[0-9a-f]{64}`)
 

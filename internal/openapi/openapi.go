@@ -20,6 +20,7 @@ import (
 	"github.com/latchkey/latchkey/internal/me"
 	"github.com/latchkey/latchkey/internal/posts"
 	"github.com/latchkey/latchkey/internal/routes"
+	"github.com/latchkey/latchkey/internal/secretscan"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/sessionsapi"
 )
@@ -29,18 +30,20 @@ type obj = map[string]any
 // schemaNames name the components where a Go type's own name would say
 // too little.
 var schemaNames = map[reflect.Type]string{
-	reflect.TypeOf(posts.Page{}):             "PostPage",
-	reflect.TypeOf(posts.PublicPage{}):       "PublicPostPage",
-	reflect.TypeOf(posts.Summary{}):          "PostSummary",
-	reflect.TypeOf(posts.PublicSummary{}):    "PublicPostSummary",
-	reflect.TypeOf(keys.Listing{}):           "KeyListing",
-	reflect.TypeOf(keys.WithSecret{}):        "KeyWithSecret",
-	reflect.TypeOf(keys.CreateRequest{}):     "NewKey",
-	reflect.TypeOf(keys.RegenerateRequest{}): "Regenerate",
-	reflect.TypeOf(sessionsapi.Listing{}):    "SessionListing",
-	reflect.TypeOf(me.Answer{}):              "Me",
-	reflect.TypeOf(session.LogoutAnswer{}):   "SignedOut",
-	reflect.TypeOf(httpx.ErrorBody{}):        "Error",
+	reflect.TypeOf(posts.Page{}):              "PostPage",
+	reflect.TypeOf(posts.PublicPage{}):        "PublicPostPage",
+	reflect.TypeOf(posts.Summary{}):           "PostSummary",
+	reflect.TypeOf(posts.PublicSummary{}):     "PublicPostSummary",
+	reflect.TypeOf(keys.Listing{}):            "KeyListing",
+	reflect.TypeOf(keys.WithSecret{}):         "KeyWithSecret",
+	reflect.TypeOf(keys.CreateRequest{}):      "NewKey",
+	reflect.TypeOf(keys.RegenerateRequest{}):  "Regenerate",
+	reflect.TypeOf(sessionsapi.Listing{}):     "SessionListing",
+	reflect.TypeOf(me.Answer{}):               "Me",
+	reflect.TypeOf(session.LogoutAnswer{}):    "SignedOut",
+	reflect.TypeOf(httpx.ErrorBody{}):         "Error",
+	reflect.TypeOf(secretscan.Match{}):        "SecretScanningMatch",
+	reflect.TypeOf(secretscan.FeedbackItem{}): "SecretScanningFeedback",
 }
 
 // errorStatuses are the error answers any route may give (docs/API.md):

@@ -8,6 +8,7 @@ import (
 	"github.com/latchkey/latchkey/internal/keys"
 	"github.com/latchkey/latchkey/internal/me"
 	"github.com/latchkey/latchkey/internal/posts"
+	"github.com/latchkey/latchkey/internal/secretscan"
 	"github.com/latchkey/latchkey/internal/securitylog"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/sessionsapi"
@@ -30,6 +31,8 @@ var bodyTypes = map[string]reflect.Type{
 	"posts.PostEdit":         reflect.TypeFor[posts.PostEdit](),
 	"posts.PublicPage":       reflect.TypeFor[posts.PublicPage](),
 	"posts.PublicPost":       reflect.TypeFor[posts.PublicPost](),
+	"secretscan.Feedback":    reflect.TypeFor[secretscan.Feedback](),
+	"secretscan.Matches":     reflect.TypeFor[secretscan.Matches](),
 	"securitylog.Page":       reflect.TypeFor[securitylog.Page](),
 	"session.LogoutAnswer":   reflect.TypeFor[session.LogoutAnswer](),
 	"sessionsapi.Listing":    reflect.TypeFor[sessionsapi.Listing](),

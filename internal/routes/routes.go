@@ -293,6 +293,15 @@ var Table = []Route{
 		Handler: "openapi.Build", Status: 200, FreeForm: true,
 		Summary: "The OpenAPI 3.1 document of this route table.",
 	},
+	// GitHub's secret scanning reports keys it found in public; the
+	// signature, not a credential, says who sent it (internal/scansig).
+	{
+		Method: "POST", Path: "/api/public/secret-scanning", Function: "public-secret-scanning", Need: NeedPublic,
+		Handler: "secretscan.Report", Status: 200, Request: "secretscan.Matches", Response: "secretscan.Feedback",
+		Example: []map[string]any{{"token": "lk_live_…", "type": "latchkey_api_key", "url": "https://github.com/octocat/hello/blob/1a2b3c/.env", "source": "content"}},
+		Tables:  []TableUse{{Table: store.KeysTable, Access: ReadWrite}, {Table: store.SecurityLogTable, Access: Write}},
+		Summary: "GitHub secret scanning's report of keys found in public (signed by GitHub): each live key reported is revoked.",
+	},
 	// The catch-alls answer 404 for paths no route has. API Gateway picks
 	// the most specific resource, so they only see what nothing else takes.
 	//

@@ -25,6 +25,9 @@ var (
 	ErrExists = errors.New("already exists")
 	// ErrBadCursor: a listing cursor that this store did not issue.
 	ErrBadCursor = errors.New("invalid cursor")
+	// ErrRevoked: the key was revoked (KeyStore.RevokeByHash); its record
+	// stays for its owner to see, but it never gets a secret again.
+	ErrRevoked = errors.New("key revoked")
 )
 
 // Stores bundles the stores that a deployment uses.
@@ -91,6 +94,11 @@ type APIKey struct {
 	// Addresses are the addresses the key was last used from, with when
 	// each was last seen; the authorizer keeps them to MaxKeyAddresses.
 	Addresses map[string]time.Time
+	// Revoked is set when the key was revoked for its owner, e.g. because
+	// its secret was found in public (GitHub secret scanning): no secret
+	// opens it any more, and it cannot be regenerated, but the record
+	// stays so that the owner sees what happened until they delete it.
+	Revoked *KeyRevocation
 }
 
 // Key usage bounds.
@@ -131,6 +139,16 @@ type KeySettings struct {
 	AllowedCIDRs *[]string
 }
 
+// KeyRevocation says why and when a key was revoked. URL and Source are
+// where the secret was found, as the reporter said (a public URL, and
+// GitHub's name for the kind of place: "content", "commit", …).
+type KeyRevocation struct {
+	At     time.Time
+	Reason string
+	URL    string
+	Source string
+}
+
 // KeyRotation describes a regeneration: the new secret's hash and hint, and
 // how long the old secret keeps working.
 type KeyRotation struct {
@@ -157,8 +175,15 @@ type KeyStore interface {
 	// Count returns how many keys userID has.
 	Count(ctx context.Context, userID string) (int, error)
 	// Rotate replaces the secret of userID's key id and returns the updated
-	// key; ErrNotFound if it is not theirs.
+	// key; ErrNotFound if it is not theirs, ErrRevoked if it was revoked.
 	Rotate(ctx context.Context, userID, id string, r KeyRotation) (APIKey, error)
+	// RevokeByHash revokes the key that hash opens at rev.At (its current
+	// secret, or its previous one within the grace period): it records
+	// rev on the key and removes every lookup of its secrets, so that
+	// ByHash finds it no more, and returns the revoked key. ErrNotFound
+	// when no key is opened by hash (a revoked key's secrets open
+	// nothing). Safe to retry.
+	RevokeByHash(ctx context.Context, hash string, rev KeyRevocation) (APIKey, error)
 	// Delete removes userID's key id so that it stops working at once;
 	// ErrNotFound if it is not theirs.
 	Delete(ctx context.Context, userID, id string) error
@@ -275,10 +300,13 @@ type PostStore interface {
 	ListAll(ctx context.Context, page Page) ([]Post, string, error)
 }
 
-// HashValid reports whether hash opens key k at time now: it is the current
-// secret, or the previous one within its grace period. Both stores use it, so
-// they agree on when a rotated secret stops.
+// HashValid reports whether hash opens key k at time now: k is not revoked,
+// and hash is the current secret, or the previous one within its grace
+// period. Both stores use it, so they agree on when a rotated secret stops.
 func HashValid(k APIKey, hash string, now time.Time) bool {
+	if k.Revoked != nil {
+		return false
+	}
 	if subtle.ConstantTimeCompare([]byte(k.Hash), []byte(hash)) == 1 {
 		return true
 	}
@@ -301,7 +329,10 @@ func Rotated(k APIKey, r KeyRotation) APIKey {
 // SecurityEvent is one entry of a user's security log: something that
 // happened to their account that they may want to know of. Details never
 // hold a secret (no key, token, code or hash of one): only ids, hints,
-// addresses, user agents, providers and URLs.
+// addresses, user agents, providers and URLs. One exception, in no user's
+// log: the secret-scanning reports kept under the reserved owner
+// secretscan.OutcomeOwner hold each reported token's SHA-256, which
+// GitHub's feedback asks for (a reported live key is revoked by then).
 type SecurityEvent struct {
 	ID      string
 	UserID  string

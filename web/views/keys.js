@@ -17,6 +17,7 @@ const day = 24 * 60 * 60 * 1000;
  * @returns {{text: string, tone: 'ok' | 'warn' | 'bad' | 'info', detail?: string}}
  */
 export function keyState(k, now) {
+  if (k.revoked) return { text: 'Revoked', tone: 'bad' };
   const expires = k.expiresAt ? Date.parse(k.expiresAt) : Infinity;
   if (expires <= now) return { text: 'Expired', tone: 'bad' };
   if (k.previousExpiresAt && Date.parse(k.previousExpiresAt) > now) {
@@ -24,6 +25,27 @@ export function keyState(k, now) {
   }
   if (expires - now <= 7 * day) return { text: 'Expires soon', tone: 'warn', detail: 'Expires ' + relative(/** @type {string} */ (k.expiresAt)) };
   return { text: 'Active', tone: 'ok' };
+}
+
+/**
+ * Why a revoked key stopped, and since when: "Found in public at <url> on
+ * <date>." The place is a link only when it is an http(s) URL, and the link
+ * sends no referrer and gives the page it opens no hold on this one.
+ * @param {NonNullable<import('../latchkey.js').Key['revoked']>} r
+ */
+export function revokedDetail(r) {
+  /** @type {(string | Node)[]} */
+  const parts = [r.reason === 'found in public' ? 'Found in public' : 'Revoked: ' + r.reason];
+  if (r.url) {
+    let safe = false;
+    try {
+      const u = new URL(r.url);
+      safe = u.protocol === 'https:' || u.protocol === 'http:';
+    } catch { /* not a URL: shown as text */ }
+    parts.push(' at ', safe ? h('a', { href: r.url, rel: 'noopener noreferrer' }, r.url) : h('code', null, r.url));
+  }
+  parts.push(' on ', time(r.at), '.');
+  return h('span', { className: 'detail revoked' }, parts);
 }
 
 /** @param {number} seconds */
@@ -151,9 +173,10 @@ function keyTable(keys, reload, problem) {
   const rows = keys.map((k) => {
     const labelId = uid('key-label');
     const state = keyState(k, now);
-    const regenerate = h('button', { type: 'button', className: 'button secondary small', 'aria-describedby': labelId, 'data-regenerate': k.id }, 'Regenerate');
-    const revoke = h('button', { type: 'button', className: 'button danger small', 'aria-describedby': labelId }, 'Revoke');
-    regenerate.addEventListener('click', () => regenerateKey(k, reload, problem));
+    // A revoked key cannot come back: no Regenerate, only Delete.
+    const regenerate = k.revoked ? null : h('button', { type: 'button', className: 'button secondary small', 'aria-describedby': labelId, 'data-regenerate': k.id }, 'Regenerate');
+    const revoke = h('button', { type: 'button', className: 'button danger small', 'aria-describedby': labelId }, k.revoked ? 'Delete' : 'Revoke');
+    regenerate?.addEventListener('click', () => regenerateKey(k, reload, problem));
     revoke.addEventListener('click', () => revokeKey(k, reload, problem, revoke));
     const edit = h('button', { type: 'button', className: 'button secondary small', 'aria-describedby': labelId, 'data-edit-addresses': k.id }, 'Edit addresses');
     edit.addEventListener('click', () => editAddresses(k, reload, problem));
@@ -179,7 +202,8 @@ function keyTable(keys, reload, problem) {
       h('td', { 'data-label': 'Created' }, time(k.createdAt, '—', true)),
       h('td', { 'data-label': 'Last used' }, k.lastUsedAt ? h('span', { title: new Date(k.lastUsedAt).toLocaleString() }, relative(k.lastUsedAt)) : 'Never'),
       h('td', { 'data-label': 'Expires' }, time(k.expiresAt, 'Never', true)),
-      h('td', { 'data-label': 'State' }, badge(state.text, state.tone), state.detail ? h('span', { className: 'detail' }, state.detail) : null),
+      h('td', { 'data-label': 'State' }, badge(state.text, state.tone),
+        k.revoked ? revokedDetail(k.revoked) : state.detail ? h('span', { className: 'detail' }, state.detail) : null),
       h('td', { 'data-label': 'Actions', className: 'row-actions' }, regenerate, revoke)), more];
   });
   const table = h('table', { className: 'keys' }, h('caption', { className: 'visually-hidden' }, 'Your API keys'), head, h('tbody', null, rows.flat()));
@@ -304,7 +328,13 @@ async function refresh(reload, problem) {
  * @param {HTMLButtonElement} button
  */
 async function revokeKey(k, reload, problem, button) {
-  const ok = await confirmAction({
+  const done = k.revoked ? 'deleted' : 'revoked';
+  const ok = await confirmAction(k.revoked ? {
+    title: 'Delete API key?',
+    message: `Delete “${k.label}”? It no longer works; deleting it removes it and why it was revoked from this list.`,
+    confirm: 'Delete',
+    danger: true,
+  } : {
     title: 'Revoke API key?',
     message: `Revoke “${k.label}”? Scripts using it will be refused. This cannot be undone.`,
     confirm: 'Revoke',
@@ -316,12 +346,12 @@ async function revokeKey(k, reload, problem, button) {
   try {
     await api.del(`/api/keys/${encodeURIComponent(k.id)}`);
     await refresh(reload, problem);
-    announce(`Key “${k.label}” revoked.`);
+    announce(`Key “${k.label}” ${done}.`);
     // Its row, and the button that had focus, are gone.
     document.getElementById('your-keys')?.focus();
   } catch (err) {
     button.disabled = false;
-    problem.show(`Could not revoke “${k.label}”. ` + describe(err));
+    problem.show(`Could not ${k.revoked ? 'delete' : 'revoke'} “${k.label}”. ` + describe(err));
   }
 }
 

@@ -38,6 +38,7 @@ func TestEveryStepOfAMultiWriteCanFail(t *testing.T) {
 	key := store.APIKey{ID: id, UserID: user, Hash: hash(1), Permissions: []string{"read"}, CreatedAt: at}
 	withGrace := store.KeyRotation{NewHash: hash(2), Grace: 10 * time.Minute, At: at}
 	noGrace := store.KeyRotation{NewHash: hash(2), At: at}
+	leaked := store.KeyRevocation{At: at, Reason: "found in public", URL: "https://github.com/o/r/blob/1/.env", Source: "content"}
 	// works reports whether secret n opens the key at time t.
 	works := func(t *testing.T, s store.Stores, n int, when time.Time) bool {
 		t.Helper()
@@ -157,6 +158,44 @@ func TestEveryStepOfAMultiWriteCanFail(t *testing.T) {
 			done: func(t *testing.T, s store.Stores) {
 				if _, ok := record(t, s); ok || works(t, s, 1, at) || works(t, s, 2, at) {
 					t.Error("the key or one of its secrets outlived the revocation")
+				}
+			},
+		},
+		{
+			name: "revoke a leaked key by its old secret in a rotation's grace",
+			setup: func(t *testing.T, s store.Stores) {
+				create(t, s)
+				if _, err := s.Keys.Rotate(context.Background(), user, id, withGrace); err != nil {
+					t.Fatal(err)
+				}
+			},
+			run: func(ctx context.Context, s store.Stores) error {
+				_, err := s.Keys.RevokeByHash(ctx, hash(1), leaked)
+				return err
+			},
+			partial: func(t *testing.T, s store.Stores) {
+				k, ok := record(t, s)
+				if !ok {
+					t.Fatal("the key's record is gone; a revocation keeps it")
+				}
+				live := k.Revoked == nil
+				if works(t, s, 1, at) != live || works(t, s, 2, at) != live {
+					t.Errorf("revoked = %v, but its secrets do not follow the record", !live)
+				}
+			},
+			retry: func(ctx context.Context, s store.Stores) error {
+				if _, err := s.Keys.RevokeByHash(ctx, hash(1), leaked); !errors.Is(err, store.ErrNotFound) {
+					return err
+				}
+				return nil // the first attempt landed
+			},
+			done: func(t *testing.T, s store.Stores) {
+				k, ok := record(t, s)
+				if !ok || k.Revoked == nil || k.Revoked.URL != leaked.URL {
+					t.Errorf("record = %+v (found %v); want it kept, revoked as reported", k, ok)
+				}
+				if works(t, s, 1, at) || works(t, s, 2, at) {
+					t.Error("a secret of the revoked key still works")
 				}
 			},
 		},

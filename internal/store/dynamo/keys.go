@@ -56,6 +56,12 @@ type keyRecord struct {
 	// first Touch.
 	Usage     map[string]int64  `dynamodbav:"usage"`
 	Addresses map[string]string `dynamodbav:"addresses"`
+	// The revocation (store.KeyRevocation), when the key was revoked;
+	// revokedAt is its mark.
+	RevokedAt     string `dynamodbav:"revokedAt,omitempty"`
+	RevokedReason string `dynamodbav:"revokedReason,omitempty"`
+	RevokedURL    string `dynamodbav:"revokedUrl,omitempty"`
+	RevokedSource string `dynamodbav:"revokedSource,omitempty"`
 }
 
 // pointerRecord leads from a secret's hash to its key. It has no userId, so
@@ -88,6 +94,9 @@ func newKeyRecord(k store.APIKey) keyRecord {
 	for a, t := range k.Addresses {
 		r.Addresses[a] = store.SortTime(t)
 	}
+	if k.Revoked != nil {
+		r.RevokedAt, r.RevokedReason, r.RevokedURL, r.RevokedSource = store.SortTime(k.Revoked.At), k.Revoked.Reason, k.Revoked.URL, k.Revoked.Source
+	}
 	return r
 }
 
@@ -107,6 +116,9 @@ func (r keyRecord) apiKey() (store.APIKey, error) {
 			k.Addresses = map[string]time.Time{}
 		}
 		k.Addresses[a] = p.time(t)
+	}
+	if r.RevokedAt != "" {
+		k.Revoked = &store.KeyRevocation{At: p.time(r.RevokedAt), Reason: r.RevokedReason, URL: r.RevokedURL, Source: r.RevokedSource}
 	}
 	return k, p.err
 }
@@ -382,6 +394,12 @@ func (s *Keys) Rotate(ctx context.Context, userID, id string, r store.KeyRotatio
 			// An earlier attempt of this same rotation landed.
 			return old, nil
 		}
+		if old.Revoked != nil {
+			if created {
+				s.dropPointer(ctx, id, r.NewHash)
+			}
+			return store.APIKey{}, fmt.Errorf("rotate key %s: %w", id, store.ErrRevoked)
+		}
 		if attempt == 0 {
 			if created, err = s.putPointer(ctx, r.NewHash, id); err != nil {
 				return store.APIKey{}, fmt.Errorf("rotate key %s: new hash: %w", id, err)
@@ -403,7 +421,7 @@ func (s *Keys) Rotate(ctx context.Context, userID, id string, r store.KeyRotatio
 }
 
 // swap writes next's secrets into the record if it still has old's owner and
-// secret, and returns the record as written.
+// secret and is not revoked, and returns the record as written.
 func (s *Keys) swap(ctx context.Context, old, next store.APIKey) (store.APIKey, error) {
 	db := (*DB)(s)
 	update := expression.Set(expression.Name("hash"), expression.Value(next.Hash))
@@ -411,7 +429,8 @@ func (s *Keys) swap(ctx context.Context, old, next store.APIKey) (store.APIKey, 
 	update = setOrRemove(update, "previousHash", next.PreviousHash)
 	update = setOrRemove(update, "previousUntil", formatOptTime(next.PreviousUntil))
 	cond := expression.Name("userId").Equal(expression.Value(old.UserID)).
-		And(expression.Name("hash").Equal(expression.Value(old.Hash)))
+		And(expression.Name("hash").Equal(expression.Value(old.Hash))).
+		And(expression.AttributeNotExists(expression.Name("revokedAt")))
 	e, err := expression.NewBuilder().WithUpdate(update).WithCondition(cond).Build()
 	if err != nil {
 		return store.APIKey{}, err

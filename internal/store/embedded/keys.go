@@ -96,6 +96,9 @@ func (s *Keys) Rotate(ctx context.Context, userID, id string, r store.KeyRotatio
 		if err != nil {
 			return err
 		}
+		if k.Revoked != nil {
+			return fmt.Errorf("rotate key %s: %w", id, store.ErrRevoked)
+		}
 		if _, ok := d.Hashes[r.NewHash]; ok {
 			return fmt.Errorf("rotate key %s: hash: %w", id, store.ErrExists)
 		}
@@ -120,6 +123,36 @@ func (s *Keys) Rotate(ctx context.Context, userID, id string, r store.KeyRotatio
 		return store.APIKey{}, err
 	}
 	return rotated, nil
+}
+
+// RevokeByHash implements store.KeyStore: the record is marked and every
+// lookup of its secrets goes, in one write.
+func (s *Keys) RevokeByHash(ctx context.Context, hash string, rev store.KeyRevocation) (store.APIKey, error) {
+	var revoked store.APIKey
+	err := (*DB)(s).update(ctx, func(d *data) error {
+		id, ok := d.Hashes[hash]
+		if !ok {
+			return fmt.Errorf("revoke key by hash: %w", store.ErrNotFound)
+		}
+		k, ok := d.Keys[id]
+		if !ok || !store.HashValid(k, hash, rev.At) {
+			return fmt.Errorf("revoke key by hash: %w", store.ErrNotFound)
+		}
+		r := rev
+		k.Revoked = &r
+		for h, kid := range d.Hashes {
+			if kid == id {
+				delete(d.Hashes, h)
+			}
+		}
+		d.Keys[id] = k
+		revoked = cloneKey(k)
+		return nil
+	})
+	if err != nil {
+		return store.APIKey{}, err
+	}
+	return revoked, nil
 }
 
 // Delete implements store.KeyStore.
@@ -213,5 +246,9 @@ func cloneKey(k store.APIKey) store.APIKey {
 	k.ExpiresAt = ptrTime(k.ExpiresAt)
 	k.LastUsedAt = ptrTime(k.LastUsedAt)
 	k.PreviousUntil = ptrTime(k.PreviousUntil)
+	if k.Revoked != nil {
+		r := *k.Revoked
+		k.Revoked = &r
+	}
 	return k
 }

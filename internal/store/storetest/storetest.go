@@ -30,6 +30,7 @@ func Run(t *testing.T, newStores Factory) {
 	t.Run("KeyRotation", func(t *testing.T) { testKeyRotation(t, newStores) })
 	t.Run("KeySettings", func(t *testing.T) { testKeySettings(t, newStores) })
 	t.Run("KeyUse", func(t *testing.T) { testKeyUse(t, newStores) })
+	t.Run("KeyRevocation", func(t *testing.T) { testKeyRevocation(t, newStores) })
 	t.Run("Sessions", func(t *testing.T) { testSessions(t, newStores) })
 	t.Run("Cursors", func(t *testing.T) { testCursors(t, newStores) })
 	t.Run("SecurityLog", func(t *testing.T) { testSecurityLog(t, newStores) })
