@@ -1,6 +1,10 @@
 package authz
 
-import "net/netip"
+import (
+	"net/netip"
+
+	"github.com/latchkey/latchkey/internal/httpx"
+)
 
 // callerAddress is the address a request came from, as the key allow-lists
 // compare it, and whether it is known.
@@ -19,19 +23,16 @@ import "net/netip"
 // stands in front of the local gateway) sourceIp is the caller's, and the
 // header, which anyone could send, is ignored.
 //
-// An IPv4-mapped IPv6 address is compared as IPv4; an address with a zone,
-// or one that does not parse, is unknown, and a key with an allow-list is
-// refused from it (fail closed).
+// The value is read by httpx.ParseCallerAddress, as the security log reads
+// it: an IPv4-mapped IPv6 address is compared as IPv4; an address with a
+// zone, or one that does not parse, is unknown, and a key with an
+// allow-list is refused from it (fail closed).
 func (a *Authorizer) callerAddress(in Input) (netip.Addr, bool) {
 	raw := in.SourceIP
 	if a.opts.OriginSecrets.Enabled() {
 		raw = in.ViewerAddress
 	}
-	addr, err := netip.ParseAddr(raw)
-	if err != nil || addr.Zone() != "" {
-		return netip.Addr{}, false
-	}
-	return addr.Unmap(), true
+	return httpx.ParseCallerAddress(raw)
 }
 
 // allowedFrom reports whether addr is inside one of the prefixes (canonical,

@@ -32,12 +32,27 @@ func CallerAddress(req Request, behindCloudFront bool) string {
 	if behindCloudFront {
 		raw, _ = Header(req, ViewerAddressHeader) // "" unless exactly one value
 	}
-	if raw == "" || len(raw) > maxAddress {
+	a, ok := ParseCallerAddress(raw)
+	if !ok {
 		return ""
+	}
+	return a.String()
+}
+
+// ParseCallerAddress reads one caller address as CallerAddress's sources
+// give it: an IPv4 or IPv6 address of at most maxAddress characters, with
+// no zone (neither CloudFront nor API Gateway sends one, so a zone means
+// the value did not come from them), an IPv4-mapped IPv6 address read as
+// IPv4. Anything else is not an address (false): the authorizer then
+// refuses a key with an allow-list (fail closed), and the security log
+// records none. The one parser for both, so they cannot disagree.
+func ParseCallerAddress(raw string) (netip.Addr, bool) {
+	if raw == "" || len(raw) > maxAddress {
+		return netip.Addr{}, false
 	}
 	a, err := netip.ParseAddr(raw)
-	if err != nil {
-		return ""
+	if err != nil || a.Zone() != "" {
+		return netip.Addr{}, false
 	}
-	return a.WithZone("").Unmap().String()
+	return a.Unmap(), true
 }

@@ -38,7 +38,7 @@ func TestCallerAddress(t *testing.T) {
 			callerRequest(edge, map[string]string{ViewerAddressHeader: "198.51.100.1, 10.0.0.1"}, nil), true, ""},
 		{"an address in canonical form", callerRequest("2001:DB8:0:0:0:0:0:1", nil, nil), false, "2001:db8::1"},
 		{"an IPv4-mapped IPv6 address as IPv4", callerRequest("::ffff:192.0.2.1", nil, nil), false, "192.0.2.1"},
-		{"a zone is dropped", callerRequest("fe80::1%eth0", nil, nil), false, "fe80::1"},
+		{"an address with a zone is no address (neither CloudFront nor API Gateway sends one)", callerRequest("fe80::1%eth0", nil, nil), false, ""},
 		{"no source address", callerRequest("", nil, nil), false, ""},
 		{"a host name is no address", callerRequest("localhost", nil, nil), false, ""},
 		{"an over-long value is not parsed", callerRequest(strings.Repeat("1", 100), nil, nil), false, ""},

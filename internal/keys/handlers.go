@@ -59,7 +59,7 @@ const MaxSignInAge = 15 * time.Minute
 // sign-in is at most MaxSignInAge old.
 func (h Handlers) recentSignIn(p principal.Principal) error {
 	if p.AuthTime == 0 || h.Manager.Now().Sub(time.Unix(p.AuthTime, 0)) > MaxSignInAge {
-		return httpx.Errorf(403, httpx.CodeReauthRequired, "sign in again to make or regenerate a key: the last sign-in was over %d minutes ago", int(MaxSignInAge.Minutes()))
+		return httpx.Errorf(403, httpx.CodeReauthRequired, "sign in again to make or regenerate a key, or to change where one works: the last sign-in was over %d minutes ago", int(MaxSignInAge.Minutes()))
 	}
 	return nil
 }

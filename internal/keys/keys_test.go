@@ -294,10 +294,11 @@ func TestKeyLifecycle(t *testing.T) {
 	})
 }
 
-// TestKeysNeedARecentSignIn: making or regenerating a key needs a sign-in
-// at most keys.MaxSignInAge old (403 reauth_required otherwise), so a
-// session left open cannot mint credentials that outlive it; listing and
-// revoking do not.
+// TestKeysNeedARecentSignIn: making or regenerating a key, or changing
+// where it works, needs a sign-in at most keys.MaxSignInAge old (403
+// reauth_required otherwise), so a session left open cannot mint
+// credentials that outlive it or open a key to more addresses; listing,
+// renaming and revoking do not.
 func TestKeysNeedARecentSignIn(t *testing.T) {
 	e := newEnv(t)
 	id := e.create(t, author, `{"label": "x", "permissions": ["read"]}`).ID
@@ -307,6 +308,9 @@ func TestKeysNeedARecentSignIn(t *testing.T) {
 	}{
 		{"create", "POST", "/api/keys", `{"label": "y", "permissions": ["read"]}`, 403},
 		{"regenerate", "POST", "/api/keys/" + id + "/regenerate", "", 403},
+		{"widen the allowed addresses to any", "PATCH", "/api/keys/" + id, `{"allowedCidrs": []}`, 403},
+		{"change the allowed addresses", "PATCH", "/api/keys/" + id, `{"allowedCidrs": ["192.0.2.0/24"]}`, 403},
+		{"rename", "PATCH", "/api/keys/" + id, `{"label": "renamed"}`, 200},
 		{"list", "GET", "/api/keys", "", 200},
 		{"revoke", "DELETE", "/api/keys/" + id, "", 204},
 	}

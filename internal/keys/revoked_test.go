@@ -51,6 +51,11 @@ func TestARevokedKeyIsShownButNeverRegenerated(t *testing.T) {
 		t.Fatalf("the revoked key is not listed: %s", a.body)
 	}
 
+	for _, body := range []string{`{"allowedCidrs": []}`, `{"label": "renamed"}`} {
+		if a := e.do(t, "PATCH", "/api/keys/"+created.ID, author, body); a.status != 409 || a.errorCode() != httpx.CodeKeyRevoked {
+			t.Fatalf("PATCH %s on a revoked key = %d %s; want 409 key_revoked", body, a.status, a.body)
+		}
+	}
 	a = e.do(t, "POST", "/api/keys/"+created.ID+"/regenerate", author, "")
 	if a.status != 409 || a.errorCode() != httpx.CodeKeyRevoked {
 		t.Fatalf("regenerate a revoked key = %d %s; want 409 key_revoked", a.status, a.body)

@@ -11,10 +11,12 @@ import (
 
 // Update answers PATCH /api/keys/{id}: 200 with the key as changed (its
 // label, its allowed addresses or both), or 404 unless the key is the
-// caller's. The change is recorded in the owner's security log. It needs
-// no recent sign-in, unlike making or regenerating a key: it mints no
-// secret, and a list only narrows where a secret the caller already has
-// works.
+// caller's, or 409 key_revoked for a revoked key (kept to be read, not
+// changed). The change is recorded in the owner's security log. Changing
+// the allowed addresses needs a recent sign-in, as making or regenerating
+// a key does: an empty or wider list lets a key work from more places, and
+// a session left open (or stolen) must not be able to do that. A label
+// alone needs none.
 func (h Handlers) Update(ctx context.Context, req httpx.Request) (httpx.Response, error) {
 	p, id, err := keyRequest(req)
 	if err != nil {
@@ -24,9 +26,17 @@ func (h Handlers) Update(ctx context.Context, req httpx.Request) (httpx.Response
 	if err != nil {
 		return httpx.Response{}, err
 	}
+	if set.AllowedCIDRs != nil {
+		if err := h.recentSignIn(p); err != nil {
+			return httpx.Response{}, err
+		}
+	}
 	k, err := h.Manager.Keys.UpdateSettings(ctx, p.UserID, id, set)
 	if errors.Is(err, store.ErrNotFound) {
 		return httpx.Response{}, httpx.NotFound("key")
+	}
+	if errors.Is(err, store.ErrRevoked) {
+		return httpx.Response{}, httpx.Errorf(409, httpx.CodeKeyRevoked, "this key was revoked and cannot be changed: delete it and create a new one")
 	}
 	if err != nil {
 		return httpx.Response{}, err

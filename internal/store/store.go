@@ -188,10 +188,14 @@ type KeyStore interface {
 	// ErrNotFound if it is not theirs.
 	Delete(ctx context.Context, userID, id string) error
 	// UpdateSettings changes userID's key id as s says and returns the
-	// updated key; ErrNotFound if it is not theirs.
+	// updated key; ErrNotFound if it is not theirs, ErrRevoked (and nothing
+	// changed) if it was revoked.
 	UpdateSettings(ctx context.Context, userID, id string, s KeySettings) (APIKey, error)
 	// Touch records the key's use as u says, in one write; ErrNotFound if
-	// the key is gone (it never creates one).
+	// the key is gone (it never creates one). A revoked key's record takes
+	// it: the authorizer may still allow a key it cached before the
+	// revocation, within LATCHKEY_CACHE_TTL, and such a use is the owner's
+	// to see.
 	Touch(ctx context.Context, id string, u KeyUse) error
 }
 

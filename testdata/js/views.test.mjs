@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 
 const { keyState } = await import('../../web/views/keys.js');
 const { describeAgent } = await import('../../web/views/sessions.js');
+const { describeEvent } = await import('../../web/views/security.js');
 
 const now = Date.parse('2026-11-29T12:00:00Z');
 const at = (hours) => new Date(now + hours * 3600 * 1000).toISOString();
@@ -41,4 +42,22 @@ test('user agents in words', () => {
     ['something/1.0', 'Unknown browser'],
   ];
   for (const [ua, want] of cases) assert.equal(describeAgent(ua), want, ua);
+});
+
+test('a security event says what happened, where a key was found and what changed', () => {
+  const key = { keyId: 'key_x', label: 'deploy', hint: 'lk_live_…R02x' }; // shown as …R02x
+  const cases = [
+    [{ kind: 'key-auto-revoked', details: { ...key, reason: 'found in public', url: 'https://github.com/o/r/blob/x/.env', source: 'content' } },
+      'Key “deploy” (…R02x) was revoked automatically: found in public at https://github.com/o/r/blob/x/.env'],
+    [{ kind: 'key-updated', details: { ...key, allowedCidrs: 'any address', address: '192.0.2.1' } },
+      'Changed key “deploy” (…R02x) from 192.0.2.1; it now works from any address'],
+    [{ kind: 'key-updated', details: { ...key, allowedCidrs: '203.0.113.0/24 2001:db8::/48', address: '192.0.2.1' } },
+      'Changed key “deploy” (…R02x) from 192.0.2.1; it now works from 203.0.113.0/24 2001:db8::/48'],
+  ];
+  // The badge that flags some events is an element: a stand-in document
+  // makes one.
+  globalThis.document ??= /** @type {any} */ ({ createElement: () => ({ append() {}, setAttribute() {}, classList: { add() {} } }), createTextNode: (t) => ({ t }) });
+  for (const [event, want] of cases) {
+    assert.equal(describeEvent({ id: 'evt_x', at: '2026-11-30T00:00:00Z', ...event }).text, want);
+  }
 });

@@ -178,8 +178,9 @@ function keyTable(keys, reload, problem) {
     const revoke = h('button', { type: 'button', className: 'button danger small', 'aria-describedby': labelId }, k.revoked ? 'Delete' : 'Revoke');
     regenerate?.addEventListener('click', () => regenerateKey(k, reload, problem));
     revoke.addEventListener('click', () => revokeKey(k, reload, problem, revoke));
-    const edit = h('button', { type: 'button', className: 'button secondary small', 'aria-describedby': labelId, 'data-edit-addresses': k.id }, 'Edit addresses');
-    edit.addEventListener('click', () => editAddresses(k, reload, problem));
+    // A revoked key is kept to be read: its addresses no longer matter.
+    const edit = k.revoked ? null : h('button', { type: 'button', className: 'button secondary small', 'aria-describedby': labelId, 'data-edit-addresses': k.id }, 'Edit addresses');
+    edit?.addEventListener('click', () => editAddresses(k, reload, problem));
     const slot = h('p', { className: 'hint' }, 'Loading usage…');
     usageSlots.set(k.id, slot);
     // The key's addresses and usage, under its row: the cell names the
@@ -270,6 +271,12 @@ async function editAddresses(k, reload, problem) {
     try {
       await api.patch(`/api/keys/${encodeURIComponent(k.id)}`, { allowedCidrs: allowed.values });
     } catch (err) {
+      if (err instanceof LatchkeyError && (err.code === 'reauth_required' || err.code === 'key_revoked')) {
+        // Not something the list can fix: said on the page, with a way on.
+        showFailure(problem, 'Could not save the addresses. ', err);
+        if (err.code === 'key_revoked') await refresh(reload, problem);
+        return;
+      }
       failure = isAddressError(err)
         ? addressMessage(/** @type {LatchkeyError} */ (err).message, allowed.lines)
         : 'Could not save the addresses. ' + describe(err);
@@ -292,7 +299,7 @@ function editButton(id) {
 }
 
 /**
- * Says why making or regenerating a key failed; when the API asks for a
+ * Says why making, regenerating or changing a key failed; when the API asks for a
  * recent sign-in, offers one that comes back here.
  * @param {import('../ui.js').AlertBox} problem
  * @param {string} what
@@ -300,7 +307,7 @@ function editButton(id) {
  */
 function showFailure(problem, what, err) {
   if (err instanceof LatchkeyError && err.code === 'reauth_required') {
-    problem.show('For your safety, making or regenerating a key needs a sign-in within the last 15 minutes.',
+    problem.show('For your safety, making or regenerating a key, or changing where one works, needs a sign-in within the last 15 minutes.',
       h('p', null, h('a', { href: signInURL('/keys', { reauth: true }), className: 'button primary' }, 'Sign in again')));
     return;
   }

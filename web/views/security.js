@@ -76,11 +76,11 @@ export function describeEvent(e) {
     case 'key-revoked':
       return { text: `Revoked key ${keyName(d)}${from(d.address)}` };
     case 'key-auto-revoked':
-      return { text: `Key ${keyName(d)} was revoked automatically${d.reason ? ': ' + d.reason : ''}`, flag: badge('Automatic', 'warn') };
+      return { text: `Key ${keyName(d)} was revoked automatically${d.reason ? ': ' + d.reason : ''}${d.url ? ' at ' + d.url : ''}`, flag: badge('Automatic', 'warn') };
     case 'key-new-address':
       return { text: `Key ${keyName(d)} was used from a new address${d.address ? ', ' + d.address : ''}`, flag: badge('New address', 'warn') };
     case 'key-updated':
-      return { text: `Changed key ${keyName(d)}${from(d.address)}` };
+      return { text: `Changed key ${keyName(d)}${from(d.address)}${d.allowedCidrs ? '; it now works from ' + d.allowedCidrs : ''}` };
     case 'policy-denied': {
       const who = d.actor === 'author' ? 'You were' : 'Another user was';
       const act = doing[d.action] || d.action || 'using';

@@ -274,7 +274,8 @@ func (s *Keys) UpdateSettings(ctx context.Context, userID, id string, set store.
 		return s.Get(ctx, userID, id)
 	}
 	e, err := expression.NewBuilder().WithUpdate(update).
-		WithCondition(expression.Name("userId").Equal(expression.Value(userID))).Build()
+		WithCondition(expression.Name("userId").Equal(expression.Value(userID)).
+			And(expression.AttributeNotExists(expression.Name("revokedAt")))).Build()
 	if err != nil {
 		return store.APIKey{}, fmt.Errorf("update key %s: %w", id, err)
 	}
@@ -288,6 +289,11 @@ func (s *Keys) UpdateSettings(ctx context.Context, userID, id string, set store.
 		ReturnValues:              types.ReturnValueAllNew,
 	})
 	if _, ok := conditionFailed(err); ok {
+		// Not theirs, gone, or revoked: a revoked key keeps its settings.
+		k, gerr := s.Get(ctx, userID, id)
+		if gerr == nil && k.Revoked != nil {
+			return store.APIKey{}, fmt.Errorf("update key %s: %w", id, store.ErrRevoked)
+		}
 		return store.APIKey{}, fmt.Errorf("update key %s: %w", id, store.ErrNotFound)
 	}
 	if err != nil {
@@ -341,6 +347,11 @@ func (s *Keys) touch(ctx context.Context, id string, u store.KeyUse) error {
 	for _, addr := range u.ForgetAddresses {
 		update = update.Remove(entry("addresses", addr))
 	}
+	// A revoked key's record takes the uses an authorizer still allowed
+	// from its cache (within LATCHKEY_CACHE_TTL): they happened, and its
+	// owner should see them. The condition names no attribute beyond the
+	// key: the authorizer's grant lets its updates name only the
+	// attributes it writes (routes.AuthorizerTables).
 	return (*DB)(s).updateExisting(ctx, store.KeysTable, recordKey(id), "pk", update)
 }
 

@@ -179,6 +179,9 @@ func (s *Keys) UpdateSettings(ctx context.Context, userID, id string, set store.
 		if err != nil {
 			return err
 		}
+		if k.Revoked != nil {
+			return fmt.Errorf("update key %s: %w", id, store.ErrRevoked)
+		}
 		if set.Label != nil {
 			k.Label = *set.Label
 		}

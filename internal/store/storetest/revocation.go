@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -80,6 +81,28 @@ func testKeyRevocation(t *testing.T, newStores Factory) {
 			if _, err := keys.ByHash(ctx, keyHash(299+10*i), at); err == nil {
 				t.Fatal("a refused regeneration left a working secret")
 			}
+			// A use the authorizer allowed from its cache after the
+			// revocation is recorded (the owner should see it) and opens
+			// nothing; the owner's settings are kept as they were.
+			before, err := keys.Get(ctx, "usr_a", k.ID)
+			must(t, "Get(before Touch)", err)
+			must(t, "Touch(revoked key)", keys.Touch(ctx, k.ID, store.KeyUse{At: at.Add(time.Second),
+				Requests: map[string]int64{store.UsageDay(at): 3}, Addresses: map[string]time.Time{"192.0.2.9": at.Add(time.Second)}}))
+			label := "renamed"
+			_, err = keys.UpdateSettings(ctx, "usr_a", k.ID, store.KeySettings{Label: &label, AllowedCIDRs: &[]string{}})
+			wantErr(t, "UpdateSettings(revoked key)", err, store.ErrRevoked)
+			after, err := keys.Get(ctx, "usr_a", k.ID)
+			must(t, "Get(after Touch and UpdateSettings)", err)
+			if after.Label != before.Label || after.Revoked == nil || after.Usage[store.UsageDay(at)] != before.Usage[store.UsageDay(at)]+3 {
+				t.Fatalf("a revoked key after a use and a refused change: %+v; was %+v", after, before)
+			}
+			for n, h := range secrets {
+				if _, err := keys.ByHash(ctx, h, at.Add(2*time.Second)); !errors.Is(err, store.ErrNotFound) {
+					t.Fatalf("ByHash(secret %d) after a recorded use = %v; want ErrNotFound", n, err)
+				}
+			}
+			_, err = keys.UpdateSettings(ctx, "usr_b", k.ID, store.KeySettings{Label: &label})
+			wantErr(t, "UpdateSettings(another user's revoked key)", err, store.ErrNotFound)
 			must(t, "Delete(revoked key)", keys.Delete(ctx, "usr_a", k.ID))
 			_, err = keys.Get(ctx, "usr_a", k.ID)
 			wantErr(t, "Get after Delete", err, store.ErrNotFound)
