@@ -256,7 +256,6 @@ func (s *Keys) Delete(ctx context.Context, userID, id string) error {
 // UpdateSettings implements store.KeyStore: one conditional UpdateItem on
 // the record, whose condition is the owner (so also that it exists).
 func (s *Keys) UpdateSettings(ctx context.Context, userID, id string, set store.KeySettings) (store.APIKey, error) {
-	db := (*DB)(s)
 	var update expression.UpdateBuilder
 	changes := false
 	if set.Label != nil {
@@ -273,21 +272,8 @@ func (s *Keys) UpdateSettings(ctx context.Context, userID, id string, set store.
 	if !changes {
 		return s.Get(ctx, userID, id)
 	}
-	e, err := expression.NewBuilder().WithUpdate(update).
-		WithCondition(expression.Name("userId").Equal(expression.Value(userID)).
-			And(expression.AttributeNotExists(expression.Name("revokedAt")))).Build()
-	if err != nil {
-		return store.APIKey{}, fmt.Errorf("update key %s: %w", id, err)
-	}
-	out, err := db.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 db.table(store.KeysTable),
-		Key:                       recordKey(id),
-		UpdateExpression:          e.Update(),
-		ConditionExpression:       e.Condition(),
-		ExpressionAttributeNames:  e.Names(),
-		ExpressionAttributeValues: e.Values(),
-		ReturnValues:              types.ReturnValueAllNew,
-	})
+	k, err := s.updateRecord(ctx, id, update, expression.Name("userId").Equal(expression.Value(userID)).
+		And(expression.AttributeNotExists(expression.Name("revokedAt"))))
 	if _, ok := conditionFailed(err); ok {
 		// Not theirs, gone, or revoked: a revoked key keeps its settings.
 		k, gerr := s.Get(ctx, userID, id)
@@ -299,11 +285,7 @@ func (s *Keys) UpdateSettings(ctx context.Context, userID, id string, set store.
 	if err != nil {
 		return store.APIKey{}, fmt.Errorf("update key %s: %w", id, err)
 	}
-	var rec keyRecord
-	if err := attributevalue.UnmarshalMap(out.Attributes, &rec); err != nil {
-		return store.APIKey{}, fmt.Errorf("update key %s: updated, but: %w", id, err)
-	}
-	return rec.apiKey()
+	return k, nil
 }
 
 // Touch implements store.KeyStore: one UpdateItem that sets lastUsedAt,
@@ -434,7 +416,6 @@ func (s *Keys) Rotate(ctx context.Context, userID, id string, r store.KeyRotatio
 // swap writes next's secrets into the record if it still has old's owner and
 // secret and is not revoked, and returns the record as written.
 func (s *Keys) swap(ctx context.Context, old, next store.APIKey) (store.APIKey, error) {
-	db := (*DB)(s)
 	update := expression.Set(expression.Name("hash"), expression.Value(next.Hash))
 	update = setOrRemove(update, "hint", next.Hint)
 	update = setOrRemove(update, "previousHash", next.PreviousHash)
@@ -442,13 +423,21 @@ func (s *Keys) swap(ctx context.Context, old, next store.APIKey) (store.APIKey, 
 	cond := expression.Name("userId").Equal(expression.Value(old.UserID)).
 		And(expression.Name("hash").Equal(expression.Value(old.Hash))).
 		And(expression.AttributeNotExists(expression.Name("revokedAt")))
+	return s.updateRecord(ctx, old.ID, update, cond)
+}
+
+// updateRecord updates key id's record if cond holds, and returns the
+// record as written. A failed condition is returned as DynamoDB's error
+// (conditionFailed tells it).
+func (s *Keys) updateRecord(ctx context.Context, id string, update expression.UpdateBuilder, cond expression.ConditionBuilder) (store.APIKey, error) {
+	db := (*DB)(s)
 	e, err := expression.NewBuilder().WithUpdate(update).WithCondition(cond).Build()
 	if err != nil {
 		return store.APIKey{}, err
 	}
 	out, err := db.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 db.table(store.KeysTable),
-		Key:                       recordKey(old.ID),
+		Key:                       recordKey(id),
 		UpdateExpression:          e.Update(),
 		ConditionExpression:       e.Condition(),
 		ExpressionAttributeNames:  e.Names(),
@@ -460,7 +449,7 @@ func (s *Keys) swap(ctx context.Context, old, next store.APIKey) (store.APIKey, 
 	}
 	var rec keyRecord
 	if err := attributevalue.UnmarshalMap(out.Attributes, &rec); err != nil {
-		return store.APIKey{}, err
+		return store.APIKey{}, fmt.Errorf("written, but the answer did not decode: %w", err)
 	}
 	return rec.apiKey()
 }

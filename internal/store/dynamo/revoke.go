@@ -2,13 +2,9 @@ package dynamo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
-	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/latchkey/latchkey/internal/store"
 )
@@ -86,27 +82,7 @@ func (s *Keys) markRevoked(ctx context.Context, k store.APIKey, rev store.KeyRev
 		And(expression.Name("userId").Equal(expression.Value(k.UserID))).
 		And(expression.Name("hash").Equal(expression.Value(k.Hash))).
 		And(previous)
-	e, err := expression.NewBuilder().WithUpdate(update).WithCondition(cond).Build()
-	if err != nil {
-		return store.APIKey{}, err
-	}
-	out, err := db.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
-		TableName:                 db.table(store.KeysTable),
-		Key:                       recordKey(k.ID),
-		UpdateExpression:          e.Update(),
-		ConditionExpression:       e.Condition(),
-		ExpressionAttributeNames:  e.Names(),
-		ExpressionAttributeValues: e.Values(),
-		ReturnValues:              types.ReturnValueAllNew,
-	})
-	if err != nil {
-		return store.APIKey{}, err
-	}
-	var rec keyRecord
-	if err := attributevalue.UnmarshalMap(out.Attributes, &rec); err != nil {
-		return store.APIKey{}, errors.Join(errors.New("revoked, but the answer did not decode"), err)
-	}
-	return rec.apiKey()
+	return (*Keys)(db).updateRecord(ctx, k.ID, update, cond)
 }
 
 // dropPointers deletes the pointers of every secret k's record holds.
