@@ -2,11 +2,8 @@ package devserver
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 	"time"
 
@@ -52,22 +49,8 @@ func TestAllowListsAndUsageThroughTheLocalGateway(t *testing.T) {
 
 	call := func(method, path string, header http.Header, body string) (int, map[string]any) {
 		t.Helper()
-		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
-		for k, vs := range header {
-			req.Header[k] = vs
-		}
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		raw, _ := io.ReadAll(resp.Body)
-		var out map[string]any
-		_ = json.Unmarshal(raw, &out)
-		return resp.StatusCode, out
+		status, out, _ := callJSON(t, srv.URL, method, path, header, body)
+		return status, out
 	}
 	session := http.Header{"Test-Session": {seed.Author.ID}}
 	status, created := call("POST", "/api/keys", session, `{"label":"from here","permissions":["read"],"allowedCidrs":["127.0.0.1"]}`)

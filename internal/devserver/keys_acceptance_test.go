@@ -73,23 +73,9 @@ func TestKeysThroughTheLocalGateway(t *testing.T) {
 	var bodies []string
 	call := func(method, path string, header http.Header, body string) (int, map[string]any) {
 		t.Helper()
-		req, _ := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
-		for k, vs := range header {
-			req.Header[k] = vs
-		}
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		raw, _ := io.ReadAll(resp.Body)
-		bodies = append(bodies, string(raw))
-		var out map[string]any
-		_ = json.Unmarshal(raw, &out)
-		return resp.StatusCode, out
+		status, out, raw := callJSON(t, srv.URL, method, path, header, body)
+		bodies = append(bodies, raw)
+		return status, out
 	}
 	session := http.Header{"Test-Session": {seed.Author.ID}}
 	withKey := func(form, key string) http.Header {
@@ -165,4 +151,27 @@ func TestKeysThroughTheLocalGateway(t *testing.T) {
 	if !strings.Contains(logs.String(), "authorizer decision") {
 		t.Error("nothing was logged; the log check proves nothing")
 	}
+}
+
+// callJSON makes one request to the server at base with the given headers
+// (and a JSON body when body is not empty), and returns the status, the
+// answer decoded as a JSON object (nil when it is not one) and its text.
+func callJSON(t *testing.T, base, method, path string, header http.Header, body string) (int, map[string]any, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
+	for k, vs := range header {
+		req.Header[k] = vs
+	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var out map[string]any
+	_ = json.Unmarshal(raw, &out)
+	return resp.StatusCode, out, string(raw)
 }
