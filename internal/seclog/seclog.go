@@ -6,6 +6,7 @@ package seclog
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/deps"
@@ -18,22 +19,39 @@ import (
 // write is logged (without the details) and returned: the caller decides
 // whether the action it records may stand without its entry.
 func Record(ctx context.Context, d deps.Deps, userID, kind string, details map[string]string) error {
-	now := d.Now().UTC()
 	id, err := store.NewIDFrom(d.Rand, "evt")
 	if err != nil {
 		return err
 	}
-	days := d.Config.SecurityLogDays
-	if days <= 0 {
-		days = 90
-	}
-	e := store.SecurityEvent{
-		ID: id, UserID: userID, At: now, Kind: kind, Details: details,
-		ExpiresEpoch: now.Add(time.Duration(days) * 24 * time.Hour).Unix(),
-	}
-	if err := d.Stores.SecurityLog.Add(ctx, e); err != nil {
+	if err := add(ctx, d, id, userID, kind, details); err != nil {
 		httpx.Logger(ctx).Error("security log write failed", "kind", kind, "userId", userID, "error", err.Error())
 		return err
 	}
 	return nil
+}
+
+// RecordOnce is Record under an id the caller derives from what the event
+// records (store.DerivedID), so that the same event recorded again adds
+// nothing: the id is taken, and RecordOnce returns store.ErrExists without
+// logging it (the event is kept already). Any other failed write is logged
+// and returned as Record's is.
+func RecordOnce(ctx context.Context, d deps.Deps, id, userID, kind string, details map[string]string) error {
+	err := add(ctx, d, id, userID, kind, details)
+	if err != nil && !errors.Is(err, store.ErrExists) {
+		httpx.Logger(ctx).Error("security log write failed", "kind", kind, "userId", userID, "error", err.Error())
+	}
+	return err
+}
+
+// add writes the event under id.
+func add(ctx context.Context, d deps.Deps, id, userID, kind string, details map[string]string) error {
+	now := d.Now().UTC()
+	days := d.Config.SecurityLogDays
+	if days <= 0 {
+		days = 90
+	}
+	return d.Stores.SecurityLog.Add(ctx, store.SecurityEvent{
+		ID: id, UserID: userID, At: now, Kind: kind, Details: details,
+		ExpiresEpoch: now.Add(time.Duration(days) * 24 * time.Hour).Unix(),
+	})
 }

@@ -1,13 +1,16 @@
 package seclog
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps/depstest"
+	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/store"
 )
 
@@ -53,5 +56,30 @@ func TestRecordReturnsAFailedWrite(t *testing.T) {
 	d.Stores.SecurityLog = failingLog{}
 	if err := Record(context.Background(), d, "usr_a", store.EventSignIn, nil); err == nil {
 		t.Fatal("Record = nil; want the store's error")
+	}
+}
+
+// TestRecordOnceKeepsOneEventPerID: the same derived id recorded twice is
+// one event; the second write returns store.ErrExists, which is not a
+// failure to log.
+func TestRecordOnceKeepsOneEventPerID(t *testing.T) {
+	d := depstest.Local(config.Config{})
+	at := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC)
+	d.Now = func() time.Time { return at }
+	var logs bytes.Buffer
+	ctx := httpx.WithLogger(context.Background(), slog.New(slog.NewJSONHandler(&logs, nil)))
+	id := store.DerivedID("evt", "test", "one")
+	if err := RecordOnce(ctx, d, id, "usr_a", store.EventKeyCreated, map[string]string{"keyId": "key_1"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := RecordOnce(ctx, d, id, "usr_a", store.EventKeyCreated, map[string]string{"keyId": "key_2"}); !errors.Is(err, store.ErrExists) {
+		t.Fatalf("RecordOnce again = %v; want %v", err, store.ErrExists)
+	}
+	got, _, err := d.Stores.SecurityLog.List(ctx, "usr_a", at, store.Page{Limit: 10})
+	if err != nil || len(got) != 1 || got[0].ID != id || got[0].Details["keyId"] != "key_1" {
+		t.Fatalf("List = %+v, %v; want the first event alone, under %s", got, err, id)
+	}
+	if logs.Len() != 0 {
+		t.Fatalf("an event kept already was logged: %s", logs.String())
 	}
 }

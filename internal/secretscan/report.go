@@ -21,8 +21,9 @@ import (
 // Reason is the revocation reason of a key reported found in public.
 const Reason = "found in public"
 
-// workers is how many tokens of one report are handled at once: a report
-// of MaxMatches tokens takes about MaxMatches/workers store round trips.
+// workers is how many store calls one report makes at once: a report of n
+// distinct candidate tokens takes about n/workers round trips to revoke,
+// and one of n distinct kept matches about n/workers to keep.
 const workers = 8
 
 // The outcomes of a reported token.
@@ -98,10 +99,11 @@ func Report(d deps.Deps) (httpx.Handler, error) {
 
 // serve answers a report: 404 when the deployment trusts no key, 413 for a
 // body over MaxBody, 401 invalid_signature unless GitHub signed these very
-// bytes, 415 and 400 for a signed body that is not a report; and otherwise
-// 200 with the feedback, once every reported live key is revoked. Nothing
-// changes before the signature is verified, and nothing of a refused
-// report is logged but the refusal and a well-formed key identifier.
+// bytes, 415 and 400 for a signed body that is not a JSON list of objects;
+// and otherwise 200 with the feedback, once every reported live key is
+// revoked, whatever the other matches hold. Nothing changes before the
+// signature is verified, and nothing of a refused report is logged but the
+// refusal and a well-formed key identifier.
 func (h handler) serve(ctx context.Context, req httpx.Request) (httpx.Response, error) {
 	if !h.keys.Configured() {
 		return httpx.Response{}, httpx.Errorf(404, httpx.CodeNotFound,
@@ -131,16 +133,16 @@ func (h handler) serve(ctx context.Context, req httpx.Request) (httpx.Response, 
 	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
 		return httpx.Response{}, httpx.Errorf(415, httpx.CodeUnsupportedMedia, "the report must be application/json")
 	}
-	matches, err := Parse(body)
+	entries, err := Parse(body)
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	outcomes, err := h.handle(ctx, matches)
+	outcomes, err := h.handle(ctx, entries)
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	h.keep(ctx, matches, outcomes)
-	return httpx.JSON(200, feedback(matches, outcomes)), nil
+	h.keep(ctx, entries, outcomes)
+	return httpx.JSON(200, feedback(entries, outcomes)), nil
 }
 
 // outcome is what became of one distinct token.
@@ -150,18 +152,26 @@ type outcome struct {
 }
 
 // handle classifies each distinct token of the report and revokes the live
-// keys, workers at a time. It returns the outcome of each token, or the
+// keys, workers at a time: however many matches the report holds (MaxBody
+// bounds them), only a candidate token (Entry.Candidate) of the right shape
+// reaches the store, once. It returns the outcome of each token, or the
 // first store error (a retry then finishes: what is revoked stays revoked).
-func (h handler) handle(ctx context.Context, ms Matches) (map[string]outcome, error) {
-	first := map[string]Match{} // each token's first match names the revocation
+func (h handler) handle(ctx context.Context, es []Entry) (map[string]outcome, error) {
+	out := map[string]outcome{}
+	first := map[string]Entry{} // each token's first match names the revocation
 	var order []string
-	for _, m := range ms {
-		if _, seen := first[m.Token]; !seen {
-			first[m.Token] = m
-			order = append(order, m.Token)
+	for _, e := range es {
+		_, decided := out[e.Token]
+		_, pending := first[e.Token]
+		switch {
+		case decided || pending:
+		case !e.Candidate:
+			out[e.Token] = outcome{kind: OutcomeNotAKey}
+		default:
+			first[e.Token] = e
+			order = append(order, e.Token)
 		}
 	}
-	out := make(map[string]outcome, len(order))
 	var mu sync.Mutex
 	err := each(order, func(token string) error {
 		o, err := h.one(ctx, first[token])
@@ -219,48 +229,53 @@ func each[T any](items []T, fn func(T) error) error {
 	return failed
 }
 
-// one handles one token: a key of this environment is revoked if it is
-// live, and its owner told in their security log.
-func (h handler) one(ctx context.Context, m Match) (outcome, error) {
+// one handles one candidate token: a key of this environment is revoked if
+// it is live, and its owner told in their security log.
+func (h handler) one(ctx context.Context, e Entry) (outcome, error) {
 	env := h.d.Config.Env
-	switch err := apikey.Check(m.Token, env); {
+	switch err := apikey.Check(e.Token, env); {
 	case errors.Is(err, apikey.ErrWrongEnvironment):
-		if apikey.Check(m.Token, apikey.Environment(m.Token)) == nil {
+		if apikey.Check(e.Token, apikey.Environment(e.Token)) == nil {
 			return outcome{kind: OutcomeOtherEnvironment}, nil
 		}
 		return outcome{kind: OutcomeNotAKey}, nil
 	case err != nil:
 		return outcome{kind: OutcomeNotAKey}, nil
 	}
-	rev := store.KeyRevocation{At: h.d.Now().UTC(), Reason: Reason, URL: m.URL, Source: m.Source}
-	k, err := h.d.Stores.Keys.RevokeByHash(ctx, apikey.Hash(m.Token), rev)
+	rev := store.KeyRevocation{At: h.d.Now().UTC(), Reason: Reason, URL: e.URL, Source: e.Source}
+	k, err := h.d.Stores.Keys.RevokeByHash(ctx, apikey.Hash(e.Token), rev)
 	if errors.Is(err, store.ErrNotFound) {
 		return outcome{kind: OutcomeUnknown}, nil
 	}
 	if err != nil {
 		return outcome{}, err
 	}
-	httpx.Logger(ctx).Warn("api key revoked: found in public", "userId", k.UserID, "keyId", k.ID, "source", m.Source)
+	httpx.Logger(ctx).Warn("api key revoked: found in public", "userId", k.UserID, "keyId", k.ID, "source", e.Source)
 	// The record already says why; a failed entry is logged by Record and
 	// does not undo or fail the revocation.
 	_ = seclog.Record(ctx, h.d, k.UserID, store.EventKeyAutoRevoked, map[string]string{
-		"keyId": k.ID, "label": k.Label, "hint": k.Hint, "reason": Reason, "url": m.URL, "source": m.Source,
+		"keyId": k.ID, "label": k.Label, "hint": k.Hint, "reason": Reason, "url": e.URL, "source": e.Source,
 	})
 	return outcome{kind: OutcomeRevoked, keyID: k.ID}, nil
 }
 
-// feedback is the answer: one item per distinct token with a label, in
-// the report's order.
-func feedback(ms Matches, outcomes map[string]outcome) Feedback {
+// feedback is the answer: one item per distinct token with a label, the
+// true positives first, each kind in the report's order, for the first
+// MaxFeedback such tokens (the kept matches hold them all).
+func feedback(es []Entry, outcomes map[string]outcome) Feedback {
 	out := Feedback{}
 	seen := map[string]bool{}
-	for _, m := range ms {
-		label := Label(outcomes[m.Token].kind)
-		if seen[m.Token] || label == "" {
-			continue
+	for _, want := range []string{"true_positive", "false_positive"} {
+		for _, e := range es {
+			if len(out) == MaxFeedback {
+				return out
+			}
+			if seen[e.Token] || Label(outcomes[e.Token].kind) != want {
+				continue
+			}
+			seen[e.Token] = true
+			out = append(out, FeedbackItem{TokenHash: TokenHash(e.Token), TokenType: e.Type, Label: want})
 		}
-		seen[m.Token] = true
-		out = append(out, FeedbackItem{TokenHash: TokenHash(m.Token), TokenType: m.Type, Label: label})
 	}
 	return out
 }

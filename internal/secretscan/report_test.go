@@ -96,18 +96,59 @@ func (e *env) signed(body string) httpx.Response {
 	return e.post(body, map[string]string{scansig.HeaderIdentifier: e.github.ID, scansig.HeaderSignature: e.github.Sign([]byte(body))})
 }
 
+// events lists owner's security log, every page of it.
 func (e *env) events(owner string) []store.SecurityEvent {
 	e.t.Helper()
-	evs, _, err := e.d.Stores.SecurityLog.List(context.Background(), owner, at, store.Page{Limit: store.MaxLimit})
-	if err != nil {
-		e.t.Fatal(err)
+	var all []store.SecurityEvent
+	page := store.Page{Limit: store.MaxLimit}
+	for {
+		evs, next, err := e.d.Stores.SecurityLog.List(context.Background(), owner, e.d.Now(), page)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		all = append(all, evs...)
+		if next == "" {
+			return all
+		}
+		page.Cursor = next
 	}
-	return evs
+}
+
+// kept reads the kept matches.
+func (e *env) kept() []secretscan.Kept {
+	e.t.Helper()
+	var out []secretscan.Kept
+	for _, ev := range e.events(secretscan.OutcomeOwner) {
+		out = append(out, secretscan.KeptFrom(ev.Details))
+	}
+	return out
 }
 
 func report(ms ...secretscan.Match) string {
 	b, _ := json.Marshal(ms)
 	return string(b)
+}
+
+// list is a report of raw JSON items, for what a Match cannot hold.
+func list(items ...string) string { return "[" + strings.Join(items, ",") + "]" }
+
+// item is m as one raw item of a list.
+func item(m secretscan.Match) string {
+	b, _ := json.Marshal(m)
+	return string(b)
+}
+
+func feedbackOf(t *testing.T, resp httpx.Response) map[string]string {
+	t.Helper()
+	var fb secretscan.Feedback
+	if err := json.Unmarshal([]byte(resp.Body), &fb); err != nil {
+		t.Fatalf("the answer %.200s is not feedback: %v", resp.Body, err)
+	}
+	labels := map[string]string{}
+	for _, f := range fb {
+		labels[f.TokenHash] = f.Label
+	}
+	return labels
 }
 
 func match(token, url string) secretscan.Match {
@@ -265,6 +306,9 @@ func TestAReportRevokesEveryReportedLiveKeyWithinTheRequest(t *testing.T) {
 		if !e.opens(keptSecret) || len(e.events("usr_ada")) != before {
 			t.Fatal("a replayed report changed a key it did not name, or told the owner again")
 		}
+		if n := len(e.kept()); n != 8 {
+			t.Fatalf("%d kept matches after a replay the same day; want the first report's 8", n)
+		}
 	})
 }
 
@@ -328,30 +372,25 @@ func TestRefusedReportsChangeNothing(t *testing.T) {
 }
 
 // TestAVerifiedReportThatIsNotAReportChangesNothing: GitHub's signature of
-// something that is not a list of matches within the limits is refused
-// with what is wrong, before any key is touched.
+// something that is not a JSON list of objects is refused with what is
+// wrong, before any key is touched. What the objects hold never refuses a
+// report (TestOneOddMatchDoesNotStopTheReport).
 func TestAVerifiedReportThatIsNotAReportChangesNothing(t *testing.T) {
 	e := newEnv(t)
 	_, secret := e.key("usr_ada", config.EnvLive, "deploy bot")
-	many := make([]secretscan.Match, secretscan.MaxMatches+1)
-	for i := range many {
-		many[i] = match(secret, "")
-	}
 	valid := report(match(secret, ""))
 	tests := []struct {
 		name, body, contentType string
 		status                  int
 	}{
 		{"not JSON", "token=" + secret, "application/json", 400},
+		{"null", "null", "application/json", 400},
 		{"an object, not a list", `{"token":"` + secret + `"}`, "application/json", 400},
 		{"a list of strings", `["` + secret + `"]`, "application/json", 400},
-		{"a match without a token", `[{"type":"latchkey_api_key"},` + valid[1:], "application/json", 400},
-		{"a token over the limit", report(match(strings.Repeat("x", secretscan.MaxTokenLen+1), "")), "application/json", 400},
-		{"a url over the limit", report(match("x", "https://github.com/"+strings.Repeat("a", secretscan.MaxURLLen))), "application/json", 400},
-		{"a control character in the url", report(match("x", "https://github.com/\u0007")), "application/json", 400},
+		{"a list with a number", list(item(match(secret, "")), "1"), "application/json", 400},
+		{"a list with a null", list(item(match(secret, "")), "null"), "application/json", 400},
 		{"data after the list", valid + "[]", "application/json", 400},
 		{"invalid UTF-8", `[{"token":"` + secret + "\xff" + `"}]`, "application/json", 400},
-		{"too many matches", report(many...), "application/json", 413},
 		{"another content type", valid, "text/plain", 415},
 	}
 	for _, tc := range tests {
@@ -369,6 +408,202 @@ func TestAVerifiedReportThatIsNotAReportChangesNothing(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestOneOddMatchDoesNotStopTheReport: beside a live key's match, a signed
+// report holds one match that is odd — a field over its bound, a control
+// or format character, a token that cannot be a key, a field that is not
+// a string. The report answers 200, the live key is revoked and labelled a
+// true positive, and the odd match is kept as what can be kept: its
+// token's hash, a field cut at its bound (at a character's boundary) or
+// left out, and which, so nothing undisplayable is kept.
+func TestOneOddMatchDoesNotStopTheReport(t *testing.T) {
+	longURL := "https://github.com/o/r/blob/x/" + strings.Repeat("a", 2100)
+	longToken := "lk_live_" + strings.Repeat("x", secretscan.MaxTokenLen)
+	longType := strings.Repeat("é", secretscan.MaxTypeLen) // 2 bytes each: cut at 64 characters
+	const url = "https://github.com/o/r"
+	tests := []struct {
+		name string
+		odd  string
+		want secretscan.Kept // the outcome is not-a-key; the token hash, by default, not-a-key's
+	}{
+		{"a url over 2,048 bytes", item(secretscan.Match{Token: "not-a-key", URL: longURL, Source: "content"}),
+			secretscan.Kept{URL: longURL[:secretscan.MaxURLLen], Source: "content", Truncated: "url"}},
+		{"a tab in the url", item(secretscan.Match{Token: "not-a-key", URL: "https://gist.github.com/x\t", Source: "gist"}),
+			secretscan.Kept{Source: "gist", Dropped: "url"}},
+		{"a bidirectional override in the url", item(secretscan.Match{Token: "not-a-key", URL: "https://github.com/\u202egnp.exe", Source: "content"}),
+			secretscan.Kept{Source: "content", Dropped: "url"}},
+		{"a control character in the source", item(secretscan.Match{Token: "not-a-key", URL: url, Source: "con\u0007tent"}),
+			secretscan.Kept{URL: url, Dropped: "source"}},
+		{"a source over 64 bytes", item(secretscan.Match{Token: "not-a-key", URL: url, Source: strings.Repeat("s", 65)}),
+			secretscan.Kept{URL: url, Source: strings.Repeat("s", 64), Truncated: "source"}},
+		{"a type over 128 bytes of two-byte characters", `{"token":"not-a-key","type":"` + longType + `"}`,
+			secretscan.Kept{TokenType: strings.Repeat("é", secretscan.MaxTypeLen/2), Truncated: "type"}},
+		{"a token over 256 bytes", item(secretscan.Match{Token: longToken, URL: url, Source: "content"}),
+			secretscan.Kept{TokenHash: secretscan.TokenHash(longToken), URL: url, Source: "content"}},
+		{"a control character in the token", item(secretscan.Match{Token: "not\na-key", URL: url}),
+			secretscan.Kept{TokenHash: secretscan.TokenHash("not\na-key"), URL: url}},
+		{"an empty token", `{"token":"","url":"` + url + `"}`,
+			secretscan.Kept{TokenHash: secretscan.TokenHash(""), URL: url}},
+		{"no token", `{"url":"` + url + `","source":"content"}`,
+			secretscan.Kept{TokenHash: secretscan.TokenHash(""), URL: url, Source: "content"}},
+		{"a token that is not a string", `{"token":12345,"url":"` + url + `"}`,
+			secretscan.Kept{TokenHash: secretscan.TokenHash(""), URL: url, Dropped: "token"}},
+		{"a type that is not a string", `{"token":"not-a-key","type":7,"url":"` + url + `"}`,
+			secretscan.Kept{URL: url, Dropped: "type"}},
+		{"a url and a source that are not strings", `{"token":"not-a-key","type":"latchkey_api_key","url":{"href":"x"},"source":["content"]}`,
+			secretscan.Kept{TokenType: "latchkey_api_key", Dropped: "url,source"}},
+		{"unknown fields", `{"token":"not-a-key","type":"latchkey_api_key","url":"` + url + `","secret_type":"x","found_at":[1]}`,
+			secretscan.Kept{TokenType: "latchkey_api_key", URL: url}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			_, secret := e.key("usr_a", apikey.EnvLive, "leaked")
+			resp := e.signed(list(item(match(secret, "https://github.com/o/r/blob/x/.env")), tc.odd))
+			if resp.StatusCode != 200 {
+				t.Fatalf("POST = %d %s; want 200", resp.StatusCode, resp.Body)
+			}
+			if e.opens(secret) {
+				t.Fatal("the live key reported beside the odd match still opens")
+			}
+			if got := feedbackOf(t, resp)[secretscan.TokenHash(secret)]; got != "true_positive" {
+				t.Fatalf("the live key's feedback = %q; want true_positive (answer %s)", got, resp.Body)
+			}
+			want := tc.want
+			if want.TokenHash == "" {
+				want.TokenHash = secretscan.TokenHash("not-a-key")
+			}
+			want.Outcome = secretscan.OutcomeNotAKey
+			var odd []secretscan.Kept
+			for _, k := range e.kept() {
+				if k.Outcome != secretscan.OutcomeRevoked {
+					odd = append(odd, k)
+				}
+			}
+			if len(odd) != 1 || odd[0] != want {
+				t.Fatalf("the odd match is kept as %+v; want [%+v]", odd, want)
+			}
+		})
+	}
+}
+
+// TestAReportOfMoreThanAThousandMatchesIsHandledWhole: a report of 1,001
+// matches (well under 1 MB) whose live key comes last revokes it, keeps
+// every match, and answers the feedback on at most MaxFeedback tokens,
+// the true positives first.
+func TestAReportOfMoreThanAThousandMatchesIsHandledWhole(t *testing.T) {
+	e := newEnv(t)
+	_, secret := e.key("usr_a", apikey.EnvLive, "leaked")
+	ms := make([]secretscan.Match, 0, 1001)
+	for i := range 1000 {
+		ms = append(ms, match(fmt.Sprintf("not-a-key-%d", i), "https://github.com/o/r"))
+	}
+	ms = append(ms, match(secret, "https://github.com/o/r/blob/x/.env"))
+	body := report(ms...)
+	if len(body) >= secretscan.MaxBody {
+		t.Fatalf("the report is %d bytes; want it under %d", len(body), secretscan.MaxBody)
+	}
+	resp := e.signed(body)
+	if resp.StatusCode != 200 {
+		t.Fatalf("POST = %d %.300s; want 200", resp.StatusCode, resp.Body)
+	}
+	if e.opens(secret) {
+		t.Fatal("the live key, the report's 1,001st match, still opens")
+	}
+	var fb secretscan.Feedback
+	if err := json.Unmarshal([]byte(resp.Body), &fb); err != nil {
+		t.Fatal(err)
+	}
+	if len(fb) != secretscan.MaxFeedback || fb[0].TokenHash != secretscan.TokenHash(secret) || fb[0].Label != "true_positive" {
+		t.Fatalf("feedback of %d items, the first %+v; want %d, the live key's true_positive first", len(fb), fb[0], secretscan.MaxFeedback)
+	}
+	if n := len(e.kept()); n != 1001 {
+		t.Fatalf("%d kept matches; want all 1,001", n)
+	}
+}
+
+// TestTheLargestFeedbackStaysFarWithinLambdasAnswer: a report of more
+// tokens than MaxFeedback, each with the longest type of the character
+// that escapes most (`<`, seven bytes in Lambda's answer), answers the
+// first MaxFeedback, in about 1 MB as Lambda sends it (API.md, "Answer
+// sizes"), where the 6 MB limit would answer 502.
+func TestTheLargestFeedbackStaysFarWithinLambdasAnswer(t *testing.T) {
+	e := newEnv(t)
+	typ := strings.Repeat("<", secretscan.MaxTypeLen)
+	ms := make([]secretscan.Match, 0, secretscan.MaxFeedback+100)
+	for i := range secretscan.MaxFeedback + 100 { // under 1 MB, each < written \u003c
+		ms = append(ms, secretscan.Match{Token: fmt.Sprintf("t%d", i), Type: typ})
+	}
+	resp := e.signed(report(ms...))
+	if resp.StatusCode != 200 {
+		t.Fatalf("POST = %d %.300s; want 200", resp.StatusCode, resp.Body)
+	}
+	if n := len(feedbackOf(t, resp)); n != secretscan.MaxFeedback {
+		t.Fatalf("%d feedback items; want %d", n, secretscan.MaxFeedback)
+	}
+	if n := httpx.EncodedSize(resp); n > 1100*1000 {
+		t.Fatalf("the answer takes %d bytes as Lambda sends it; want about 1 MB at most (the limit: %d)", n, httpx.MaxResponse)
+	}
+}
+
+// TestAReplayTheSameDayKeepsNothingMore: a kept match's id comes from its
+// token's hash, its place and the day (UTC), so a report sent again the
+// same day — GitHub's retry, or anyone's replay of GitHub's documented
+// sample, which the pinned key verifies — keeps no second outcome, and a
+// match repeated within a report is kept once; the next day, one more.
+func TestAReplayTheSameDayKeepsNothingMore(t *testing.T) {
+	t.Run("GitHub's documented sample, replayed", func(t *testing.T) {
+		e := newEnv(t)
+		e.d.Config.SecretScanningKeys = scansig.Builtin
+		e.build()
+		const (
+			id   = "bcb53661c06b4728e59d897fb6165d5c9cda0fd9cdf9d09ead458168deb7518c"
+			sig  = "MEQCIQDaMKqrGnE27S0kgMrEK0eYBmyG0LeZismAEz/BgZyt7AIfXt9fErtRS4XaeSt/AO1RtBY66YcAdjxji410VQV4xg=="
+			body = `[{"source":"commit","token":"some_token","type":"some_type","url":"https://example.com/base-repo-url/"}]`
+		)
+		send := func() {
+			t.Helper()
+			if resp := e.post(body, map[string]string{scansig.HeaderIdentifier: id, scansig.HeaderSignature: sig}); resp.StatusCode != 200 {
+				t.Fatalf("the sample = %d %s; want 200", resp.StatusCode, resp.Body)
+			}
+		}
+		for range 3 {
+			send()
+		}
+		if k := e.kept(); len(k) != 1 || k[0].TokenHash != secretscan.TokenHash("some_token") || k[0].Outcome != secretscan.OutcomeNotAKey {
+			t.Fatalf("kept after three sends the same day: %+v; want the one match", k)
+		}
+		e.d.Now = func() time.Time { return at.Add(12 * time.Hour) } // the next day, UTC
+		e.build()
+		send()
+		send()
+		if n := len(e.kept()); n != 2 {
+			t.Fatalf("%d kept matches after the next day's sends; want 2 (one a day)", n)
+		}
+	})
+	t.Run("a report with a live key, sent again", func(t *testing.T) {
+		e := newEnv(t)
+		_, secret := e.key("usr_a", apikey.EnvLive, "leaked")
+		const url = "https://github.com/o/r/blob/x/.env"
+		body := report(match(secret, url), match("not-a-key", url), match("not-a-key", url), match("not-a-key", "https://gist.github.com/x"))
+		for range 2 {
+			if resp := e.signed(body); resp.StatusCode != 200 {
+				t.Fatalf("POST = %d %s; want 200", resp.StatusCode, resp.Body)
+			}
+		}
+		// Reordered, the same matches are the same kept ones.
+		if resp := e.signed(report(match("not-a-key", "https://gist.github.com/x"), match(secret, url))); resp.StatusCode != 200 {
+			t.Fatalf("POST = %d %s; want 200", resp.StatusCode, resp.Body)
+		}
+		outcomes := map[string]int{}
+		for _, k := range e.kept() {
+			outcomes[k.Outcome]++
+		}
+		if want := map[string]int{secretscan.OutcomeRevoked: 1, secretscan.OutcomeNotAKey: 2}; fmt.Sprint(outcomes) != fmt.Sprint(want) {
+			t.Fatalf("kept outcomes = %v; want %v: the revocation once, each distinct place of the other token once", outcomes, want)
+		}
+	})
 }
 
 // TestWithoutKeysTheEndpointRefusesEverything: a deployment that trusts no

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base32"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"strings"
@@ -46,6 +47,21 @@ func UserID(issuer, subject string) string {
 func SessionID(tokenHash string) string {
 	h := sha256.Sum256([]byte("latchkey-session-id\x00" + tokenHash))
 	return "ses_" + idEncoding.EncodeToString(h[:16])
+}
+
+// DerivedID returns an ID of kind derived from purpose and parts: the same
+// ones give the same ID, so a second create under it finds the first
+// (ErrExists), which makes a write idempotent. Each string is
+// length-prefixed before the SHA-256, so no two lists collide by
+// concatenation; like SessionID, it is one-way.
+func DerivedID(kind, purpose string, parts ...string) string {
+	var b []byte
+	for _, s := range append([]string{purpose}, parts...) {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	h := sha256.Sum256(b)
+	return kind + "_" + idEncoding.EncodeToString(h[:16])
 }
 
 // ValidID reports whether s has the shape of an ID of this kind. Handlers
