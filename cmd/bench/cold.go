@@ -399,10 +399,10 @@ func coldStart(ctx context.Context, rie, bin string, env []string, event []byte,
 			return coldResult{}, err
 		}
 		api := net.JoinHostPort("127.0.0.1", strconv.Itoa(apiPort))
+		rt := net.JoinHostPort("127.0.0.1", strconv.Itoa(rtPort))
 		// Both addresses on loopback: without them the emulator listens on
 		// every address (../shared/TOOLING.md).
-		cmd := exec.Command(rie, "--runtime-interface-emulator-address", api,
-			"--runtime-api-address", net.JoinHostPort("127.0.0.1", strconv.Itoa(rtPort)), abs)
+		cmd := exec.Command(rie, "--runtime-interface-emulator-address", api, "--runtime-api-address", rt, abs)
 		cmd.Env = env
 		cmd.Dir = filepath.Dir(abs)
 		start := time.Now()
@@ -410,7 +410,7 @@ func coldStart(ctx context.Context, rie, bin string, env []string, event []byte,
 		if err != nil {
 			return coldResult{}, err
 		}
-		res, err = invokeFirst(ctx, c, "http://"+api+"/2015-03-31/functions/function/invocations", event, authorizer, start, timeout)
+		res, err = invokeFirst(ctx, c, rt, "http://"+api+"/2015-03-31/functions/function/invocations", event, authorizer, start, timeout)
 		c.stop()
 		if err != nil && strings.Contains(c.out.String(), "address already in use") {
 			continue
@@ -424,9 +424,30 @@ func coldStart(ctx context.Context, rie, bin string, env []string, event []byte,
 }
 
 // invokeFirst posts the event until the emulator answers, then once more.
-func invokeFirst(ctx context.Context, c *child, url string, event []byte, authorizer bool, start time.Time, timeout time.Duration) (coldResult, error) {
+// The first post waits until the emulator's runtime API (rt) accepts
+// connections as well: the emulator starts the bootstrap on the first
+// invocation, and a bootstrap started before that listener is up exits
+// (seen on this machine under load).
+func invokeFirst(ctx context.Context, c *child, rt, url string, event []byte, authorizer bool, start time.Time, timeout time.Duration) (coldResult, error) {
 	client := &http.Client{Timeout: timeout}
 	deadline := start.Add(timeout)
+	for {
+		conn, err := net.DialTimeout("tcp", rt, timeout)
+		if err == nil {
+			conn.Close()
+			break
+		}
+		if ctx.Err() != nil {
+			return coldResult{}, ctx.Err()
+		}
+		if !c.running() {
+			return coldResult{}, errors.New("the emulator exited before listening")
+		}
+		if time.Now().After(deadline) {
+			return coldResult{}, fmt.Errorf("the runtime API not listening within %v: %w", timeout, err)
+		}
+		time.Sleep(time.Millisecond)
+	}
 	post := func() (int, []byte, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(event))
 		if err != nil {
