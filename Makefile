@@ -67,9 +67,12 @@ screenshots: node_modules/.installed ## save every view of the web console (desk
 	@ls screenshots/*.png | wc -l | xargs printf '%s screenshots in screenshots/\n'
 
 .PHONY: bench
-bench: ## run the Go benchmarks recorded in docs/PERFORMANCE.md; ends with a table of medians (BENCH_COUNT, default 5)
-	@set -o pipefail; $(GO) test ./internal/authz ./internal/devserver -run '^$$' -bench . -benchtime 2s -count $(or $(BENCH_COUNT),5) \
-		| $(GO) run ./cmd/bench stat -base 'internal/authz=BenchmarkFloor'
+bench: ## run the Go benchmarks recorded in docs/PERFORMANCE.md in interleaved rounds (BENCH_ROUNDS, default 5); ends with a table of medians
+	@# One benchmark run per round, every benchmark in each round, one package
+	@# at a time: a shared machine's load then weighs on each alike.
+	@set -o pipefail; for round in $$(seq $(or $(BENCH_ROUNDS),5)); do \
+	  $(GO) test -p 1 ./internal/authz ./internal/devserver -run '^$$' -bench . -benchtime 2s -count 1 || exit 1; \
+	done | $(GO) run ./cmd/bench stat -base 'internal/authz=BenchmarkFloor'
 
 # Bootstraps for this machine (bench-cold runs them under the Lambda runtime
 # interface emulator): `make build`'s flags, this machine's GOARCH.

@@ -84,16 +84,18 @@ func (r *GoBenchReader) Benchmarks() []GoBench {
 
 // GoBenchTable is the table `make bench` ends with: for each benchmark,
 // the median time per operation and its spread over the runs, the median
-// bytes and allocations per operation, and the ratio of its median time
-// to its package's base benchmark (bases maps a package path suffix, such
-// as "internal/authz", to a benchmark name, such as "BenchmarkFloor").
+// bytes and allocations per operation, and its time against its package's
+// base benchmark (bases maps a package path suffix, such as
+// "internal/authz", to a benchmark name, such as "BenchmarkFloor"): the
+// median of the runs' ratios, run i of one against run i of the base, which
+// are of the same round when the runs are interleaved rounds.
 func GoBenchTable(benches []GoBench, bases map[string]string) Table {
 	t := Table{Header: []string{"package", "benchmark", "runs", "time/op (median)", "spread (min–max)", "B/op", "allocs/op", "time vs base"}}
-	base := map[string]float64{} // package → its base's median ns/op
+	base := map[string][]float64{} // package → its base's ns/op by run
 	for _, b := range benches {
 		for suffix, name := range bases {
 			if strings.HasSuffix(b.Pkg, suffix) && b.Name == name {
-				base[b.Pkg] = Median(b.Values["ns/op"])
+				base[b.Pkg] = b.Values["ns/op"]
 			}
 		}
 	}
@@ -101,8 +103,8 @@ func GoBenchTable(benches []GoBench, bases map[string]string) Table {
 		ns := b.Values["ns/op"]
 		lo, hi := MinMax(ns)
 		ratio := "—"
-		if v, ok := base[b.Pkg]; ok && v > 0 {
-			ratio = Ratio(Median(ns) / v)
+		if v, ok := base[b.Pkg]; ok {
+			ratio = Ratio(Median(Ratios(ns, v)))
 		}
 		t.Add(shortPkg(b.Pkg), strings.TrimPrefix(b.Name, "Benchmark"), strconv.Itoa(len(ns)),
 			Duration(Median(ns)/1e9), Spread(lo/1e9, hi/1e9),
