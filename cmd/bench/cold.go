@@ -175,7 +175,8 @@ func cold(ctx context.Context, args []string) error {
 			}
 			f := &fns[i]
 			// What an earlier start deleted (posts-delete, keys-delete) is
-			// put back, outside the timing, so every start finds the same data.
+			// put back before each start, outside the timing, so that every
+			// start finds the same data.
 			if err := reseed(); err != nil {
 				return err
 			}
@@ -190,6 +191,9 @@ func cold(ctx context.Context, args []string) error {
 			}
 			f.hello, f.plain = append(f.hello, h), append(f.plain, p)
 			if *secrets {
+				if err := reseed(); err != nil {
+					return err
+				}
 				ev, err := withHeader(f.event, frontdoor.Header, origin)
 				if err != nil {
 					return fmt.Errorf("%s: %w", f.name, err)
