@@ -85,10 +85,10 @@ bench-cold: ## cold start of every bootstrap under aws-lambda-rie beside a hello
 	$(GO) run ./cmd/bench cold -dir $(HOST_DIST) -rounds $(or $(ROUNDS),5) $(if $(ONLY),-only '$(ONLY)')
 
 .PHONY: bench-load
-bench-load: ## a bounded wrk load through the local server beside a bare Go handler (ROUNDS, default 3; SECONDS, default 5); ends with a table
+bench-load: ## a bounded wrk load through the local server beside a bare Go handler (ROUNDS, default 3; BENCH_SECONDS, default 5); ends with a table
 	@command -v wrk >/dev/null || { echo "bench-load needs wrk: apt-get install -y wrk"; exit 1; }
 	@$(GO) build -o $(BIN)/latchkey-dev ./cmd/dev
-	$(GO) run ./cmd/bench load -server $(BIN)/latchkey-dev -rounds $(or $(ROUNDS),3) -duration $(or $(SECONDS),5)s
+	$(GO) run ./cmd/bench load -server $(BIN)/latchkey-dev -rounds $(or $(ROUNDS),3) -duration $(or $(BENCH_SECONDS),5)s
 
 .PHONY: dev
 dev: ## run Latchkey locally on LATCHKEY_ADDR (default 127.0.0.1:8080); DATA=file.json keeps the data
