@@ -21,7 +21,7 @@ CDK_ARGS    ?=
 
 .PHONY: help
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 .PHONY: deps
 deps: node_modules/.installed $(STATICCHECK) ## install what the tests need (Go modules, dynalite, the CDK CLI and Node 22, staticcheck)
@@ -67,8 +67,28 @@ screenshots: node_modules/.installed ## save every view of the web console (desk
 	@ls screenshots/*.png | wc -l | xargs printf '%s screenshots in screenshots/\n'
 
 .PHONY: bench
-bench: ## run the benchmarks recorded in docs/PERFORMANCE.md
-	$(GO) test ./internal/authz ./internal/devserver -run '^$$' -bench . -benchtime 2s -count 5
+bench: ## run the Go benchmarks recorded in docs/PERFORMANCE.md in interleaved rounds (BENCH_ROUNDS, default 5); ends with a table of medians
+	@# One benchmark run per round, every benchmark in each round, one package
+	@# at a time: a shared machine's load then weighs on each alike.
+	@set -o pipefail; for round in $$(seq $(or $(BENCH_ROUNDS),5)); do \
+	  $(GO) test -p 1 ./internal/authz ./internal/devserver -run '^$$' -bench . -benchtime 2s -count 1 || exit 1; \
+	done | $(GO) run ./cmd/bench stat -base 'internal/authz=BenchmarkFloor'
+
+# Bootstraps for this machine (bench-cold runs them under the Lambda runtime
+# interface emulator): `make build`'s flags, this machine's GOARCH.
+HOST_DIST := dist/host
+
+.PHONY: bench-cold
+bench-cold: ## cold start of every bootstrap under aws-lambda-rie beside a hello-world function (ROUNDS, default 5; ONLY=authorizer,me); ends with a table
+	@mkdir -p $(HOST_DIST)
+	CGO_ENABLED=0 $(GO) build $(LAMBDA_FLAGS) -o $(HOST_DIST)/ ./functions/... ./authorizer ./internal/bench/hello
+	$(GO) run ./cmd/bench cold -dir $(HOST_DIST) -rounds $(or $(ROUNDS),5) $(if $(ONLY),-only '$(ONLY)')
+
+.PHONY: bench-load
+bench-load: ## a bounded wrk load through the local server beside a bare Go handler (ROUNDS, default 3; BENCH_SECONDS, default 5); ends with a table
+	@command -v wrk >/dev/null || { echo "bench-load needs wrk: apt-get install -y wrk"; exit 1; }
+	@$(GO) build -o $(BIN)/latchkey-dev ./cmd/dev
+	$(GO) run ./cmd/bench load -server $(BIN)/latchkey-dev -rounds $(or $(ROUNDS),3) -duration $(or $(BENCH_SECONDS),5)s
 
 .PHONY: dev
 dev: ## run Latchkey locally on LATCHKEY_ADDR (default 127.0.0.1:8080); DATA=file.json keeps the data
