@@ -178,9 +178,11 @@ func oneOrigin(publicURL string, next http.Handler) http.Handler {
 			writeError(w, httpx.Errorf(http.StatusMisdirectedRequest, httpx.CodeForbidden, "use %s", publicURL))
 			return
 		}
-		page := (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
-			(webapp.IsView(r.URL.Path) || pageRoute(r.Method, r.URL.EscapedPath()))
-		if page && !own && httpx.IsLoopback(strings.Trim(host, "[]")) {
+		// The cheap tests first: the route table is read only for a
+		// request to another loopback name.
+		if !own && httpx.IsLoopback(strings.Trim(host, "[]")) &&
+			(r.Method == http.MethodGet || r.Method == http.MethodHead) &&
+			(webapp.IsView(r.URL.Path) || pageRoute(r.Method, r.URL.EscapedPath())) {
 			http.Redirect(w, r, pub.Scheme+"://"+pub.Host+r.URL.RequestURI(), http.StatusTemporaryRedirect)
 			return
 		}
