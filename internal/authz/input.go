@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"unicode/utf8"
 
@@ -48,19 +49,35 @@ type Input struct {
 const ViewerAddressHeader = httpx.ViewerAddressHeader
 
 // InputFrom takes the decision's input from a decoded event (the local
-// gateway's path).
+// gateway's path). Each header map is walked once for all the wanted
+// headers, which match as httpx.ValuesOf matches them: the multi-value
+// map's values when it has any, else the single-value map's.
 func InputFrom(req Request) Input {
 	in := Input{MethodArn: req.MethodArn, Resource: req.Resource, HTTPMethod: req.HTTPMethod,
 		RequestID: req.RequestContext.RequestID, SourceIP: req.RequestContext.Identity.SourceIP}
-	pick := func(name string) []string { return httpx.ValuesOf(req.Headers, req.MultiValueHeaders, name) }
-	in.Authorization = pick("Authorization")
-	in.Cookie = pick("Cookie")
-	in.Origin = pick("Origin")
-	in.SecFetchSite = pick("Sec-Fetch-Site")
-	in.FrontDoor = pick(frontdoor.Header)
-	if v := pick(ViewerAddressHeader); len(v) == 1 {
-		in.ViewerAddress = v[0]
+	var one, mult [wantedHeaders][]string
+	for k, vs := range req.MultiValueHeaders {
+		if h := match(k, wantedHeaderNames[:]); h >= 0 {
+			mult[h] = append(mult[h], vs...)
+		}
 	}
+	for k, v := range req.Headers {
+		if h := match(k, wantedHeaderNames[:]); h >= 0 {
+			one[h] = append(one[h], v)
+		}
+	}
+	either := func(h int) []string {
+		if mult[h] != nil {
+			return mult[h]
+		}
+		return one[h]
+	}
+	in.Authorization = either(headerAuthorization)
+	in.Cookie = either(headerCookie)
+	in.Origin = either(headerOrigin)
+	in.SecFetchSite = either(headerSecFetchSite)
+	in.FrontDoor = either(headerFrontDoor)
+	in.ViewerAddress = single(either(headerViewer))
 	return in
 }
 
@@ -454,11 +471,11 @@ func wantedHeader(name []byte) int {
 // Unicode case folding, as bytes.EqualFold (and so encoding/json's field
 // matching, and strings.EqualFold) has it: the Kelvin sign folds to k, the
 // long s to s. -1 when none does.
-func match(name []byte, names []string) int {
-	for _, c := range name {
-		if c >= utf8.RuneSelf {
+func match[T string | []byte](name T, names []string) int {
+	for i := 0; i < len(name); i++ {
+		if name[i] >= utf8.RuneSelf {
 			for i, want := range names {
-				if bytes.EqualFold(name, []byte(want)) {
+				if strings.EqualFold(string(name), want) {
 					return i
 				}
 			}
@@ -475,9 +492,9 @@ func match(name []byte, names []string) int {
 
 // asciiFoldEqual compares two ASCII strings of one length in any letter
 // case.
-func asciiFoldEqual(name []byte, want string) bool {
-	for i, c := range name {
-		w := want[i]
+func asciiFoldEqual[T string | []byte](name T, want string) bool {
+	for i := 0; i < len(name); i++ {
+		c, w := name[i], want[i]
 		if 'A' <= c && c <= 'Z' {
 			c += 'a' - 'A'
 		}

@@ -116,7 +116,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// Lambda refuses to deliver an answer over its limit, and API Gateway
 	// then answers 502: refuse it here too, so that a test sees it.
-	if n := httpx.EncodedSize(resp); n > httpx.MaxResponse {
+	if n, over := httpx.OverResponseLimit(resp); over {
 		g.log().Error("function answer is over Lambda's response limit", "function", route.Function,
 			"requestId", req.RequestContext.RequestID, "bytes", n, "limit", httpx.MaxResponse)
 		write(w, httpx.GatewayIntegrationFailure.Response())
