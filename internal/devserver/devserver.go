@@ -129,8 +129,12 @@ func guard(next http.Handler) http.Handler {
 // uncleanPath reports a path that path.Clean would change: "." or ".."
 // segments (in any letter case of their escapes) and empty segments.
 func uncleanPath(p string) bool {
-	lower := strings.ToLower(p)
-	for _, seg := range strings.Split(lower, "/")[1:] {
+	first := true
+	for seg := range strings.SplitSeq(strings.ToLower(p), "/") {
+		if first {
+			first = false // what comes before the leading slash
+			continue
+		}
 		switch seg {
 		case ".", "..", "%2e", "%2e%2e", ".%2e", "%2e.":
 			return true

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -152,8 +153,9 @@ func TestKeyPathLoad(t *testing.T) {
 	f := newKeyPathFixture(t)
 	f.check(t)
 
-	wrkRun := func(c keyPathCase) float64 {
+	wrkRun := func(c keyPathCase) (rate, cpuPerRequest float64) {
 		t.Helper()
+		before := processCPU()
 		args := []string{"-t2", "-c32", "-d" + strconv.Itoa(seconds) + "s", "--latency"}
 		if c.header != "" {
 			args = append(args, "-H", c.header)
@@ -169,18 +171,20 @@ func TestKeyPathLoad(t *testing.T) {
 		if n := wrkNon2xx.FindSubmatch(out); n != nil {
 			t.Fatalf("wrk %s: %s answers were not 2xx\n%s", c.name, n[1], out)
 		}
+		used := processCPU() - before
 		r, _ := strconv.ParseFloat(string(m[1]), 64)
-		return r
+		return r, float64(used.Microseconds()) / (r * float64(seconds))
 	}
-	rates := map[string][]float64{}
+	rates, cpus := map[string][]float64{}, map[string][]float64{}
 	for round := range rounds {
 		for _, c := range f.cases {
-			r := wrkRun(c)
+			r, cpu := wrkRun(c)
 			rates[c.name] = append(rates[c.name], r)
-			t.Logf("round %d %-8s %8.0f requests/s", round+1, c.name, r)
+			cpus[c.name] = append(cpus[c.name], cpu)
+			t.Logf("round %d %-8s %8.0f requests/s, %5.1f µs of server CPU per request", round+1, c.name, r, cpu)
 		}
 	}
-	t.Log(keyPathReport(rates, rounds, seconds))
+	t.Log(keyPathReport(rates, cpus, rounds, seconds))
 	if profile == "" {
 		return
 	}
@@ -198,7 +202,7 @@ func TestKeyPathLoad(t *testing.T) {
 	if err := pprof.StartCPUProfile(cpu); err != nil {
 		t.Fatal(err)
 	}
-	wrkRun(f.cases[1])
+	_, _ = wrkRun(f.cases[1])
 	pprof.StopCPUProfile()
 	for _, name := range []string{"mutex", "block"} {
 		w, err := os.Create(filepath.Join(profile, name+".out"))
@@ -212,7 +216,7 @@ func TestKeyPathLoad(t *testing.T) {
 
 // keyPathReport is the figures of a run: each case's median, and the
 // median of each round's ratios to the public post and to the ceiling.
-func keyPathReport(rates map[string][]float64, rounds, seconds int) string {
+func keyPathReport(rates, cpus map[string][]float64, rounds, seconds int) string {
 	median := func(xs []float64) float64 {
 		s := slices.Clone(xs)
 		slices.Sort(s)
@@ -221,21 +225,34 @@ func keyPathReport(rates map[string][]float64, rounds, seconds int) string {
 		}
 		return (s[len(s)/2-1] + s[len(s)/2]) / 2
 	}
-	ratio := func(a, b string) float64 {
+	ratio := func(m map[string][]float64, a, b string) float64 {
 		var rs []float64
-		for i := range rates[a] {
-			rs = append(rs, rates[a][i]/rates[b][i])
+		for i := range m[a] {
+			rs = append(rs, m[a][i]/m[b][i])
 		}
 		return median(rs)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d interleaved rounds of %d s each, wrk -t2 -c32, medians:\n", rounds, seconds)
 	for _, c := range []string{"public", "key", "session", "bare"} {
-		fmt.Fprintf(&b, "  %-8s %8.0f requests/s (%s)\n", c, median(rates[c]), fmtRates(rates[c]))
+		fmt.Fprintf(&b, "  %-8s %8.0f requests/s (%s), %5.1f µs of server CPU per request\n", c, median(rates[c]), fmtRates(rates[c]), median(cpus[c]))
 	}
-	fmt.Fprintf(&b, "  key/public %.2f, session/public %.2f, key/bare %.2f, public/bare %.2f",
-		ratio("key", "public"), ratio("session", "public"), ratio("key", "bare"), ratio("public", "bare"))
+	fmt.Fprintf(&b, "  requests/s: key/public %.2f, session/public %.2f, key/bare %.2f, public/bare %.2f\n",
+		ratio(rates, "key", "public"), ratio(rates, "session", "public"), ratio(rates, "key", "bare"), ratio(rates, "public", "bare"))
+	fmt.Fprintf(&b, "  server CPU per request: key/public %.2f, session/public %.2f, key/bare %.2f, public/bare %.2f",
+		ratio(cpus, "key", "public"), ratio(cpus, "session", "public"), ratio(cpus, "key", "bare"), ratio(cpus, "public", "bare"))
 	return b.String()
+}
+
+// processCPU is the CPU time this process has used, user and system
+// (Linux): unlike requests per second, it hardly moves with what else the
+// machine runs.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func fmtRates(xs []float64) string {
@@ -259,6 +276,8 @@ func BenchmarkKeyPathParallel(b *testing.B) {
 		}
 		b.Run(c.name, func(b *testing.B) {
 			b.ReportAllocs()
+			start := processCPU()
+			defer func() { b.ReportMetric(float64((processCPU()-start).Nanoseconds())/float64(b.N), "cpu-ns/op") }()
 			var failed sync.Once
 			b.RunParallel(func(pb *testing.PB) {
 				for pb.Next() {
@@ -276,6 +295,38 @@ func BenchmarkKeyPathParallel(b *testing.B) {
 					}
 				}
 			})
+		})
+	}
+}
+
+// BenchmarkKeyPath is one request at a time through the local server's
+// handler, for the requests TestKeyPathLoad compares; with -count N the
+// cases interleave (public, key, session, public, …).
+func BenchmarkKeyPath(b *testing.B) {
+	f := newKeyPathFixture(b)
+	h := f.local.Config.Handler
+	for _, c := range f.cases {
+		if c.bare {
+			continue
+		}
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			start := processCPU()
+			defer func() { b.ReportMetric(float64((processCPU()-start).Nanoseconds())/float64(b.N), "cpu-ns/op") }()
+			for b.Loop() {
+				r := httptest.NewRequest("GET", c.path, nil)
+				r.Host = f.local.Listener.Addr().String()
+				r.RemoteAddr = "127.0.0.1:40000"
+				if c.header != "" {
+					k, v, _ := strings.Cut(c.header, ": ")
+					r.Header.Set(k, v)
+				}
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, r)
+				if w.Code != c.want {
+					b.Fatalf("%s: status %d %s", c.name, w.Code, w.Body)
+				}
+			}
 		})
 	}
 }
