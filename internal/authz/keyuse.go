@@ -127,17 +127,20 @@ func (u *keyUses) seen(k store.APIKey, addr netip.Addr, ok bool, now time.Time, 
 	}
 	u.mu.Unlock()
 
+	// The goroutine's own copy of the record, made only here: were k
+	// captured, it would be moved to the heap on every call, written or not.
+	key := k
 	u.wg.Add(1)
 	go func() {
 		defer u.wg.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		if err := u.write(ctx, k.ID, batch); err != nil {
-			u.log.Warn("authorizer: could not record key use", "keyId", k.ID, "err", err.Error())
-			u.putBack(k.ID, batch, fresh)
+		if err := u.write(ctx, key.ID, batch); err != nil {
+			u.log.Warn("authorizer: could not record key use", "keyId", key.ID, "err", err.Error())
+			u.putBack(key.ID, batch, fresh)
 			return
 		}
-		u.tell(ctx, k, fresh)
+		u.tell(ctx, key, fresh)
 	}()
 }
 

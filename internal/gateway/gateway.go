@@ -85,7 +85,13 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		write(w, httpx.GatewayDefault5XX.Response())
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
+	var body []byte
+	var err error
+	if r.Body != nil && r.Body != http.NoBody {
+		// (net/http gives a request without a body http.NoBody: nothing
+		// to read, nor a buffer to make for it.)
+		body, err = io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
+	}
 	if err != nil {
 		write(w, httpx.GatewayDefault4XX.Response())
 		return
