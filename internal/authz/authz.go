@@ -257,11 +257,18 @@ func (a *Authorizer) keyDecision(in Input, route routes.Route, p principal.Princ
 		return Decision{Effect: Allow, Principal: p, Reason: "valid key"}
 	case routes.NeedRead, routes.NeedWrite:
 		if perm := principal.Permission(in.HTTPMethod); p.Can(perm) {
-			return Decision{Effect: Allow, Principal: p, Reason: "key has " + perm}
+			return Decision{Effect: Allow, Principal: p, Reason: keyReasons[perm][1]}
 		}
-		return Decision{Effect: Deny, Principal: p, Reason: "key lacks " + principal.Permission(in.HTTPMethod)}
+		return Decision{Effect: Deny, Principal: p, Reason: keyReasons[principal.Permission(in.HTTPMethod)][0]}
 	}
 	return Decision{Effect: Deny, Principal: p, Reason: "route needs a browser session"}
+}
+
+// keyReasons are the reasons a key lacks or has a permission, written once
+// rather than joined on every request.
+var keyReasons = map[string][2]string{
+	principal.Read:  {"key lacks " + principal.Read, "key has " + principal.Read},
+	principal.Write: {"key lacks " + principal.Write, "key has " + principal.Write},
 }
 
 // fromAnotherSite reports a request a browser sent from another site:
