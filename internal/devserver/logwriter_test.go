@@ -119,4 +119,3 @@ func (s *stuckWriter) Write(p []byte) (int, error) {
 	s.n += len(p)
 	return len(p), nil
 }
-
