@@ -135,9 +135,12 @@ var wrkNon2xx = regexp.MustCompile(`Non-2xx or 3xx responses:\s+([0-9]+)`)
 // and the medians of the per-round ratios. Skipped unless
 // LATCHKEY_KEYPATH_SECONDS (seconds per case and round) is set; wrk must
 // be on PATH. LATCHKEY_KEYPATH_ROUNDS sets the rounds (default 3),
-// LATCHKEY_KEYPATH_PROFILE a folder for a CPU profile of the key rounds
-// and the server's mutex and block profiles. docs/PERFORMANCE.md, "Key path
-// under load", records its figures.
+// LATCHKEY_KEYPATH_PROFILE a folder where one more key run, not counted,
+// leaves CPU, mutex and block profiles of the server (cpu-key.out,
+// mutex.out, block.out). Beside requests per second it reports the
+// server's CPU time per request (getrusage), which moves far less with
+// what else the machine runs. docs/PERFORMANCE.md, "Key path under load",
+// records its figures.
 func TestKeyPathLoad(t *testing.T) {
 	seconds, _ := strconv.Atoi(os.Getenv("LATCHKEY_KEYPATH_SECONDS"))
 	if seconds <= 0 {
