@@ -1,8 +1,15 @@
 package authz
 
 import (
-	"encoding/json"
+	"bytes"
+	"errors"
 	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/go-json-experiment/json/jsontext"
 
 	"github.com/latchkey/latchkey/internal/frontdoor"
 	"github.com/latchkey/latchkey/internal/httpx"
@@ -42,19 +49,35 @@ type Input struct {
 const ViewerAddressHeader = httpx.ViewerAddressHeader
 
 // InputFrom takes the decision's input from a decoded event (the local
-// gateway's path).
+// gateway's path). Each header map is walked once for all the wanted
+// headers, which match as httpx.ValuesOf matches them: the multi-value
+// map's values when it has any, else the single-value map's.
 func InputFrom(req Request) Input {
 	in := Input{MethodArn: req.MethodArn, Resource: req.Resource, HTTPMethod: req.HTTPMethod,
 		RequestID: req.RequestContext.RequestID, SourceIP: req.RequestContext.Identity.SourceIP}
-	pick := func(name string) []string { return httpx.ValuesOf(req.Headers, req.MultiValueHeaders, name) }
-	in.Authorization = pick("Authorization")
-	in.Cookie = pick("Cookie")
-	in.Origin = pick("Origin")
-	in.SecFetchSite = pick("Sec-Fetch-Site")
-	in.FrontDoor = pick(frontdoor.Header)
-	if v := pick(ViewerAddressHeader); len(v) == 1 {
-		in.ViewerAddress = v[0]
+	var one, mult [wantedHeaders][]string
+	for k, vs := range req.MultiValueHeaders {
+		if h := match(k, wantedHeaderNames[:]); h >= 0 {
+			mult[h] = append(mult[h], vs...)
+		}
 	}
+	for k, v := range req.Headers {
+		if h := match(k, wantedHeaderNames[:]); h >= 0 {
+			one[h] = append(one[h], v)
+		}
+	}
+	either := func(h int) []string {
+		if mult[h] != nil {
+			return mult[h]
+		}
+		return one[h]
+	}
+	in.Authorization = either(headerAuthorization)
+	in.Cookie = either(headerCookie)
+	in.Origin = either(headerOrigin)
+	in.SecFetchSite = either(headerSecFetchSite)
+	in.FrontDoor = either(headerFrontDoor)
+	in.ViewerAddress = single(either(headerViewer))
 	return in
 }
 
@@ -63,113 +86,427 @@ func InputFrom(req Request) Input {
 const maxEvent = 1 << 20
 
 // DecodeInput reads the decision's input straight from the event JSON (the
-// Lambda path). It decodes only the fields a decision needs: encoding/json
-// still validates the whole event but builds no maps for the headers it
-// skips. Header names match in any letter case, and a header given under two
-// spellings keeps both values, so "two Authorization headers" is never
-// hidden.
+// Lambda path) with jsontext, the streaming tokenizer of encoding/json/v2
+// (github.com/go-json-experiment/json): it reads type, methodArn, resource,
+// httpMethod, requestContext.requestId, requestContext.identity.sourceIp and
+// the wanted headers (wantedHeaderNames), and skips every other value without
+// decoding it, jsontext still checking that it is valid JSON. Names match as
+// encoding/json matches them to a struct's fields, in any letter case
+// (Unicode folding included, as bytes.EqualFold); header names match the same
+// way (httpx.ValuesOf), and a header given under two spellings keeps both
+// values, so "two Authorization headers" is never hidden.
+//
+// Where encoding/json would quietly pick one of two values, or mangle one,
+// DecodeInput refuses the event (the authorizer then fails closed):
+//   - malformed JSON, anything after the event, or invalid UTF-8 (JSON
+//     between systems is UTF-8: RFC 8259, section 8.1);
+//   - a field it reads given twice in its object, under the same name or
+//     another letter case (encoding/json would keep the last);
+//   - a wanted header given twice under exactly the same name in one map
+//     (a map keeps the last);
+//   - a field it reads of another type than API Gateway sends.
+//
+// FuzzLeanInputMatchesEncodingJSON holds it to encoding/json's decoding.
 func DecodeInput(event []byte) (Input, error) {
 	if len(event) > maxEvent {
 		return Input{}, fmt.Errorf("authorizer event of %d bytes is over %d", len(event), maxEvent)
 	}
-	var e struct {
-		Type           string `json:"type"`
-		MethodArn      string `json:"methodArn"`
-		Resource       string `json:"resource"`
-		HTTPMethod     string `json:"httpMethod"`
-		RequestContext struct {
-			RequestID string `json:"requestId"`
-			Identity  struct {
-				SourceIP string `json:"sourceIp"`
-			} `json:"identity"`
-		} `json:"requestContext"`
-		Headers           wantedHeaders[appendString]
-		MultiValueHeaders wantedHeaders[appendStrings]
-	}
-	if err := json.Unmarshal(event, &e); err != nil {
+	r := eventReaders.Get().(*eventReader)
+	defer r.release()
+	in, err := r.read(event)
+	if err != nil {
 		return Input{}, fmt.Errorf("decode authorizer event: %w", err)
 	}
-	if e.Type != "REQUEST" {
-		return Input{}, fmt.Errorf("authorizer event type %q: want REQUEST", e.Type)
-	}
-	either := func(multi, single []string) []string {
-		if multi != nil {
-			return multi
-		}
-		return single
-	}
-	return Input{
-		MethodArn:     e.MethodArn,
-		Resource:      e.Resource,
-		HTTPMethod:    e.HTTPMethod,
-		Authorization: either(e.MultiValueHeaders.Authorization.list(), e.Headers.Authorization.list()),
-		Cookie:        either(e.MultiValueHeaders.Cookie.list(), e.Headers.Cookie.list()),
-		Origin:        either(e.MultiValueHeaders.Origin.list(), e.Headers.Origin.list()),
-		SecFetchSite:  either(e.MultiValueHeaders.SecFetchSite.list(), e.Headers.SecFetchSite.list()),
-		FrontDoor:     either(e.MultiValueHeaders.FrontDoor.list(), e.Headers.FrontDoor.list()),
-		RequestID:     e.RequestContext.RequestID,
-		SourceIP:      e.RequestContext.Identity.SourceIP,
-		ViewerAddress: single(either(e.MultiValueHeaders.Viewer.list(), e.Headers.Viewer.list())),
-	}, nil
+	return in, nil
 }
 
-// lister is a header's collected values.
-type lister interface{ list() []string }
+// The event's fields that a decision reads, at the top level.
+const (
+	fieldType = iota
+	fieldMethodArn
+	fieldResource
+	fieldHTTPMethod
+	fieldHeaders
+	fieldMultiValueHeaders
+	fieldRequestContext
+)
 
-// wantedHeaders picks the credential headers out of a headers object.
-// encoding/json matches object keys to these fields case-insensitively.
-type wantedHeaders[T any] struct {
-	Authorization T `json:"authorization"`
-	Cookie        T `json:"cookie"`
-	Origin        T `json:"origin"`
-	SecFetchSite  T `json:"sec-fetch-site"`
-	FrontDoor     T `json:"x-latchkey-origin"`         // frontdoor.Header
-	Viewer        T `json:"x-latchkey-viewer-address"` // ViewerAddressHeader
+var topFields = []string{
+	fieldType: "type", fieldMethodArn: "methodArn", fieldResource: "resource", fieldHTTPMethod: "httpMethod",
+	fieldHeaders: "headers", fieldMultiValueHeaders: "multiValueHeaders", fieldRequestContext: "requestContext",
 }
 
-// appendString collects the string values of every key that matches its
-// field: json calls UnmarshalJSON once per matching key.
-type appendString []string
+// The fields read in requestContext, and in its identity.
+var (
+	contextFields  = []string{"requestId", "identity"}
+	identityFields = []string{"sourceIp"}
+)
 
-func (a *appendString) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		// A header present with no value still counts as present, as the
-		// decoded path (InputFrom) sees it: an empty Authorization header
-		// decides alone, and an empty Origin is not a missing one.
-		*a = append(*a, "")
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return err
-	}
-	*a = append(*a, s)
-	return nil
+// The headers a decision reads, in the order of wantedHeaderNames.
+const (
+	headerAuthorization = iota
+	headerCookie
+	headerOrigin
+	headerSecFetchSite
+	headerFrontDoor
+	headerViewer
+	wantedHeaders
+)
+
+var wantedHeaderNames = [wantedHeaders]string{
+	headerAuthorization: "authorization", headerCookie: "cookie", headerOrigin: "origin",
+	headerSecFetchSite: "sec-fetch-site", headerFrontDoor: frontdoor.Header, headerViewer: ViewerAddressHeader,
 }
 
-func (a appendString) list() []string { return a }
-
-// appendStrings collects the array values of every matching key.
-type appendStrings []string
-
-func (a *appendStrings) UnmarshalJSON(b []byte) error {
-	if string(b) == "null" {
-		return nil
-	}
-	var ss []string
-	if err := json.Unmarshal(b, &ss); err != nil {
-		return err
-	}
-	*a = append(*a, ss...)
-	return nil
+// eventReader is DecodeInput's reusable state: the tokenizer and scratch
+// space, kept in a pool so that a warm invocation allocates only the strings
+// it returns.
+type eventReader struct {
+	src  bytes.Buffer
+	dec  jsontext.Decoder
+	name []byte
+	// seen are the wanted header names already met in the current map:
+	// offsets into seenNames.
+	seen      []seenHeader
+	seenNames []byte
 }
 
-func (a appendStrings) list() []string { return a }
+type seenHeader struct{ header, start, end int }
+
+var eventReaders = sync.Pool{New: func() any { return new(eventReader) }}
+
+// decodeOptions: duplicate names are checked where they matter (the fields
+// read) rather than in every object; invalid UTF-8 is refused (jsontext's
+// default).
+var decodeOptions = jsontext.AllowDuplicateNames(true)
+
+// release returns r to the pool without keeping the event alive.
+func (r *eventReader) release() {
+	r.src = bytes.Buffer{}
+	r.dec.Reset(&r.src)
+	eventReaders.Put(r)
+}
 
 var (
-	_ lister = appendString(nil)
-	_ lister = appendStrings(nil)
+	errDuplicate = errors.New("a field the authorizer reads is given twice")
+	errType      = errors.New("a field the authorizer reads has the wrong type")
 )
+
+func (r *eventReader) read(event []byte) (Input, error) {
+	r.src = *bytes.NewBuffer(event)
+	r.dec.Reset(&r.src, decodeOptions)
+	var (
+		in        Input
+		typ       string
+		one, mult [wantedHeaders][]string
+		seen      uint
+	)
+	if err := r.open('{'); err != nil {
+		return Input{}, err
+	}
+	for r.dec.PeekKind() == '"' {
+		f, err := r.field(topFields, &seen)
+		if err != nil {
+			return Input{}, err
+		}
+		switch f {
+		case fieldType:
+			typ, err = r.str()
+		case fieldMethodArn:
+			in.MethodArn, err = r.str()
+		case fieldResource:
+			in.Resource, err = r.str()
+		case fieldHTTPMethod:
+			in.HTTPMethod, err = r.str()
+		case fieldHeaders:
+			err = r.headers(&one, false)
+		case fieldMultiValueHeaders:
+			err = r.headers(&mult, true)
+		case fieldRequestContext:
+			err = r.requestContext(&in)
+		default:
+			_, err = r.dec.ReadValue()
+		}
+		if err != nil {
+			return Input{}, err
+		}
+	}
+	if err := r.close('}'); err != nil {
+		return Input{}, err
+	}
+	if _, err := r.dec.ReadToken(); err != io.EOF {
+		if err == nil {
+			err = errors.New("more JSON after the event")
+		}
+		return Input{}, err
+	}
+	if typ != "REQUEST" {
+		return Input{}, fmt.Errorf("authorizer event type %q: want REQUEST", typ)
+	}
+	either := func(h int) []string {
+		if mult[h] != nil {
+			return mult[h]
+		}
+		return one[h]
+	}
+	in.Authorization = either(headerAuthorization)
+	in.Cookie = either(headerCookie)
+	in.Origin = either(headerOrigin)
+	in.SecFetchSite = either(headerSecFetchSite)
+	in.FrontDoor = either(headerFrontDoor)
+	in.ViewerAddress = single(either(headerViewer))
+	return in, nil
+}
+
+// open reads the start of an object or array (kind '{' or '['); close its
+// end.
+func (r *eventReader) open(kind jsontext.Kind) error {
+	tok, err := r.dec.ReadToken()
+	if err != nil {
+		return err
+	}
+	if tok.Kind() != kind {
+		return errType
+	}
+	return nil
+}
+
+func (r *eventReader) close(kind jsontext.Kind) error { return r.open(kind) }
+
+// orNull reports whether the next value is null, reading it if so.
+func (r *eventReader) orNull() (bool, error) {
+	if r.dec.PeekKind() != 'n' {
+		return false, nil
+	}
+	_, err := r.dec.ReadToken()
+	return true, err
+}
+
+// field reads an object member's name and returns its index in fields, or
+// -1 for a field not read; a field of fields met before in this object
+// (seen) is refused.
+func (r *eventReader) field(fields []string, seen *uint) (int, error) {
+	name, err := r.readName()
+	if err != nil {
+		return -1, err
+	}
+	i := match(name, fields)
+	if i < 0 {
+		return -1, nil
+	}
+	if *seen&(1<<i) != 0 {
+		return -1, errDuplicate
+	}
+	*seen |= 1 << i
+	return i, nil
+}
+
+// readName reads an object member's name, unescaped. The bytes are valid
+// until the next read.
+func (r *eventReader) readName() ([]byte, error) {
+	v, err := r.dec.ReadValue()
+	if err != nil {
+		return nil, err
+	}
+	if len(v) < 2 || v[0] != '"' {
+		return nil, errType
+	}
+	if body := v[1 : len(v)-1]; bytes.IndexByte(body, '\\') < 0 {
+		return body, nil
+	}
+	r.name, err = jsontext.AppendUnquote(r.name[:0], v)
+	return r.name, err
+}
+
+// str reads a string, or null as encoding/json reads it into a string
+// (no value: "").
+func (r *eventReader) str() (string, error) {
+	tok, err := r.dec.ReadToken()
+	if err != nil {
+		return "", err
+	}
+	switch tok.Kind() {
+	case '"':
+		return tok.String(), nil
+	case 'n':
+		return "", nil
+	}
+	return "", errType
+}
+
+// headers reads a headers object (multi: multiValueHeaders, whose values
+// are lists) into the wanted headers' values. A null value of the single
+// map is a header present with no value, as a decoded map holds it: an
+// empty Authorization header decides alone, and an empty Origin is not a
+// missing one.
+func (r *eventReader) headers(into *[wantedHeaders][]string, multi bool) error {
+	if null, err := r.orNull(); null || err != nil {
+		return err
+	}
+	if err := r.open('{'); err != nil {
+		return err
+	}
+	r.seen, r.seenNames = r.seen[:0], r.seenNames[:0]
+	for r.dec.PeekKind() == '"' {
+		name, err := r.readName()
+		if err != nil {
+			return err
+		}
+		h := wantedHeader(name)
+		if h < 0 {
+			if _, err := r.dec.ReadValue(); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := r.once(h, name); err != nil {
+			return err
+		}
+		if !multi {
+			v, err := r.str()
+			if err != nil {
+				return err
+			}
+			into[h] = append(into[h], v)
+			continue
+		}
+		if null, err := r.orNull(); null || err != nil {
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		if err := r.open('['); err != nil {
+			return err
+		}
+		for r.dec.PeekKind() != ']' {
+			v, err := r.str()
+			if err != nil {
+				return err
+			}
+			into[h] = append(into[h], v)
+		}
+		if err := r.close(']'); err != nil {
+			return err
+		}
+	}
+	return r.close('}')
+}
+
+// once refuses a wanted header whose exact name this map gave before.
+func (r *eventReader) once(h int, name []byte) error {
+	for _, s := range r.seen {
+		if s.header == h && string(r.seenNames[s.start:s.end]) == string(name) {
+			return errDuplicate
+		}
+	}
+	start := len(r.seenNames)
+	r.seenNames = append(r.seenNames, name...)
+	r.seen = append(r.seen, seenHeader{header: h, start: start, end: len(r.seenNames)})
+	return nil
+}
+
+// requestContext reads requestContext.requestId and
+// requestContext.identity.sourceIp.
+func (r *eventReader) requestContext(in *Input) error {
+	if null, err := r.orNull(); null || err != nil {
+		return err
+	}
+	if err := r.open('{'); err != nil {
+		return err
+	}
+	var seen uint
+	for r.dec.PeekKind() == '"' {
+		f, err := r.field(contextFields, &seen)
+		if err != nil {
+			return err
+		}
+		switch f {
+		case 0:
+			in.RequestID, err = r.str()
+		case 1:
+			err = r.identity(in)
+		default:
+			_, err = r.dec.ReadValue()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return r.close('}')
+}
+
+func (r *eventReader) identity(in *Input) error {
+	if null, err := r.orNull(); null || err != nil {
+		return err
+	}
+	if err := r.open('{'); err != nil {
+		return err
+	}
+	var seen uint
+	for r.dec.PeekKind() == '"' {
+		f, err := r.field(identityFields, &seen)
+		if err != nil {
+			return err
+		}
+		if f == 0 {
+			in.SourceIP, err = r.str()
+		} else {
+			_, err = r.dec.ReadValue()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return r.close('}')
+}
+
+// wantedHeader is the index of the wanted header a name is, in any letter
+// case, or -1.
+func wantedHeader(name []byte) int {
+	return match(name, wantedHeaderNames[:])
+}
+
+// match is the index in names (ASCII) of the one that name equals under
+// Unicode case folding, as bytes.EqualFold (and so encoding/json's field
+// matching, and strings.EqualFold) has it: the Kelvin sign folds to k, the
+// long s to s. -1 when none does.
+func match[T string | []byte](name T, names []string) int {
+	for i := 0; i < len(name); i++ {
+		if name[i] >= utf8.RuneSelf {
+			for i, want := range names {
+				if strings.EqualFold(string(name), want) {
+					return i
+				}
+			}
+			return -1
+		}
+	}
+	for i, want := range names {
+		if len(want) == len(name) && asciiFoldEqual(name, want) {
+			return i
+		}
+	}
+	return -1
+}
+
+// asciiFoldEqual compares two ASCII strings of one length in any letter
+// case.
+func asciiFoldEqual[T string | []byte](name T, want string) bool {
+	for i := 0; i < len(name); i++ {
+		c, w := name[i], want[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if 'A' <= w && w <= 'Z' {
+			w += 'a' - 'A'
+		}
+		if c != w {
+			return false
+		}
+	}
+	return true
+}
 
 // single is a header's one value, or "" when it has none or several.
 func single(vs []string) string {

@@ -39,6 +39,10 @@ type keyUses struct {
 
 	mu   sync.Mutex
 	keys map[string]*keyUse
+	// day is store.UsageDay of the last use, for the date dayOf: formatted
+	// once a day rather than per request.
+	day   string
+	dayOf [3]int
 }
 
 // keyUse is one key's pending use in this instance.
@@ -54,6 +58,10 @@ type keyUse struct {
 	fresh map[string]bool
 	// known are the addresses this instance wrote for the key.
 	known map[string]bool
+	// last and lastText are the address of the key's last use and its
+	// text: a key is mostly used from one address, written once.
+	last     netip.Addr
+	lastText string
 }
 
 func newKeyUses(every time.Duration, log *slog.Logger, wg *sync.WaitGroup,
@@ -85,10 +93,13 @@ func (u *keyUses) seen(k store.APIKey, addr netip.Addr, ok bool, now time.Time, 
 		u.keys[k.ID] = e
 	}
 	if allowed {
-		e.requests[store.UsageDay(now)]++
+		e.requests[u.usageDay(now)]++
 	}
 	if ok {
-		s := addr.String()
+		if addr != e.last || e.lastText == "" {
+			e.last, e.lastText = addr, addr.String()
+		}
+		s := e.lastText
 		if _, pending := e.addrs[s]; pending || len(e.addrs) < store.MaxKeyAddresses {
 			e.addrs[s] = now
 			if _, inRecord := k.Addresses[s]; !inRecord && !e.known[s] {
@@ -116,18 +127,31 @@ func (u *keyUses) seen(k store.APIKey, addr netip.Addr, ok bool, now time.Time, 
 	}
 	u.mu.Unlock()
 
+	// The goroutine's own copy of the record, made only here: were k
+	// captured, it would be moved to the heap on every call, written or not.
+	key := k
 	u.wg.Add(1)
 	go func() {
 		defer u.wg.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
-		if err := u.write(ctx, k.ID, batch); err != nil {
-			u.log.Warn("authorizer: could not record key use", "keyId", k.ID, "err", err.Error())
-			u.putBack(k.ID, batch, fresh)
+		if err := u.write(ctx, key.ID, batch); err != nil {
+			u.log.Warn("authorizer: could not record key use", "keyId", key.ID, "err", err.Error())
+			u.putBack(key.ID, batch, fresh)
 			return
 		}
-		u.tell(ctx, k, fresh)
+		u.tell(ctx, key, fresh)
 	}()
+}
+
+// usageDay is store.UsageDay(now), formatted anew only when the date
+// changes. u.mu is held.
+func (u *keyUses) usageDay(now time.Time) string {
+	y, m, d := now.UTC().Date()
+	if date := [3]int{y, int(m), d}; date != u.dayOf || u.day == "" {
+		u.day, u.dayOf = store.UsageDay(now), date
+	}
+	return u.day
 }
 
 // putBack returns a failed write's counts and addresses to the key's

@@ -129,8 +129,12 @@ func guard(next http.Handler) http.Handler {
 // uncleanPath reports a path that path.Clean would change: "." or ".."
 // segments (in any letter case of their escapes) and empty segments.
 func uncleanPath(p string) bool {
-	lower := strings.ToLower(p)
-	for _, seg := range strings.Split(lower, "/")[1:] {
+	first := true
+	for seg := range strings.SplitSeq(strings.ToLower(p), "/") {
+		if first {
+			first = false // what comes before the leading slash
+			continue
+		}
 		switch seg {
 		case ".", "..", "%2e", "%2e%2e", ".%2e", "%2e.":
 			return true
@@ -178,9 +182,11 @@ func oneOrigin(publicURL string, next http.Handler) http.Handler {
 			writeError(w, httpx.Errorf(http.StatusMisdirectedRequest, httpx.CodeForbidden, "use %s", publicURL))
 			return
 		}
-		page := (r.Method == http.MethodGet || r.Method == http.MethodHead) &&
-			(webapp.IsView(r.URL.Path) || pageRoute(r.Method, r.URL.EscapedPath()))
-		if page && !own && httpx.IsLoopback(strings.Trim(host, "[]")) {
+		// The cheap tests first: the route table is read only for a
+		// request to another loopback name.
+		if !own && httpx.IsLoopback(strings.Trim(host, "[]")) &&
+			(r.Method == http.MethodGet || r.Method == http.MethodHead) &&
+			(webapp.IsView(r.URL.Path) || pageRoute(r.Method, r.URL.EscapedPath())) {
 			http.Redirect(w, r, pub.Scheme+"://"+pub.Host+r.URL.RequestURI(), http.StatusTemporaryRedirect)
 			return
 		}

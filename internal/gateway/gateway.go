@@ -85,7 +85,13 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		write(w, httpx.GatewayDefault5XX.Response())
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
+	var body []byte
+	var err error
+	if r.Body != nil && r.Body != http.NoBody {
+		// (net/http gives a request without a body http.NoBody: nothing
+		// to read, nor a buffer to make for it.)
+		body, err = io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
+	}
 	if err != nil {
 		write(w, httpx.GatewayDefault4XX.Response())
 		return
@@ -116,7 +122,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// Lambda refuses to deliver an answer over its limit, and API Gateway
 	// then answers 502: refuse it here too, so that a test sees it.
-	if n := httpx.EncodedSize(resp); n > httpx.MaxResponse {
+	if n, over := httpx.OverResponseLimit(resp); over {
 		g.log().Error("function answer is over Lambda's response limit", "function", route.Function,
 			"requestId", req.RequestContext.RequestID, "bytes", n, "limit", httpx.MaxResponse)
 		write(w, httpx.GatewayIntegrationFailure.Response())

@@ -18,12 +18,13 @@ func NewLogger(w io.Writer) *slog.Logger {
 // RequestLogger adds the request's identifying fields to log. It records the
 // request id, route and method — never headers, bodies or query strings,
 // which may hold credentials.
+// The fields are added when a line is written (requestHandler).
 func RequestLogger(log *slog.Logger, req Request) *slog.Logger {
-	return log.With(
-		"requestId", req.RequestContext.RequestID,
-		"resource", req.Resource,
-		"method", req.HTTPMethod,
-	)
+	return slog.New(&requestHandler{inner: log.Handler(), attrs: [3]slog.Attr{
+		slog.String("requestId", req.RequestContext.RequestID),
+		slog.String("resource", req.Resource),
+		slog.String("method", req.HTTPMethod),
+	}})
 }
 
 type loggerKey struct{}

@@ -438,7 +438,7 @@ func Match(method, escapedPath string) (Route, map[string]string, MatchResult) {
 // parameter takes the rest of the path (at least one segment), unescaped
 // segment by segment, as API Gateway passes it.
 func matchPath(template string, segs []string) (map[string]string, bool) {
-	tsegs := strings.Split(template, "/")
+	tsegs := templateSegments(template)
 	greedy := strings.HasSuffix(template, "+}")
 	if (!greedy && len(tsegs) != len(segs)) || (greedy && len(segs) < len(tsegs)) {
 		return nil, false
