@@ -145,6 +145,9 @@ func New(o Options) *Authorizer {
 	a.uses = newKeyUses(every, a.log, &a.touch.wg, func(ctx context.Context, id string, u store.KeyUse) error {
 		return o.Keys.Touch(ctx, id, u)
 	}, o.Record)
+	if o.Now != nil {
+		a.uses.now = o.Now
+	}
 	return a
 }
 

@@ -21,21 +21,31 @@ type Recorder func(ctx context.Context, userID, kind string, details map[string]
 // the addresses the key came from since its last write for that key. The
 // first use of a key writes at once; after that a use writes, with all
 // that gathered, when the last write is at least every old
-// (store.KeyStore.Touch: last use, counts and addresses in one write). So
-// each instance writes a key at most once per every, and what an instance
-// gathered is lost if Lambda recycles it before its next write: at most one
-// interval of counts (usage is a guide, not billing).
+// (store.KeyStore.Touch: last use, counts and addresses in one write), and
+// what gathered after a write is written when the interval ends even if
+// the key is not used again (a timer; on Lambda it runs when the instance
+// next runs at all, for any request). So each instance writes a key at
+// most once per every, and what an instance gathered is lost only if
+// Lambda recycles it before it runs again: at most one interval of counts
+// (usage is a guide, not billing).
 //
 // A use from an address that neither the key's record (as this instance
-// last read it) nor this instance's own writes hold is new: once written,
-// it is told to the key's owner in the security log. Two instances that see
-// the same new address at once may each tell it.
+// last read it) nor this instance's own writes hold is new: it is written
+// at once, without waiting for the interval (once a key per interval; more
+// new addresses within it are written when it ends), and then told to the
+// key's owner in the security log. Two instances that see the same new
+// address at once may each tell it.
 type keyUses struct {
 	every  time.Duration
 	log    *slog.Logger
 	wg     *sync.WaitGroup
 	write  func(ctx context.Context, id string, u store.KeyUse) error
 	record Recorder
+
+	// after schedules the write of what gathers during an interval
+	// (time.AfterFunc; tests run it by hand), and now is the clock.
+	after func(time.Duration, func()) interface{ Stop() bool }
+	now   func() time.Time
 
 	mu   sync.Mutex
 	keys map[string]*keyUse
@@ -44,6 +54,11 @@ type keyUses struct {
 	day   string
 	dayOf [3]int
 }
+
+// maxForcedWrites is how many writes a key's new addresses may start
+// within one interval, before it ends: the first new address is told at
+// once, and any others with the write at the interval's end.
+const maxForcedWrites = 1
 
 // keyUse is one key's pending use in this instance.
 type keyUse struct {
@@ -56,8 +71,13 @@ type keyUse struct {
 	addrs map[string]time.Time
 	// fresh are the addresses of addrs that are new to the key.
 	fresh map[string]bool
-	// known are the addresses this instance wrote for the key.
-	known map[string]bool
+	// known are the addresses this instance wrote for the key, with the
+	// times written: with the record as last read, what the store holds.
+	known map[string]time.Time
+	// flush is the timer that writes what gathers after a write; forced
+	// counts the writes a new address made before the interval ended.
+	flush  interface{ Stop() bool }
+	forced int
 	// last and lastText are the address of the key's last use and its
 	// text: a key is mostly used from one address, written once.
 	last     netip.Addr
@@ -66,7 +86,26 @@ type keyUse struct {
 
 func newKeyUses(every time.Duration, log *slog.Logger, wg *sync.WaitGroup,
 	write func(ctx context.Context, id string, u store.KeyUse) error, record Recorder) *keyUses {
-	return &keyUses{every: every, log: log, wg: wg, write: write, record: record, keys: map[string]*keyUse{}}
+	return &keyUses{every: every, log: log, wg: wg, write: write, record: record, keys: map[string]*keyUse{},
+		after: func(d time.Duration, f func()) interface{ Stop() bool } { return time.AfterFunc(d, f) }, now: time.Now}
+}
+
+// stored is what the key's record holds of its addresses as far as this
+// instance knows: the record as it last read it, and what it wrote since.
+func (e *keyUse) stored(k store.APIKey) map[string]time.Time {
+	if len(e.known) == 0 {
+		return k.Addresses
+	}
+	out := maps.Clone(k.Addresses)
+	if out == nil {
+		out = map[string]time.Time{}
+	}
+	for s, at := range e.known {
+		if at.After(out[s]) {
+			out[s] = at
+		}
+	}
+	return out
 }
 
 func (e *keyUse) reset() {
@@ -88,7 +127,7 @@ func (u *keyUses) seen(k store.APIKey, addr netip.Addr, ok bool, now time.Time, 
 				break
 			}
 		}
-		e = &keyUse{known: map[string]bool{}}
+		e = &keyUse{known: map[string]time.Time{}}
 		e.reset()
 		u.keys[k.ID] = e
 	}
@@ -102,17 +141,54 @@ func (u *keyUses) seen(k store.APIKey, addr netip.Addr, ok bool, now time.Time, 
 		s := e.lastText
 		if _, pending := e.addrs[s]; pending || len(e.addrs) < store.MaxKeyAddresses {
 			e.addrs[s] = now
-			if _, inRecord := k.Addresses[s]; !inRecord && !e.known[s] {
+			if _, inRecord := k.Addresses[s]; !inRecord && e.known[s].IsZero() {
 				e.fresh[s] = true
 			}
 		}
 	}
 	if !e.wrote.IsZero() && now.Sub(e.wrote) < u.every {
+		if len(e.fresh) == 0 || e.forced >= maxForcedWrites {
+			if e.flush == nil {
+				key := k
+				e.flush = u.after(u.every-now.Sub(e.wrote), func() { u.flushPending(key) })
+			}
+			u.mu.Unlock()
+			return
+		}
+		e.forced++ // an address new to the key is told at once
+	} else {
+		e.forced = 0
+	}
+	u.writeLocked(e, k, now)
+}
+
+// flushPending writes what gathered of k since its last write, when the
+// interval after that write ends and nothing wrote it meanwhile.
+func (u *keyUses) flushPending(k store.APIKey) {
+	u.mu.Lock()
+	e := u.keys[k.ID]
+	if e == nil {
 		u.mu.Unlock()
 		return
 	}
+	e.flush = nil
+	if len(e.requests) == 0 && len(e.addrs) == 0 {
+		u.mu.Unlock()
+		return
+	}
+	e.forced = 0
+	u.writeLocked(e, k, u.now())
+}
+
+// writeLocked takes e's pending use as one write and starts it in the
+// background; u.mu is held, and released.
+func (u *keyUses) writeLocked(e *keyUse, k store.APIKey, now time.Time) {
+	if e.flush != nil {
+		e.flush.Stop()
+		e.flush = nil
+	}
 	batch := store.KeyUse{At: now, Requests: e.requests, Addresses: e.addrs,
-		ForgetDays: staleDays(k.Usage, now, e.requests), ForgetAddresses: overflow(k.Addresses, e.addrs)}
+		ForgetDays: staleDays(k.Usage, now, e.requests), ForgetAddresses: overflow(e.stored(k), e.addrs)}
 	fresh := e.fresh
 	e.reset()
 	e.wrote = now
@@ -120,7 +196,7 @@ func (u *keyUses) seen(k store.APIKey, addr netip.Addr, ok bool, now time.Time, 
 		clear(e.known)
 	}
 	for s := range batch.Addresses {
-		e.known[s] = true
+		e.known[s] = batch.Addresses[s]
 	}
 	for _, s := range batch.ForgetAddresses {
 		delete(e.known, s)

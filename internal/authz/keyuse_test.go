@@ -145,8 +145,8 @@ func TestANewAddressIsToldOnce(t *testing.T) {
 	}{
 		{"the first use is from a new address", a, "192.0.2.1", 0, []string{"192.0.2.1"}},
 		{"the same address again", a, "192.0.2.1", 0, []string{"192.0.2.1"}},
-		{"a second address, not yet written", a, "2001:db8::1", 10 * time.Second, []string{"192.0.2.1"}},
-		{"the second address once written", a, "2001:db8::1", time.Minute, []string{"192.0.2.1", "2001:db8::1"}},
+		{"a second address within the interval is written and told at once", a, "2001:db8::1", 10 * time.Second, []string{"192.0.2.1", "2001:db8::1"}},
+		{"the second address again, after the interval", a, "2001:db8::1", time.Minute, []string{"192.0.2.1", "2001:db8::1"}},
 		{"a known address, as IPv4-mapped IPv6", a, "::ffff:192.0.2.1", time.Minute, []string{"192.0.2.1", "2001:db8::1"}},
 		{"another instance knows them from the record", newInstance(), "192.0.2.1", time.Minute, []string{"192.0.2.1", "2001:db8::1"}},
 	}
@@ -261,5 +261,78 @@ func TestAFailedWriteKeepsItsCounts(t *testing.T) {
 	}
 	if len(told.all) != 1 {
 		t.Fatalf("told of %v; want the address once, after it was written", told.addresses())
+	}
+}
+
+// manualTimers stands in for time.AfterFunc: the test runs what is due.
+type manualTimers struct {
+	mu  sync.Mutex
+	fns []func()
+}
+
+type manualTimer struct{ stopped *bool }
+
+func (t manualTimer) Stop() bool { *t.stopped = true; return true }
+
+func (m *manualTimers) after(_ time.Duration, f func()) interface{ Stop() bool } {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	stopped := new(bool)
+	m.fns = append(m.fns, func() {
+		if !*stopped {
+			f()
+		}
+	})
+	return manualTimer{stopped}
+}
+
+func (m *manualTimers) fire() {
+	m.mu.Lock()
+	fns := m.fns
+	m.fns = nil
+	m.mu.Unlock()
+	for _, f := range fns {
+		f()
+	}
+}
+
+// TestABurstIsWrittenWhenItsIntervalEnds: requests that come within the
+// interval after a write are written when the interval ends, though the
+// key is not used again (a cron job's burst); an attacker's new address
+// within the interval is written and told at once, not at the key's next
+// use.
+func TestABurstIsWrittenWhenItsIntervalEnds(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture()
+	f.now = time.Date(2026, 6, 1, 12, 0, 0, 0, time.UTC)
+	key, k := f.addKey(t, apikey.EnvTest, []string{"read"}, nil)
+	var told toldLog
+	var timers manualTimers
+	a := f.authorizer(time.Minute)
+	a.uses.record, a.uses.after = told.record, timers.after
+	for range 500 {
+		_ = a.Decide(ctx, fromAddress(key, "192.0.2.1", ""))
+		f.now = f.now.Add(50 * time.Millisecond)
+	}
+	a.Wait()
+	if got := f.stored(t, k).Usage[store.UsageDay(f.now)]; got != 1 {
+		t.Fatalf("before the interval ends: %d requests written; want the first alone", got)
+	}
+	f.now = f.now.Add(time.Hour) // then silence
+	timers.fire()
+	a.Wait()
+	if got := f.stored(t, k).Usage[store.UsageDay(f.now)]; got != 500 {
+		t.Fatalf("after the interval: %d requests written; want all 500", got)
+	}
+
+	_ = a.Decide(ctx, fromAddress(key, "192.0.2.1", ""))
+	f.now = f.now.Add(10 * time.Second)
+	_ = a.Decide(ctx, fromAddress(key, "203.0.113.66", ""))
+	a.Wait()
+	if got := told.addresses(); fmt.Sprint(got) != "[192.0.2.1 203.0.113.66]" {
+		t.Fatalf("told of %v; want the new address at once", got)
+	}
+	if _, ok := f.stored(t, k).Addresses["203.0.113.66"]; !ok {
+		t.Fatal("the new address is not in the key's record")
 	}
 }
