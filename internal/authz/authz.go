@@ -384,6 +384,13 @@ func (a *Authorizer) logDecision(in Input, d Decision) {
 // tests and a shutting-down local server call it.
 func (a *Authorizer) Wait() { a.touch.wg.Wait() }
 
+// Flush writes now what the instance gathered of keys' use and has not
+// written yet (counts within an interval), then waits as Wait does.
+func (a *Authorizer) Flush() {
+	a.uses.flushAll()
+	a.touch.wg.Wait()
+}
+
 func (e Effect) String() string {
 	switch e {
 	case Allow:

@@ -78,6 +78,8 @@ type keyUse struct {
 	// counts the writes a new address made before the interval ended.
 	flush  interface{ Stop() bool }
 	forced int
+	// pending is the key's record as it was when flush was set.
+	pending store.APIKey
 	// last and lastText are the address of the key's last use and its
 	// text: a key is mostly used from one address, written once.
 	last     netip.Addr
@@ -149,8 +151,8 @@ func (u *keyUses) seen(k store.APIKey, addr netip.Addr, ok bool, now time.Time, 
 	if !e.wrote.IsZero() && now.Sub(e.wrote) < u.every {
 		if len(e.fresh) == 0 || e.forced >= maxForcedWrites {
 			if e.flush == nil {
-				key := k
-				e.flush = u.after(u.every-now.Sub(e.wrote), func() { u.flushPending(key) })
+				e.pending = k
+				e.flush = u.after(u.every-now.Sub(e.wrote), func() { u.flushPending(e.pending.ID) })
 			}
 			u.mu.Unlock()
 			return
@@ -164,13 +166,14 @@ func (u *keyUses) seen(k store.APIKey, addr netip.Addr, ok bool, now time.Time, 
 
 // flushPending writes what gathered of k since its last write, when the
 // interval after that write ends and nothing wrote it meanwhile.
-func (u *keyUses) flushPending(k store.APIKey) {
+func (u *keyUses) flushPending(id string) {
 	u.mu.Lock()
-	e := u.keys[k.ID]
-	if e == nil {
+	e := u.keys[id]
+	if e == nil || e.flush == nil {
 		u.mu.Unlock()
 		return
 	}
+	k := e.pending
 	e.flush = nil
 	if len(e.requests) == 0 && len(e.addrs) == 0 {
 		u.mu.Unlock()
@@ -178,6 +181,22 @@ func (u *keyUses) flushPending(k store.APIKey) {
 	}
 	e.forced = 0
 	u.writeLocked(e, k, u.now())
+}
+
+// flushAll writes now what every key gathered since its last write (a
+// test calls it through Authorizer.Flush).
+func (u *keyUses) flushAll() {
+	u.mu.Lock()
+	var ids []string
+	for id, e := range u.keys {
+		if e.flush != nil {
+			ids = append(ids, id)
+		}
+	}
+	u.mu.Unlock()
+	for _, id := range ids {
+		u.flushPending(id)
+	}
 }
 
 // writeLocked takes e's pending use as one write and starts it in the

@@ -100,7 +100,7 @@ func TestAllowListsAndUsageThroughTheLocalGateway(t *testing.T) {
 		t.Fatalf("GET /api/me = %d", status)
 	}
 	allowed++
-	real.Wait()
+	real.Flush()
 	status, usage := call("GET", "/api/keys/"+id+"/usage", session, "")
 	days, _ := usage["days"].([]any)
 	if status != 200 || usage["total"] != float64(allowed) || len(days) != 30 {
