@@ -119,3 +119,4 @@ func (s *stuckWriter) Write(p []byte) (int, error) {
 	s.n += len(p)
 	return len(p), nil
 }
+
