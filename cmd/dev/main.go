@@ -49,11 +49,7 @@ func run(opts devserver.Options, web string) error {
 	if err != nil {
 		return err
 	}
-	// Lines go out in order from one goroutine (devserver.LogWriter), so
-	// that a request's log line costs no system call of its own.
-	logs := devserver.NewLogWriter(os.Stderr)
-	defer logs.Close()
-	log := httpx.NewLogger(logs)
+	log := httpx.NewLogger(os.Stderr)
 	stores, err := devserver.OpenStores(ctx, cfg, opts, log)
 	if err != nil {
 		return err

@@ -40,8 +40,8 @@ type keyPathCase struct {
 }
 
 // keyPathFixture is the local server as `make dev` runs it (its JSON log
-// through a LogWriter to a file: /dev/null here), a bare Go handler beside
-// it, and one credential of each kind.
+// to a file: /dev/null here), a bare Go handler beside it, and one
+// credential of each kind.
 type keyPathFixture struct {
 	local, bare *httptest.Server
 	d           deps.Deps
@@ -61,9 +61,7 @@ func newKeyPathFixture(tb testing.TB) *keyPathFixture {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	logs := NewLogWriter(devNull) // as cmd/dev writes its log
-	tb.Cleanup(func() { _ = logs.Close() })
-	h, d := localHandler(tb, cfg, httpx.NewLogger(logs))
+	h, d := localHandler(tb, cfg, httpx.NewLogger(devNull))
 	local.Config.Handler = h
 	local.Start()
 	tb.Cleanup(local.Close)
