@@ -66,6 +66,14 @@ func InputFrom(req Request) Input {
 			one[h] = append(one[h], v)
 		}
 	}
+	in.setHeaders(&one, &mult)
+	return in
+}
+
+// setHeaders sets the wanted headers from the event's maps: the
+// multi-value map's values where it has the header, else the single-value
+// map's (API Gateway fills both; the multi-value one holds every value).
+func (in *Input) setHeaders(one, mult *[wantedHeaders][]string) {
 	either := func(h int) []string {
 		if mult[h] != nil {
 			return mult[h]
@@ -78,7 +86,6 @@ func InputFrom(req Request) Input {
 	in.SecFetchSite = either(headerSecFetchSite)
 	in.FrontDoor = either(headerFrontDoor)
 	in.ViewerAddress = single(either(headerViewer))
-	return in
 }
 
 // maxEvent bounds the event the raw decoder reads. API Gateway caps a
@@ -243,18 +250,7 @@ func (r *eventReader) read(event []byte) (Input, error) {
 	if typ != "REQUEST" {
 		return Input{}, fmt.Errorf("authorizer event type %q: want REQUEST", typ)
 	}
-	either := func(h int) []string {
-		if mult[h] != nil {
-			return mult[h]
-		}
-		return one[h]
-	}
-	in.Authorization = either(headerAuthorization)
-	in.Cookie = either(headerCookie)
-	in.Origin = either(headerOrigin)
-	in.SecFetchSite = either(headerSecFetchSite)
-	in.FrontDoor = either(headerFrontDoor)
-	in.ViewerAddress = single(either(headerViewer))
+	in.setHeaders(&one, &mult)
 	return in, nil
 }
 
