@@ -3,14 +3,11 @@ package devserver
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps/depstest"
-	"github.com/latchkey/latchkey/internal/functions"
-	"github.com/latchkey/latchkey/internal/openapi/openapitest"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/store"
 )
@@ -32,19 +29,7 @@ func TestAllowListsAndUsageThroughTheLocalGateway(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := depstest.Local(cfg)
-	if err := seed.Load(ctx, d.Stores); err != nil {
-		t.Fatal(err)
-	}
-	gw, err := functions.Gateway(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	real, err := functions.Authorizer(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gw.Authorizer = sessionSeam(real)
-	srv := httptest.NewServer(openapitest.Middleware(t, gw))
+	srv, real := seededGateway(t, d)
 	defer srv.Close()
 
 	call := func(method, path string, header http.Header, body string) (int, map[string]any) {

@@ -16,6 +16,7 @@ import (
 	"github.com/latchkey/latchkey/internal/apikey"
 	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/functions"
 	"github.com/latchkey/latchkey/internal/openapi/openapitest"
@@ -42,7 +43,6 @@ func sessionSeam(real *authz.Authorizer) func(context.Context, authz.Request) (a
 // TestKeysThroughTheLocalGateway is issue 3's acceptance: keys made through
 // the API, then used through the real authorizer, with the cache off.
 func TestKeysThroughTheLocalGateway(t *testing.T) {
-	ctx := context.Background()
 	var logs bytes.Buffer
 	cfg, err := config.Load(func(k string) string {
 		if k == "LATCHKEY_CACHE_TTL" {
@@ -55,19 +55,7 @@ func TestKeysThroughTheLocalGateway(t *testing.T) {
 	}
 	d := depstest.Local(cfg)
 	d.Log = slog.New(slog.NewJSONHandler(&logs, nil))
-	if err := seed.Load(ctx, d.Stores); err != nil {
-		t.Fatal(err)
-	}
-	gw, err := functions.Gateway(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	real, err := functions.Authorizer(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	gw.Authorizer = sessionSeam(real)
-	srv := httptest.NewServer(openapitest.Middleware(t, gw))
+	srv, real := seededGateway(t, d)
 	defer srv.Close()
 
 	var bodies []string
@@ -174,4 +162,24 @@ func callJSON(t *testing.T, base, method, path string, header http.Header, body 
 	var out map[string]any
 	_ = json.Unmarshal(raw, &out)
 	return resp.StatusCode, out, string(raw)
+}
+
+// seededGateway serves, over d with the seeded users and keys, the local
+// gateway with the real authorizer behind sessionSeam, its answers checked
+// against the OpenAPI document; the caller closes the server.
+func seededGateway(t *testing.T, d deps.Deps) (*httptest.Server, *authz.Authorizer) {
+	t.Helper()
+	if err := seed.Load(context.Background(), d.Stores); err != nil {
+		t.Fatal(err)
+	}
+	gw, err := functions.Gateway(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	real, err := functions.Authorizer(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gw.Authorizer = sessionSeam(real)
+	return httptest.NewServer(openapitest.Middleware(t, gw)), real
 }
