@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/textproto"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/authz"
@@ -170,7 +171,8 @@ func (g *Gateway) authorize(ctx context.Context, req httpx.Request) (map[string]
 		denial := httpx.Denial(code)
 		return nil, &denial
 	}
-	out := map[string]any{"principalId": resp.PrincipalID}
+	out := make(map[string]any, len(resp.Context)+1)
+	out["principalId"] = resp.PrincipalID
 	for k, v := range resp.Context {
 		switch v.(type) {
 		case string, bool, float64, float32, int, int64, int32:
@@ -187,8 +189,12 @@ func (g *Gateway) authorize(ctx context.Context, req httpx.Request) (map[string]
 
 func write(w http.ResponseWriter, resp httpx.Response) {
 	h := w.Header()
+	// As h.Set(k, v) for each, with the values in one backing array rather
+	// than one allocation a header.
+	vals := make([]string, 0, len(resp.Headers))
 	for k, v := range resp.Headers {
-		h.Set(k, v)
+		vals = append(vals, v)
+		h[textproto.CanonicalMIMEHeaderKey(k)] = vals[len(vals)-1 : len(vals) : len(vals)]
 	}
 	for k, vs := range resp.MultiValueHeaders {
 		h.Del(k)
