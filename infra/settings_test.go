@@ -25,6 +25,8 @@ func TestSettingsDefaultsWithNoContext(t *testing.T) {
 		StackName: "Latchkey", Env: "live", CacheTTL: "30s", SessionTTL: "12h", SessionIdle: "1h", SecurityLogDays: 90,
 		TablePrefix: "latchkey-", ThrottleRate: 50, ThrottleBurst: 100, WAFRateLimit: 1000, PriceClass: "100",
 		Retain: true, LogRetentionDays: 90, APIGatewayAccountRole: true, SecretsGeneration: "1",
+		Alarms: AlarmSettings{FunctionErrors: 5, DurationPercent: 80, Throttles: 1, TableErrors: 1, API5xxPercent: 1, API4xxPercent: 25,
+			APIThrottles: 50, AuthorizerFailures: 3, Unauthorized: 100, SignInFailures: 20, WAFBlocked: 1000, APIWAFBlocked: 100},
 		AssetDir: "dist", WebDir: "web",
 	}
 	if !reflect.DeepEqual(s, want) {
@@ -71,22 +73,24 @@ func TestSettingsTypedValues(t *testing.T) {
 func TestSettingsReportEveryProblemAtOnce(t *testing.T) {
 	t.Setenv("CDK_DEFAULT_REGION", "")
 	_, err := readFrom(map[string]any{
-		"domainName":        "not a domain",
-		"waf":               "yes please",
-		"throttleRate":      "fast",
-		"logRetentionDays":  42.0,
-		"priceClass":        "cheap",
-		"cacheTtl":          "a while",
-		"domianName":        "typo.example.com",
-		"stackName":         "9lives",
-		"secretsGeneration": "two words",
+		"domainName":         "not a domain",
+		"waf":                "yes please",
+		"throttleRate":       "fast",
+		"logRetentionDays":   42.0,
+		"priceClass":         "cheap",
+		"cacheTtl":           "a while",
+		"domianName":         "typo.example.com",
+		"stackName":          "9lives",
+		"secretsGeneration":  "two words",
+		"alarmEmail":         "ops at example.com",
+		"alarmApi5xxPercent": 150.0,
 	})
 	if err == nil {
 		t.Fatal("ReadSettings(bad) = nil; want errors")
 	}
 	for _, want := range []string{
 		"domainName", "hostedZoneId", "waf", "throttleRate", "logRetentionDays", "priceClass", "cacheTtl",
-		`unknown setting "domianName"`, "stackName", "needs a region", "secretsGeneration",
+		`unknown setting "domianName"`, "stackName", "needs a region", "secretsGeneration", "alarmEmail", "alarmApi5xxPercent",
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("ReadSettings(bad) error does not mention %q:\n%v", want, err)
