@@ -206,6 +206,8 @@ func newMonitoring(scope constructs.Construct, l *Latchkey, fns []Function) Moni
 	for _, a := range deploymentAlarms(l) {
 		m.add(alarms, s, a)
 	}
+	m.Queries = newQueries(c, l, fns)
+	m.Dashboard = newDashboard(c, l, fns, m)
 	return m
 }
 

@@ -262,3 +262,99 @@ func TestGatewayErrorsFilter(t *testing.T) {
 		}
 	}
 }
+
+// TestDashboard: one dashboard, named after the stack, that shows every
+// function (requests, latency, errors), every table, and Latchkey's own
+// metrics.
+func TestDashboard(t *testing.T) {
+	for _, tc := range deployments {
+		t.Run(tc.name, func(t *testing.T) {
+			d := tc.d(t)
+			boards := resources(d.tmpl, "AWS::CloudWatch::Dashboard")
+			if len(boards) != 1 {
+				t.Fatalf("%d dashboards; want 1", len(boards))
+			}
+			for _, b := range boards {
+				p := props(b)
+				if p["DashboardName"] != d.l.Settings.StackName {
+					t.Errorf("dashboard %v; want %s", p["DashboardName"], d.l.Settings.StackName)
+				}
+				body := jsonString(p["DashboardBody"])
+				for _, f := range Functions(routes.Table) {
+					if !mentions(p["DashboardBody"], logicalName(f.Name)+"Function") || !strings.Contains(body, `\"label\":\"`+f.Name+`\"`) {
+						t.Errorf("the dashboard does not name function %s", f.Name)
+					}
+				}
+				for id, r := range resources(d.tmpl, "AWS::DynamoDB::Table") {
+					if !mentions(p["DashboardBody"], id) {
+						t.Errorf("the dashboard does not show table %s", props(r)["TableName"])
+					}
+				}
+				for _, m := range []string{metrics.AuthorizerDecisions, metrics.KeyCacheHits, metrics.KeyCacheMisses, metrics.SignIns, metrics.PolicyDenials, gatewayErrorsMetric} {
+					if !strings.Contains(body, m) {
+						t.Errorf("the dashboard does not show %s", m)
+					}
+				}
+				for id := range resources(d.tmpl, "AWS::CloudWatch::Alarm") {
+					if !mentions(p["DashboardBody"], id) {
+						t.Errorf("the dashboard's alarm widgets leave out %s", id)
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestQueries: the saved Logs Insights queries exist in the stack's folder,
+// over the log groups whose lines they read.
+func TestQueries(t *testing.T) {
+	d := plain(t)
+	s := d.l.Settings
+	authorizer := byPath(t, d.tmpl, s.StackName+"/Functions/"+logicalName(routes.AuthorizerFunction)+"/Logs/Resource")
+	access := byPath(t, d.tmpl, s.StackName+"/Api/AccessLogs/Resource")
+	var signIn []string
+	for _, f := range Functions(routes.Table) {
+		if f.Kind == KindSignIn {
+			signIn = append(signIn, byPath(t, d.tmpl, s.StackName+"/Functions/"+logicalName(f.Name)+"/Logs/Resource"))
+		}
+	}
+	if len(signIn) == 0 {
+		t.Fatal("no sign-in functions in the route table")
+	}
+	want := map[string]struct {
+		groups   []string
+		contains []string
+	}{
+		queryKey:      {[]string{authorizer, access}, []string{`keyId = "` + keyIDPlaceholder + `"`, "effect", "status"}},
+		queryRefusals: {[]string{authorizer, access}, []string{`userId = "` + userIDPlaceholder + `"`, `"unauthorized"`, "status like"}},
+		querySignIns:  {signIn, []string{`"signed in"`, `"sign-in refused"`, "by msg, reason"}},
+		querySlowest:  {[]string{access}, []string{"responseLatency", "sort latencyMs desc"}},
+	}
+	got := resources(d.tmpl, "AWS::Logs::QueryDefinition")
+	if len(got) != len(want) {
+		t.Errorf("%d saved queries; want %d", len(got), len(want))
+	}
+	for _, q := range got {
+		p := props(q)
+		name, _ := strings.CutPrefix(p["Name"].(string), s.StackName+"/")
+		w, ok := want[name]
+		if !ok {
+			t.Errorf("unexpected query %v", p["Name"])
+			continue
+		}
+		groups := asList(p["LogGroupNames"])
+		if len(groups) != len(w.groups) {
+			t.Errorf("%s: log groups %s; want %v", name, jsonString(groups), w.groups)
+		}
+		for i, g := range w.groups {
+			if i < len(groups) && refTo(groups[i]) != g {
+				t.Errorf("%s: log group %d is %s; want %s", name, i, jsonString(groups[i]), g)
+			}
+		}
+		for _, c := range w.contains {
+			if !strings.Contains(p["QueryString"].(string), c) {
+				t.Errorf("%s: %q does not contain %q", name, p["QueryString"], c)
+			}
+		}
+	}
+}
