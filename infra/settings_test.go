@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -153,5 +154,29 @@ func TestFunctionConfigIsCheckedAtSynth(t *testing.T) {
 	s, _ := readFrom(nil)
 	if err := checkFunctionConfig(s); err != nil {
 		t.Fatalf("checkFunctionConfig(defaults) = %v", err)
+	}
+}
+
+// TestEverySettingIsDocumented: every setting has a row in docs/DEPLOY.md's
+// settings table (alone or beside its pair, `throttleRate`, `throttleBurst`).
+func TestEverySettingIsDocumented(t *testing.T) {
+	b, err := os.ReadFile("../docs/DEPLOY.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, _ := strings.Cut(string(b), "\n## Settings\n")
+	table, _, _ = strings.Cut(table, "\n## ")
+	rows := map[string]bool{}
+	for _, line := range strings.Split(table, "\n") {
+		if first, _, ok := strings.Cut(strings.TrimPrefix(line, "| "), " |"); ok {
+			for _, k := range strings.Split(first, ",") {
+				rows[strings.Trim(strings.TrimSpace(k), "`")] = true
+			}
+		}
+	}
+	for _, st := range settings {
+		if !rows[st.key] {
+			t.Errorf("setting %s has no row in docs/DEPLOY.md's settings table", st.key)
+		}
 	}
 }
