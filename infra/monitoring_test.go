@@ -10,6 +10,19 @@ import (
 	"github.com/latchkey/latchkey/internal/store"
 )
 
+// single returns the template's one resource of a type, by logical id.
+func single(t *testing.T, tmpl map[string]any, typ string) (string, map[string]any) {
+	t.Helper()
+	rs := resources(tmpl, typ)
+	if len(rs) != 1 {
+		t.Fatalf("%d resources of type %s; want 1", len(rs), typ)
+	}
+	for id, r := range rs {
+		return id, r
+	}
+	return "", nil
+}
+
 // wantAlarm is what the test expects of one alarm.
 type wantAlarm struct {
 	threshold float64
@@ -108,15 +121,7 @@ func expectedAlarms(t *testing.T, s Settings) map[string]wantAlarm {
 // alarmEmail is set.
 func checkAlarmTopic(t *testing.T, which string, tmpl map[string]any, s Settings, want map[string]wantAlarm) {
 	t.Helper()
-	topics := resources(tmpl, "AWS::SNS::Topic")
-	if len(topics) != 1 {
-		t.Fatalf("%s: %d topics; want 1", which, len(topics))
-	}
-	var topicID string
-	var topic map[string]any
-	for id, r := range topics {
-		topicID, topic = id, r
-	}
+	topicID, topic := single(t, tmpl, "AWS::SNS::Topic")
 	key := resource(t, tmpl, refTo(get(props(topic), "KmsMasterKeyId")))
 	if key["Type"] != "AWS::KMS::Key" || get(props(key), "EnableKeyRotation") != true {
 		t.Errorf("%s: topic key %s; want a KMS key with rotation", which, jsonString(key))
@@ -240,26 +245,21 @@ func TestAlarms(t *testing.T) {
 // alarms read.
 func TestGatewayErrorsFilter(t *testing.T) {
 	d := plain(t)
-	filters := resources(d.tmpl, "AWS::Logs::MetricFilter")
-	if len(filters) != 1 {
-		t.Fatalf("%d metric filters; want 1", len(filters))
+	_, f := single(t, d.tmpl, "AWS::Logs::MetricFilter")
+	p := props(f)
+	if !mentions(p["LogGroupName"], byPath(t, d.tmpl, d.l.Settings.StackName+"/Api/AccessLogs/Resource")) {
+		t.Errorf("metric filter on %s; want the access log", jsonString(p["LogGroupName"]))
 	}
-	for _, f := range filters {
-		p := props(f)
-		if !mentions(p["LogGroupName"], byPath(t, d.tmpl, d.l.Settings.StackName+"/Api/AccessLogs/Resource")) {
-			t.Errorf("metric filter on %s; want the access log", jsonString(p["LogGroupName"]))
+	for _, typ := range watchedGatewayErrors {
+		if !strings.Contains(p["FilterPattern"].(string), `$.errorType = "`+typ+`"`) {
+			t.Errorf("filter pattern %s does not count %s", p["FilterPattern"], typ)
 		}
-		for _, typ := range watchedGatewayErrors {
-			if !strings.Contains(p["FilterPattern"].(string), `$.errorType = "`+typ+`"`) {
-				t.Errorf("filter pattern %s does not count %s", p["FilterPattern"], typ)
-			}
-		}
-		mt := get(p, "MetricTransformations", 0)
-		if get(mt, "MetricNamespace") != metrics.Namespace || get(mt, "MetricName") != gatewayErrorsMetric ||
-			!strings.Contains(jsonString(get(mt, "Dimensions")), `"Key":"ApiId","Value":"$.apiId"`) ||
-			!strings.Contains(jsonString(get(mt, "Dimensions")), `"Key":"ErrorType","Value":"$.errorType"`) {
-			t.Errorf("metric transformation %s", jsonString(mt))
-		}
+	}
+	mt := get(p, "MetricTransformations", 0)
+	if get(mt, "MetricNamespace") != metrics.Namespace || get(mt, "MetricName") != gatewayErrorsMetric ||
+		!strings.Contains(jsonString(get(mt, "Dimensions")), `"Key":"ApiId","Value":"$.apiId"`) ||
+		!strings.Contains(jsonString(get(mt, "Dimensions")), `"Key":"ErrorType","Value":"$.errorType"`) {
+		t.Errorf("metric transformation %s", jsonString(mt))
 	}
 }
 
@@ -270,35 +270,30 @@ func TestDashboard(t *testing.T) {
 	for _, tc := range deployments {
 		t.Run(tc.name, func(t *testing.T) {
 			d := tc.d(t)
-			boards := resources(d.tmpl, "AWS::CloudWatch::Dashboard")
-			if len(boards) != 1 {
-				t.Fatalf("%d dashboards; want 1", len(boards))
+			_, b := single(t, d.tmpl, "AWS::CloudWatch::Dashboard")
+			p := props(b)
+			if p["DashboardName"] != d.l.Settings.StackName {
+				t.Errorf("dashboard %v; want %s", p["DashboardName"], d.l.Settings.StackName)
 			}
-			for _, b := range boards {
-				p := props(b)
-				if p["DashboardName"] != d.l.Settings.StackName {
-					t.Errorf("dashboard %v; want %s", p["DashboardName"], d.l.Settings.StackName)
+			body := jsonString(p["DashboardBody"])
+			for _, f := range Functions(routes.Table) {
+				if !mentions(p["DashboardBody"], logicalName(f.Name)+"Function") || !strings.Contains(body, `\"label\":\"`+f.Name+`\"`) {
+					t.Errorf("the dashboard does not name function %s", f.Name)
 				}
-				body := jsonString(p["DashboardBody"])
-				for _, f := range Functions(routes.Table) {
-					if !mentions(p["DashboardBody"], logicalName(f.Name)+"Function") || !strings.Contains(body, `\"label\":\"`+f.Name+`\"`) {
-						t.Errorf("the dashboard does not name function %s", f.Name)
-					}
+			}
+			for id, r := range resources(d.tmpl, "AWS::DynamoDB::Table") {
+				if !mentions(p["DashboardBody"], id) {
+					t.Errorf("the dashboard does not show table %s", props(r)["TableName"])
 				}
-				for id, r := range resources(d.tmpl, "AWS::DynamoDB::Table") {
-					if !mentions(p["DashboardBody"], id) {
-						t.Errorf("the dashboard does not show table %s", props(r)["TableName"])
-					}
+			}
+			for _, m := range []string{metrics.AuthorizerDecisions, metrics.KeyCacheHits, metrics.KeyCacheMisses, metrics.SignIns, metrics.PolicyDenials, gatewayErrorsMetric} {
+				if !strings.Contains(body, m) {
+					t.Errorf("the dashboard does not show %s", m)
 				}
-				for _, m := range []string{metrics.AuthorizerDecisions, metrics.KeyCacheHits, metrics.KeyCacheMisses, metrics.SignIns, metrics.PolicyDenials, gatewayErrorsMetric} {
-					if !strings.Contains(body, m) {
-						t.Errorf("the dashboard does not show %s", m)
-					}
-				}
-				for id := range resources(d.tmpl, "AWS::CloudWatch::Alarm") {
-					if !mentions(p["DashboardBody"], id) {
-						t.Errorf("the dashboard's alarm widgets leave out %s", id)
-					}
+			}
+			for id := range resources(d.tmpl, "AWS::CloudWatch::Alarm") {
+				if !mentions(p["DashboardBody"], id) {
+					t.Errorf("the dashboard's alarm widgets leave out %s", id)
 				}
 			}
 		})
