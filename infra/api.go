@@ -36,8 +36,10 @@ type API struct {
 // how long each step took. No header, query string or body is logged —
 // they may hold credentials — and the caller is named by the authorizer's
 // user and key ids only. sourceIp is CloudFront's; the viewer's address is
-// in CloudFront's own logs.
+// in CloudFront's own logs. apiId is the gateway-error metric's dimension
+// (monitoring.go), which keeps two stacks' metrics apart.
 var accessLogFields = map[string]string{
+	"apiId":              "$context.apiId",
 	"requestId":          "$context.requestId",
 	"requestTime":        "$context.requestTime",
 	"sourceIp":           "$context.identity.sourceIp",

@@ -274,7 +274,7 @@ func TestStage(t *testing.T) {
 				if err := json.Unmarshal([]byte(get(p, "AccessLogSetting", "Format").(string)), &format); err != nil {
 					t.Fatalf("access log format is not JSON: %v", err)
 				}
-				for _, k := range []string{"requestId", "status", "resourcePath", "httpMethod", "authorizerError"} {
+				for _, k := range []string{"apiId", "requestId", "status", "resourcePath", "httpMethod", "authorizerError", "errorType"} {
 					if format[k] == "" {
 						t.Errorf("access log format has no %s", k)
 					}

@@ -17,6 +17,14 @@ type APIWebACL struct {
 	Association awswafv2.CfnWebACLAssociation
 }
 
+// The web ACLs' own metric names (after the stack name): the WebACL
+// dimension of their AWS/WAFV2 metrics, which the alarms and the dashboard
+// read (monitoring.go).
+const (
+	webACLMetric    = "WebAcl"    // CloudFront's (edge stack, waf on)
+	apiWebACLMetric = "ApiWebAcl" // the API stage's (always)
+)
+
 // forbiddenBodyKey names the web ACL's 403 body.
 const forbiddenBodyKey = "forbidden"
 
@@ -78,7 +86,7 @@ func newAPIWebACL(scope constructs.Construct, s Settings, api API, sec Secrets) 
 		CustomResponseBodies: &map[string]*awswafv2.CfnWebACL_CustomResponseBodyProperty{
 			forbiddenBodyKey: {ContentType: jsii.String("APPLICATION_JSON"), Content: jsii.String(forbidden.Body)},
 		},
-		VisibilityConfig: visibility("ApiWebAcl"),
+		VisibilityConfig: visibility(apiWebACLMetric),
 		Rules:            &rules,
 	})
 	assoc := awswafv2.NewCfnWebACLAssociation(c, jsii.String("Association"), &awswafv2.CfnWebACLAssociationProps{

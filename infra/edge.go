@@ -47,6 +47,8 @@ func newEdgeStack(scope awscdk.App, s Settings) (awscdk.Stack, Edge) {
 	}
 	if s.WAF {
 		edge.WebACLArn = newWebACL(stack, s).AttrArn()
+		alarms := newEdgeAlarms(stack, s)
+		edge.Alarms = &alarms
 	}
 	return stack, edge
 }
@@ -71,7 +73,7 @@ func newWebACL(stack awscdk.Stack, s Settings) awswafv2.CfnWebACL {
 		Scope:            jsii.String("CLOUDFRONT"),
 		Description:      jsii.String(s.StackName + ": rate limit per IP and known bad inputs"),
 		DefaultAction:    &awswafv2.CfnWebACL_DefaultActionProperty{Allow: &awswafv2.CfnWebACL_AllowActionProperty{}},
-		VisibilityConfig: visibility("WebAcl"),
+		VisibilityConfig: visibility(webACLMetric),
 		CustomResponseBodies: &map[string]*awswafv2.CfnWebACL_CustomResponseBodyProperty{
 			"rateLimited": {ContentType: jsii.String("APPLICATION_JSON"), Content: jsii.String(throttled.Body)},
 		},

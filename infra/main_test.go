@@ -20,8 +20,8 @@ import (
 //   - plain: no settings at all, as `cdk synth` on a fresh clone (only the
 //     test's placeholder bootstraps and the web folder are pointed at);
 //   - full: a domain with its zone, a region, the WAF, an OpenID provider,
-//     editors, tracing, data not retained, and the asset metadata the CDK
-//     CLI asks for (what SAM reads).
+//     editors, tracing, data not retained, an alarm email and thresholds,
+//     and the asset metadata the CDK CLI asks for (what SAM reads).
 //
 // The CDK's jsii runtime runs the `node` on PATH, chosen when the test
 // binary starts (the CDK packages' init functions prepare it): `make test`
@@ -95,6 +95,12 @@ func full(t *testing.T) *deployment {
 			"retain":         false,
 			"throttleRate":   25.0,
 			"throttleBurst":  "60",
+			// Alarms: an email, and thresholds other than the defaults.
+			"alarmEmail":           "ops@example.com",
+			"alarmFunctionErrors":  7.0,
+			"alarmUnauthorized":    "250",
+			"alarmDurationPercent": 50.0,
+			"alarmWafBlocked":      321.0,
 			// What the CDK CLI sets, so that the functions carry the asset
 			// metadata SAM reads.
 			"aws:cdk:enable-asset-metadata": true,

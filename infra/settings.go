@@ -94,10 +94,49 @@ type Settings struct {
 	// every function restart and CloudFront re-read the origin secret.
 	SecretsGeneration string
 
+	// Alarms are the alarms' email address and thresholds (monitoring.go,
+	// docs/OPERATIONS.md).
+	Alarms AlarmSettings
+
 	// AssetDir holds the built functions (<AssetDir>/<name>/bootstrap, made
 	// by `make build`) and WebDir the web app; both relative to the working
 	// directory.
 	AssetDir, WebDir string
+}
+
+// AlarmSettings are where the alarms go and when they fire. Every count is
+// over one five-minute period (alarmPeriod).
+type AlarmSettings struct {
+	// Email, when set, is subscribed to the alarm topics (it must confirm
+	// the subscription from the message SNS sends).
+	Email string
+	// FunctionErrors is the errors one function may have in a period.
+	FunctionErrors int
+	// DurationPercent is how near its timeout a function's p99 duration
+	// may come, in percent of the timeout.
+	DurationPercent int
+	// Throttles is the throttled invocations of one function, and the
+	// throttled requests on one table, in a period.
+	Throttles int
+	// TableErrors is DynamoDB's system errors on one table in a period.
+	TableErrors int
+	// API5xxPercent and API4xxPercent are the stage's 5xx and 4xx answers
+	// in percent of its requests (counted once it has minRateRequests).
+	API5xxPercent, API4xxPercent int
+	// APIThrottles is the stage's 429 answers (its throttle) in a period.
+	APIThrottles int
+	// AuthorizerFailures is the authorizer's failures in a period: API
+	// Gateway's AUTHORIZER_FAILURE and AUTHORIZER_CONFIGURATION_ERROR
+	// answers, and the authorizer's own fail outcome (a dependency failed).
+	AuthorizerFailures int
+	// Unauthorized is the requests refused for want of a usable credential
+	// in a period: a spike is someone trying keys.
+	Unauthorized int
+	// SignInFailures is the refused sign-ins in a period.
+	SignInFailures int
+	// WAFBlocked is the CloudFront web ACL's blocked requests (waf on), and
+	// APIWAFBlocked the API's regional web ACL's, in a period.
+	WAFBlocked, APIWAFBlocked int
 }
 
 // setting describes one context key: its name, what it holds for the error
@@ -143,6 +182,33 @@ var settings = []setting{
 	}},
 	{"apiGatewayAccountRole", func(r *reader, s *Settings) { s.APIGatewayAccountRole = r.boolean("apiGatewayAccountRole", true) }},
 	{"secretsGeneration", func(r *reader, s *Settings) { s.SecretsGeneration = r.str("secretsGeneration", "1") }},
+	{"alarmEmail", func(r *reader, s *Settings) { s.Alarms.Email = r.str("alarmEmail", "") }},
+	{"alarmFunctionErrors", func(r *reader, s *Settings) {
+		s.Alarms.FunctionErrors = r.integer("alarmFunctionErrors", 5, 1, 1_000_000)
+	}},
+	{"alarmDurationPercent", func(r *reader, s *Settings) {
+		s.Alarms.DurationPercent = r.integer("alarmDurationPercent", 80, 10, 100)
+	}},
+	{"alarmThrottles", func(r *reader, s *Settings) { s.Alarms.Throttles = r.integer("alarmThrottles", 1, 1, 1_000_000) }},
+	{"alarmTableErrors", func(r *reader, s *Settings) { s.Alarms.TableErrors = r.integer("alarmTableErrors", 1, 1, 1_000_000) }},
+	{"alarmApi5xxPercent", func(r *reader, s *Settings) { s.Alarms.API5xxPercent = r.integer("alarmApi5xxPercent", 1, 1, 100) }},
+	{"alarmApi4xxPercent", func(r *reader, s *Settings) { s.Alarms.API4xxPercent = r.integer("alarmApi4xxPercent", 25, 1, 100) }},
+	{"alarmApiThrottles", func(r *reader, s *Settings) { s.Alarms.APIThrottles = r.integer("alarmApiThrottles", 50, 1, 1_000_000) }},
+	{"alarmAuthorizerFailures", func(r *reader, s *Settings) {
+		s.Alarms.AuthorizerFailures = r.integer("alarmAuthorizerFailures", 3, 1, 1_000_000)
+	}},
+	{"alarmUnauthorized", func(r *reader, s *Settings) {
+		s.Alarms.Unauthorized = r.integer("alarmUnauthorized", 100, 1, 1_000_000)
+	}},
+	{"alarmSignInFailures", func(r *reader, s *Settings) {
+		s.Alarms.SignInFailures = r.integer("alarmSignInFailures", 20, 1, 1_000_000)
+	}},
+	{"alarmWafBlocked", func(r *reader, s *Settings) {
+		s.Alarms.WAFBlocked = r.integer("alarmWafBlocked", 1000, 1, 1_000_000_000)
+	}},
+	{"alarmApiWafBlocked", func(r *reader, s *Settings) {
+		s.Alarms.APIWAFBlocked = r.integer("alarmApiWafBlocked", 100, 1, 1_000_000_000)
+	}},
 	{"assetDir", func(r *reader, s *Settings) { s.AssetDir = r.str("assetDir", "dist") }},
 	{"webDir", func(r *reader, s *Settings) { s.WebDir = r.str("webDir", "web") }},
 }
@@ -194,6 +260,7 @@ var (
 	noCloudFrontLogRegions = []string{"af-south-1", "ap-east-1", "eu-south-1", "me-south-1"}
 	generationRE           = regexp.MustCompile(`^[A-Za-z0-9._-]{1,32}$`)
 	accountRE              = regexp.MustCompile(`^\d{12}$`)
+	emailRE                = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
 )
 
 // check validates what a reader cannot see one key at a time. The function
@@ -240,6 +307,9 @@ func (s Settings) check() []error {
 	}
 	if !generationRE.MatchString(s.SecretsGeneration) {
 		errs = append(errs, fmt.Errorf("secretsGeneration %q: 1 to 32 letters, digits, '.', '_' or '-'", s.SecretsGeneration))
+	}
+	if s.Alarms.Email != "" && !emailRE.MatchString(s.Alarms.Email) {
+		errs = append(errs, fmt.Errorf("alarmEmail %q is not an email address", s.Alarms.Email))
 	}
 	if s.AssetDir == "" || s.WebDir == "" {
 		errs = append(errs, errors.New("assetDir and webDir must not be empty"))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -25,6 +26,8 @@ func TestSettingsDefaultsWithNoContext(t *testing.T) {
 		StackName: "Latchkey", Env: "live", CacheTTL: "30s", SessionTTL: "12h", SessionIdle: "1h", SecurityLogDays: 90,
 		TablePrefix: "latchkey-", ThrottleRate: 50, ThrottleBurst: 100, WAFRateLimit: 1000, PriceClass: "100",
 		Retain: true, LogRetentionDays: 90, APIGatewayAccountRole: true, SecretsGeneration: "1",
+		Alarms: AlarmSettings{FunctionErrors: 5, DurationPercent: 80, Throttles: 1, TableErrors: 1, API5xxPercent: 1, API4xxPercent: 25,
+			APIThrottles: 50, AuthorizerFailures: 3, Unauthorized: 100, SignInFailures: 20, WAFBlocked: 1000, APIWAFBlocked: 100},
 		AssetDir: "dist", WebDir: "web",
 	}
 	if !reflect.DeepEqual(s, want) {
@@ -71,22 +74,24 @@ func TestSettingsTypedValues(t *testing.T) {
 func TestSettingsReportEveryProblemAtOnce(t *testing.T) {
 	t.Setenv("CDK_DEFAULT_REGION", "")
 	_, err := readFrom(map[string]any{
-		"domainName":        "not a domain",
-		"waf":               "yes please",
-		"throttleRate":      "fast",
-		"logRetentionDays":  42.0,
-		"priceClass":        "cheap",
-		"cacheTtl":          "a while",
-		"domianName":        "typo.example.com",
-		"stackName":         "9lives",
-		"secretsGeneration": "two words",
+		"domainName":         "not a domain",
+		"waf":                "yes please",
+		"throttleRate":       "fast",
+		"logRetentionDays":   42.0,
+		"priceClass":         "cheap",
+		"cacheTtl":           "a while",
+		"domianName":         "typo.example.com",
+		"stackName":          "9lives",
+		"secretsGeneration":  "two words",
+		"alarmEmail":         "ops at example.com",
+		"alarmApi5xxPercent": 150.0,
 	})
 	if err == nil {
 		t.Fatal("ReadSettings(bad) = nil; want errors")
 	}
 	for _, want := range []string{
 		"domainName", "hostedZoneId", "waf", "throttleRate", "logRetentionDays", "priceClass", "cacheTtl",
-		`unknown setting "domianName"`, "stackName", "needs a region", "secretsGeneration",
+		`unknown setting "domianName"`, "stackName", "needs a region", "secretsGeneration", "alarmEmail", "alarmApi5xxPercent",
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("ReadSettings(bad) error does not mention %q:\n%v", want, err)
@@ -149,5 +154,29 @@ func TestFunctionConfigIsCheckedAtSynth(t *testing.T) {
 	s, _ := readFrom(nil)
 	if err := checkFunctionConfig(s); err != nil {
 		t.Fatalf("checkFunctionConfig(defaults) = %v", err)
+	}
+}
+
+// TestEverySettingIsDocumented: every setting has a row in docs/DEPLOY.md's
+// settings table (alone or beside its pair, `throttleRate`, `throttleBurst`).
+func TestEverySettingIsDocumented(t *testing.T) {
+	b, err := os.ReadFile("../docs/DEPLOY.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, _ := strings.Cut(string(b), "\n## Settings\n")
+	table, _, _ = strings.Cut(table, "\n## ")
+	rows := map[string]bool{}
+	for _, line := range strings.Split(table, "\n") {
+		if first, _, ok := strings.Cut(strings.TrimPrefix(line, "| "), " |"); ok {
+			for _, k := range strings.Split(first, ",") {
+				rows[strings.Trim(strings.TrimSpace(k), "`")] = true
+			}
+		}
+	}
+	for _, st := range settings {
+		if !rows[st.key] {
+			t.Errorf("setting %s has no row in docs/DEPLOY.md's settings table", st.key)
+		}
 	}
 }

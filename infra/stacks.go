@@ -26,6 +26,11 @@ type Latchkey struct {
 	API       API
 	APIWebACL APIWebACL
 	Web       Web
+	// Monitoring is the application stack's alarms, dashboard and saved
+	// queries; EdgeAlarms the CloudFront web ACL's alarm (nil without the
+	// WAF), in the edge stack.
+	Monitoring Monitoring
+	EdgeAlarms *AlarmTopic
 }
 
 // NewLatchkey adds Latchkey's stacks to app, derived from the route table
@@ -71,6 +76,8 @@ func NewLatchkey(app awscdk.App, s Settings, table []routes.Route) (*Latchkey, e
 		awscdk.Annotations_Of(l.Stack).AddWarningV2(jsii.String(noIdentityProviderWarning), jsii.String(
 			"no identity provider is configured (oidcIssuer or githubClientId): API keys work, but signing in answers 500 until one is"), nil)
 	}
+	l.Monitoring = newMonitoring(l.Stack, l, fns)
+	l.EdgeAlarms = edge.Alarms
 	addOutputs(l)
 	addNagSuppressions(l)
 	return l, nil

@@ -49,6 +49,7 @@ type Web struct {
 type Edge struct {
 	Certificate awscertificatemanager.ICertificate // nil without a domain
 	WebACLArn   *string                            // nil without the WAF
+	Alarms      *AlarmTopic                        // the web ACL's alarm, nil without the WAF
 }
 
 // newWeb creates the distribution in front of everything:

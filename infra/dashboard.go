@@ -1,0 +1,162 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"github.com/latchkey/latchkey/internal/metrics"
+	"github.com/latchkey/latchkey/internal/store"
+)
+
+// maxAlarmsPerWidget is how many alarms one alarm status widget shows.
+const maxAlarmsPerWidget = 100
+
+// newDashboard is the deployment's one dashboard (named after the stack;
+// docs/OPERATIONS.md, "Reading the dashboard"): the alarms, then requests
+// and latency by route (each route is its own function), the API stage,
+// the authorizer's outcomes and reasons and its key cache, sign-ins and
+// policy denials, the tables, and errors. Latchkey's own metrics are read
+// with SEARCH expressions over their dimensions, so a reason class added
+// later shows without a change here.
+func newDashboard(scope constructs.Construct, l *Latchkey, fns []Function, m Monitoring) awscloudwatch.Dashboard {
+	s := l.Settings
+	stage := l.API.Rest.DeploymentStage()
+	graph := func(title string, left []awscloudwatch.IMetric, right ...awscloudwatch.IMetric) awscloudwatch.IWidget {
+		p := &awscloudwatch.GraphWidgetProps{Title: jsii.String(title), Left: &left, Width: jsii.Number(12), Height: jsii.Number(6), Period: period()}
+		if len(right) > 0 {
+			p.Right = &right
+		}
+		return awscloudwatch.NewGraphWidget(p)
+	}
+	// SEARCH('{namespace,dimensions…} MetricName="…" Environment="…"'):
+	// every series of exactly that schema, each labelled by its dimension
+	// values ("CloudWatch search expression syntax", Amazon CloudWatch User
+	// Guide).
+	search := func(schema, metric string) awscloudwatch.IMetric {
+		return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+			Expression: jsii.String(fmt.Sprintf(`SEARCH('{%s,%s} MetricName="%s" %s="%s"', 'Sum', %d)`,
+				metrics.Namespace, schema, metric, metrics.DimEnvironment, s.Env, int(alarmPeriod.Seconds()))),
+			Period: period(),
+		})
+	}
+	env := map[string]*string{metrics.DimEnvironment: jsii.String(s.Env)}
+	own := func(name string) awscloudwatch.IMetric {
+		return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{Namespace: jsii.String(metrics.Namespace), MetricName: jsii.String(name),
+			DimensionsMap: &env, Statistic: jsii.String("Sum"), Period: period()})
+	}
+
+	var invocations, p99, errs []awscloudwatch.IMetric
+	for _, f := range fns {
+		fn := l.Functions[f.Name].Lambda
+		label := &awscloudwatch.MetricOptions{Label: jsii.String(f.Name), Period: period()}
+		invocations = append(invocations, fn.MetricInvocations(withStat(label, "Sum")))
+		p99 = append(p99, fn.MetricDuration(withStat(label, "p99")))
+		errs = append(errs, fn.MetricErrors(withStat(label, "Sum")))
+	}
+	var reads, writes, tableTrouble []awscloudwatch.IMetric
+	for _, def := range store.Tables {
+		t := l.Tables[def.Name]
+		label := func(what string) *awscloudwatch.MetricOptions {
+			return &awscloudwatch.MetricOptions{Label: jsii.String(string(def.Name) + " " + what), Statistic: jsii.String("Sum"), Period: period()}
+		}
+		reads = append(reads, t.MetricConsumedReadCapacityUnits(label("read")))
+		writes = append(writes, t.MetricConsumedWriteCapacityUnits(label("write")))
+		ops := tableOperations(fns, def.Name)
+		tableTrouble = append(tableTrouble, tableSum(t, def.Name, "ThrottledRequests", ops, string(def.Name)+" throttled"),
+			tableSum(t, def.Name, "SystemErrors", ops, string(def.Name)+" system errors"))
+	}
+	blocked := []awscloudwatch.IMetric{wafBlocked(s, apiWebACLMetric, l.Stack.Region())}
+	if s.WAF {
+		blocked = append(blocked, wafBlocked(s, webACLMetric, nil))
+	}
+	hitRatio := awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+		Expression:   jsii.String("100 * hits / (hits + misses)"),
+		UsingMetrics: &map[string]awscloudwatch.IMetric{"hits": own(metrics.KeyCacheHits), "misses": own(metrics.KeyCacheMisses)},
+		Label:        jsii.String("key cache hit ratio (%)"),
+		Period:       period(),
+	})
+
+	rows := [][]awscloudwatch.IWidget{{
+		awscloudwatch.NewTextWidget(&awscloudwatch.TextWidgetProps{Width: jsii.Number(24), Height: jsii.Number(2), Markdown: jsii.String(
+			"# " + s.StackName + "\nEvery route is its own function; every alarm's meaning and what to do is in docs/OPERATIONS.md. " +
+				"Latchkey's own metrics are in the `" + metrics.Namespace + "` namespace, `" + metrics.DimEnvironment + "=" + s.Env + "`.")}),
+	}}
+	for i := 0; i < len(m.Alarms); i += maxAlarmsPerWidget {
+		var refs []interfacesawscloudwatch.IAlarmRef
+		for _, a := range m.Alarms[i:min(i+maxAlarmsPerWidget, len(m.Alarms))] {
+			refs = append(refs, a)
+		}
+		rows = append(rows, []awscloudwatch.IWidget{awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{
+			Title: jsii.String("Alarms"), Alarms: &refs, Width: jsii.Number(24),
+			Height: jsii.Number(float64(2 + len(refs)/6)), SortBy: awscloudwatch.AlarmStatusWidgetSortBy_STATE_UPDATED_TIMESTAMP,
+		})})
+	}
+	rows = append(rows,
+		[]awscloudwatch.IWidget{
+			graph("Requests by route (invocations)", invocations),
+			graph("Latency by route (p99 duration, ms)", p99),
+		},
+		[]awscloudwatch.IWidget{
+			graph("API stage: requests, 4xx, 5xx", []awscloudwatch.IMetric{
+				stage.MetricCount(withStat(&awscloudwatch.MetricOptions{Label: jsii.String("requests")}, "Sum")),
+				stage.MetricClientError(withStat(&awscloudwatch.MetricOptions{Label: jsii.String("4xx")}, "Sum")),
+				stage.MetricServerError(withStat(&awscloudwatch.MetricOptions{Label: jsii.String("5xx")}, "Sum")),
+			}),
+			graph("API stage: latency (ms)", []awscloudwatch.IMetric{
+				stage.MetricLatency(withStat(&awscloudwatch.MetricOptions{Label: jsii.String("latency p50")}, "p50")),
+				stage.MetricLatency(withStat(&awscloudwatch.MetricOptions{Label: jsii.String("latency p99")}, "p99")),
+				stage.MetricIntegrationLatency(withStat(&awscloudwatch.MetricOptions{Label: jsii.String("integration p99")}, "p99")),
+			}),
+		},
+		[]awscloudwatch.IWidget{
+			graph("Authorizer decisions by outcome", []awscloudwatch.IMetric{
+				search(metrics.DimEnvironment+","+metrics.DimOutcome, metrics.AuthorizerDecisions),
+			}),
+			graph("Authorizer refusals by reason; key cache hit ratio (right, %)", []awscloudwatch.IMetric{
+				search(metrics.DimEnvironment+","+metrics.DimOutcome+","+metrics.DimReason, metrics.AuthorizerDecisions),
+			}, hitRatio),
+		},
+		[]awscloudwatch.IWidget{
+			graph("Sign-ins by outcome and reason", []awscloudwatch.IMetric{
+				search(metrics.DimEnvironment+","+metrics.DimOutcome, metrics.SignIns),
+				search(metrics.DimEnvironment+","+metrics.DimOutcome+","+metrics.DimReason, metrics.SignIns),
+			}),
+			graph("Policy denials by action", []awscloudwatch.IMetric{
+				search(metrics.DimEnvironment+","+metrics.DimAction, metrics.PolicyDenials),
+			}),
+		},
+		[]awscloudwatch.IWidget{
+			graph("DynamoDB consumed capacity (read left, write right)", reads, writes...),
+			graph("DynamoDB throttled requests and system errors", tableTrouble),
+		},
+		[]awscloudwatch.IWidget{
+			graph("Function errors", errs),
+			graph("API Gateway's own refusals (throttle, authorizer failures); web ACLs' blocked requests (right)", []awscloudwatch.IMetric{
+				awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+					Expression: jsii.String(fmt.Sprintf(`SEARCH('{%s,%s,%s} MetricName="%s" %s="%s"', 'Sum', %d)`,
+						metrics.Namespace, dimAPIID, dimErrorType, gatewayErrorsMetric, dimAPIID, *l.API.Rest.RestApiId(), int(alarmPeriod.Seconds()))),
+					Period: period(),
+				}),
+			}, blocked...),
+		},
+	)
+	var widgets []*[]awscloudwatch.IWidget
+	for _, r := range rows {
+		widgets = append(widgets, &r)
+	}
+	return awscloudwatch.NewDashboard(scope, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
+		DashboardName: jsii.String(s.StackName),
+		Widgets:       &widgets,
+	})
+}
+
+// withStat sets a metric option's statistic and the alarm period.
+func withStat(o *awscloudwatch.MetricOptions, statistic string) *awscloudwatch.MetricOptions {
+	o.Statistic = jsii.String(statistic)
+	o.Period = period()
+	return o
+}
