@@ -20,8 +20,8 @@ import (
 //   - plain: no settings at all, as `cdk synth` on a fresh clone (only the
 //     test's placeholder bootstraps and the web folder are pointed at);
 //   - full: a domain with its zone, a region, the WAF, an OpenID provider,
-//     editors, tracing, data not retained, and the asset metadata the CDK
-//     CLI asks for (what SAM reads).
+//     editors, tracing, data not retained, the GitHub deploy role, and the
+//     asset metadata the CDK CLI asks for (what SAM reads).
 //
 // The CDK's jsii runtime runs the `node` on PATH, chosen when the test
 // binary starts (the CDK packages' init functions prepare it): `make test`
@@ -45,6 +45,8 @@ type deployment struct {
 	app  awscdk.App
 	tmpl map[string]any // the application stack's template
 	edge map[string]any // the edge stack's template, if any
+	// github is the GitHub deploy role's stack's template, if any.
+	github map[string]any
 }
 
 var (
@@ -56,6 +58,8 @@ var (
 const (
 	fullDomain = "app.example.com"
 	fullZoneID = "Z0123456789ABCDEFGHIJ"
+	// fullGitHubRepository's deploy workflow gets a role in full.
+	fullGitHubRepository = "latchkey/latchkey"
 )
 
 // deployments are the two apps the template tests read, and what the
@@ -82,19 +86,20 @@ func full(t *testing.T) *deployment {
 	t.Helper()
 	fullOnce.Do(func() {
 		fullDep, fullErr = synth(map[string]any{
-			"domainName":     fullDomain,
-			"hostedZoneId":   fullZoneID,
-			"hostedZoneName": "example.com",
-			"region":         "eu-west-1",
-			"account":        "123456789012",
-			"waf":            "true", // as -c waf=true gives it
-			"oidcIssuer":     "https://accounts.example.com",
-			"oidcClientId":   "latchkey-client",
-			"editors":        []any{"eve@example.com", "ed@example.com"},
-			"tracing":        true,
-			"retain":         false,
-			"throttleRate":   25.0,
-			"throttleBurst":  "60",
+			"domainName":       fullDomain,
+			"hostedZoneId":     fullZoneID,
+			"hostedZoneName":   "example.com",
+			"region":           "eu-west-1",
+			"account":          "123456789012",
+			"waf":              "true", // as -c waf=true gives it
+			"oidcIssuer":       "https://accounts.example.com",
+			"oidcClientId":     "latchkey-client",
+			"editors":          []any{"eve@example.com", "ed@example.com"},
+			"tracing":          true,
+			"retain":           false,
+			"throttleRate":     25.0,
+			"throttleBurst":    "60",
+			"githubRepository": fullGitHubRepository,
 			// What the CDK CLI sets, so that the functions carry the asset
 			// metadata SAM reads.
 			"aws:cdk:enable-asset-metadata": true,
@@ -143,6 +148,11 @@ func synth(settings map[string]any) (*deployment, error) {
 	}
 	if l.EdgeStack != nil {
 		if d.edge, err = templateOf(l.EdgeStack, out); err != nil {
+			return nil, err
+		}
+	}
+	if l.GitHubDeploy != nil {
+		if d.github, err = templateOf(l.GitHubDeploy.Stack, out); err != nil {
 			return nil, err
 		}
 	}

@@ -25,7 +25,7 @@ func TestSettingsDefaultsWithNoContext(t *testing.T) {
 		StackName: "Latchkey", Env: "live", CacheTTL: "30s", SessionTTL: "12h", SessionIdle: "1h", SecurityLogDays: 90,
 		TablePrefix: "latchkey-", ThrottleRate: 50, ThrottleBurst: 100, WAFRateLimit: 1000, PriceClass: "100",
 		Retain: true, LogRetentionDays: 90, APIGatewayAccountRole: true, SecretsGeneration: "1",
-		AssetDir: "dist", WebDir: "web",
+		AssetDir: "dist", WebDir: "web", GitHubEnvironment: "production",
 	}
 	if !reflect.DeepEqual(s, want) {
 		t.Fatalf("ReadSettings(no context) =\n%+v\nwant\n%+v", s, want)
