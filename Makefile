@@ -6,6 +6,8 @@ GO          ?= go
 BIN         := $(CURDIR)/.bin
 STATICCHECK := $(BIN)/staticcheck
 STATICCHECK_VERSION := v0.8.2
+ACTIONLINT  := $(BIN)/actionlint
+ACTIONLINT_VERSION := v1.7.12
 FUNCTIONS   := $(notdir $(wildcard functions/*))
 LAMBDA_FLAGS := -tags lambda.norpc -trimpath -ldflags="-s -w"
 
@@ -24,7 +26,7 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
 .PHONY: deps
-deps: node_modules/.installed $(STATICCHECK) ## install what the tests need (Go modules, dynalite, the CDK CLI and Node 22, staticcheck)
+deps: node_modules/.installed $(STATICCHECK) $(ACTIONLINT) ## install what the tests need (Go modules, dynalite, the CDK CLI and Node 22, staticcheck, actionlint)
 	$(GO) mod download
 
 node_modules/.installed: package.json package-lock.json
@@ -38,16 +40,20 @@ node_modules/.installed: package.json package-lock.json
 $(STATICCHECK):
 	GOBIN=$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
+$(ACTIONLINT):
+	GOBIN=$(BIN) $(GO) install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+
 .PHONY: test
 test: deps lint ## run every check and test (starts and stops its own servers)
 	$(WITH_NODE) $(GO) test -count=1 ./...
 
 .PHONY: lint
-lint: $(STATICCHECK) ## gofmt check, go vet, staticcheck
+lint: $(STATICCHECK) $(ACTIONLINT) ## gofmt check, go vet, staticcheck, actionlint on the GitHub workflows (with shellcheck on their scripts when it is installed)
 	@unformatted=$$(gofmt -l $$(find . -name '*.go' -not -path './node_modules/*' -not -path './cdk.out/*')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
 	$(STATICCHECK) ./...
+	$(ACTIONLINT) .github/workflows/*.yml
 
 FUZZTIME ?= 30s
 # Every func Fuzz… of the repository's tests, as pkg:Func (found, not listed).

@@ -18,7 +18,8 @@ var cfnLintIgnored = map[string]string{
 }
 
 // TestTemplatesPassCfnLint runs cfn-lint on every synthesized template,
-// with no settings and with every setting (a domain, the WAF): no error,
+// with no settings and with every setting (a domain, the WAF, the GitHub
+// deploy role): no error,
 // and no warning that cfnLintIgnored does not explain. It is skipped when
 // cfn-lint is not installed, unless LATCHKEY_REQUIRE_CFNLINT is set (CI).
 func TestTemplatesPassCfnLint(t *testing.T) {
@@ -31,7 +32,7 @@ func TestTemplatesPassCfnLint(t *testing.T) {
 	}
 	dir := t.TempDir()
 	var files []string
-	for name, tmpl := range map[string]map[string]any{"plain": plain(t).tmpl, "full": full(t).tmpl, "full-edge": full(t).edge} {
+	for name, tmpl := range map[string]map[string]any{"plain": plain(t).tmpl, "full": full(t).tmpl, "full-edge": full(t).edge, "full-github": full(t).github} {
 		raw, err := json.Marshal(tmpl)
 		if err != nil {
 			t.Fatal(err)

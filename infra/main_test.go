@@ -21,7 +21,8 @@ import (
 //     test's placeholder bootstraps and the web folder are pointed at);
 //   - full: a domain with its zone, a region, the WAF, an OpenID provider,
 //     editors, tracing, data not retained, an alarm email and thresholds,
-//     and the asset metadata the CDK CLI asks for (what SAM reads).
+//     the GitHub deploy role, and the asset metadata the CDK CLI asks for
+//     (what SAM reads).
 //
 // The CDK's jsii runtime runs the `node` on PATH, chosen when the test
 // binary starts (the CDK packages' init functions prepare it): `make test`
@@ -45,6 +46,8 @@ type deployment struct {
 	app  awscdk.App
 	tmpl map[string]any // the application stack's template
 	edge map[string]any // the edge stack's template, if any
+	// github is the GitHub deploy role's stack's template, if any.
+	github map[string]any
 }
 
 var (
@@ -56,6 +59,8 @@ var (
 const (
 	fullDomain = "app.example.com"
 	fullZoneID = "Z0123456789ABCDEFGHIJ"
+	// fullGitHubRepository's deploy workflow gets a role in full.
+	fullGitHubRepository = "latchkey/latchkey"
 )
 
 // deployments are the two apps the template tests read, and what the
@@ -101,6 +106,7 @@ func full(t *testing.T) *deployment {
 			"alarmUnauthorized":    "250",
 			"alarmDurationPercent": 50.0,
 			"alarmWafBlocked":      321.0,
+			"githubRepository":     fullGitHubRepository,
 			// What the CDK CLI sets, so that the functions carry the asset
 			// metadata SAM reads.
 			"aws:cdk:enable-asset-metadata": true,
@@ -149,6 +155,11 @@ func synth(settings map[string]any) (*deployment, error) {
 	}
 	if l.EdgeStack != nil {
 		if d.edge, err = templateOf(l.EdgeStack, out); err != nil {
+			return nil, err
+		}
+	}
+	if l.GitHubDeploy != nil {
+		if d.github, err = templateOf(l.GitHubDeploy.Stack, out); err != nil {
 			return nil, err
 		}
 	}

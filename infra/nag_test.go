@@ -21,6 +21,9 @@ func TestNag(t *testing.T) {
 			if d.l.EdgeStack != nil {
 				stacks["edge"], templates["edge"] = d.l.EdgeStack, d.edge
 			}
+			if d.l.GitHubDeploy != nil {
+				stacks["github"], templates["github"] = d.l.GitHubDeploy.Stack, d.github
+			}
 			for which, stack := range stacks {
 				errs := assertions.Annotations_FromStack(stack).FindError(jsii.String("*"), assertions.Match_StringLikeRegexp(jsii.String("AwsSolutions-.*")))
 				for _, e := range *errs {

@@ -97,6 +97,13 @@ type Settings struct {
 	// Alarms are the alarms' email address and thresholds (monitoring.go,
 	// docs/OPERATIONS.md).
 	Alarms AlarmSettings
+	// GitHubRepository ("owner/name") adds the optional <StackName>-GitHubDeploy
+	// stack: the role that the repository's GitHub Actions deploy workflow
+	// assumes through GitHub's OpenID Connect provider, trusted only for
+	// jobs of GitHubEnvironment. GitHubOIDCProviderARN names the account's
+	// provider for token.actions.githubusercontent.com when it already has
+	// one (an account has one per URL); empty creates it.
+	GitHubRepository, GitHubEnvironment, GitHubOIDCProviderARN string
 
 	// AssetDir holds the built functions (<AssetDir>/<name>/bootstrap, made
 	// by `make build`) and WebDir the web app; both relative to the working
@@ -211,6 +218,9 @@ var settings = []setting{
 	}},
 	{"assetDir", func(r *reader, s *Settings) { s.AssetDir = r.str("assetDir", "dist") }},
 	{"webDir", func(r *reader, s *Settings) { s.WebDir = r.str("webDir", "web") }},
+	{"githubRepository", func(r *reader, s *Settings) { s.GitHubRepository = r.str("githubRepository", "") }},
+	{"githubEnvironment", func(r *reader, s *Settings) { s.GitHubEnvironment = r.str("githubEnvironment", "production") }},
+	{"githubOidcProviderArn", func(r *reader, s *Settings) { s.GitHubOIDCProviderARN = r.str("githubOidcProviderArn", "") }},
 }
 
 // logRetentionDays are the retention periods CloudWatch Logs accepts.
@@ -261,6 +271,12 @@ var (
 	generationRE           = regexp.MustCompile(`^[A-Za-z0-9._-]{1,32}$`)
 	accountRE              = regexp.MustCompile(`^\d{12}$`)
 	emailRE                = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+	// GitHub's owner names are letters, digits and single hyphens (at most
+	// 39); repository names letters, digits, '.', '_' and '-'. Neither can
+	// hold a wildcard, so the role's trust names one repository.
+	githubRepositoryRE  = regexp.MustCompile(`^[A-Za-z0-9](-?[A-Za-z0-9]){0,38}/[A-Za-z0-9._-]{1,100}$`)
+	githubEnvironmentRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+	githubProviderARNRE = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:oidc-provider/` + regexp.QuoteMeta(githubOIDCHost) + `$`)
 )
 
 // check validates what a reader cannot see one key at a time. The function
@@ -311,8 +327,34 @@ func (s Settings) check() []error {
 	if s.Alarms.Email != "" && !emailRE.MatchString(s.Alarms.Email) {
 		errs = append(errs, fmt.Errorf("alarmEmail %q is not an email address", s.Alarms.Email))
 	}
+	errs = append(errs, s.checkGitHub()...)
 	if s.AssetDir == "" || s.WebDir == "" {
 		errs = append(errs, errors.New("assetDir and webDir must not be empty"))
+	}
+	return errs
+}
+
+// checkGitHub validates the deploy role's settings.
+func (s Settings) checkGitHub() []error {
+	var errs []error
+	if s.GitHubRepository == "" {
+		if s.GitHubOIDCProviderARN != "" {
+			errs = append(errs, errors.New("githubOidcProviderArn is set without githubRepository"))
+		}
+		return errs
+	}
+	if !githubRepositoryRE.MatchString(s.GitHubRepository) || strings.HasSuffix(s.GitHubRepository, "/.") || strings.HasSuffix(s.GitHubRepository, "/..") {
+		errs = append(errs, fmt.Errorf("githubRepository %q: one repository as owner/name, no wildcard", s.GitHubRepository))
+	}
+	if !githubEnvironmentRE.MatchString(s.GitHubEnvironment) {
+		errs = append(errs, fmt.Errorf("githubEnvironment %q: one GitHub environment, of letters, digits, '.', '_' and '-'", s.GitHubEnvironment))
+	}
+	if s.GitHubOIDCProviderARN != "" && !githubProviderARNRE.MatchString(s.GitHubOIDCProviderARN) {
+		errs = append(errs, fmt.Errorf("githubOidcProviderArn %q is not the ARN of an IAM OIDC provider for %s", s.GitHubOIDCProviderARN, githubOIDCHost))
+	}
+	if s.Region == "" {
+		errs = append(errs, errors.New("githubRepository needs a region: the deploy role may use the CDK's bootstrap roles of that region (and us-east-1 with a domain or the WAF); "+
+			"set -c region=… or run the CDK CLI with an AWS profile"))
 	}
 	return errs
 }

@@ -28,7 +28,7 @@ func TestSettingsDefaultsWithNoContext(t *testing.T) {
 		Retain: true, LogRetentionDays: 90, APIGatewayAccountRole: true, SecretsGeneration: "1",
 		Alarms: AlarmSettings{FunctionErrors: 5, DurationPercent: 80, Throttles: 1, TableErrors: 1, API5xxPercent: 1, API4xxPercent: 25,
 			APIThrottles: 50, AuthorizerFailures: 3, Unauthorized: 100, SignInFailures: 20, WAFBlocked: 1000, APIWAFBlocked: 100},
-		AssetDir: "dist", WebDir: "web",
+		AssetDir: "dist", WebDir: "web", GitHubEnvironment: "production",
 	}
 	if !reflect.DeepEqual(s, want) {
 		t.Fatalf("ReadSettings(no context) =\n%+v\nwant\n%+v", s, want)

@@ -14,8 +14,9 @@ import (
 	"github.com/latchkey/latchkey/internal/store"
 )
 
-// Latchkey is a whole deployment: the optional us-east-1 edge stack and the
-// application stack, with handles on what the tests look at.
+// Latchkey is a whole deployment: the optional us-east-1 edge stack, the
+// application stack and the optional GitHub deploy role's stack, with
+// handles on what the tests look at.
 type Latchkey struct {
 	Settings  Settings
 	EdgeStack awscdk.Stack // nil without a domain or the WAF
@@ -31,6 +32,8 @@ type Latchkey struct {
 	// WAF), in the edge stack.
 	Monitoring Monitoring
 	EdgeAlarms *AlarmTopic
+	// GitHubDeploy is nil without githubRepository.
+	GitHubDeploy *GitHubDeploy
 }
 
 // NewLatchkey adds Latchkey's stacks to app, derived from the route table
@@ -80,6 +83,10 @@ func NewLatchkey(app awscdk.App, s Settings, table []routes.Route) (*Latchkey, e
 	l.EdgeAlarms = edge.Alarms
 	addOutputs(l)
 	addNagSuppressions(l)
+	if s.GitHubRepository != "" {
+		g := newGitHubDeployStack(app, s)
+		l.GitHubDeploy = &g
+	}
 	return l, nil
 }
 
