@@ -195,6 +195,16 @@ func (db *DB) deleteIf(ctx context.Context, t store.TableName, key map[string]ty
 	return out.Attributes, nil
 }
 
+// deleteOwned deletes the item under key if its userId is userID, and
+// returns it as it was; store.ErrNotFound when there is none of theirs.
+func (db *DB) deleteOwned(ctx context.Context, t store.TableName, key map[string]types.AttributeValue, userID string) (map[string]types.AttributeValue, error) {
+	item, err := db.deleteIf(ctx, t, key, expression.Name("userId").Equal(expression.Value(userID)))
+	if _, ok := conditionFailed(err); ok {
+		return nil, store.ErrNotFound
+	}
+	return item, err
+}
+
 // conditionFailed reports whether err is a failed write condition, and
 // returns the item as it was when DynamoDB returned it (with
 // ReturnValuesOnConditionCheckFailure ALL_OLD). The item is nil when the

@@ -218,10 +218,7 @@ func (s *Keys) Count(ctx context.Context, userID string) (int, error) {
 // Delete implements store.KeyStore. The record goes first, which ends every
 // secret of the key at once; its pointers then lead nowhere and are removed.
 func (s *Keys) Delete(ctx context.Context, userID, id string) error {
-	item, err := (*DB)(s).deleteIf(ctx, store.KeysTable, recordKey(id), expression.Name("userId").Equal(expression.Value(userID)))
-	if _, ok := conditionFailed(err); ok {
-		return fmt.Errorf("delete key %s: %w", id, store.ErrNotFound)
-	}
+	item, err := (*DB)(s).deleteOwned(ctx, store.KeysTable, recordKey(id), userID)
 	if err != nil {
 		return fmt.Errorf("delete key %s: %w", id, err)
 	}

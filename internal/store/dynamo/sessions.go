@@ -104,10 +104,7 @@ func (s *Sessions) Touch(ctx context.Context, id string, lastSeen time.Time, exp
 
 // Delete implements store.SessionStore.
 func (s *Sessions) Delete(ctx context.Context, userID, id string) error {
-	_, err := (*DB)(s).deleteIf(ctx, store.SessionsTable, idKey(id), expression.Name("userId").Equal(expression.Value(userID)))
-	if _, ok := conditionFailed(err); ok {
-		return fmt.Errorf("delete session %s: %w", id, store.ErrNotFound)
-	}
+	_, err := (*DB)(s).deleteOwned(ctx, store.SessionsTable, idKey(id), userID)
 	if err != nil {
 		return fmt.Errorf("delete session %s: %w", id, err)
 	}
