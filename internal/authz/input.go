@@ -405,34 +405,26 @@ func (r *eventReader) once(h int, name []byte) error {
 // requestContext reads requestContext.requestId and
 // requestContext.identity.sourceIp.
 func (r *eventReader) requestContext(in *Input) error {
-	if null, err := r.orNull(); null || err != nil {
-		return err
-	}
-	if err := r.open('{'); err != nil {
-		return err
-	}
-	var seen uint
-	for r.dec.PeekKind() == '"' {
-		f, err := r.field(contextFields, &seen)
-		if err != nil {
-			return err
-		}
-		switch f {
-		case 0:
+	return r.object(contextFields, func(f int) (err error) {
+		if f == 0 {
 			in.RequestID, err = r.str()
-		case 1:
+		} else {
 			err = r.identity(in)
-		default:
-			_, err = r.dec.ReadValue()
 		}
-		if err != nil {
-			return err
-		}
-	}
-	return r.close('}')
+		return err
+	})
 }
 
 func (r *eventReader) identity(in *Input) error {
+	return r.object(identityFields, func(int) (err error) {
+		in.SourceIP, err = r.str()
+		return err
+	})
+}
+
+// object reads an object, or null, calling member to read the value of
+// each member named in fields (f its index) and skipping the others.
+func (r *eventReader) object(fields []string, member func(f int) error) error {
 	if null, err := r.orNull(); null || err != nil {
 		return err
 	}
@@ -441,14 +433,14 @@ func (r *eventReader) identity(in *Input) error {
 	}
 	var seen uint
 	for r.dec.PeekKind() == '"' {
-		f, err := r.field(identityFields, &seen)
+		f, err := r.field(fields, &seen)
 		if err != nil {
 			return err
 		}
-		if f == 0 {
-			in.SourceIP, err = r.str()
-		} else {
+		if f < 0 {
 			_, err = r.dec.ReadValue()
+		} else {
+			err = member(f)
 		}
 		if err != nil {
 			return err
