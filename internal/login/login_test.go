@@ -61,7 +61,13 @@ func (r *rig) idToken(nonce string) string {
 // the login cookie.
 func (r *rig) start(t *testing.T, returnTo string) (url.Values, string) {
 	t.Helper()
-	req := httpx.Request{HTTPMethod: "GET", QueryStringParameters: map[string]string{"return_to": returnTo}}
+	return r.login(t, httpx.Request{HTTPMethod: "GET", QueryStringParameters: map[string]string{"return_to": returnTo}})
+}
+
+// login runs /api/auth/login with req and returns the provider URL's
+// parameters and the login cookie.
+func (r *rig) login(t *testing.T, req httpx.Request) (url.Values, string) {
+	t.Helper()
 	resp, err := r.h.Login(context.Background(), req)
 	if err != nil || resp.StatusCode != 302 {
 		t.Fatalf("Login = %d, %v", resp.StatusCode, err)
@@ -334,15 +340,7 @@ func TestSigningInAgainEndsTheOldSession(t *testing.T) {
 // request and on the callback, and returns the new session's token.
 func (r *rig) signIn(t *testing.T, atLogin, atCallback string) string {
 	t.Helper()
-	req := httpx.Request{HTTPMethod: "GET", QueryStringParameters: map[string]string{"return_to": "/"}, Headers: map[string]string{"Cookie": atLogin}}
-	resp, err := r.h.Login(context.Background(), req)
-	if err != nil || resp.StatusCode != 302 {
-		t.Fatalf("Login = %d, %v", resp.StatusCode, err)
-	}
-	loc, _ := url.Parse(resp.Headers["Location"])
-	q := loc.Query()
-	flow := resp.MultiValueHeaders["Set-Cookie"][0]
-	flow = flow[:strings.Index(flow, ";")]
+	q, flow := r.login(t, httpx.Request{HTTPMethod: "GET", QueryStringParameters: map[string]string{"return_to": "/"}, Headers: map[string]string{"Cookie": atLogin}})
 	r.op.issue("code", q.Get("code_challenge"), r.idToken(q.Get("nonce")))
 	cookies := flow
 	if atCallback != "" {
@@ -429,14 +427,7 @@ func TestAuthTimeIsKept(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newRig(t)
-			resp, err := r.h.Login(context.Background(), httpx.Request{HTTPMethod: "GET", QueryStringParameters: tc.query})
-			if err != nil || resp.StatusCode != 302 {
-				t.Fatalf("Login = %d, %v", resp.StatusCode, err)
-			}
-			loc, _ := url.Parse(resp.Headers["Location"])
-			q := loc.Query()
-			flow := resp.MultiValueHeaders["Set-Cookie"][0]
-			flow = flow[:strings.Index(flow, ";")]
+			q, flow := r.login(t, httpx.Request{HTTPMethod: "GET", QueryStringParameters: tc.query})
 			c := r.op.claims(q.Get("nonce"), r.now)
 			c["auth_time"] = old.Unix()
 			r.op.issue("code", q.Get("code_challenge"), r.op.sign(c, r.op.key, "k1", jose.RS256))
