@@ -162,16 +162,6 @@ func TestSignOutEverywhereCanRevokeTheKeys(t *testing.T) {
 	}
 }
 
-// logOf returns user's security log, newest first.
-func logOf(t *testing.T, d deps.Deps, user string) []store.SecurityEvent {
-	t.Helper()
-	events, _, err := d.Stores.SecurityLog.List(context.Background(), user, time.Now(), store.Page{Limit: store.MaxLimit})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return events
-}
-
 // TestSignOutIsInTheSecurityLog: a sign-out that ends a session is
 // recorded with the session's id and the caller's address; a refused one,
 // or one without a session, records nothing; the token is never in it.
@@ -198,7 +188,7 @@ func TestSignOutIsInTheSecurityLog(t *testing.T) {
 			if _, err := httpx.Adapt(d.Log, depstest.Build(t, Logout, d))(context.Background(), req); err != nil {
 				t.Fatal(err)
 			}
-			events := logOf(t, d, "usr_a")
+			events := depstest.SecurityLog(t, d, "usr_a")
 			if !tc.wantEvent {
 				if len(events) != 0 {
 					t.Fatalf("security log = %+v; want nothing", events)
@@ -228,7 +218,7 @@ func TestSignOutEverywhereIsInTheSecurityLog(t *testing.T) {
 			revoked := map[bool]string{false: "0", true: "2"}[revoke]
 			want := map[string]string{"scope": "all", "sessions": "3", "revokeKeys": strconv.FormatBool(revoke), "keysRevoked": revoked,
 				"by": session.ID(tok), "address": "2001:db8::5"}
-			events := logOf(t, d, "usr_a")
+			events := depstest.SecurityLog(t, d, "usr_a")
 			if len(events) != 1 || events[0].Kind != store.EventSessionEnded || !maps.Equal(events[0].Details, want) {
 				t.Fatalf("security log = %+v; want one session-ended with %v", events, want)
 			}
