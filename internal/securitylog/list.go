@@ -7,7 +7,6 @@ import (
 
 	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/httpx"
-	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/store"
 )
 
@@ -51,12 +50,9 @@ func List(d deps.Deps) (httpx.Handler, error) {
 // refuses them again, so that a leaked key cannot read where, and from
 // what, its owner signs in.
 func (h Handlers) List(ctx context.Context, req httpx.Request) (httpx.Response, error) {
-	p, err := principal.From(req)
+	p, err := httpx.SessionPrincipal(req, "reading the security log")
 	if err != nil {
-		return httpx.Response{}, httpx.Errorf(401, httpx.CodeUnauthorized, "a valid session is required")
-	}
-	if p.Method != principal.MethodSession {
-		return httpx.Response{}, httpx.Errorf(403, httpx.CodeForbidden, "reading the security log needs a browser session")
+		return httpx.Response{}, err
 	}
 	limit, err := httpx.QueryInt(req, "limit", store.DefaultLimit, 1, store.MaxLimit)
 	if err != nil {
