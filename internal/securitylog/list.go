@@ -2,7 +2,6 @@ package securitylog
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/deps"
@@ -54,20 +53,13 @@ func (h Handlers) List(ctx context.Context, req httpx.Request) (httpx.Response, 
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	limit, err := httpx.QueryInt(req, "limit", store.DefaultLimit, 1, store.MaxLimit)
+	page, err := httpx.PageOf(req)
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	cursor, _, err := httpx.Query(req, "cursor")
+	events, next, err := h.Log.List(ctx, p.UserID, h.Now(), page)
 	if err != nil {
-		return httpx.Response{}, err
-	}
-	events, next, err := h.Log.List(ctx, p.UserID, h.Now(), store.Page{Limit: limit, Cursor: cursor})
-	if errors.Is(err, store.ErrBadCursor) {
-		return httpx.Response{}, httpx.BadRequest("cursor is not valid; start again without it")
-	}
-	if err != nil {
-		return httpx.Response{}, err
+		return httpx.Response{}, httpx.ListError(err)
 	}
 	out := Page{Events: make([]SecurityEvent, 0, len(events)), Next: next}
 	for _, e := range events {
