@@ -41,14 +41,7 @@ func (h Public) List(ctx context.Context, req httpx.Request) (httpx.Response, er
 // Get answers GET /api/public/posts/{id}: the post if it is published, 404
 // otherwise, so a draft's existence does not leak.
 func (h Public) Get(ctx context.Context, req httpx.Request) (httpx.Response, error) {
-	id := req.PathParameters["id"]
-	if !store.ValidID("post", id) {
-		return httpx.Response{}, httpx.NotFound("post")
-	}
-	p, err := h.Posts.Get(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return httpx.Response{}, httpx.NotFound("post")
-	}
+	p, err := getPost(ctx, h.Posts, req)
 	if err != nil {
 		return httpx.Response{}, err
 	}
@@ -56,6 +49,20 @@ func (h Public) Get(ctx context.Context, req httpx.Request) (httpx.Response, err
 		return httpx.Response{}, httpx.NotFound("post")
 	}
 	return httpx.JSON(200, PublicView(p)), nil
+}
+
+// getPost reads the post of the path's {id}, whoever may see it: 404 for
+// an id that cannot be a post's, or that names none.
+func getPost(ctx context.Context, posts store.PostStore, req httpx.Request) (store.Post, error) {
+	id := req.PathParameters["id"]
+	if !store.ValidID("post", id) {
+		return store.Post{}, httpx.NotFound("post")
+	}
+	p, err := posts.Get(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Post{}, httpx.NotFound("post")
+	}
+	return p, err
 }
 
 func buildPublic(d deps.Deps, h func(Public) httpx.Handler) (httpx.Handler, error) {
