@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/latchkey/latchkey/internal/ascii"
 	"github.com/latchkey/latchkey/internal/frontdoor"
 	"github.com/latchkey/latchkey/internal/httpx"
 )
@@ -471,29 +472,11 @@ func match[T string | []byte](name T, names []string) int {
 		}
 	}
 	for i, want := range names {
-		if len(want) == len(name) && asciiFoldEqual(name, want) {
+		if ascii.EqualFold(name, want) {
 			return i
 		}
 	}
 	return -1
-}
-
-// asciiFoldEqual compares two ASCII strings of one length in any letter
-// case.
-func asciiFoldEqual[T string | []byte](name T, want string) bool {
-	for i := 0; i < len(name); i++ {
-		c, w := name[i], want[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if 'A' <= w && w <= 'Z' {
-			w += 'a' - 'A'
-		}
-		if c != w {
-			return false
-		}
-	}
-	return true
 }
 
 // single is a header's one value, or "" when it has none or several.
