@@ -132,25 +132,14 @@ func newWeb(scope constructs.Construct, s Settings, api API, sec Secrets, edge E
 	// The web app's behaviour always runs a function: it serves index.html
 	// for the app's views (deep links), and with a domain it checks the
 	// host first.
-	w.Views = awscloudfront.NewFunction(c, jsii.String("Views"), &awscloudfront.FunctionProps{
-		Code:    awscloudfront.FunctionCode_FromInline(jsii.String(viewerRequestCode(s.DomainName, true, false))),
-		Runtime: awscloudfront.FunctionRuntime_JS_2_0(),
-		Comment: jsii.String("Latchkey: serves index.html for the web app's views; refuses hosts but the domain (domainName)"),
-	})
-	webFunctions := &[]*awscloudfront.FunctionAssociation{{
-		Function: w.Views, EventType: awscloudfront.FunctionEventType_VIEWER_REQUEST,
-	}}
+	var webFunctions, hostCheck *[]*awscloudfront.FunctionAssociation
+	w.Views, webFunctions = viewerRequestFunction(c, "Views", viewerRequestCode(s.DomainName, true, false),
+		"Latchkey: serves index.html for the web app's views; refuses hosts but the domain (domainName)")
 	// /api/* always runs one too: it tells the API the viewer's address
 	// (API Gateway sees CloudFront's), in a header it writes over whatever
 	// the viewer sent, and with a domain it checks the host first.
-	w.HostCheck = awscloudfront.NewFunction(c, jsii.String("HostCheck"), &awscloudfront.FunctionProps{
-		Code:    awscloudfront.FunctionCode_FromInline(jsii.String(viewerRequestCode(s.DomainName, false, true))),
-		Runtime: awscloudfront.FunctionRuntime_JS_2_0(),
-		Comment: jsii.String("Latchkey: the viewer's address for the API; refuses hosts but the domain (domainName)"),
-	})
-	hostCheck := &[]*awscloudfront.FunctionAssociation{{
-		Function: w.HostCheck, EventType: awscloudfront.FunctionEventType_VIEWER_REQUEST,
-	}}
+	w.HostCheck, hostCheck = viewerRequestFunction(c, "HostCheck", viewerRequestCode(s.DomainName, false, true),
+		"Latchkey: the viewer's address for the API; refuses hosts but the domain (domainName)")
 
 	props := &awscloudfront.DistributionProps{
 		Comment: jsii.String(s.StackName + " (secrets generation " + s.SecretsGeneration + ")"),
@@ -235,6 +224,17 @@ func newWeb(scope constructs.Construct, s Settings, api API, sec Secrets, edge E
 		})
 	}
 	return w
+}
+
+// viewerRequestFunction makes a CloudFront function (JS 2.0) of code, and
+// the association that runs it on a behaviour's viewer requests.
+func viewerRequestFunction(c constructs.Construct, id, code, comment string) (awscloudfront.Function, *[]*awscloudfront.FunctionAssociation) {
+	f := awscloudfront.NewFunction(c, jsii.String(id), &awscloudfront.FunctionProps{
+		Code:    awscloudfront.FunctionCode_FromInline(jsii.String(code)),
+		Runtime: awscloudfront.FunctionRuntime_JS_2_0(),
+		Comment: jsii.String(comment),
+	})
+	return f, &[]*awscloudfront.FunctionAssociation{{Function: f, EventType: awscloudfront.FunctionEventType_VIEWER_REQUEST}}
 }
 
 // viewerRequestCode is a CloudFront Function (cloudfront-js-2.0, viewer

@@ -450,22 +450,15 @@ func coldStart(ctx context.Context, rie, bin string, env []string, event []byte,
 func invokeFirst(ctx context.Context, c *child, rt, url string, event []byte, authorizer bool, start time.Time, timeout time.Duration) (coldResult, error) {
 	client := &http.Client{Timeout: timeout}
 	deadline := start.Add(timeout)
-	for {
+	err := c.retry(ctx, deadline, "its runtime API to listen", func() error {
 		conn, err := net.DialTimeout("tcp", rt, timeout)
 		if err == nil {
 			conn.Close()
-			break
 		}
-		if ctx.Err() != nil {
-			return coldResult{}, ctx.Err()
-		}
-		if !c.running() {
-			return coldResult{}, errors.New("the emulator exited before listening")
-		}
-		if time.Now().After(deadline) {
-			return coldResult{}, fmt.Errorf("the runtime API not listening within %v: %w", timeout, err)
-		}
-		time.Sleep(time.Millisecond)
+		return err
+	})
+	if err != nil {
+		return coldResult{}, err
 	}
 	post := func() (int, []byte, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(event))
@@ -480,35 +473,48 @@ func invokeFirst(ctx context.Context, c *child, rt, url string, event []byte, au
 		body, err := io.ReadAll(io.LimitReader(resp.Body, 8<<20))
 		return resp.StatusCode, body, err
 	}
+	var code int
+	var body []byte
+	err = c.retry(ctx, deadline, "an answer", func() (err error) {
+		code, body, err = post() // an error: not listening yet
+		return err
+	})
+	if err != nil {
+		return coldResult{}, err
+	}
+	first := time.Since(start)
+	status, err := answerStatus(code, body, authorizer)
+	if err != nil {
+		return coldResult{}, err
+	}
+	t := time.Now()
+	if code, body, err = post(); err != nil {
+		return coldResult{}, fmt.Errorf("warm invocation: %w", err)
+	}
+	warm := time.Since(t)
+	if _, err := answerStatus(code, body, authorizer); err != nil {
+		return coldResult{}, fmt.Errorf("warm invocation: %w", err)
+	}
+	return coldResult{first: first, warm: warm, status: status}, nil
+}
+
+// retry calls try every millisecond until it succeeds, for what (in its
+// errors) the emulator c is to give: it gives up when ctx ends, when the
+// emulator exits, or at deadline.
+func (c *child) retry(ctx context.Context, deadline time.Time, what string, try func() error) error {
 	for {
-		code, body, err := post()
-		if err != nil {
-			if ctx.Err() != nil {
-				return coldResult{}, ctx.Err()
-			}
-			if !c.running() {
-				return coldResult{}, errors.New("the emulator exited before answering")
-			}
-			if time.Now().After(deadline) {
-				return coldResult{}, fmt.Errorf("no answer within %v: %w", timeout, err)
-			}
-			time.Sleep(time.Millisecond) // not listening yet
-			continue
+		err := try()
+		switch {
+		case err == nil:
+			return nil
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case !c.running():
+			return fmt.Errorf("the emulator exited while waiting for %s", what)
+		case time.Now().After(deadline):
+			return fmt.Errorf("timed out waiting for %s: %w", what, err)
 		}
-		first := time.Since(start)
-		status, err := answerStatus(code, body, authorizer)
-		if err != nil {
-			return coldResult{}, err
-		}
-		t := time.Now()
-		if code, body, err = post(); err != nil {
-			return coldResult{}, fmt.Errorf("warm invocation: %w", err)
-		}
-		warm := time.Since(t)
-		if _, err := answerStatus(code, body, authorizer); err != nil {
-			return coldResult{}, fmt.Errorf("warm invocation: %w", err)
-		}
-		return coldResult{first: first, warm: warm, status: status}, nil
+		time.Sleep(time.Millisecond)
 	}
 }
 

@@ -28,10 +28,7 @@ import (
 // printed, and reports older than --since left out.
 func TestFeedbackFromTheKeptReports(t *testing.T) {
 	ctx := context.Background()
-	github, err := scansigtest.New("k")
-	if err != nil {
-		t.Fatal(err)
-	}
+	github := scansigtest.New(t, "k")
 	path := filepath.Join(t.TempDir(), "data.json")
 	db, err := embedded.Open(path)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/go-json-experiment/json/jsontext"
 
+	"github.com/latchkey/latchkey/internal/ascii"
 	"github.com/latchkey/latchkey/internal/frontdoor"
 	"github.com/latchkey/latchkey/internal/httpx"
 )
@@ -405,34 +406,26 @@ func (r *eventReader) once(h int, name []byte) error {
 // requestContext reads requestContext.requestId and
 // requestContext.identity.sourceIp.
 func (r *eventReader) requestContext(in *Input) error {
-	if null, err := r.orNull(); null || err != nil {
-		return err
-	}
-	if err := r.open('{'); err != nil {
-		return err
-	}
-	var seen uint
-	for r.dec.PeekKind() == '"' {
-		f, err := r.field(contextFields, &seen)
-		if err != nil {
-			return err
-		}
-		switch f {
-		case 0:
+	return r.object(contextFields, func(f int) (err error) {
+		if f == 0 {
 			in.RequestID, err = r.str()
-		case 1:
+		} else {
 			err = r.identity(in)
-		default:
-			_, err = r.dec.ReadValue()
 		}
-		if err != nil {
-			return err
-		}
-	}
-	return r.close('}')
+		return err
+	})
 }
 
 func (r *eventReader) identity(in *Input) error {
+	return r.object(identityFields, func(int) (err error) {
+		in.SourceIP, err = r.str()
+		return err
+	})
+}
+
+// object reads an object, or null, calling member to read the value of
+// each member named in fields (f its index) and skipping the others.
+func (r *eventReader) object(fields []string, member func(f int) error) error {
 	if null, err := r.orNull(); null || err != nil {
 		return err
 	}
@@ -441,14 +434,14 @@ func (r *eventReader) identity(in *Input) error {
 	}
 	var seen uint
 	for r.dec.PeekKind() == '"' {
-		f, err := r.field(identityFields, &seen)
+		f, err := r.field(fields, &seen)
 		if err != nil {
 			return err
 		}
-		if f == 0 {
-			in.SourceIP, err = r.str()
-		} else {
+		if f < 0 {
 			_, err = r.dec.ReadValue()
+		} else {
+			err = member(f)
 		}
 		if err != nil {
 			return err
@@ -479,29 +472,11 @@ func match[T string | []byte](name T, names []string) int {
 		}
 	}
 	for i, want := range names {
-		if len(want) == len(name) && asciiFoldEqual(name, want) {
+		if ascii.EqualFold(name, want) {
 			return i
 		}
 	}
 	return -1
-}
-
-// asciiFoldEqual compares two ASCII strings of one length in any letter
-// case.
-func asciiFoldEqual[T string | []byte](name T, want string) bool {
-	for i := 0; i < len(name); i++ {
-		c, w := name[i], want[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if 'A' <= w && w <= 'Z' {
-			w += 'a' - 'A'
-		}
-		if c != w {
-			return false
-		}
-	}
-	return true
 }
 
 // single is a header's one value, or "" when it has none or several.

@@ -27,6 +27,14 @@ func (e *toldLog) record(_ context.Context, userID, kind string, d map[string]st
 	return nil
 }
 
+// authorizerTelling is f.authorizer(ttl) recording the security-log
+// events of key use into told.
+func (f *fixture) authorizerTelling(told *toldLog, ttl time.Duration) *Authorizer {
+	a := f.authorizer(ttl)
+	a.uses.record = told.record
+	return a
+}
+
 func (e *toldLog) addresses() []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -131,9 +139,7 @@ func TestANewAddressIsToldOnce(t *testing.T) {
 	key, k := f.addKey(t, apikey.EnvTest, []string{"read"}, nil)
 	var told toldLog
 	newInstance := func() *Authorizer {
-		a := f.authorizer(time.Minute)
-		a.uses.record = told.record
-		return a
+		return f.authorizerTelling(&told, time.Minute)
 	}
 	a := newInstance()
 	steps := []struct {
@@ -179,9 +185,8 @@ func TestAddressesStayBounded(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture()
 	key, k := f.addKey(t, apikey.EnvTest, []string{"read"}, nil)
-	a := f.authorizer(0)
 	var told toldLog
-	a.uses.record = told.record
+	a := f.authorizerTelling(&told, 0)
 	const n = store.MaxKeyAddresses + 5
 	for i := range n {
 		_ = a.Decide(ctx, fromAddress(key, fmt.Sprintf("198.51.100.%d", i), ""))
@@ -243,9 +248,8 @@ func TestAFailedWriteKeepsItsCounts(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture()
 	key, k := f.addKey(t, apikey.EnvTest, []string{"read"}, nil)
-	a := f.authorizer(0)
 	var told toldLog
-	a.uses.record = told.record
+	a := f.authorizerTelling(&told, 0)
 	f.keys.failTouch.Store(true)
 	for range 3 {
 		if d := a.Decide(ctx, fromAddress(key, "192.0.2.1", "")); d.Effect != Allow {
@@ -312,8 +316,8 @@ func TestABurstIsWrittenWhenItsIntervalEnds(t *testing.T) {
 	key, k := f.addKey(t, apikey.EnvTest, []string{"read"}, nil)
 	var told toldLog
 	var timers manualTimers
-	a := f.authorizer(time.Minute)
-	a.uses.record, a.uses.after = told.record, timers.after
+	a := f.authorizerTelling(&told, time.Minute)
+	a.uses.after = timers.after
 	for range 500 {
 		_ = a.Decide(ctx, fromAddress(key, "192.0.2.1", ""))
 		f.now = f.now.Add(50 * time.Millisecond)

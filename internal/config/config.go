@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/ascii"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/scansig"
 )
@@ -357,28 +358,9 @@ func (c Config) EditorEmail(email string) bool {
 		}
 	}
 	for _, e := range c.Editors {
-		if asciiEqualFold(e, email) {
+		if ascii.EqualFold(e, email) {
 			return true
 		}
 	}
 	return false
-}
-
-func asciiEqualFold(a, b string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := 0; i < len(a); i++ {
-		x, y := a[i], b[i]
-		if 'A' <= x && x <= 'Z' {
-			x += 'a' - 'A'
-		}
-		if 'A' <= y && y <= 'Z' {
-			y += 'a' - 'A'
-		}
-		if x != y {
-			return false
-		}
-	}
-	return true
 }

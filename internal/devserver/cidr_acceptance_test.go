@@ -1,7 +1,6 @@
 package devserver
 
 import (
-	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -20,7 +19,6 @@ import (
 // the list cleared, and its usage counts every allowed request once the
 // batched write is due. Answers are checked against the OpenAPI document.
 func TestAllowListsAndUsageThroughTheLocalGateway(t *testing.T) {
-	ctx := context.Background()
 	started := time.Now()
 	cfg, err := config.Load(func(k string) string {
 		return map[string]string{"LATCHKEY_CACHE_TTL": "0", "LATCHKEY_KEY_USE_INTERVAL": "1s"}[k]
@@ -103,10 +101,7 @@ func TestAllowListsAndUsageThroughTheLocalGateway(t *testing.T) {
 		t.Fatalf("last days = %v, %v; want today %s, the %d requests since %s", before, last, store.UsageDay(time.Now()), allowed, store.UsageDay(started))
 	}
 
-	events, _, err := d.Stores.SecurityLog.List(ctx, seed.Author.ID, time.Now(), store.Page{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	events := depstest.SecurityLog(t, d, seed.Author.ID)
 	kinds := map[string]int{}
 	for _, e := range events {
 		kinds[e.Kind]++

@@ -271,42 +271,36 @@ func fmtRates(xs []float64) string {
 // as TestKeyPathLoad: run it with -mutexprofile or -blockprofile to see
 // contention on the key path.
 func BenchmarkKeyPathParallel(b *testing.B) {
-	f := newKeyPathFixture(b)
-	h := f.local.Config.Handler
-	for _, c := range f.cases {
-		if c.bare {
-			continue
-		}
-		b.Run(c.name, func(b *testing.B) {
-			b.ReportAllocs()
-			start := processCPU()
-			defer func() { b.ReportMetric(float64((processCPU()-start).Nanoseconds())/float64(b.N), "cpu-ns/op") }()
-			var failed sync.Once
-			b.RunParallel(func(pb *testing.PB) {
-				for pb.Next() {
-					r := httptest.NewRequest("GET", c.path, nil)
-					r.Host = f.local.Listener.Addr().String()
-					r.RemoteAddr = "127.0.0.1:40000"
-					if c.header != "" {
-						k, v, _ := strings.Cut(c.header, ": ")
-						r.Header.Set(k, v)
-					}
-					w := httptest.NewRecorder()
-					h.ServeHTTP(w, r)
-					if w.Code != c.want {
-						failed.Do(func() { b.Errorf("%s: status %d %s", c.name, w.Code, w.Body) })
-					}
+	newKeyPathFixture(b).bench(b, func(b *testing.B, c keyPathCase, serve func() *httptest.ResponseRecorder) {
+		var failed sync.Once
+		b.RunParallel(func(pb *testing.PB) {
+			for pb.Next() {
+				if w := serve(); w.Code != c.want {
+					failed.Do(func() { b.Errorf("%s: status %d %s", c.name, w.Code, w.Body) })
 				}
-			})
+			}
 		})
-	}
+	})
 }
 
 // BenchmarkKeyPath is one request at a time through the local server's
 // handler, for the requests TestKeyPathLoad compares; with -count N the
 // cases interleave (public, key, session, public, …).
 func BenchmarkKeyPath(b *testing.B) {
-	f := newKeyPathFixture(b)
+	newKeyPathFixture(b).bench(b, func(b *testing.B, c keyPathCase, serve func() *httptest.ResponseRecorder) {
+		for b.Loop() {
+			if w := serve(); w.Code != c.want {
+				b.Fatalf("%s: status %d %s", c.name, w.Code, w.Body)
+			}
+		}
+	})
+}
+
+// bench runs loop as a sub-benchmark of each case the local server
+// answers, reporting allocations and the process's CPU time per request;
+// serve sends the case's request through the local server's handler,
+// without the network, and returns the answer.
+func (f *keyPathFixture) bench(b *testing.B, loop func(b *testing.B, c keyPathCase, serve func() *httptest.ResponseRecorder)) {
 	h := f.local.Config.Handler
 	for _, c := range f.cases {
 		if c.bare {
@@ -316,7 +310,7 @@ func BenchmarkKeyPath(b *testing.B) {
 			b.ReportAllocs()
 			start := processCPU()
 			defer func() { b.ReportMetric(float64((processCPU()-start).Nanoseconds())/float64(b.N), "cpu-ns/op") }()
-			for b.Loop() {
+			loop(b, c, func() *httptest.ResponseRecorder {
 				r := httptest.NewRequest("GET", c.path, nil)
 				r.Host = f.local.Listener.Addr().String()
 				r.RemoteAddr = "127.0.0.1:40000"
@@ -326,10 +320,8 @@ func BenchmarkKeyPath(b *testing.B) {
 				}
 				w := httptest.NewRecorder()
 				h.ServeHTTP(w, r)
-				if w.Code != c.want {
-					b.Fatalf("%s: status %d %s", c.name, w.Code, w.Body)
-				}
-			}
+				return w
+			})
 		})
 	}
 }

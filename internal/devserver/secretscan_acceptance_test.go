@@ -30,10 +30,7 @@ import (
 // found the key before keeps it no longer than LATCHKEY_CACHE_TTL
 // (docs/API-KEYS.md). A report with a bad signature changes nothing.
 func TestALeakedKeyStopsThroughTheLocalGateway(t *testing.T) {
-	github, err := scansigtest.New("github-test-key")
-	if err != nil {
-		t.Fatal(err)
-	}
+	github := scansigtest.New(t, "github-test-key")
 	for _, tc := range []struct {
 		name string
 		ttl  time.Duration

@@ -16,10 +16,7 @@ import (
 // reported place, with Delete and no Regenerate. SCREENSHOT_DIR, when set,
 // receives the view's screenshots.
 func TestBrowserSecretScanning(t *testing.T) {
-	github, err := scansigtest.New("github-test-key")
-	if err != nil {
-		t.Fatal(err)
-	}
+	github := scansigtest.New(t, "github-test-key")
 	env := map[string]string{
 		"LATCHKEY_CACHE_TTL":            "0s",
 		"LATCHKEY_SECRET_SCANNING_KEYS": github.Setting(),

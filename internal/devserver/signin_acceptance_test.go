@@ -3,13 +3,10 @@ package devserver
 import (
 	"context"
 	"encoding/json"
-	"html"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -18,11 +15,6 @@ import (
 	"github.com/latchkey/latchkey/internal/openapi/openapitest"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/session"
-)
-
-var (
-	formAction = regexp.MustCompile(`<form method="post" action="([^"]+)">`)
-	formID     = regexp.MustCompile(`name="id" value="([^"]+)"`)
 )
 
 // TestSignInThroughTheDevelopmentProvider is issue 4's acceptance through
@@ -64,43 +56,15 @@ func TestSignInThroughTheDevelopmentProvider(t *testing.T) {
 }
 
 // devSignIn signs b in through the development provider as the seeded
-// user with subject sub: the app's login, the provider's picker page, the
-// form a person submits, the callback.
+// user with subject sub, with SignIn.
 func devSignIn(t *testing.T, b *browsertest.Browser, base, sub string) {
 	t.Helper()
-	resp, _ := b.Do("GET", "/api/auth/login?return_to=/", nil, "")
-	loc := resp.Header.Get("Location")
-	if resp.StatusCode != 302 || !strings.HasPrefix(loc, base+DevProviderPath) {
-		t.Fatalf("login = %d to %q; want the development provider", resp.StatusCode, loc)
-	}
-	// Follow the provider to its picker page.
-	var page string
-	for range 5 {
-		resp, page = b.Do("GET", loc, nil, "")
-		if resp.StatusCode != 302 && resp.StatusCode != 303 {
-			break
-		}
-		loc = resp.Header.Get("Location")
-		if strings.HasPrefix(loc, "/") {
-			loc = base + loc
-		}
-	}
-	action, id := formAction.FindStringSubmatch(page), formID.FindStringSubmatch(page)
-	if action == nil || id == nil || !strings.Contains(page, `value="`+sub+`"`) {
-		t.Fatalf("no user picker with %s on the provider's page:\n%s", sub, page)
-	}
-	form := url.Values{"id": {html.UnescapeString(id[1])}, "user": {sub}}
-	target := html.UnescapeString(action[1])
-	if strings.HasPrefix(target, "/") {
-		target = base + target
-	}
-	resp, _ = b.Do("POST", target, map[string]string{"Content-Type": "application/x-www-form-urlencoded", "Origin": base}, form.Encode())
-	callback := resp.Header.Get("Location")
-	if !strings.HasPrefix(callback, base+"/api/auth/callback?") {
-		t.Fatalf("picking %s = %d to %q; want the callback", sub, resp.StatusCode, callback)
-	}
-	if resp, body := b.Do("GET", callback, nil, ""); resp.StatusCode != 303 || b.Cookies[session.CookieName] == "" {
-		t.Fatalf("callback = %d %s; want 303 with a session", resp.StatusCode, body)
+	_, err := SignIn(base, sub, func(method, target string, header map[string]string, body string) (*http.Response, string, error) {
+		resp, page := b.Do(method, target, header, body)
+		return resp, page, nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 

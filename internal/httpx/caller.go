@@ -1,6 +1,10 @@
 package httpx
 
-import "net/netip"
+import (
+	"net/netip"
+
+	"github.com/latchkey/latchkey/internal/principal"
+)
 
 // ViewerAddressHeader carries the viewer's address from CloudFront's
 // viewer-request function on /api/* (infra/web.go), which writes it from
@@ -55,4 +59,21 @@ func ParseCallerAddress(raw string) (netip.Addr, bool) {
 		return netip.Addr{}, false
 	}
 	return a.Unmap(), true
+}
+
+// SessionPrincipal is who req acts for when that is a browser session:
+// otherwise 401 without a principal, and 403 for an API key, whose message
+// says that doing (such as "managing keys") needs a browser session. The
+// authorizer already refuses keys on the routes that need a session
+// (NeedSession); this is the second lock, so that a misconfigured route
+// still never lets a key through.
+func SessionPrincipal(req Request, doing string) (principal.Principal, error) {
+	p, err := principal.From(req)
+	if err != nil {
+		return principal.Principal{}, Errorf(401, CodeUnauthorized, "a valid session is required")
+	}
+	if p.Method != principal.MethodSession {
+		return principal.Principal{}, Errorf(403, CodeForbidden, "%s needs a browser session", doing)
+	}
+	return p, nil
 }

@@ -89,28 +89,16 @@ var (
 	GatewayResourceNotFound = GatewayResponse{
 		Type: "RESOURCE_NOT_FOUND", Status: 404, Code: CodeNotFound, Message: "no such route",
 	}
-	GatewayBadRequestBody = GatewayResponse{
-		Type: "BAD_REQUEST_BODY", Status: 400, Code: CodeBadRequest, Message: "bad request",
-	}
-	GatewayBadRequestParameters = GatewayResponse{
-		Type: "BAD_REQUEST_PARAMETERS", Status: 400, Code: CodeBadRequest, Message: "bad request",
-	}
+	GatewayBadRequestBody       = badRequest("BAD_REQUEST_BODY")
+	GatewayBadRequestParameters = badRequest("BAD_REQUEST_PARAMETERS")
 	GatewayUnsupportedMediaType = GatewayResponse{
 		Type: "UNSUPPORTED_MEDIA_TYPE", Status: 415, Code: CodeUnsupportedMedia, Message: "unsupported media type",
 	}
-	GatewayInvalidSignature = GatewayResponse{
-		Type: "INVALID_SIGNATURE", Status: 403, Code: CodeForbidden, Message: "this request is not allowed",
-	}
-	GatewayExpiredToken = GatewayResponse{
-		Type: "EXPIRED_TOKEN", Status: 403, Code: CodeForbidden, Message: "this request is not allowed",
-	}
-	GatewayInvalidAPIKey = GatewayResponse{
-		Type: "INVALID_API_KEY", Status: 403, Code: CodeForbidden, Message: "this request is not allowed",
-	}
-	GatewayWAFFiltered = GatewayResponse{
-		Type: "WAF_FILTERED", Status: 403, Code: CodeForbidden, Message: "this request is not allowed",
-	}
-	GatewayQuotaExceeded = GatewayResponse{
+	GatewayInvalidSignature = refused("INVALID_SIGNATURE")
+	GatewayExpiredToken     = refused("EXPIRED_TOKEN")
+	GatewayInvalidAPIKey    = refused("INVALID_API_KEY")
+	GatewayWAFFiltered      = refused("WAF_FILTERED")
+	GatewayQuotaExceeded    = GatewayResponse{
 		Type: "QUOTA_EXCEEDED", Status: 429, Code: CodeRateLimited, Message: "too many requests; retry later",
 		Headers: map[string]string{"Retry-After": "1"},
 	}
@@ -198,4 +186,16 @@ var GatewayResponses = []GatewayResponse{
 	GatewayInvalidSignature, GatewayExpiredToken, GatewayInvalidAPIKey, GatewayWAFFiltered, GatewayQuotaExceeded,
 	GatewayAPIConfigurationError, GatewayIntegrationTimeout, GatewayIntegrationFailure,
 	GatewayDefault4XX, GatewayDefault5XX,
+}
+
+// refused is the answer to a request API Gateway refuses before any
+// authorizer: its signature, token or API key, or a WAF rule. It says no
+// more than 403 does.
+func refused(typ string) GatewayResponse {
+	return GatewayResponse{Type: typ, Status: 403, Code: CodeForbidden, Message: "this request is not allowed"}
+}
+
+// badRequest is the answer to a request API Gateway's validation refuses.
+func badRequest(typ string) GatewayResponse {
+	return GatewayResponse{Type: typ, Status: 400, Code: CodeBadRequest, Message: "bad request"}
 }

@@ -10,6 +10,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+
+	"github.com/latchkey/latchkey/internal/store"
 )
 
 // DefaultBodyLimit bounds request bodies unless a route sets its own.
@@ -93,6 +95,28 @@ func Query(req Request, name string) (string, bool, error) {
 	}
 	v, ok := req.QueryStringParameters[name]
 	return v, ok, nil
+}
+
+// PageOf reads a listing's ?limit= (1–100, default 20) and ?cursor=.
+func PageOf(req Request) (store.Page, error) {
+	limit, err := QueryInt(req, "limit", store.DefaultLimit, 1, store.MaxLimit)
+	if err != nil {
+		return store.Page{}, err
+	}
+	cursor, _, err := Query(req, "cursor")
+	if err != nil {
+		return store.Page{}, err
+	}
+	return store.Page{Limit: limit, Cursor: cursor}, nil
+}
+
+// ListError answers a listing's cursor that the store did not issue with
+// 400; any other error is returned as it is.
+func ListError(err error) error {
+	if errors.Is(err, store.ErrBadCursor) {
+		return BadRequest("cursor is not valid; start again without it")
+	}
+	return err
 }
 
 // QueryInt parses an optional integer query parameter within [min, max].

@@ -36,7 +36,7 @@ func (h Handlers) keyDetails(req httpx.Request, k store.APIKey) map[string]strin
 
 // List answers GET /api/keys: all the caller's keys, newest first.
 func (h Handlers) List(ctx context.Context, req httpx.Request) (httpx.Response, error) {
-	p, err := sessionPrincipal(req)
+	p, err := httpx.SessionPrincipal(req, "managing keys")
 	if err != nil {
 		return httpx.Response{}, err
 	}
@@ -66,7 +66,7 @@ func (h Handlers) recentSignIn(p principal.Principal) error {
 
 // Create answers POST /api/keys: 201 with the new key and its secret.
 func (h Handlers) Create(ctx context.Context, req httpx.Request) (httpx.Response, error) {
-	p, err := sessionPrincipal(req)
+	p, err := httpx.SessionPrincipal(req, "managing keys")
 	if err != nil {
 		return httpx.Response{}, err
 	}
@@ -151,21 +151,6 @@ func (h Handlers) Regenerate(ctx context.Context, req httpx.Request) (httpx.Resp
 	return httpx.JSON(200, WithSecret{Key: View(k), Secret: secret}), nil
 }
 
-// sessionPrincipal returns the caller, who must have come with a browser
-// session. The authorizer already refuses keys on these routes (NeedSession);
-// this is the second lock, so a misconfigured route still never lets a key
-// manage keys.
-func sessionPrincipal(req httpx.Request) (principal.Principal, error) {
-	p, err := principal.From(req)
-	if err != nil {
-		return principal.Principal{}, httpx.Errorf(401, httpx.CodeUnauthorized, "a valid session is required")
-	}
-	if p.Method != principal.MethodSession {
-		return principal.Principal{}, httpx.Errorf(403, httpx.CodeForbidden, "managing keys needs a browser session")
-	}
-	return p, nil
-}
-
 // keyID returns the {id} path parameter, or 404 before any store read
 // when it cannot be a key ID.
 func keyID(req httpx.Request) (string, error) {
@@ -179,7 +164,7 @@ func keyID(req httpx.Request) (string, error) {
 // keyRequest reads what every request about one key needs: a browser
 // session's principal and the key's id from the path.
 func keyRequest(req httpx.Request) (principal.Principal, string, error) {
-	p, err := sessionPrincipal(req)
+	p, err := httpx.SessionPrincipal(req, "managing keys")
 	if err != nil {
 		return principal.Principal{}, "", err
 	}

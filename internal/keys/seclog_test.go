@@ -19,16 +19,6 @@ import (
 	"github.com/latchkey/latchkey/internal/store"
 )
 
-// securityLog returns user's security log, newest first.
-func (e *env) securityLog(t *testing.T, user string) []store.SecurityEvent {
-	t.Helper()
-	events, _, err := e.d.Stores.SecurityLog.List(context.Background(), user, e.now, store.Page{Limit: store.MaxLimit})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return events
-}
-
 // TestKeyChangesAreInTheOwnersSecurityLog: creating, regenerating and
 // revoking a key are each an event in its owner's log that names the key
 // (id, label, hint) and where the request came from, and holds neither a
@@ -68,7 +58,7 @@ func TestKeyChangesAreInTheOwnersSecurityLog(t *testing.T) {
 		{store.EventKeyRegenerated, map[string]string{"keyId": created.ID, "label": "nightly backup", "hint": regenerated.Hint, "graceSeconds": "60", "address": address}},
 		{store.EventKeyCreated, map[string]string{"keyId": created.ID, "label": "nightly backup", "hint": created.Hint, "permissions": "read", "expiresAt": expires, "address": address}},
 	}
-	events := e.securityLog(t, seed.Author.ID)
+	events := depstest.SecurityLog(t, e.d, seed.Author.ID)
 	if len(events) != len(want) {
 		t.Fatalf("the author's log has %d events: %+v; want %d", len(events), events, len(want))
 	}
@@ -84,7 +74,7 @@ func TestKeyChangesAreInTheOwnersSecurityLog(t *testing.T) {
 			}
 		}
 	}
-	if got := e.securityLog(t, seed.Reader.ID); len(got) != 0 {
+	if got := depstest.SecurityLog(t, e.d, seed.Reader.ID); len(got) != 0 {
 		t.Fatalf("the reader's refused attempts are in their log: %+v", got)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/keys"
 	"github.com/latchkey/latchkey/internal/seed"
@@ -153,9 +154,8 @@ func TestAnotherUsersKeyCannotBeChangedOrRead(t *testing.T) {
 	if err != nil || len(k.AllowedCIDRs) != 0 {
 		t.Fatalf("the author's key allows %q (%v); want any address still", k.AllowedCIDRs, err)
 	}
-	events, _, err := e.d.Stores.SecurityLog.List(context.Background(), seed.Author.ID, e.now, store.Page{})
-	if err != nil || len(events) != 0 {
-		t.Fatalf("the author's security log has %d events (%v); want none", len(events), err)
+	if events := depstest.SecurityLog(t, e.d, seed.Author.ID); len(events) != 0 {
+		t.Fatalf("the author's security log has %d events; want none", len(events))
 	}
 }
 
@@ -168,15 +168,15 @@ func TestUpdateIsInTheSecurityLog(t *testing.T) {
 		}
 		e.now = e.now.Add(time.Minute)
 	}
-	all, _, err := e.d.Stores.SecurityLog.List(context.Background(), seed.Author.ID, e.now, store.Page{})
+	all := depstest.SecurityLog(t, e.d, seed.Author.ID)
 	var events []store.SecurityEvent
 	for _, ev := range all {
 		if ev.Kind == store.EventKeyUpdated {
 			events = append(events, ev)
 		}
 	}
-	if err != nil || len(all) != 3 || len(events) != 2 {
-		t.Fatalf("security log = %+v (%v); want the key's creation and two updates", all, err)
+	if len(all) != 3 || len(events) != 2 {
+		t.Fatalf("security log = %+v; want the key's creation and two updates", all)
 	}
 	want := []string{"any address", "203.0.113.0/24 2001:db8::/48"} // newest first
 	for i, ev := range events {

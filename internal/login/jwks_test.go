@@ -49,7 +49,7 @@ func TestKeySetOutageAnswers503(t *testing.T) {
 			r := newRig(t)
 			r.h.S.ProviderTimeout = 300 * time.Millisecond
 			r.op.jwksFault.Store(fault)
-			good := func(n string) string { return r.op.sign(r.op.claims(n, r.now), r.op.key, "k1", jose.RS256) }
+			good := r.idToken
 			start := time.Now()
 			if got := r.signInWith(t, good); got != 503 {
 				t.Fatalf("sign-in with the JWKS endpoint failing (%s) = %d; want 503", fault, got)
@@ -83,7 +83,7 @@ func TestKeySetOutageAnswers503(t *testing.T) {
 // fetched and accepted once the interval has passed.
 func TestUnknownKeyRefetchIsRateLimited(t *testing.T) {
 	r := newRig(t)
-	good := func(n string) string { return r.op.sign(r.op.claims(n, r.now), r.op.key, "k1", jose.RS256) }
+	good := r.idToken
 	if got := r.signInWith(t, good); got != 303 {
 		t.Fatalf("first sign-in = %d; want 303", got)
 	}
@@ -133,7 +133,7 @@ func TestConcurrentSignInsDuringAKeyOutage(t *testing.T) {
 	for i := range 2 {
 		q, cookie := r.start(t, "/")
 		code := fmt.Sprintf("code-%d", i)
-		r.op.issue(code, q.Get("code_challenge"), r.op.sign(r.op.claims(q.Get("nonce"), r.now), r.op.key, "k1", jose.RS256))
+		r.op.issue(code, q.Get("code_challenge"), r.idToken(q.Get("nonce")))
 		flows = append(flows, flow{q.Get("state"), code, cookie})
 	}
 	got := make([]int, len(flows))

@@ -52,11 +52,22 @@ func newRig(t *testing.T) *rig {
 	return r
 }
 
+// idToken is a valid ID token for the nonce, as the provider issues it now.
+func (r *rig) idToken(nonce string) string {
+	return r.op.sign(r.op.claims(nonce, r.now), r.op.key, "k1", jose.RS256)
+}
+
 // start runs /api/auth/login and returns the provider URL's parameters and
 // the login cookie.
 func (r *rig) start(t *testing.T, returnTo string) (url.Values, string) {
 	t.Helper()
-	req := httpx.Request{HTTPMethod: "GET", QueryStringParameters: map[string]string{"return_to": returnTo}}
+	return r.login(t, httpx.Request{HTTPMethod: "GET", QueryStringParameters: map[string]string{"return_to": returnTo}})
+}
+
+// login runs /api/auth/login with req and returns the provider URL's
+// parameters and the login cookie.
+func (r *rig) login(t *testing.T, req httpx.Request) (url.Values, string) {
+	t.Helper()
 	resp, err := r.h.Login(context.Background(), req)
 	if err != nil || resp.StatusCode != 302 {
 		t.Fatalf("Login = %d, %v", resp.StatusCode, err)
@@ -102,7 +113,7 @@ func TestSignInSucceeds(t *testing.T) {
 	if !strings.Contains(q.Get("scope"), "openid") || q.Get("state") == "" || q.Get("nonce") == "" || q.Get("code_challenge") == "" {
 		t.Fatalf("authorize query %v lacks scope openid, state, nonce or a PKCE challenge", q)
 	}
-	r.op.issue("code-1", q.Get("code_challenge"), r.op.sign(r.op.claims(q.Get("nonce"), r.now), r.op.key, "k1", jose.RS256))
+	r.op.issue("code-1", q.Get("code_challenge"), r.idToken(q.Get("nonce")))
 	resp := r.callback(map[string]string{"state": q.Get("state"), "code": "code-1", "iss": r.op.srv.URL}, cookie)
 	if resp.StatusCode != 303 || resp.Headers["Location"] != "/posts/mine?x=1" {
 		t.Fatalf("Callback = %d %s %q; want 303 to return_to", resp.StatusCode, resp.Body, resp.Headers["Location"])
@@ -150,46 +161,20 @@ func TestIDTokenRejections(t *testing.T) {
 	}{
 		{"rp-id_token-sig-none", func(r *rig, n string) string { return unsigned(r.op.claims(n, r.now)) }},
 		{"rp-id_token-bad-sig-rs256", func(r *rig, n string) string { return r.op.sign(r.op.claims(n, r.now), r.op.other, "k1", jose.RS256) }},
-		{"rp-id_token-issuer-mismatch", func(r *rig, n string) string {
-			c := r.op.claims(n, r.now)
-			c["iss"] = "https://evil.example"
-			return r.op.sign(c, r.op.key, "k1", jose.RS256)
-		}},
-		{"rp-id_token-aud", func(r *rig, n string) string {
-			c := r.op.claims(n, r.now)
-			c["aud"] = "another-client"
-			return r.op.sign(c, r.op.key, "k1", jose.RS256)
-		}},
-		{"rp-id_token-aud with several audiences and no azp", func(r *rig, n string) string {
-			c := r.op.claims(n, r.now)
-			c["aud"] = []string{"latchkey", "another-client"}
-			return r.op.sign(c, r.op.key, "k1", jose.RS256)
-		}},
-		{"azp naming another client", func(r *rig, n string) string {
-			c := r.op.claims(n, r.now)
-			c["azp"] = "another-client"
-			return r.op.sign(c, r.op.key, "k1", jose.RS256)
-		}},
+		{"rp-id_token-issuer-mismatch", withClaims(func(_ *rig, c map[string]any) { c["iss"] = "https://evil.example" })},
+		{"rp-id_token-aud", withClaims(func(_ *rig, c map[string]any) { c["aud"] = "another-client" })},
+		{"rp-id_token-aud with several audiences and no azp", withClaims(func(_ *rig, c map[string]any) { c["aud"] = []string{"latchkey", "another-client"} })},
+		{"azp naming another client", withClaims(func(_ *rig, c map[string]any) { c["azp"] = "another-client" })},
 		{"expired (exp in the past)", func(r *rig, n string) string {
 			c := r.op.claims(n, r.now.Add(-time.Hour))
 			return r.op.sign(c, r.op.key, "k1", jose.RS256)
 		}},
-		{"rp-id_token-iat (missing)", func(r *rig, n string) string {
-			c := r.op.claims(n, r.now)
-			delete(c, "iat")
-			return r.op.sign(c, r.op.key, "k1", jose.RS256)
-		}},
-		{"iat in the future", func(r *rig, n string) string {
-			c := r.op.claims(n, r.now)
+		{"rp-id_token-iat (missing)", withClaims(func(_ *rig, c map[string]any) { delete(c, "iat") })},
+		{"iat in the future", withClaims(func(r *rig, c map[string]any) {
 			c["iat"] = r.now.Add(10 * time.Minute).Unix()
 			c["exp"] = r.now.Add(20 * time.Minute).Unix()
-			return r.op.sign(c, r.op.key, "k1", jose.RS256)
-		}},
-		{"rp-id_token-sub (missing)", func(r *rig, n string) string {
-			c := r.op.claims(n, r.now)
-			delete(c, "sub")
-			return r.op.sign(c, r.op.key, "k1", jose.RS256)
-		}},
+		})},
+		{"rp-id_token-sub (missing)", withClaims(func(_ *rig, c map[string]any) { delete(c, "sub") })},
 		{"rp-nonce-invalid", func(r *rig, _ string) string {
 			return r.op.sign(r.op.claims("not-the-nonce", r.now), r.op.key, "k1", jose.RS256)
 		}},
@@ -223,6 +208,16 @@ func TestIDTokenRejections(t *testing.T) {
 				t.Fatalf("sessions = %d; want none", n)
 			}
 		})
+	}
+}
+
+// withClaims mints an ID token as the provider would for the nonce, signed
+// with its key, after edit has changed its claims.
+func withClaims(edit func(r *rig, c map[string]any)) func(r *rig, nonce string) string {
+	return func(r *rig, nonce string) string {
+		c := r.op.claims(nonce, r.now)
+		edit(r, c)
+		return r.op.sign(c, r.op.key, "k1", jose.RS256)
 	}
 }
 
@@ -263,8 +258,8 @@ func TestCallbackRefusals(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newRig(t)
 			q, cookie := r.start(t, "/")
-			r.op.issue("code", q.Get("code_challenge"), r.op.sign(r.op.claims(q.Get("nonce"), r.now), r.op.key, "k1", jose.RS256))
-			r.op.issue("stolen-code", "another-challenge", r.op.sign(r.op.claims(q.Get("nonce"), r.now), r.op.key, "k1", jose.RS256))
+			r.op.issue("code", q.Get("code_challenge"), r.idToken(q.Get("nonce")))
+			r.op.issue("stolen-code", "another-challenge", r.idToken(q.Get("nonce")))
 			query, c := tc.mutate(map[string]string{"state": q.Get("state"), "code": "code"}, cookie)
 			resp := r.callback(query, c)
 			if resp.StatusCode != 400 {
@@ -280,7 +275,7 @@ func TestCallbackRefusals(t *testing.T) {
 func TestLoginCookieExpires(t *testing.T) {
 	r := newRig(t)
 	q, cookie := r.start(t, "/")
-	r.op.issue("code", q.Get("code_challenge"), r.op.sign(r.op.claims(q.Get("nonce"), r.now), r.op.key, "k1", jose.RS256))
+	r.op.issue("code", q.Get("code_challenge"), r.idToken(q.Get("nonce")))
 	r.now = r.now.Add(loginTTL)
 	if resp := r.callback(map[string]string{"state": q.Get("state"), "code": "code"}, cookie); resp.StatusCode != 400 {
 		t.Fatalf("Callback after 10 minutes = %d; want 400", resp.StatusCode)
@@ -304,7 +299,7 @@ func TestLoginCookieAttributes(t *testing.T) {
 func TestCallbackRefusesARepeatedIss(t *testing.T) {
 	r := newRig(t)
 	q, cookie := r.start(t, "/")
-	r.op.issue("code", q.Get("code_challenge"), r.op.sign(r.op.claims(q.Get("nonce"), r.now), r.op.key, "k1", jose.RS256))
+	r.op.issue("code", q.Get("code_challenge"), r.idToken(q.Get("nonce")))
 	req := httpx.Request{HTTPMethod: "GET",
 		QueryStringParameters:           map[string]string{"state": q.Get("state"), "code": "code", "iss": "https://evil.example"},
 		MultiValueQueryStringParameters: map[string][]string{"state": {q.Get("state")}, "code": {"code"}, "iss": {"https://evil.example", "https://evil.example"}},
@@ -345,16 +340,8 @@ func TestSigningInAgainEndsTheOldSession(t *testing.T) {
 // request and on the callback, and returns the new session's token.
 func (r *rig) signIn(t *testing.T, atLogin, atCallback string) string {
 	t.Helper()
-	req := httpx.Request{HTTPMethod: "GET", QueryStringParameters: map[string]string{"return_to": "/"}, Headers: map[string]string{"Cookie": atLogin}}
-	resp, err := r.h.Login(context.Background(), req)
-	if err != nil || resp.StatusCode != 302 {
-		t.Fatalf("Login = %d, %v", resp.StatusCode, err)
-	}
-	loc, _ := url.Parse(resp.Headers["Location"])
-	q := loc.Query()
-	flow := resp.MultiValueHeaders["Set-Cookie"][0]
-	flow = flow[:strings.Index(flow, ";")]
-	r.op.issue("code", q.Get("code_challenge"), r.op.sign(r.op.claims(q.Get("nonce"), r.now), r.op.key, "k1", jose.RS256))
+	q, flow := r.login(t, httpx.Request{HTTPMethod: "GET", QueryStringParameters: map[string]string{"return_to": "/"}, Headers: map[string]string{"Cookie": atLogin}})
+	r.op.issue("code", q.Get("code_challenge"), r.idToken(q.Get("nonce")))
 	cookies := flow
 	if atCallback != "" {
 		cookies += "; " + atCallback
@@ -440,14 +427,7 @@ func TestAuthTimeIsKept(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newRig(t)
-			resp, err := r.h.Login(context.Background(), httpx.Request{HTTPMethod: "GET", QueryStringParameters: tc.query})
-			if err != nil || resp.StatusCode != 302 {
-				t.Fatalf("Login = %d, %v", resp.StatusCode, err)
-			}
-			loc, _ := url.Parse(resp.Headers["Location"])
-			q := loc.Query()
-			flow := resp.MultiValueHeaders["Set-Cookie"][0]
-			flow = flow[:strings.Index(flow, ";")]
+			q, flow := r.login(t, httpx.Request{HTTPMethod: "GET", QueryStringParameters: tc.query})
 			c := r.op.claims(q.Get("nonce"), r.now)
 			c["auth_time"] = old.Unix()
 			r.op.issue("code", q.Get("code_challenge"), r.op.sign(c, r.op.key, "k1", jose.RS256))

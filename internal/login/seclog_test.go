@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-jose/go-jose/v4"
-
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/httpx"
@@ -50,7 +48,7 @@ func TestSignInIsInTheSecurityLog(t *testing.T) {
 				t.Fatalf("callback with a wrong state = %d; want 400", resp.StatusCode)
 			}
 			q, cookie := r.start(t, "/")
-			r.op.issue("code-2", q.Get("code_challenge"), r.op.sign(r.op.claims(q.Get("nonce"), r.now), r.op.key, "k1", jose.RS256))
+			r.op.issue("code-2", q.Get("code_challenge"), r.idToken(q.Get("nonce")))
 			resp := r.signInCallback(map[string]string{"state": q.Get("state"), "code": "code-2"}, cookie)
 			if resp.StatusCode != 303 {
 				t.Fatalf("Callback = %d %s; want 303", resp.StatusCode, resp.Body)

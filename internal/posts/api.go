@@ -123,14 +123,7 @@ func (a API) roles(u store.User) []string {
 // the author's security log as a refusal of attempted, the action the
 // request asked for.
 func (a API) load(ctx context.Context, who policy.Principal, req httpx.Request, attempted policy.Action) (store.Post, error) {
-	id := req.PathParameters["id"]
-	if !store.ValidID("post", id) {
-		return store.Post{}, httpx.NotFound("post")
-	}
-	p, err := a.Posts.Get(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return store.Post{}, httpx.NotFound("post")
-	}
+	p, err := getPost(ctx, a.Posts, req)
 	if err != nil {
 		return store.Post{}, err
 	}

@@ -21,7 +21,7 @@ func (a API) List(ctx context.Context, req httpx.Request) (httpx.Response, error
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	page, err := pageOf(req)
+	page, err := httpx.PageOf(req)
 	if err != nil {
 		return httpx.Response{}, err
 	}
@@ -40,7 +40,7 @@ func (a API) List(ctx context.Context, req httpx.Request) (httpx.Response, error
 	}
 	ps, next, err := filtered(ctx, list, keep, page)
 	if err != nil {
-		return httpx.Response{}, listErr(err)
+		return httpx.Response{}, httpx.ListError(err)
 	}
 	out := Page{Posts: make([]Summary, 0, len(ps)), Next: next}
 	for _, p := range ps {

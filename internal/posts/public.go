@@ -21,13 +21,13 @@ type Public struct {
 // ?limit= (1–100, default 20) and ?cursor=; each post's excerpt, not its
 // body.
 func (h Public) List(ctx context.Context, req httpx.Request) (httpx.Response, error) {
-	page, err := pageOf(req)
+	page, err := httpx.PageOf(req)
 	if err != nil {
 		return httpx.Response{}, err
 	}
 	ps, next, err := h.Posts.ListPublished(ctx, page)
 	if err != nil {
-		return httpx.Response{}, listErr(err)
+		return httpx.Response{}, httpx.ListError(err)
 	}
 	out := PublicPage{Posts: make([]PublicSummary, 0, len(ps)), Next: next}
 	for _, p := range ps {
@@ -41,14 +41,7 @@ func (h Public) List(ctx context.Context, req httpx.Request) (httpx.Response, er
 // Get answers GET /api/public/posts/{id}: the post if it is published, 404
 // otherwise, so a draft's existence does not leak.
 func (h Public) Get(ctx context.Context, req httpx.Request) (httpx.Response, error) {
-	id := req.PathParameters["id"]
-	if !store.ValidID("post", id) {
-		return httpx.Response{}, httpx.NotFound("post")
-	}
-	p, err := h.Posts.Get(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return httpx.Response{}, httpx.NotFound("post")
-	}
+	p, err := getPost(ctx, h.Posts, req)
 	if err != nil {
 		return httpx.Response{}, err
 	}
@@ -56,6 +49,20 @@ func (h Public) Get(ctx context.Context, req httpx.Request) (httpx.Response, err
 		return httpx.Response{}, httpx.NotFound("post")
 	}
 	return httpx.JSON(200, PublicView(p)), nil
+}
+
+// getPost reads the post of the path's {id}, whoever may see it: 404 for
+// an id that cannot be a post's, or that names none.
+func getPost(ctx context.Context, posts store.PostStore, req httpx.Request) (store.Post, error) {
+	id := req.PathParameters["id"]
+	if !store.ValidID("post", id) {
+		return store.Post{}, httpx.NotFound("post")
+	}
+	p, err := posts.Get(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Post{}, httpx.NotFound("post")
+	}
+	return p, err
 }
 
 func buildPublic(d deps.Deps, h func(Public) httpx.Handler) (httpx.Handler, error) {
@@ -74,25 +81,4 @@ func PublicList(d deps.Deps) (httpx.Handler, error) {
 // PublicGet builds the handler of GET /api/public/posts/{id}.
 func PublicGet(d deps.Deps) (httpx.Handler, error) {
 	return buildPublic(d, func(p Public) httpx.Handler { return p.Get })
-}
-
-// pageOf reads a listing's ?limit= (1–100, default 20) and ?cursor=.
-func pageOf(req httpx.Request) (store.Page, error) {
-	limit, err := httpx.QueryInt(req, "limit", store.DefaultLimit, 1, store.MaxLimit)
-	if err != nil {
-		return store.Page{}, err
-	}
-	cursor, _, err := httpx.Query(req, "cursor")
-	if err != nil {
-		return store.Page{}, err
-	}
-	return store.Page{Limit: limit, Cursor: cursor}, nil
-}
-
-// listErr answers a cursor the store did not issue with 400.
-func listErr(err error) error {
-	if errors.Is(err, store.ErrBadCursor) {
-		return httpx.BadRequest("cursor is not valid; start again without it")
-	}
-	return err
 }

@@ -6,7 +6,6 @@ import (
 	"maps"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps"
@@ -70,10 +69,7 @@ func TestPolicyRefusalsAreInTheAuthorsSecurityLog(t *testing.T) {
 				t.Fatalf("%s %s = %d %s, %v; want %d", tc.method, tc.post, resp.StatusCode, resp.Body, err, tc.status)
 			}
 			for _, u := range seed.Users {
-				events, _, err := d.Stores.SecurityLog.List(ctx, u.ID, time.Now(), store.Page{})
-				if err != nil {
-					t.Fatal(err)
-				}
+				events := depstest.SecurityLog(t, d, u.ID)
 				if u.ID != tc.author.ID || tc.details == nil {
 					if len(events) != 0 {
 						t.Errorf("%s's security log = %+v; want nothing", u.Name, events)

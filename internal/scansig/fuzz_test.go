@@ -16,10 +16,7 @@ import (
 // of its documented errors, and accepts exactly when the signature header
 // is the trusted key's valid DER signature of the body.
 func FuzzVerify(f *testing.F) {
-	s, err := scansigtest.New("k1")
-	if err != nil {
-		f.Fatal(err)
-	}
+	s := scansigtest.New(f, "k1")
 	keys, err := scansig.ParseSetting(s.Setting())
 	if err != nil {
 		f.Fatal(err)

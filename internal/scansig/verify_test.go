@@ -21,15 +21,6 @@ import (
 	"github.com/latchkey/latchkey/internal/scansig/scansigtest"
 )
 
-func signer(t testing.TB, id string) scansigtest.Signer {
-	t.Helper()
-	s, err := scansigtest.New(id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
 func keysOf(t testing.TB, setting string) scansig.Keys {
 	t.Helper()
 	keys, err := scansig.ParseSetting(setting)
@@ -62,8 +53,8 @@ func TestGitHubsDocumentedSampleVerifies(t *testing.T) {
 // altered or malformed report is refused with the reason; only the
 // trusted key's signature of these very bytes passes.
 func TestVerifyRefusesAnythingButGitHubsSignatureOfTheExactBody(t *testing.T) {
-	github := signer(t, "k1")
-	other := signer(t, "k1") // same identifier, another key: a forger's
+	github := scansigtest.New(t, "k1")
+	other := scansigtest.New(t, "k1") // same identifier, another key: a forger's
 	keys := keysOf(t, github.Setting())
 	body := []byte(`[{"token":"lk_live_x","type":"latchkey_api_key","url":"https://github.com/o/r","source":"content"}]`)
 	good := github.Sign(body)
@@ -132,7 +123,7 @@ func pemOf(t *testing.T, pub any) string {
 // another curve or of another algorithm, text around the PEM block, a
 // repeated or malformed identifier, too many keys, and what is not JSON.
 func TestParseSettingTakesOnlyP256KeysItCanName(t *testing.T) {
-	p256 := pemOf(t, &signer(t, "x").Key.PublicKey)
+	p256 := pemOf(t, &scansigtest.New(t, "x").Key.PublicKey)
 	p384k, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	rsaK, _ := rsa.GenerateKey(rand.Reader, 2048)
 	list := func(keys ...[2]string) string {

@@ -40,10 +40,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	github, err := scansigtest.New("github-test-key")
-	if err != nil {
-		t.Fatal(err)
-	}
+	github := scansigtest.New(t, "github-test-key")
 	e := &env{t: t, github: github, logs: &bytes.Buffer{}}
 	e.d = depstest.Local(config.Config{Env: config.EnvLive, SecretScanningKeys: github.Setting()})
 	e.d.Now = func() time.Time { return at }
@@ -322,7 +319,7 @@ func TestRefusedReportsChangeNothing(t *testing.T) {
 	e := newEnv(t)
 	_, secret := e.key("usr_ada", config.EnvLive, "deploy bot")
 	body := report(match(secret, "https://github.com/ada/app/blob/1/.env"))
-	forger, _ := scansigtest.New(e.github.ID)
+	forger := scansigtest.New(t, e.github.ID)
 	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
 	d384 := sha256.Sum256([]byte(body))
 	sig384, _ := ecdsa.SignASN1(rand.Reader, p384, d384[:])

@@ -2,12 +2,10 @@ package securitylog
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/httpx"
-	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/store"
 )
 
@@ -51,27 +49,17 @@ func List(d deps.Deps) (httpx.Handler, error) {
 // refuses them again, so that a leaked key cannot read where, and from
 // what, its owner signs in.
 func (h Handlers) List(ctx context.Context, req httpx.Request) (httpx.Response, error) {
-	p, err := principal.From(req)
-	if err != nil {
-		return httpx.Response{}, httpx.Errorf(401, httpx.CodeUnauthorized, "a valid session is required")
-	}
-	if p.Method != principal.MethodSession {
-		return httpx.Response{}, httpx.Errorf(403, httpx.CodeForbidden, "reading the security log needs a browser session")
-	}
-	limit, err := httpx.QueryInt(req, "limit", store.DefaultLimit, 1, store.MaxLimit)
+	p, err := httpx.SessionPrincipal(req, "reading the security log")
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	cursor, _, err := httpx.Query(req, "cursor")
+	page, err := httpx.PageOf(req)
 	if err != nil {
 		return httpx.Response{}, err
 	}
-	events, next, err := h.Log.List(ctx, p.UserID, h.Now(), store.Page{Limit: limit, Cursor: cursor})
-	if errors.Is(err, store.ErrBadCursor) {
-		return httpx.Response{}, httpx.BadRequest("cursor is not valid; start again without it")
-	}
+	events, next, err := h.Log.List(ctx, p.UserID, h.Now(), page)
 	if err != nil {
-		return httpx.Response{}, err
+		return httpx.Response{}, httpx.ListError(err)
 	}
 	out := Page{Events: make([]SecurityEvent, 0, len(events)), Next: next}
 	for _, e := range events {

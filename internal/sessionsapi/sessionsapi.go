@@ -10,7 +10,6 @@ import (
 
 	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/httpx"
-	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/seclog"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
@@ -55,20 +54,9 @@ func List(d deps.Deps) (httpx.Handler, error) { return fromDeps(d).List, nil }
 // Delete builds the handler of DELETE /api/sessions/{id}.
 func Delete(d deps.Deps) (httpx.Handler, error) { return fromDeps(d).Delete, nil }
 
-func sessionPrincipal(req httpx.Request) (principal.Principal, error) {
-	p, err := principal.From(req)
-	if err != nil {
-		return p, httpx.Errorf(401, httpx.CodeUnauthorized, "a valid session is required")
-	}
-	if p.Method != principal.MethodSession {
-		return p, httpx.Errorf(403, httpx.CodeForbidden, "managing sessions needs a browser session")
-	}
-	return p, nil
-}
-
 // List answers the caller's live sessions, newest first.
 func (h Handlers) List(ctx context.Context, req httpx.Request) (httpx.Response, error) {
-	p, err := sessionPrincipal(req)
+	p, err := httpx.SessionPrincipal(req, "managing sessions")
 	if err != nil {
 		return httpx.Response{}, err
 	}
@@ -99,7 +87,7 @@ func (h Handlers) List(ctx context.Context, req httpx.Request) (httpx.Response, 
 
 // Delete ends one of the caller's sessions; 404 if it is not theirs.
 func (h Handlers) Delete(ctx context.Context, req httpx.Request) (httpx.Response, error) {
-	p, err := sessionPrincipal(req)
+	p, err := httpx.SessionPrincipal(req, "managing sessions")
 	if err != nil {
 		return httpx.Response{}, err
 	}

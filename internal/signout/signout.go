@@ -23,7 +23,6 @@ import (
 	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/keys"
-	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/seclog"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
@@ -108,12 +107,9 @@ type AllRequest struct {
 // caller's user ends ("sign out everywhere"), and with revokeKeys every
 // API key too.
 func (h Handlers) LogoutAll(ctx context.Context, req httpx.Request) (httpx.Response, error) {
-	p, err := principal.From(req)
+	p, err := httpx.SessionPrincipal(req, "signing out")
 	if err != nil {
-		return httpx.Response{}, httpx.Errorf(401, httpx.CodeUnauthorized, "a valid session is required")
-	}
-	if p.Method != principal.MethodSession {
-		return httpx.Response{}, httpx.Errorf(403, httpx.CodeForbidden, "signing out needs a browser session")
+		return httpx.Response{}, err
 	}
 	var body AllRequest
 	if raw, err := httpx.Body(req, 1<<10); err != nil {

@@ -5,13 +5,16 @@ import (
 	"context"
 	"crypto/rand"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/keys"
@@ -40,6 +43,35 @@ func newSession(t *testing.T, s store.SessionStore) string {
 // ends the session only for a same-origin request, clears the cookie only
 // for a request that carried it, writes an audit line, and names the
 // provider's sign-out page when its discovery document has one.
+// issueKeys issues a key to each of users (one more for each time a user
+// is named), and returns the manager that did.
+func issueKeys(t *testing.T, s store.KeyStore, users ...string) keys.Manager {
+	t.Helper()
+	m := keys.Manager{Keys: s, Env: "test", Rand: rand.Reader, Now: time.Now}
+	for _, u := range users {
+		if _, _, err := m.Issue(context.Background(), u, keys.NewKey{Label: "k", Permissions: []string{"read"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return m
+}
+
+// logoutAll signs usr_a out everywhere as the session tok, from address,
+// with revokeKeys if revoke, and fails unless that is answered 204.
+func logoutAll(t *testing.T, d deps.Deps, tok, address string, revoke bool) {
+	t.Helper()
+	req := httpx.Request{HTTPMethod: "POST", Headers: map[string]string{"Content-Type": "application/json"}}
+	req.RequestContext.Identity.SourceIP = address
+	req.RequestContext.Authorizer = map[string]any{"userId": "usr_a", "method": "session", "sessionId": session.ID(tok), "permissions": "read,write"}
+	if revoke {
+		req.Body = `{"revokeKeys":true}`
+	}
+	resp, err := httpx.Adapt(d.Log, depstest.Build(t, LogoutAll, d))(context.Background(), req)
+	if err != nil || resp.StatusCode != 204 {
+		t.Fatalf("logout-all = %d %s, %v", resp.StatusCode, resp.Body, err)
+	}
+}
+
 func TestLogout(t *testing.T) {
 	var idp, impostor *httptest.Server
 	idp = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -116,22 +148,9 @@ func TestSignOutEverywhereCanRevokeTheKeys(t *testing.T) {
 		stores := embedded.New().Stores()
 		d := depstest.Local(config.Config{})
 		d.Stores = stores
-		m := keys.Manager{Keys: stores.Keys, Env: "test", Rand: rand.Reader, Now: time.Now}
-		for _, u := range []string{"usr_a", "usr_a", "usr_b"} {
-			if _, _, err := m.Issue(context.Background(), u, keys.NewKey{Label: "k", Permissions: []string{"read"}}); err != nil {
-				t.Fatal(err)
-			}
-		}
+		m := issueKeys(t, stores.Keys, "usr_a", "usr_a", "usr_b")
 		tok := newSession(t, stores.Sessions)
-		req := httpx.Request{HTTPMethod: "POST", Headers: map[string]string{"Content-Type": "application/json"}}
-		req.RequestContext.Authorizer = map[string]any{"userId": "usr_a", "method": "session", "sessionId": session.ID(tok), "permissions": "read,write"}
-		if revoke {
-			req.Body = `{"revokeKeys":true}`
-		}
-		resp, err := httpx.Adapt(d.Log, depstest.Build(t, LogoutAll, d))(context.Background(), req)
-		if err != nil || resp.StatusCode != 204 {
-			t.Fatalf("logout-all = %d %s, %v", resp.StatusCode, resp.Body, err)
-		}
+		logoutAll(t, d, tok, "", revoke)
 		if _, err := stores.Sessions.Get(context.Background(), session.ID(tok)); err == nil {
 			t.Error("the session survived")
 		}
@@ -140,5 +159,74 @@ func TestSignOutEverywhereCanRevokeTheKeys(t *testing.T) {
 		if wantA := map[bool]int{false: 2, true: 0}[revoke]; len(a) != wantA || len(b) != 1 {
 			t.Errorf("revokeKeys %v: the user has %d keys (want %d), another user %d (want 1)", revoke, len(a), wantA, len(b))
 		}
+	}
+}
+
+// TestSignOutIsInTheSecurityLog: a sign-out that ends a session is
+// recorded with the session's id and the caller's address; a refused one,
+// or one without a session, records nothing; the token is never in it.
+func TestSignOutIsInTheSecurityLog(t *testing.T) {
+	tests := []struct {
+		name      string
+		origin    string
+		cookie    bool
+		wantEvent bool
+	}{
+		{"a sign-out from the app", app0, true, true},
+		{"another origin with the cookie is refused", "https://evil.example", true, false},
+		{"no cookie, no session ended", app0, false, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			d := depstest.Local(config.Config{PublicURL: app0})
+			tok := newSession(t, d.Stores.Sessions)
+			req := httpx.Request{HTTPMethod: "POST", Headers: map[string]string{"Origin": tc.origin}}
+			req.RequestContext.Identity.SourceIP = "203.0.113.9"
+			if tc.cookie {
+				req.Headers["Cookie"] = session.CookieName + "=" + tok
+			}
+			if _, err := httpx.Adapt(d.Log, depstest.Build(t, Logout, d))(context.Background(), req); err != nil {
+				t.Fatal(err)
+			}
+			events := depstest.SecurityLog(t, d, "usr_a")
+			if !tc.wantEvent {
+				if len(events) != 0 {
+					t.Fatalf("security log = %+v; want nothing", events)
+				}
+				return
+			}
+			want := map[string]string{"sessionId": session.ID(tok), "address": "203.0.113.9"}
+			if len(events) != 1 || events[0].Kind != store.EventSignOut || !maps.Equal(events[0].Details, want) {
+				t.Fatalf("security log = %+v; want one sign-out with %v", events, want)
+			}
+		})
+	}
+}
+
+// TestSignOutEverywhereIsInTheSecurityLog: signing out everywhere is one
+// event that says how many sessions ended and whether, and how many, keys
+// were revoked.
+func TestSignOutEverywhereIsInTheSecurityLog(t *testing.T) {
+	for _, revoke := range []bool{false, true} {
+		t.Run("revokeKeys "+strconv.FormatBool(revoke), func(t *testing.T) {
+			d := depstest.Local(config.Config{})
+			issueKeys(t, d.Stores.Keys, "usr_a", "usr_a")
+			tok := newSession(t, d.Stores.Sessions)
+			newSession(t, d.Stores.Sessions)
+			newSession(t, d.Stores.Sessions)
+			logoutAll(t, d, tok, "2001:db8::5", revoke)
+			revoked := map[bool]string{false: "0", true: "2"}[revoke]
+			want := map[string]string{"scope": "all", "sessions": "3", "revokeKeys": strconv.FormatBool(revoke), "keysRevoked": revoked,
+				"by": session.ID(tok), "address": "2001:db8::5"}
+			events := depstest.SecurityLog(t, d, "usr_a")
+			if len(events) != 1 || events[0].Kind != store.EventSessionEnded || !maps.Equal(events[0].Details, want) {
+				t.Fatalf("security log = %+v; want one session-ended with %v", events, want)
+			}
+			for _, v := range events[0].Details {
+				if strings.Contains(v, tok) || strings.Contains(v, session.Hash(tok)) {
+					t.Fatal("the security log holds the session's token or its hash")
+				}
+			}
+		})
 	}
 }

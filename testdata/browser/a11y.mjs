@@ -5,7 +5,7 @@
 // refuse, so these contexts alone bypass it; every other test keeps it.
 import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
-import { launch, looks, tour } from './lib.mjs';
+import { launch, looks, tour, failed } from './lib.mjs';
 
 const axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const browser = await launch();
@@ -27,8 +27,7 @@ try {
   console.log(JSON.stringify({ ok: violations.length === 0 && checked > 0, checked, violations }, null, 1));
   if (violations.length) process.exitCode = 1;
 } catch (err) {
-  console.error(err.stack || String(err));
-  process.exitCode = 1;
+  failed(err);
 } finally {
   await browser.close();
 }

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { base, launch, openPage, signIn, assertClean, withKey, looks } from './lib.mjs';
+import { base, launch, openPage, signIn, assertClean, withKey, looks, failed } from './lib.mjs';
 
 const step = (name) => process.stderr.write(`· ${name}\n`);
 const shots = process.env.SCREENSHOT_DIR;
@@ -166,8 +166,7 @@ try {
   assert.deepEqual(violations, [], 'axe violations');
   console.log(JSON.stringify({ ok: true, allowed }));
 } catch (err) {
-  console.error(err.stack || String(err));
-  process.exitCode = 1;
+  failed(err);
 } finally {
   await browser.close();
 }

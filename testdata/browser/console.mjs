@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { base, launch, openPage, signIn, assertClean, withKey } from './lib.mjs';
+import { base, launch, openPage, signIn, assertClean, withKey, failed } from './lib.mjs';
 
 const secrets = [];
 const step = (name) => process.stderr.write(`· ${name}\n`);
@@ -46,6 +46,19 @@ async function readSecretDialog(page, title) {
   assert.equal(curl, `curl -H "Authorization: Bearer $LATCHKEY_API_KEY" ${base}/api/me`, 'a ready-to-run curl line that reads the key from the environment');
   assert.ok(await page.evaluate(() => !!document.activeElement?.closest('dialog')), 'focus moved into the dialog');
   return { dialog, secret };
+}
+
+/**
+ * Creates a key labelled label, the form's other fields as they are, reads
+ * its secret from the dialog (keeping it in secrets) and closes the dialog.
+ */
+async function createKey(page, label) {
+  await page.getByLabel('Label').fill(label);
+  await page.getByRole('button', { name: 'Create API key' }).click();
+  const { dialog, secret } = await readSecretDialog(page, 'Your new API key');
+  secrets.push(secret);
+  await closeSecretDialog(page, dialog, secret);
+  return secret;
 }
 
 /** Closes a secret dialog with its button, and checks the secret left the page. */
@@ -183,24 +196,14 @@ try {
   await ada.getByRole('button', { name: /Ada Author/ }).click();
   await ada.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
   await ada.unroute('**/api/keys');
-  await ada.getByLabel('Label').fill('after reauth');
-  await ada.getByRole('button', { name: 'Create API key' }).click();
-  let reauthKey;
-  ({ dialog, secret: reauthKey } = await readSecretDialog(ada, 'Your new API key'));
-  secrets.push(reauthKey);
-  await closeSecretDialog(ada, dialog, reauthKey);
+  const reauthKey = await createKey(ada, 'after reauth');
   await assertClean(ada, secrets, 'after signing in again', [401, 403]);
 
   step('when the list fails to reload after creating a key, the secret is still shown');
   await ada.route('**/api/keys', (route) => (route.request().method() === 'GET'
     ? route.fulfill({ status: 503, headers: { 'Retry-After': '60' }, contentType: 'application/json', body: '{"error":"unavailable","message":"try again"}' })
     : route.continue()));
-  await ada.getByLabel('Label').fill('list down');
-  await ada.getByRole('button', { name: 'Create API key' }).click();
-  let downKey;
-  ({ dialog, secret: downKey } = await readSecretDialog(ada, 'Your new API key'));
-  secrets.push(downKey);
-  await closeSecretDialog(ada, dialog, downKey);
+  const downKey = await createKey(ada, 'list down');
   await ada.getByRole('alert').getByText(/The list could not be refreshed/).waitFor();
   await ada.unroute('**/api/keys');
   assert.equal(await withKey(downKey, '/api/me'), 200, 'the key shown is the key made');
@@ -425,14 +428,13 @@ try {
   console.log(JSON.stringify({ ok: true }));
 } catch (err) {
   console.log(JSON.stringify({ ok: false }));
-  console.error(err.stack || String(err));
+  failed(err);
   // What each page showed when it failed, for the person reading the log.
   const dir = await mkdtemp(join(tmpdir(), 'latchkey-console-'));
   for (const [i, page] of browser.contexts().flatMap((c) => c.pages()).entries()) {
     const file = join(dir, `page-${i}.png`);
     await page.screenshot({ path: file, fullPage: true }).then(() => console.error('screenshot: ' + file + ' (' + page.url() + ')'), () => {});
   }
-  process.exitCode = 1;
 } finally {
   await browser.close();
 }

@@ -19,6 +19,12 @@ export function launch() {
   });
 }
 
+/** Reports a script's failure: its stack, and a non-zero exit. */
+export function failed(err) {
+  console.error(err.stack || String(err));
+  process.exitCode = 1;
+}
+
 /**
  * A new browser context (its own cookies: another device) and page, watched:
  * every console message and page error is kept in page.seen.

@@ -4,7 +4,7 @@
 // local server (internal/devserver's TestScreenshots).
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { launch, looks, tour } from './lib.mjs';
+import { launch, looks, tour, failed } from './lib.mjs';
 
 const dir = process.env.SCREENSHOTS;
 if (!dir) {
@@ -25,8 +25,7 @@ try {
   }
   console.log(JSON.stringify({ saved }));
 } catch (err) {
-  console.error(err.stack || String(err));
-  process.exitCode = 1;
+  failed(err);
 } finally {
   await browser.close();
 }

@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { base, launch, openPage, signIn, assertClean, withKey } from './lib.mjs';
+import { base, launch, openPage, signIn, assertClean, withKey, failed } from './lib.mjs';
 
 const keyID = process.env.SCAN_KEY_ID;
 const privateKey = process.env.SCAN_PRIVATE_KEY;
@@ -131,8 +131,7 @@ try {
 
   console.log(JSON.stringify({ ok: true }));
 } catch (err) {
-  console.error(err.stack || String(err));
-  process.exitCode = 1;
+  failed(err);
 } finally {
   await browser.close();
 }

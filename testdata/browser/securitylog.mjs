@@ -12,7 +12,7 @@
 // exits non-zero.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { base, launch, openPage, signIn, assertClean, withKey } from './lib.mjs';
+import { base, launch, openPage, signIn, assertClean, withKey, failed } from './lib.mjs';
 
 const step = (name) => process.stderr.write(`· ${name}\n`);
 const shots = process.env.SCREENSHOT_DIR;
@@ -169,8 +169,7 @@ try {
 
   console.log(JSON.stringify({ ok: true }));
 } catch (err) {
-  console.error(err.stack || String(err));
-  process.exitCode = 1;
+  failed(err);
 } finally {
   await browser.close();
 }

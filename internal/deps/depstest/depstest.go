@@ -3,6 +3,7 @@
 package depstest
 
 import (
+	"context"
 	"crypto/rand"
 	"log/slog"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/embedded"
 )
 
@@ -22,6 +24,17 @@ func Build(tb testing.TB, build deps.Constructor, d deps.Deps) httpx.Handler {
 		tb.Fatalf("constructor: %v", err)
 	}
 	return h
+}
+
+// SecurityLog returns user's security log as of d.Now, newest first (up to
+// store.MaxLimit events), or fails the test.
+func SecurityLog(tb testing.TB, d deps.Deps, user string) []store.SecurityEvent {
+	tb.Helper()
+	events, _, err := d.Stores.SecurityLog.List(context.Background(), user, d.Now(), store.Page{Limit: store.MaxLimit})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return events
 }
 
 // Local is what a test builds handlers from unless it says otherwise: cfg,

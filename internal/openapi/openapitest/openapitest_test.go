@@ -112,19 +112,13 @@ func TestAnUndescribedAnswerFails(t *testing.T) {
 
 func requestOf(t *testing.T, file string) *http.Request {
 	t.Helper()
-	raw, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var ev struct {
 		HTTPMethod string              `json:"httpMethod"`
 		Path       string              `json:"path"`
 		Query      map[string][]string `json:"multiValueQueryStringParameters"`
 		Single     map[string]string   `json:"queryStringParameters"`
 	}
-	if err := json.Unmarshal(raw, &ev); err != nil {
-		t.Fatal(err)
-	}
+	readJSON(t, file, &ev)
 	q := url.Values{}
 	for k, vs := range ev.Query {
 		q[k] = vs
@@ -147,21 +141,27 @@ func requestOf(t *testing.T, file string) *http.Request {
 
 func responseOf(t *testing.T, file string) *http.Response {
 	t.Helper()
-	raw, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var g struct {
 		StatusCode int               `json:"statusCode"`
 		Headers    map[string]string `json:"headers"`
 		Body       string            `json:"body"`
 	}
-	if err := json.Unmarshal(raw, &g); err != nil {
-		t.Fatal(err)
-	}
+	readJSON(t, file, &g)
 	h := http.Header{}
 	for k, v := range g.Headers {
 		h.Set(k, v)
 	}
 	return &http.Response{StatusCode: g.StatusCode, Header: h, Body: io.NopCloser(bytes.NewReader([]byte(g.Body)))}
+}
+
+// readJSON reads file's JSON into v, or fails the test.
+func readJSON(t *testing.T, file string, v any) {
+	t.Helper()
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		t.Fatal(err)
+	}
 }

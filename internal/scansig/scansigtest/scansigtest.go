@@ -13,6 +13,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"testing"
 )
 
 // Signer is a key that signs reports under an identifier.
@@ -21,13 +22,14 @@ type Signer struct {
 	Key *ecdsa.PrivateKey
 }
 
-// New makes a fresh P-256 key under identifier id.
-func New(id string) (Signer, error) {
+// New makes a fresh P-256 key under identifier id, or fails the test.
+func New(tb testing.TB, id string) Signer {
+	tb.Helper()
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return Signer{}, err
+		tb.Fatal(err)
 	}
-	return Signer{ID: id, Key: k}, nil
+	return Signer{ID: id, Key: k}
 }
 
 // Sign returns the Github-Public-Key-Signature header for body.

@@ -124,6 +124,17 @@ func getAs[R, T any](ctx context.Context, db *DB, t store.TableName, key map[str
 	return conv(rec)
 }
 
+// getByID is getAs for a store's Get: the item of id under key(id), an
+// error saying which ("get post post_…: not found").
+func getByID[R, T any](ctx context.Context, db *DB, t store.TableName, key func(string) map[string]types.AttributeValue, what, id string, conv func(R) (T, error)) (T, error) {
+	v, err := getAs(ctx, db, t, key(id), conv)
+	if err != nil {
+		var zero T
+		return zero, fmt.Errorf("get %s %s: %w", what, id, err)
+	}
+	return v, nil
+}
+
 // item reads one item with a strongly consistent read; nil when there is none.
 func (db *DB) item(ctx context.Context, t store.TableName, key map[string]types.AttributeValue) (map[string]types.AttributeValue, error) {
 	res, err := db.client.GetItem(ctx, &dynamodb.GetItemInput{
@@ -160,6 +171,38 @@ func (db *DB) putIf(ctx context.Context, t store.TableName, item map[string]type
 		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
 	})
 	return err
+}
+
+// deleteIf deletes the item under key if cond holds, and returns it as it
+// was; a failed condition carries the item as it was (see conditionFailed).
+func (db *DB) deleteIf(ctx context.Context, t store.TableName, key map[string]types.AttributeValue, cond expression.ConditionBuilder) (map[string]types.AttributeValue, error) {
+	e, err := expression.NewBuilder().WithCondition(cond).Build()
+	if err != nil {
+		return nil, err
+	}
+	out, err := db.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
+		TableName:                           db.table(t),
+		Key:                                 key,
+		ConditionExpression:                 e.Condition(),
+		ExpressionAttributeNames:            e.Names(),
+		ExpressionAttributeValues:           e.Values(),
+		ReturnValues:                        types.ReturnValueAllOld,
+		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out.Attributes, nil
+}
+
+// deleteOwned deletes the item under key if its userId is userID, and
+// returns it as it was; store.ErrNotFound when there is none of theirs.
+func (db *DB) deleteOwned(ctx context.Context, t store.TableName, key map[string]types.AttributeValue, userID string) (map[string]types.AttributeValue, error) {
+	item, err := db.deleteIf(ctx, t, key, expression.Name("userId").Equal(expression.Value(userID)))
+	if _, ok := conditionFailed(err); ok {
+		return nil, store.ErrNotFound
+	}
+	return item, err
 }
 
 // conditionFailed reports whether err is a failed write condition, and
@@ -200,6 +243,12 @@ func avString(av types.AttributeValue) string {
 		return s.Value
 	}
 	return ""
+}
+
+// idKey is the key of an item in the tables keyed by "id": users,
+// sessions, posts and the security log.
+func idKey(id string) map[string]types.AttributeValue {
+	return map[string]types.AttributeValue{"id": stringAV(id)}
 }
 
 // stringAV wraps a string as an attribute value.

@@ -181,17 +181,13 @@ func (s *Keys) record(ctx context.Context, id string) (store.APIKey, error) {
 // ByHash implements store.KeyStore. Both reads are strongly consistent, so a
 // delete or rotation stops the secret from the moment its write returns.
 func (s *Keys) ByHash(ctx context.Context, hash string, now time.Time) (store.APIKey, error) {
-	var ptr pointerRecord
-	ok, err := (*DB)(s).get(ctx, store.KeysTable, pointerKey(hash), &ptr)
+	id, err := s.pointedKey(ctx, hash)
 	if err != nil {
 		return store.APIKey{}, fmt.Errorf("key by hash: %w", err)
 	}
-	if !ok || ptr.KeyID == "" {
-		return store.APIKey{}, fmt.Errorf("key by hash: %w", store.ErrNotFound)
-	}
-	k, err := s.record(ctx, ptr.KeyID)
+	k, err := s.record(ctx, id)
 	if err != nil {
-		return store.APIKey{}, fmt.Errorf("key by hash: key %s: %w", ptr.KeyID, err)
+		return store.APIKey{}, fmt.Errorf("key by hash: key %s: %w", id, err)
 	}
 	// The record decides, not the pointer: it may be left from a failed
 	// create, a rotation that ended the secret, or a delete.
@@ -222,27 +218,12 @@ func (s *Keys) Count(ctx context.Context, userID string) (int, error) {
 // Delete implements store.KeyStore. The record goes first, which ends every
 // secret of the key at once; its pointers then lead nowhere and are removed.
 func (s *Keys) Delete(ctx context.Context, userID, id string) error {
-	db := (*DB)(s)
-	e, err := expression.NewBuilder().WithCondition(expression.Name("userId").Equal(expression.Value(userID))).Build()
-	if err != nil {
-		return fmt.Errorf("delete key %s: %w", id, err)
-	}
-	out, err := db.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName:                 db.table(store.KeysTable),
-		Key:                       recordKey(id),
-		ConditionExpression:       e.Condition(),
-		ExpressionAttributeNames:  e.Names(),
-		ExpressionAttributeValues: e.Values(),
-		ReturnValues:              types.ReturnValueAllOld,
-	})
-	if _, ok := conditionFailed(err); ok {
-		return fmt.Errorf("delete key %s: %w", id, store.ErrNotFound)
-	}
+	item, err := (*DB)(s).deleteOwned(ctx, store.KeysTable, recordKey(id), userID)
 	if err != nil {
 		return fmt.Errorf("delete key %s: %w", id, err)
 	}
 	var old keyRecord
-	if err := attributevalue.UnmarshalMap(out.Attributes, &old); err != nil {
+	if err := attributevalue.UnmarshalMap(item, &old); err != nil {
 		return fmt.Errorf("delete key %s: deleted, but: %w", id, err)
 	}
 	for _, h := range []string{old.Hash, old.PreviousHash} {

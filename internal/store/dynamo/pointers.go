@@ -42,6 +42,18 @@ func (s *Keys) putPointer(ctx context.Context, hash, id string) (created bool, e
 	return false, store.ErrConflict
 }
 
+// pointedKey returns the id of the key the pointer from hash leads to;
+// store.ErrNotFound when there is no pointer. The record decides whether
+// the key really has that secret.
+func (s *Keys) pointedKey(ctx context.Context, hash string) (string, error) {
+	var ptr pointerRecord
+	ok, err := (*DB)(s).get(ctx, store.KeysTable, pointerKey(hash), &ptr)
+	if err == nil && (!ok || ptr.KeyID == "") {
+		err = store.ErrNotFound
+	}
+	return ptr.KeyID, err
+}
+
 // existingPointer returns the pointer that a conditional write ran into: the
 // item DynamoDB returned with the failure, or else what a consistent read
 // finds now.
@@ -62,16 +74,7 @@ func (s *Keys) dropPointer(ctx context.Context, id, hash string) {
 	ctx, cancel := cleanupContext(ctx)
 	defer cancel()
 	db := (*DB)(s)
-	e, err := expression.NewBuilder().WithCondition(leadsTo(id)).Build()
-	if err == nil {
-		_, err = db.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-			TableName:                 db.table(store.KeysTable),
-			Key:                       pointerKey(hash),
-			ConditionExpression:       e.Condition(),
-			ExpressionAttributeNames:  e.Names(),
-			ExpressionAttributeValues: e.Values(),
-		})
-	}
+	_, err := db.deleteIf(ctx, store.KeysTable, pointerKey(hash), leadsTo(id))
 	if _, gone := conditionFailed(err); err != nil && !gone {
 		db.logger().WarnContext(ctx, "api key pointer clean-up failed", "key", id, "step", "delete", "err", err)
 	}

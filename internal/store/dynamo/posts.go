@@ -6,8 +6,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/attributevalue"
 	"github.com/aws/aws-sdk-go-v2/feature/dynamodb/expression"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
-	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
 	"github.com/latchkey/latchkey/internal/store"
 )
@@ -40,10 +38,6 @@ type postRecord struct {
 	CreatedAt   string `dynamodbav:"createdAt"`
 	UpdatedAt   string `dynamodbav:"updatedAt"`
 	PublishedAt string `dynamodbav:"publishedAt,omitempty"`
-}
-
-func postKey(id string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{"id": stringAV(id)}
 }
 
 func newPostRecord(p store.Post) postRecord {
@@ -91,7 +85,7 @@ func (s *Posts) lost(ctx context.Context, id string, err error) error {
 	if !ok {
 		return err
 	}
-	there, rerr := (*DB)(s).existed(ctx, store.PostsTable, postKey(id), old)
+	there, rerr := (*DB)(s).existed(ctx, store.PostsTable, idKey(id), old)
 	switch {
 	case rerr != nil:
 		return fmt.Errorf("%w (reading it back: %w)", store.ErrConflict, rerr)
@@ -118,11 +112,7 @@ func (s *Posts) Create(ctx context.Context, p store.Post) error {
 
 // Get implements store.PostStore.
 func (s *Posts) Get(ctx context.Context, id string) (store.Post, error) {
-	p, err := getAs(ctx, (*DB)(s), store.PostsTable, postKey(id), postRecord.post)
-	if err != nil {
-		return store.Post{}, fmt.Errorf("get post %s: %w", id, err)
-	}
-	return p, nil
+	return getByID(ctx, (*DB)(s), store.PostsTable, idKey, "post", id, postRecord.post)
 }
 
 // Update implements store.PostStore.
@@ -135,20 +125,7 @@ func (s *Posts) Update(ctx context.Context, p store.Post, expectedVersion int) e
 
 // Delete implements store.PostStore.
 func (s *Posts) Delete(ctx context.Context, id string, expectedVersion int) error {
-	db := (*DB)(s)
-	e, err := expression.NewBuilder().WithCondition(versionIs(expectedVersion)).Build()
-	if err != nil {
-		return fmt.Errorf("delete post %s: %w", id, err)
-	}
-	_, err = db.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName:                           db.table(store.PostsTable),
-		Key:                                 postKey(id),
-		ConditionExpression:                 e.Condition(),
-		ExpressionAttributeNames:            e.Names(),
-		ExpressionAttributeValues:           e.Values(),
-		ReturnValuesOnConditionCheckFailure: types.ReturnValuesOnConditionCheckFailureAllOld,
-	})
-	if err != nil {
+	if _, err := (*DB)(s).deleteIf(ctx, store.PostsTable, idKey(id), versionIs(expectedVersion)); err != nil {
 		return fmt.Errorf("delete post %s at version %d: %w", id, expectedVersion, s.lost(ctx, id, err))
 	}
 	return nil
@@ -156,7 +133,7 @@ func (s *Posts) Delete(ctx context.Context, id string, expectedVersion int) erro
 
 // ListPublished implements store.PostStore.
 func (s *Posts) ListPublished(ctx context.Context, p store.Page) ([]store.Post, string, error) {
-	l := listing{table: store.PostsTable, index: store.IndexPublished, partition: "status", value: store.StatusPublished, sort: "publishedAt", key: postKey, attributes: store.PostListing}
+	l := listing{table: store.PostsTable, index: store.IndexPublished, partition: "status", value: store.StatusPublished, sort: "publishedAt", key: idKey, attributes: store.PostListing}
 	posts, next, err := s.list(ctx, l, p)
 	if err != nil {
 		return nil, "", fmt.Errorf("list published posts: %w", err)
@@ -166,7 +143,7 @@ func (s *Posts) ListPublished(ctx context.Context, p store.Page) ([]store.Post, 
 
 // ListByAuthor implements store.PostStore.
 func (s *Posts) ListByAuthor(ctx context.Context, authorID string, p store.Page) ([]store.Post, string, error) {
-	l := listing{table: store.PostsTable, index: store.IndexByAuthor, partition: "authorId", value: authorID, sort: "createdAt", key: postKey, attributes: store.PostListing}
+	l := listing{table: store.PostsTable, index: store.IndexByAuthor, partition: "authorId", value: authorID, sort: "createdAt", key: idKey, attributes: store.PostListing}
 	posts, next, err := s.list(ctx, l, p)
 	if err != nil {
 		return nil, "", fmt.Errorf("list posts by %s: %w", authorID, err)
@@ -176,7 +153,7 @@ func (s *Posts) ListByAuthor(ctx context.Context, authorID string, p store.Page)
 
 // ListAll implements store.PostStore.
 func (s *Posts) ListAll(ctx context.Context, p store.Page) ([]store.Post, string, error) {
-	l := listing{table: store.PostsTable, index: store.IndexAll, partition: "kind", value: postKind, sort: "createdAt", key: postKey, attributes: store.PostListing}
+	l := listing{table: store.PostsTable, index: store.IndexAll, partition: "kind", value: postKind, sort: "createdAt", key: idKey, attributes: store.PostListing}
 	posts, next, err := s.list(ctx, l, p)
 	if err != nil {
 		return nil, "", fmt.Errorf("list all posts: %w", err)

@@ -28,15 +28,10 @@ const revokeAttempts = 4
 // record already revoked: it finishes step 3 and answers ErrNotFound, as for
 // any revoked key.
 func (s *Keys) RevokeByHash(ctx context.Context, hash string, rev store.KeyRevocation) (store.APIKey, error) {
-	var ptr pointerRecord
-	ok, err := (*DB)(s).get(ctx, store.KeysTable, pointerKey(hash), &ptr)
+	id, err := s.pointedKey(ctx, hash)
 	if err != nil {
 		return store.APIKey{}, fmt.Errorf("revoke key by hash: %w", err)
 	}
-	if !ok || ptr.KeyID == "" {
-		return store.APIKey{}, fmt.Errorf("revoke key by hash: %w", store.ErrNotFound)
-	}
-	id := ptr.KeyID
 	for range revokeAttempts {
 		k, err := s.record(ctx, id)
 		if err != nil {

@@ -32,10 +32,6 @@ type eventRecord struct {
 	TTL int64 `dynamodbav:"ttl,omitempty"`
 }
 
-func eventKey(id string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{"id": stringAV(id)}
-}
-
 func (r eventRecord) event() (store.SecurityEvent, error) {
 	var p timeParser
 	e := store.SecurityEvent{ID: r.ID, UserID: r.UserID, At: p.time(r.At), Kind: r.Kind, Details: r.Details, ExpiresEpoch: r.TTL}
@@ -84,7 +80,7 @@ func (s *SecurityLog) List(ctx context.Context, userID string, now time.Time, p 
 		expression.AttributeNotExists(expression.Name("ttl")),
 		expression.Name("ttl").GreaterThanEqual(expression.Value(now.Unix())),
 	)
-	l := listing{table: store.SecurityLogTable, index: store.IndexByUser, partition: "userId", value: userID, sort: "at", key: eventKey, filter: &live}
+	l := listing{table: store.SecurityLogTable, index: store.IndexByUser, partition: "userId", value: userID, sort: "at", key: idKey, filter: &live}
 	out, next, err := list(ctx, (*DB)(s), l, p, eventRecord.event)
 	if err != nil {
 		return nil, "", fmt.Errorf("list security events of %s: %w", userID, err)

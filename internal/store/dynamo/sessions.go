@@ -33,10 +33,6 @@ type sessionRecord struct {
 	TTL int64 `dynamodbav:"ttl,omitempty"`
 }
 
-func sessionKey(id string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{"id": stringAV(id)}
-}
-
 func (r sessionRecord) session() (store.Session, error) {
 	var p timeParser
 	x := store.Session{
@@ -50,7 +46,7 @@ func (r sessionRecord) session() (store.Session, error) {
 }
 
 func (s *Sessions) byUser(userID string) listing {
-	return listing{table: store.SessionsTable, index: store.IndexByUser, partition: "userId", value: userID, sort: "createdAt", key: sessionKey}
+	return listing{table: store.SessionsTable, index: store.IndexByUser, partition: "userId", value: userID, sort: "createdAt", key: idKey}
 }
 
 // Create implements store.SessionStore.
@@ -79,11 +75,7 @@ func (s *Sessions) Create(ctx context.Context, x store.Session) error {
 
 // Get implements store.SessionStore.
 func (s *Sessions) Get(ctx context.Context, id string) (store.Session, error) {
-	x, err := getAs(ctx, (*DB)(s), store.SessionsTable, sessionKey(id), sessionRecord.session)
-	if err != nil {
-		return store.Session{}, fmt.Errorf("get session %s: %w", id, err)
-	}
-	return x, nil
+	return getByID(ctx, (*DB)(s), store.SessionsTable, idKey, "session", id, sessionRecord.session)
 }
 
 // List implements store.SessionStore.
@@ -104,7 +96,7 @@ func (s *Sessions) Touch(ctx context.Context, id string, lastSeen time.Time, exp
 	} else {
 		update = update.Remove(expression.Name("ttl"))
 	}
-	if err := db.updateExisting(ctx, store.SessionsTable, sessionKey(id), "id", update); err != nil {
+	if err := db.updateExisting(ctx, store.SessionsTable, idKey(id), "id", update); err != nil {
 		return fmt.Errorf("touch session %s: %w", id, err)
 	}
 	return nil
@@ -112,23 +104,7 @@ func (s *Sessions) Touch(ctx context.Context, id string, lastSeen time.Time, exp
 
 // Delete implements store.SessionStore.
 func (s *Sessions) Delete(ctx context.Context, userID, id string) error {
-	db := (*DB)(s)
-	e, err := expression.NewBuilder().
-		WithCondition(expression.Name("userId").Equal(expression.Value(userID))).
-		Build()
-	if err != nil {
-		return fmt.Errorf("delete session %s: %w", id, err)
-	}
-	_, err = db.client.DeleteItem(ctx, &dynamodb.DeleteItemInput{
-		TableName:                 db.table(store.SessionsTable),
-		Key:                       sessionKey(id),
-		ConditionExpression:       e.Condition(),
-		ExpressionAttributeNames:  e.Names(),
-		ExpressionAttributeValues: e.Values(),
-	})
-	if _, ok := conditionFailed(err); ok {
-		return fmt.Errorf("delete session %s: %w", id, store.ErrNotFound)
-	}
+	_, err := (*DB)(s).deleteOwned(ctx, store.SessionsTable, idKey(id), userID)
 	if err != nil {
 		return fmt.Errorf("delete session %s: %w", id, err)
 	}
@@ -160,7 +136,7 @@ func (s *Sessions) DeleteAll(ctx context.Context, userID string) (int, error) {
 	}
 	for start := 0; start < len(ids); start += batchSize {
 		chunk := ids[start:min(start+batchSize, len(ids))]
-		if err := db.deleteBatch(ctx, store.SessionsTable, chunk, sessionKey); err != nil {
+		if err := db.deleteBatch(ctx, store.SessionsTable, chunk, idKey); err != nil {
 			return start, fmt.Errorf("delete sessions of %s: %w", userID, err)
 		}
 	}

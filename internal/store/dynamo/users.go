@@ -34,10 +34,6 @@ type userRecord struct {
 // createdAt is kept from the first write.
 var profileAttributes = []string{"issuer", "subject", "email", "name", "roles", "roleGrants", "updatedAt"}
 
-func userKey(id string) map[string]types.AttributeValue {
-	return map[string]types.AttributeValue{"id": stringAV(id)}
-}
-
 func (r userRecord) user() (store.User, error) {
 	var p timeParser
 	u := store.User{
@@ -75,7 +71,7 @@ func (s *Users) Upsert(ctx context.Context, u store.User) (store.User, error) {
 	}
 	out, err := db.client.UpdateItem(ctx, &dynamodb.UpdateItemInput{
 		TableName:                 db.table(store.UsersTable),
-		Key:                       userKey(u.ID),
+		Key:                       idKey(u.ID),
 		UpdateExpression:          e.Update(),
 		ExpressionAttributeNames:  e.Names(),
 		ExpressionAttributeValues: e.Values(),
@@ -97,9 +93,5 @@ func (s *Users) Upsert(ctx context.Context, u store.User) (store.User, error) {
 
 // Get implements store.UserStore.
 func (s *Users) Get(ctx context.Context, id string) (store.User, error) {
-	u, err := getAs(ctx, (*DB)(s), store.UsersTable, userKey(id), userRecord.user)
-	if err != nil {
-		return store.User{}, fmt.Errorf("get user %s: %w", id, err)
-	}
-	return u, nil
+	return getByID(ctx, (*DB)(s), store.UsersTable, idKey, "user", id, userRecord.user)
 }

@@ -6,8 +6,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,18 +24,25 @@ var base = time.Date(2026, 3, 14, 15, 9, 26, 535897932, time.UTC)
 
 // Run runs the whole contract against the stores that newStores makes.
 func Run(t *testing.T, newStores Factory) {
-	t.Run("Users", func(t *testing.T) { testUsers(t, newStores) })
-	t.Run("Posts", func(t *testing.T) { testPosts(t, newStores) })
-	t.Run("PostListings", func(t *testing.T) { testPostListings(t, newStores) })
-	t.Run("PostExcerpts", func(t *testing.T) { testPostExcerpts(t, newStores) })
-	t.Run("Keys", func(t *testing.T) { testKeys(t, newStores) })
-	t.Run("KeyRotation", func(t *testing.T) { testKeyRotation(t, newStores) })
-	t.Run("KeySettings", func(t *testing.T) { testKeySettings(t, newStores) })
-	t.Run("KeyUse", func(t *testing.T) { testKeyUse(t, newStores) })
-	t.Run("KeyRevocation", func(t *testing.T) { testKeyRevocation(t, newStores) })
-	t.Run("Sessions", func(t *testing.T) { testSessions(t, newStores) })
-	t.Run("Cursors", func(t *testing.T) { testCursors(t, newStores) })
-	t.Run("SecurityLog", func(t *testing.T) { testSecurityLog(t, newStores) })
+	for _, c := range []struct {
+		name string
+		test func(*testing.T, Factory)
+	}{
+		{"Users", testUsers},
+		{"Posts", testPosts},
+		{"PostListings", testPostListings},
+		{"PostExcerpts", testPostExcerpts},
+		{"Keys", testKeys},
+		{"KeyRotation", testKeyRotation},
+		{"KeySettings", testKeySettings},
+		{"KeyUse", testKeyUse},
+		{"KeyRevocation", testKeyRevocation},
+		{"Sessions", testSessions},
+		{"Cursors", testCursors},
+		{"SecurityLog", testSecurityLog},
+	} {
+		t.Run(c.name, func(t *testing.T) { c.test(t, newStores) })
+	}
 }
 
 func wantErr(t *testing.T, what string, err, want error) {
@@ -333,13 +342,21 @@ func newKey(user string, created time.Time) store.APIKey {
 
 func keyHash(n int) string { return fmt.Sprintf("%064x", n) }
 
+// createKey creates a key of usr_a made at base, whose secret's hash is
+// keyHash(n).
+func createKey(ctx context.Context, t *testing.T, keys store.KeyStore, n int) store.APIKey {
+	t.Helper()
+	k := newKey("usr_a", base)
+	k.Hash = keyHash(n)
+	must(t, "Create", keys.Create(ctx, k))
+	return k
+}
+
 func testKeys(t *testing.T, newStores Factory) {
 	ctx := context.Background()
 	keys := newStores(t).Keys
 
-	k := newKey("usr_a", base)
-	k.Hash = keyHash(1)
-	must(t, "Create", keys.Create(ctx, k))
+	k := createKey(ctx, t, keys, 1)
 	wantErr(t, "Create(same id)", keys.Create(ctx, k), store.ErrExists)
 	dupHash := newKey("usr_a", base)
 	dupHash.Hash = k.Hash
@@ -426,9 +443,7 @@ func testKeyRotation(t *testing.T, newStores Factory) {
 	}
 	for i, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			k := newKey("usr_a", base)
-			k.Hash = keyHash(100 + 10*i)
-			must(t, "Create", keys.Create(ctx, k))
+			k := createKey(ctx, t, keys, 100+10*i)
 
 			_, err := keys.Rotate(ctx, "usr_b", k.ID, store.KeyRotation{NewHash: keyHash(101 + 10*i), At: at})
 			wantErr(t, "Rotate(another user's key)", err, store.ErrNotFound)
@@ -537,4 +552,370 @@ func testSessions(t *testing.T, newStores Factory) {
 	if len(left) != 0 {
 		t.Fatalf("List(usr_a) after DeleteAll = %d sessions; want 0", len(left))
 	}
+}
+
+// testKeySettings: a key's label and allowed addresses change in place,
+// for its owner only, and everything else about it stays.
+func testKeySettings(t *testing.T, newStores Factory) {
+	ctx := context.Background()
+	keys := newStores(t).Keys
+	k := newKey("usr_a", base)
+	k.Hash = keyHash(200)
+	k.AllowedCIDRs = []string{"192.0.2.0/24"}
+	must(t, "Create", keys.Create(ctx, k))
+	got, err := keys.Get(ctx, "usr_a", k.ID)
+	must(t, "Get", err)
+	if !slices.Equal(got.AllowedCIDRs, k.AllowedCIDRs) {
+		t.Fatalf("created with AllowedCIDRs %v; want %v", got.AllowedCIDRs, k.AllowedCIDRs)
+	}
+
+	label := "renamed"
+	cidrs := []string{"10.0.0.0/8", "2001:db8::/32"}
+	none := []string{}
+	tests := []struct {
+		name      string
+		user      string
+		set       store.KeySettings
+		wantErr   error
+		wantLabel string
+		wantCIDRs []string
+	}{
+		{"another user's key is not found", "usr_b", store.KeySettings{Label: &label, AllowedCIDRs: &cidrs}, store.ErrNotFound, k.Label, k.AllowedCIDRs},
+		{"nothing to change changes nothing", "usr_a", store.KeySettings{}, nil, k.Label, k.AllowedCIDRs},
+		{"the list is replaced", "usr_a", store.KeySettings{AllowedCIDRs: &cidrs}, nil, k.Label, cidrs},
+		{"the label alone keeps the list", "usr_a", store.KeySettings{Label: &label}, nil, label, cidrs},
+		{"an empty list allows any address", "usr_a", store.KeySettings{AllowedCIDRs: &none}, nil, label, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			updated, err := keys.UpdateSettings(ctx, tc.user, k.ID, tc.set)
+			if tc.wantErr != nil {
+				wantErr(t, "UpdateSettings", err, tc.wantErr)
+			} else {
+				must(t, "UpdateSettings", err)
+				if updated.Label != tc.wantLabel || !slices.Equal(updated.AllowedCIDRs, tc.wantCIDRs) {
+					t.Fatalf("UpdateSettings = label %q cidrs %v; want %q %v", updated.Label, updated.AllowedCIDRs, tc.wantLabel, tc.wantCIDRs)
+				}
+			}
+			got, err := keys.ByHash(ctx, k.Hash, base)
+			must(t, "ByHash", err)
+			if got.Label != tc.wantLabel || !slices.Equal(got.AllowedCIDRs, tc.wantCIDRs) {
+				t.Fatalf("stored label %q cidrs %v; want %q %v", got.Label, got.AllowedCIDRs, tc.wantLabel, tc.wantCIDRs)
+			}
+			if got.ID != k.ID || got.UserID != k.UserID || got.Hash != k.Hash || !slices.Equal(got.Permissions, k.Permissions) ||
+				got.ExpiresAt == nil || !got.ExpiresAt.Equal(*k.ExpiresAt) {
+				t.Fatalf("stored %+v; want everything but the settings as created", got)
+			}
+		})
+	}
+	_, err = keys.UpdateSettings(ctx, "usr_a", "key_missingmissingmissingmiss", store.KeySettings{Label: &label})
+	wantErr(t, "UpdateSettings(missing)", err, store.ErrNotFound)
+	if _, err := keys.Get(ctx, "usr_a", "key_missingmissingmissingmiss"); err == nil {
+		t.Fatal("UpdateSettings(missing) created a key")
+	}
+
+	// A rotation keeps the settings.
+	_, err = keys.Rotate(ctx, "usr_a", k.ID, store.KeyRotation{NewHash: keyHash(201), At: base})
+	must(t, "Rotate", err)
+	must(t, "UpdateSettings", func() error {
+		_, err := keys.UpdateSettings(ctx, "usr_a", k.ID, store.KeySettings{AllowedCIDRs: &cidrs})
+		return err
+	}())
+	_, err = keys.Rotate(ctx, "usr_a", k.ID, store.KeyRotation{NewHash: keyHash(202), At: base})
+	must(t, "Rotate", err)
+	got, err = keys.Get(ctx, "usr_a", k.ID)
+	must(t, "Get after Rotate", err)
+	if !slices.Equal(got.AllowedCIDRs, cidrs) || got.Label != label {
+		t.Fatalf("after Rotate: label %q cidrs %v; want %q %v", got.Label, got.AllowedCIDRs, label, cidrs)
+	}
+}
+
+// testKeyUse: Touch adds each day's requests to the stored counts (two
+// writers at once both count), keeps the addresses with their times, and
+// forgets what it is told to, in one write.
+func testKeyUse(t *testing.T, newStores Factory) {
+	ctx := context.Background()
+	keys := newStores(t).Keys
+	k := createKey(ctx, t, keys, 300)
+	got, err := keys.Get(ctx, "usr_a", k.ID)
+	must(t, "Get", err)
+	if len(got.Usage) != 0 || len(got.Addresses) != 0 {
+		t.Fatalf("a new key has usage %v and addresses %v; want none", got.Usage, got.Addresses)
+	}
+
+	d0, d1, d2 := "2026-03-12", "2026-03-13", "2026-03-14"
+	t1, t2 := base.Add(time.Minute), base.Add(2*time.Minute)
+	steps := []struct {
+		name          string
+		use           store.KeyUse
+		wantUsage     map[string]int64
+		wantAddresses map[string]time.Time
+	}{
+		{"the first write", store.KeyUse{At: t1, Requests: map[string]int64{d0: 3, d1: 2}, Addresses: map[string]time.Time{"192.0.2.1": t1}},
+			map[string]int64{d0: 3, d1: 2}, map[string]time.Time{"192.0.2.1": t1}},
+		{"counts add up; an IPv6 address and a new time", store.KeyUse{At: t2, Requests: map[string]int64{d1: 5, d2: 1},
+			Addresses: map[string]time.Time{"2001:db8::1": t2, "192.0.2.1": t2}},
+			map[string]int64{d0: 3, d1: 7, d2: 1}, map[string]time.Time{"192.0.2.1": t2, "2001:db8::1": t2}},
+		{"forgetting a day and an address", store.KeyUse{At: t2, Requests: map[string]int64{d2: 1}, ForgetDays: []string{d0, "2026-01-01"},
+			ForgetAddresses: []string{"192.0.2.1"}},
+			map[string]int64{d1: 7, d2: 2}, map[string]time.Time{"2001:db8::1": t2}},
+		{"last use alone", store.KeyUse{At: t2},
+			map[string]int64{d1: 7, d2: 2}, map[string]time.Time{"2001:db8::1": t2}},
+	}
+	for _, st := range steps {
+		must(t, "Touch: "+st.name, keys.Touch(ctx, k.ID, st.use))
+		got, err := keys.ByHash(ctx, k.Hash, base)
+		must(t, "ByHash", err)
+		if !maps.Equal(got.Usage, st.wantUsage) {
+			t.Fatalf("%s: usage %v; want %v", st.name, got.Usage, st.wantUsage)
+		}
+		if !maps.EqualFunc(got.Addresses, st.wantAddresses, time.Time.Equal) {
+			t.Fatalf("%s: addresses %v; want %v", st.name, got.Addresses, st.wantAddresses)
+		}
+		if got.LastUsedAt == nil || !got.LastUsedAt.Equal(st.use.At) {
+			t.Fatalf("%s: lastUsedAt %v; want %v", st.name, got.LastUsedAt, st.use.At)
+		}
+	}
+
+	// Authorizer instances write at once: no count is lost.
+	const writers, each = 8, 5
+	var wg sync.WaitGroup
+	errs := make(chan error, writers*each)
+	for range writers {
+		wg.Go(func() {
+			for range each {
+				errs <- keys.Touch(ctx, k.ID, store.KeyUse{At: t2, Requests: map[string]int64{d2: 1}})
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		must(t, "concurrent Touch", err)
+	}
+	got, err = keys.Get(ctx, "usr_a", k.ID)
+	must(t, "Get", err)
+	if want := int64(2 + writers*each); got.Usage[d2] != want {
+		t.Fatalf("after %d concurrent writes of 1: %d requests on %s; want %d", writers*each, got.Usage[d2], d2, want)
+	}
+}
+
+// testKeyRevocation: RevokeByHash finds a key by either live secret,
+// revokes it whole (no secret opens it, the record stays with the
+// revocation for its owner), never finds it again, refuses to regenerate
+// it, and leaves it to its owner to delete; a hash that opens nothing is
+// ErrNotFound and changes nothing.
+func testKeyRevocation(t *testing.T, newStores Factory) {
+	ctx := context.Background()
+	at := base.Add(time.Hour)
+	rev := store.KeyRevocation{At: at, Reason: "found in public", URL: "https://github.com/o/r/blob/1/x.env", Source: "content"}
+
+	tests := []struct {
+		name string
+		// rotate regenerates the key with this grace before the report
+		// (negative: not at all).
+		rotate time.Duration
+		// reported is the secret reported: 0 the first, 1 the second.
+		reported int
+	}{
+		{"its only secret", -1, 0},
+		{"its new secret during a rotation's grace", 10 * time.Minute, 1},
+		{"its old secret during a rotation's grace", 10 * time.Minute, 0},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			keys := newStores(t).Keys
+			k := newKey("usr_a", base)
+			secrets := []string{keyHash(200 + 10*i), keyHash(201 + 10*i)}
+			k.Hash = secrets[0]
+			must(t, "Create", keys.Create(ctx, k))
+			other := newKey("usr_a", base.Add(time.Second))
+			other.Hash = keyHash(209 + 10*i)
+			must(t, "Create(another key)", keys.Create(ctx, other))
+			if tc.rotate >= 0 {
+				_, err := keys.Rotate(ctx, "usr_a", k.ID, store.KeyRotation{NewHash: secrets[1], NewHint: "lk_test_…wxyz", Grace: tc.rotate, At: at.Add(-time.Minute)})
+				must(t, "Rotate", err)
+			}
+
+			got, err := keys.RevokeByHash(ctx, secrets[tc.reported], rev)
+			must(t, "RevokeByHash", err)
+			if got.ID != k.ID || got.UserID != "usr_a" || got.Revoked == nil || !got.Revoked.At.Equal(at) ||
+				got.Revoked.Reason != rev.Reason || got.Revoked.URL != rev.URL || got.Revoked.Source != rev.Source {
+				t.Fatalf("RevokeByHash = %+v (revoked %+v); want key %s revoked as %+v", got, got.Revoked, k.ID, rev)
+			}
+			for n, h := range secrets {
+				_, err := keys.ByHash(ctx, h, at)
+				wantErr(t, fmt.Sprintf("ByHash(secret %d after revocation)", n), err, store.ErrNotFound)
+			}
+			stored, err := keys.Get(ctx, "usr_a", k.ID)
+			must(t, "Get(revoked key)", err)
+			if stored.Revoked == nil || stored.Revoked.URL != rev.URL || !stored.Revoked.At.Equal(at) {
+				t.Fatalf("Get(revoked key).Revoked = %+v; want %+v", stored.Revoked, rev)
+			}
+			listed, _, err := keys.List(ctx, "usr_a", store.Page{Limit: 10})
+			must(t, "List", err)
+			if len(listed) != 2 || listed[1].ID != k.ID || listed[1].Revoked == nil || listed[0].Revoked != nil {
+				t.Fatalf("List = %+v; want the revoked key listed as revoked beside the other, untouched", listed)
+			}
+			if _, err := keys.ByHash(ctx, other.Hash, at); err != nil {
+				t.Fatalf("ByHash(another key of the same owner) = %v; want it untouched", err)
+			}
+
+			// Reported again (a replayed or repeated report): nothing to find.
+			for _, h := range secrets {
+				_, err := keys.RevokeByHash(ctx, h, rev)
+				wantErr(t, "RevokeByHash(again)", err, store.ErrNotFound)
+			}
+			_, err = keys.Rotate(ctx, "usr_a", k.ID, store.KeyRotation{NewHash: keyHash(299 + 10*i), At: at})
+			wantErr(t, "Rotate(revoked key)", err, store.ErrRevoked)
+			if _, err := keys.ByHash(ctx, keyHash(299+10*i), at); err == nil {
+				t.Fatal("a refused regeneration left a working secret")
+			}
+			// A use the authorizer allowed from its cache after the
+			// revocation is recorded (the owner should see it) and opens
+			// nothing; the owner's settings are kept as they were.
+			before, err := keys.Get(ctx, "usr_a", k.ID)
+			must(t, "Get(before Touch)", err)
+			must(t, "Touch(revoked key)", keys.Touch(ctx, k.ID, store.KeyUse{At: at.Add(time.Second),
+				Requests: map[string]int64{store.UsageDay(at): 3}, Addresses: map[string]time.Time{"192.0.2.9": at.Add(time.Second)}}))
+			label := "renamed"
+			_, err = keys.UpdateSettings(ctx, "usr_a", k.ID, store.KeySettings{Label: &label, AllowedCIDRs: &[]string{}})
+			wantErr(t, "UpdateSettings(revoked key)", err, store.ErrRevoked)
+			after, err := keys.Get(ctx, "usr_a", k.ID)
+			must(t, "Get(after Touch and UpdateSettings)", err)
+			if after.Label != before.Label || after.Revoked == nil || after.Usage[store.UsageDay(at)] != before.Usage[store.UsageDay(at)]+3 {
+				t.Fatalf("a revoked key after a use and a refused change: %+v; was %+v", after, before)
+			}
+			for n, h := range secrets {
+				if _, err := keys.ByHash(ctx, h, at.Add(2*time.Second)); !errors.Is(err, store.ErrNotFound) {
+					t.Fatalf("ByHash(secret %d) after a recorded use = %v; want ErrNotFound", n, err)
+				}
+			}
+			_, err = keys.UpdateSettings(ctx, "usr_b", k.ID, store.KeySettings{Label: &label})
+			wantErr(t, "UpdateSettings(another user's revoked key)", err, store.ErrNotFound)
+			must(t, "Delete(revoked key)", keys.Delete(ctx, "usr_a", k.ID))
+			_, err = keys.Get(ctx, "usr_a", k.ID)
+			wantErr(t, "Get after Delete", err, store.ErrNotFound)
+		})
+	}
+
+	t.Run("a hash that opens nothing", func(t *testing.T) {
+		keys := newStores(t).Keys
+		k := createKey(ctx, t, keys, 250)
+		_, err := keys.Rotate(ctx, "usr_a", k.ID, store.KeyRotation{NewHash: keyHash(251), Grace: time.Minute, At: base})
+		must(t, "Rotate", err)
+		for _, tc := range []struct {
+			what string
+			hash string
+			at   time.Time
+		}{
+			{"unknown", keyHash(252), at},
+			{"an old secret after its grace", keyHash(250), base.Add(time.Minute)},
+		} {
+			_, err := keys.RevokeByHash(ctx, tc.hash, store.KeyRevocation{At: tc.at, Reason: "found in public"})
+			wantErr(t, "RevokeByHash("+tc.what+")", err, store.ErrNotFound)
+		}
+		got, err := keys.Get(ctx, "usr_a", k.ID)
+		must(t, "Get", err)
+		if got.Revoked != nil {
+			t.Fatalf("a refused revocation marked the key: %+v", got.Revoked)
+		}
+		if _, err := keys.ByHash(ctx, keyHash(251), at); err != nil {
+			t.Fatalf("ByHash(current secret) after refused revocations = %v; want the key", err)
+		}
+	})
+}
+
+// testSecurityLog is the contract of SecurityLogStore: a user's events come
+// newest first, page by page, without another user's and without those
+// past their retention; an id is written once; an event comes back as it
+// was written.
+func testSecurityLog(t *testing.T, newStores Factory) {
+	ctx := context.Background()
+	log := newStores(t).SecurityLog
+	now := base.Add(24 * time.Hour)
+	kept := now.Add(90 * 24 * time.Hour).Unix()
+
+	mk := func(user string, minutes int, expires int64) store.SecurityEvent {
+		return store.SecurityEvent{
+			ID: store.NewID("evt"), UserID: user, At: base.Add(time.Duration(minutes) * time.Minute),
+			Kind: store.EventKeyCreated, Details: map[string]string{"keyId": fmt.Sprintf("key_%d", minutes)}, ExpiresEpoch: expires,
+		}
+	}
+	// Written out of order, so that the order comes from the store.
+	a := []store.SecurityEvent{mk("usr_a", 3, kept), mk("usr_a", 1, kept), mk("usr_a", 4, 0), mk("usr_a", 2, now.Unix()), mk("usr_a", 5, kept)}
+	expired := mk("usr_a", 6, now.Unix()-1) // the newest, and past its retention
+	b := mk("usr_b", 7, kept)
+	for _, e := range append(slices.Clone(a), expired, b) {
+		must(t, "Add", log.Add(ctx, e))
+	}
+
+	dup := a[0]
+	dup.UserID, dup.Kind = "usr_b", store.EventSignIn
+	wantErr(t, "Add(same id)", log.Add(ctx, dup), store.ErrExists)
+
+	listOf := func(user string) func(store.Page) ([]store.SecurityEvent, string, error) {
+		return func(p store.Page) ([]store.SecurityEvent, string, error) { return log.List(ctx, user, now, p) }
+	}
+	eventID := func(e store.SecurityEvent) string { return e.ID }
+	tests := []struct {
+		name string
+		user string
+		want []string
+	}{
+		// a[2] never expires (no ExpiresEpoch) and a[3] expires this
+		// second: both are listed; the expired event is not.
+		{"newest first, in pages, without expired events", "usr_a", []string{a[4].ID, a[2].ID, a[0].ID, a[3].ID, a[1].ID}},
+		{"another user's events only", "usr_b", []string{b.ID}},
+		{"no events", "usr_none", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := collect(t, tc.name, eventID, listOf(tc.user)); !slices.Equal(got, tc.want) {
+				t.Fatalf("List(%s) = %v; want %v", tc.user, got, tc.want)
+			}
+		})
+	}
+
+	t.Run("an event comes back as written", func(t *testing.T) {
+		e := mk("usr_c", 8, kept)
+		e.Kind = store.EventSignIn
+		e.At = base.Add(8 * time.Minute).In(time.FixedZone("UTC+2", 7200))
+		e.Details = map[string]string{
+			"provider": "accounts.example.com", "address": "2001:db8::1", "userAgent": "Mozilla/5.0 (X11; Linux x86_64) Firefox/128.0",
+			"label": "Ünïcode “quotes” <tags> & 😀", "empty": "",
+		}
+		bare := mk("usr_c", 9, kept)
+		bare.Details = nil
+		for _, x := range []store.SecurityEvent{e, bare} {
+			must(t, "Add", log.Add(ctx, x))
+		}
+		got, next, err := log.List(ctx, "usr_c", now, store.Page{})
+		must(t, "List(usr_c)", err)
+		if len(got) != 2 || next != "" {
+			t.Fatalf("List(usr_c) = %d events, next %q; want 2 and no next", len(got), next)
+		}
+		for i, want := range []store.SecurityEvent{bare, e} {
+			g := got[i]
+			if g.ID != want.ID || g.UserID != want.UserID || g.Kind != want.Kind || !g.At.Equal(want.At) ||
+				g.ExpiresEpoch != want.ExpiresEpoch || !maps.Equal(g.Details, want.Details) {
+				t.Errorf("List(usr_c)[%d] = %+v; want %+v", i, g, want)
+			}
+		}
+		// What the caller holds is not the store's: changing it changes
+		// nothing stored.
+		got[1].Details["provider"] = "changed"
+		again, _, err := log.List(ctx, "usr_c", now, store.Page{})
+		must(t, "List(usr_c) again", err)
+		if again[1].Details["provider"] != "accounts.example.com" {
+			t.Errorf("a listed event's details are shared with the store")
+		}
+	})
+
+	t.Run("a cursor is checked", func(t *testing.T) {
+		for _, c := range []string{"!!!", "e30", store.EncodeCursor(store.Position{}), string(make([]byte, 2000))} {
+			_, _, err := log.List(ctx, "usr_a", now, store.Page{Cursor: c})
+			wantErr(t, fmt.Sprintf("List(cursor %.20q)", c), err, store.ErrBadCursor)
+		}
+	})
 }
