@@ -86,9 +86,13 @@ const (
 	ReasonUnknownKey = "unknown_key"
 	// ReasonExpired: a key past its expiry (unauthorized).
 	ReasonExpired = "expired"
-	// ReasonRevoked: a key record whose secret no longer opens it: the old
-	// secret of a rotated key past its grace period, or a record marked
-	// revoked (unauthorized).
+	// ReasonRevoked: a key record the store returned that the secret no
+	// longer opens: marked revoked, or found by the old secret of a
+	// rotated key past its grace period. The stores already find neither
+	// (revoking deletes the key's pointers; an old secret is not found
+	// past its grace), so such requests normally count as unknown_key:
+	// this is the authorizer's own check of the record firing
+	// (unauthorized).
 	ReasonRevoked = "revoked"
 	// ReasonUnknownSession: a session cookie of no session (signed out,
 	// ended, or never issued) (unauthorized).
