@@ -1,13 +1,11 @@
 package devserver
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"maps"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/latchkey/latchkey/internal/apikey"
@@ -19,25 +17,8 @@ import (
 	"github.com/latchkey/latchkey/internal/posts"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/session"
+	"github.com/latchkey/latchkey/internal/testproc"
 )
-
-// logBuffer is a log the server writes while the test reads it.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) Bytes() []byte {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return bytes.Clone(l.buf.Bytes())
-}
 
 // metric is what one EMF line of a request counts: its metrics (each 1)
 // and their dimensions.
@@ -61,7 +42,7 @@ func TestMetricsInTheLocalServersLog(t *testing.T) {
 	srv := httptest.NewUnstartedServer(nil)
 	defer srv.Close()
 	base := "http://" + srv.Listener.Addr().String()
-	logs := &logBuffer{}
+	logs := &testproc.Output{}
 	d := serveWithDevProvider(t, srv, base, httpx.NewLogger(logs))
 	key, err := DemoKey(context.Background(), d)
 	if err != nil {
@@ -70,70 +51,57 @@ func TestMetricsInTheLocalServersLog(t *testing.T) {
 	unknown, _ := apikey.Generate(rand.Reader, apikey.EnvTest)
 	anon := browsertest.New(t, base)
 	rex := browsertest.New(t, base)
-	bearer := func(k string) map[string]string { return map[string]string{"Authorization": "Bearer " + k} }
+	mistyped := key[:20] + string(key[20]^1) + key[21:]
+	signIns := func(outcome, reason string) metric {
+		return metric{[]string{metrics.SignIns},
+			map[string]string{metrics.DimEnvironment: config.EnvTest, metrics.DimOutcome: outcome, metrics.DimReason: reason}}
+	}
+	denial := metric{[]string{metrics.PolicyDenials}, map[string]string{metrics.DimEnvironment: config.EnvTest, metrics.DimAction: "posts:delete"}}
 
 	steps := []struct {
-		name   string
-		do     func() int
-		status int
-		want   []metric
+		name         string
+		b            *browsertest.Browser // nil: rex signs in through the development provider
+		method, path string
+		header       []string // name, value
+		status       int
+		want         []metric
 	}{
-		{"a public request: no decision, no metric", func() int {
-			r, _ := anon.Do("GET", "/api/public/posts/"+seed.WelcomeID, nil, "")
-			return r.StatusCode
-		}, 200, nil},
-		{"no credential", func() int {
-			r, _ := anon.Do("GET", "/api/me", nil, "")
-			return r.StatusCode
-		}, 401, []metric{decision("unauthorized", "missing")}},
-		{"a key, first seen", func() int {
-			r, _ := anon.Do("GET", "/api/me", bearer(key), "")
-			return r.StatusCode
-		}, 200, []metric{decision("allow", "valid_key", metrics.KeyCacheMisses)}},
-		{"the key again, from the cache", func() int {
-			r, _ := anon.Do("GET", "/api/me", bearer(key), "")
-			return r.StatusCode
-		}, 200, []metric{decision("allow", "valid_key", metrics.KeyCacheHits)}},
-		{"a mistyped key", func() int {
-			r, _ := anon.Do("GET", "/api/me", bearer(key[:20]+string(key[20]^1)+key[21:]), "")
-			return r.StatusCode
-		}, 401, []metric{decision("unauthorized", "malformed")}},
-		{"an unknown key", func() int {
-			r, _ := anon.Do("GET", "/api/me", bearer(unknown), "")
-			return r.StatusCode
-		}, 401, []metric{decision("unauthorized", "unknown_key", metrics.KeyCacheMisses)}},
-		{"a key on a session route", func() int {
-			r, _ := anon.Do("GET", "/api/keys", bearer(key), "")
-			return r.StatusCode
-		}, 403, []metric{decision("deny", "session_required", metrics.KeyCacheHits)}},
-		{"a cancelled sign-in", func() int {
-			r, _ := anon.Do("GET", "/api/auth/callback?error=access_denied", nil, "")
-			return r.StatusCode
-		}, 400, []metric{{[]string{metrics.SignIns},
-			map[string]string{metrics.DimEnvironment: config.EnvTest, metrics.DimOutcome: "failure", metrics.DimReason: "cancelled"}}}},
-		{"a sign-in through the development provider", func() int {
-			devSignIn(t, rex, base, seed.Reader.Subject)
-			return 303
-		}, 303, []metric{{[]string{metrics.SignIns},
-			map[string]string{metrics.DimEnvironment: config.EnvTest, metrics.DimOutcome: "success", metrics.DimReason: "signed_in"}}}},
-		{"the reader deletes the author's post: the policy refuses", func() int {
-			r, _ := rex.Do("DELETE", "/api/posts/"+seed.WelcomeID, map[string]string{"Origin": base}, "")
-			return r.StatusCode
-		}, 403, []metric{decision("allow", "valid_session"), {[]string{metrics.PolicyDenials},
-			map[string]string{metrics.DimEnvironment: config.EnvTest, metrics.DimAction: "posts:delete"}}}},
-		{"a session's write from another site", func() int {
-			r, _ := rex.Do("DELETE", "/api/posts/"+seed.WelcomeID, map[string]string{"Origin": "https://evil.example"}, "")
-			return r.StatusCode
-		}, 403, []metric{decision("deny", "cross_origin")}},
+		{"a public request: no decision, no metric", anon, "GET", "/api/public/posts/" + seed.WelcomeID, nil, 200, nil},
+		{"no credential", anon, "GET", "/api/me", nil, 401, []metric{decision("unauthorized", "missing")}},
+		{"a key, first seen", anon, "GET", "/api/me", []string{"Authorization", "Bearer " + key}, 200,
+			[]metric{decision("allow", "valid_key", metrics.KeyCacheMisses)}},
+		{"the key again, from the cache", anon, "GET", "/api/me", []string{"Authorization", "Bearer " + key}, 200,
+			[]metric{decision("allow", "valid_key", metrics.KeyCacheHits)}},
+		{"a mistyped key", anon, "GET", "/api/me", []string{"Authorization", "Bearer " + mistyped}, 401,
+			[]metric{decision("unauthorized", "malformed")}},
+		{"an unknown key", anon, "GET", "/api/me", []string{"Authorization", "Bearer " + unknown}, 401,
+			[]metric{decision("unauthorized", "unknown_key", metrics.KeyCacheMisses)}},
+		{"a key on a session route", anon, "GET", "/api/keys", []string{"Authorization", "Bearer " + key}, 403,
+			[]metric{decision("deny", "session_required", metrics.KeyCacheHits)}},
+		{"a cancelled sign-in", anon, "GET", "/api/auth/callback?error=access_denied", nil, 400, []metric{signIns("failure", "cancelled")}},
+		{"a sign-in through the development provider", nil, "", "", nil, 303, []metric{signIns("success", "signed_in")}},
+		{"the reader deletes the author's post: the policy refuses", rex, "DELETE", "/api/posts/" + seed.WelcomeID, []string{"Origin", base}, 403,
+			[]metric{decision("allow", "valid_session"), denial}},
+		{"a session's write from another site", rex, "DELETE", "/api/posts/" + seed.WelcomeID, []string{"Origin", "https://evil.example"}, 403,
+			[]metric{decision("deny", "cross_origin")}},
 	}
 	for _, step := range steps {
-		before := len(logs.Bytes())
-		if status := step.do(); status != step.status {
-			t.Fatalf("%s: status %d; want %d", step.name, status, step.status)
+		before := len(logs.String())
+		if step.b == nil {
+			devSignIn(t, rex, base, seed.Reader.Subject) // checks its 303
+		} else {
+			var header map[string]string
+			if step.header != nil {
+				header = map[string]string{step.header[0]: step.header[1]}
+			}
+			if r, body := step.b.Do(step.method, step.path, header, ""); r.StatusCode != step.status {
+				t.Fatalf("%s: %d %s; want %d", step.name, r.StatusCode, body, step.status)
+			}
 		}
-		docs := emftest.Lines(t, logs.Bytes()[before:])
+		added := []byte(logs.String()[before:])
+		docs := emftest.Lines(t, added)
 		if len(docs) != len(step.want) {
-			t.Fatalf("%s: %d EMF lines; want %d:\n%s", step.name, len(docs), len(step.want), logs.Bytes()[before:])
+			t.Fatalf("%s: %d EMF lines; want %d:\n%s", step.name, len(docs), len(step.want), added)
 		}
 		for i, doc := range docs {
 			w := step.want[i]
@@ -157,7 +125,7 @@ func TestMetricsInTheLocalServersLog(t *testing.T) {
 
 	// No dimension of any line holds an id the log names elsewhere, or a
 	// credential.
-	all := emftest.Lines(t, logs.Bytes())
+	all := emftest.Lines(t, []byte(logs.String()))
 	ids := map[string]bool{session.ID(rex.Cookies[session.CookieName]): true}
 	for _, u := range seed.Users {
 		ids[u.ID] = true
