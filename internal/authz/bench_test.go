@@ -18,6 +18,8 @@ import (
 
 	"github.com/latchkey/latchkey/internal/apikey"
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/metrics"
+	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/session"
 )
 
@@ -161,5 +163,19 @@ func BenchmarkJWTVerify(b *testing.B) {
 		if _, err := v.Verify(ctx, token); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkDecisionLine is the decision's log line alone, with its
+// metrics, written through the JSON logger: a key request's allow that
+// the cache answered.
+func BenchmarkDecisionLine(b *testing.B) {
+	a := New(Options{Env: apikey.EnvTest, Log: httpx.NewLogger(io.Discard)})
+	in := Input{RequestID: "c6af9ac6-7b61-11e6-9a41-93e8deadbeef", SourceIP: "203.0.113.7", Resource: "/api/me", HTTPMethod: "GET"}
+	d := Decision{Effect: Allow, Reason: "key has read", Class: metrics.ReasonValidKey, Cache: metrics.CacheHit,
+		Principal: principal.Principal{UserID: "usr_owner", KeyID: "key_c6lujwxppahghwkhuxviooqeki", Method: principal.MethodAPIKey}}
+	b.ReportAllocs()
+	for b.Loop() {
+		a.logDecision(in, d)
 	}
 }
