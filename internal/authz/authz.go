@@ -18,6 +18,7 @@ import (
 	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/frontdoor"
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/metrics"
 	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/routes"
 	"github.com/latchkey/latchkey/internal/seclog"
@@ -53,9 +54,15 @@ type Decision struct {
 	Principal principal.Principal
 	// Reason says which rule decided; it is logged, never returned.
 	Reason string
+	// Class is Reason's class, one of metrics.AuthorizerReasons: the
+	// AuthorizerDecisions metric's Reason dimension (docs/METRICS.md).
+	Class string
 	// Code is a Deny's error code (one of httpx.Denials), which the caller
 	// gets in the 403's body; empty is httpx.CodeForbidden.
 	Code string
+	// Cache is what the key cache made of the decision's lookup (the
+	// KeyCacheHits and KeyCacheMisses metrics).
+	Cache metrics.Cache
 }
 
 // denial is the answer a Deny gives the caller: its code and message.
@@ -174,14 +181,14 @@ func Build(d deps.Deps) (*Authorizer, error) {
 // session cookie. Otherwise 401.
 func (a *Authorizer) Decide(ctx context.Context, in Input) Decision {
 	if !a.opts.OriginSecrets.Allows(in.FrontDoor) {
-		return Decision{Effect: Deny, Reason: "request did not come through CloudFront"}
+		return Decision{Effect: Deny, Reason: "request did not come through CloudFront", Class: metrics.ReasonFrontDoor}
 	}
 	route, ok := a.find(in.HTTPMethod, in.Resource)
 	if !ok {
-		return Decision{Reason: "route not in the route table"}
+		return Decision{Reason: "route not in the route table", Class: metrics.ReasonNoRoute}
 	}
 	if route.Need == routes.NeedPublic {
-		return Decision{Reason: "public route sent to the authorizer"}
+		return Decision{Reason: "public route sent to the authorizer", Class: metrics.ReasonPublicRoute}
 	}
 	if len(in.Authorization) > 0 {
 		return a.decideKey(ctx, in, route)
@@ -189,20 +196,23 @@ func (a *Authorizer) Decide(ctx context.Context, in Input) Decision {
 	if len(in.Cookie) > 0 {
 		return a.decideSession(ctx, in)
 	}
-	return Decision{Reason: "no credential"}
+	return Decision{Reason: "no credential", Class: metrics.ReasonMissing}
 }
 
 func (a *Authorizer) decideKey(ctx context.Context, in Input, route routes.Route) Decision {
 	key, err := apikey.FromAuthorization(in.Authorization)
 	if err != nil {
-		return Decision{Reason: "authorization header refused"}
+		return Decision{Reason: "authorization header refused", Class: metrics.ReasonMalformed}
 	}
-	if err := apikey.Check(key, a.opts.Env); err != nil {
-		return Decision{Reason: err.Error()}
+	switch err := apikey.Check(key, a.opts.Env); {
+	case errors.Is(err, apikey.ErrWrongEnvironment):
+		return Decision{Reason: err.Error(), Class: metrics.ReasonWrongEnvironment}
+	case err != nil:
+		return Decision{Reason: err.Error(), Class: metrics.ReasonMalformed}
 	}
 	hash := apikey.Hash(key)
 	now := a.now()
-	k, found, err := a.keys.get(ctx, hash, now, func(ctx context.Context) (store.APIKey, bool, time.Time, error) {
+	k, found, hit, err := a.keys.get(ctx, hash, now, func(ctx context.Context) (store.APIKey, bool, time.Time, error) {
 		k, err := a.opts.Keys.ByHash(ctx, hash, now)
 		if errors.Is(err, store.ErrNotFound) {
 			return store.APIKey{}, false, time.Time{}, nil
@@ -216,30 +226,42 @@ func (a *Authorizer) decideKey(ctx context.Context, in Input, route routes.Route
 		}
 		return k, true, until, nil
 	})
+	d := a.decideFound(in, route, k, found, err, hash, now)
+	d.Cache = metrics.CacheMiss
+	if hit {
+		d.Cache = metrics.CacheHit
+	}
+	return d
+}
+
+// decideFound decides a key request once its record was looked up.
+func (a *Authorizer) decideFound(in Input, route routes.Route, k store.APIKey, found bool, err error, hash string, now time.Time) Decision {
 	if err != nil {
 		a.log.Error("authorizer: key lookup failed", "err", err.Error())
-		return Decision{Effect: Fail, Reason: "key store unavailable"}
+		return Decision{Effect: Fail, Reason: "key store unavailable", Class: metrics.ReasonStoreError}
 	}
 	if !found {
-		return Decision{Reason: "unknown key"}
+		// Revoking or deleting a key deletes its hash's pointer: its
+		// secret finds nothing, and is counted as an unknown key.
+		return Decision{Reason: "unknown key", Class: metrics.ReasonUnknownKey}
 	}
 	// The cached record is checked again at this instant: a rotated
 	// secret's grace and a key's expiry end on time, cache or not.
 	if !store.HashValid(k, hash, now) {
-		return Decision{Reason: "rotated key past its grace period"}
+		return Decision{Reason: "rotated key past its grace period", Class: metrics.ReasonRevoked}
 	}
 	if k.ExpiresAt != nil && !now.Before(*k.ExpiresAt) {
-		return Decision{Reason: "expired key"}
+		return Decision{Reason: "expired key", Class: metrics.ReasonExpired}
 	}
 	if k.Environment != a.opts.Env {
-		return Decision{Reason: "key of another environment"}
+		return Decision{Reason: "key of another environment", Class: metrics.ReasonWrongEnvironment}
 	}
 	p := principal.Principal{UserID: k.UserID, KeyID: k.ID, Method: principal.MethodAPIKey, Permissions: k.Permissions}
 	// The allow-list is checked on the record at this instant, cached or
 	// not, as expiry is; a refused request is no use of the key.
 	addr, addrOK := a.callerAddress(in)
 	if len(k.AllowedCIDRs) > 0 && (!addrOK || !allowedFrom(k.AllowedCIDRs, addr)) {
-		return Decision{Effect: Deny, Code: httpx.CodeIPNotAllowed, Principal: p, Reason: "key used from an address outside its allow-list"}
+		return Decision{Effect: Deny, Code: httpx.CodeIPNotAllowed, Principal: p, Reason: "key used from an address outside its allow-list", Class: metrics.ReasonIPNotAllowed}
 	}
 	d := a.keyDecision(in, route, p)
 	a.uses.seen(k, addr, addrOK, now, d.Effect == Allow)
@@ -253,18 +275,18 @@ func (a *Authorizer) keyDecision(in Input, route routes.Route, p principal.Princ
 		// Scripts send neither header. A browser does, and a page of
 		// another site that got hold of a key (or tricks one into being
 		// sent) must not change state with it.
-		return Decision{Effect: Deny, Principal: p, Reason: "key sent by a browser from another site"}
+		return Decision{Effect: Deny, Principal: p, Reason: "key sent by a browser from another site", Class: metrics.ReasonCrossOrigin}
 	}
 	switch route.Need {
 	case routes.NeedCredential:
-		return Decision{Effect: Allow, Principal: p, Reason: "valid key"}
+		return Decision{Effect: Allow, Principal: p, Reason: "valid key", Class: metrics.ReasonValidKey}
 	case routes.NeedRead, routes.NeedWrite:
 		if perm := principal.Permission(in.HTTPMethod); p.Can(perm) {
-			return Decision{Effect: Allow, Principal: p, Reason: keyReasons[perm][1]}
+			return Decision{Effect: Allow, Principal: p, Reason: keyReasons[perm][1], Class: metrics.ReasonValidKey}
 		}
-		return Decision{Effect: Deny, Principal: p, Reason: keyReasons[principal.Permission(in.HTTPMethod)][0]}
+		return Decision{Effect: Deny, Principal: p, Reason: keyReasons[principal.Permission(in.HTTPMethod)][0], Class: metrics.ReasonPermission}
 	}
-	return Decision{Effect: Deny, Principal: p, Reason: "route needs a browser session"}
+	return Decision{Effect: Deny, Principal: p, Reason: "route needs a browser session", Class: metrics.ReasonSessionRequired}
 }
 
 // keyReasons are the reasons a key lacks or has a permission, written once
@@ -295,15 +317,15 @@ func fromAnotherSite(in Input, publicURL string, allowed []string) bool {
 func (a *Authorizer) decideSession(ctx context.Context, in Input) Decision {
 	token, err := session.FromCookies(in.Cookie)
 	if errors.Is(err, session.ErrNoCookie) {
-		return Decision{Reason: "no credential"}
+		return Decision{Reason: "no credential", Class: metrics.ReasonMissing}
 	}
 	if err != nil {
-		return Decision{Reason: err.Error()}
+		return Decision{Reason: err.Error(), Class: metrics.ReasonMalformed}
 	}
 	hash := session.Hash(token)
 	id := store.SessionID(hash)
 	now := a.now()
-	s, found, err := a.sessions.get(ctx, hash, now, func(ctx context.Context) (store.Session, bool, time.Time, error) {
+	s, found, _, err := a.sessions.get(ctx, hash, now, func(ctx context.Context) (store.Session, bool, time.Time, error) {
 		s, err := a.opts.Sessions.Get(ctx, id)
 		if errors.Is(err, store.ErrNotFound) {
 			return store.Session{}, false, time.Time{}, nil
@@ -318,13 +340,13 @@ func (a *Authorizer) decideSession(ctx context.Context, in Input) Decision {
 	})
 	if err != nil {
 		a.log.Error("authorizer: session lookup failed", "err", err.Error())
-		return Decision{Effect: Fail, Reason: "session store unavailable"}
+		return Decision{Effect: Fail, Reason: "session store unavailable", Class: metrics.ReasonStoreError}
 	}
 	if !found {
-		return Decision{Reason: "unknown session"}
+		return Decision{Reason: "unknown session", Class: metrics.ReasonUnknownSession}
 	}
 	if !a.opts.Lifetimes.Live(s, a.touch.lastSeen(id), now) {
-		return Decision{Reason: "session expired or idle"}
+		return Decision{Reason: "session expired or idle", Class: metrics.ReasonSessionExpired}
 	}
 	authAt := s.CreatedAt
 	if !s.AuthTime.IsZero() {
@@ -332,12 +354,12 @@ func (a *Authorizer) decideSession(ctx context.Context, in Input) Decision {
 	}
 	p := principal.Principal{UserID: s.UserID, SessionID: s.ID, Method: principal.MethodSession, Permissions: []string{"read", "write"}, AuthTime: authAt.Unix()}
 	if session.Unsafe(in.HTTPMethod) && !session.SameOrigin(in.Origin, in.SecFetchSite, a.opts.PublicURL, a.opts.AllowedOrigins) {
-		return Decision{Effect: Deny, Principal: p, Reason: "cross-origin cookie request"}
+		return Decision{Effect: Deny, Principal: p, Reason: "cross-origin cookie request", Class: metrics.ReasonCrossOrigin}
 	}
 	a.touch.now(ctx, id, s.LastSeenAt, now, func(ctx context.Context) error {
 		return a.opts.Sessions.Touch(ctx, id, now, a.opts.Lifetimes.TTLEpoch(s, now))
 	})
-	return Decision{Effect: Allow, Principal: p, Reason: "valid session"}
+	return Decision{Effect: Allow, Principal: p, Reason: "valid session", Class: metrics.ReasonValidSession}
 }
 
 func (a *Authorizer) find(method, resource string) (routes.Route, bool) {
@@ -358,25 +380,33 @@ func (a *Authorizer) Handle(ctx context.Context, req Request) (Response, error) 
 
 // logDecision writes the decision's audit line: the request (API Gateway's
 // id, the route, the address it came from) and who was decided about, never
-// a credential.
+// a credential; and, in CloudWatch's Embedded Metric Format, the
+// AuthorizerDecisions metric by environment, outcome and reason class, and
+// KeyCacheHits or KeyCacheMisses when a key was looked up
+// (metrics.AppendDecision; docs/METRICS.md). Every dimension is a fixed
+// word: the ids stay in the line's own fields.
 //
 // It is written with typed attributes, which box nothing (the untyped
 // form's eleven conversions to any were most of its cost under load), and
 // handed to the handler as slog.Logger would hand it, without the caller's
 // program counter, which only a handler set to add the source reads
-// (httpx.NewLogger's does not) and which cost as much again.
+// (httpx.NewLogger's does not) and which cost as much again. The metrics'
+// directives are encoded once, at start: a line adds only their timestamp.
 func (a *Authorizer) logDecision(in Input, d Decision) {
 	ctx := context.Background()
 	h := a.log.Handler()
 	if !h.Enabled(ctx, slog.LevelInfo) {
 		return
 	}
-	r := slog.NewRecord(time.Now(), slog.LevelInfo, "authorizer decision", 0)
-	r.AddAttrs(
+	now := time.Now()
+	r := slog.NewRecord(now, slog.LevelInfo, "authorizer decision", 0)
+	var buf [16]slog.Attr
+	attrs := append(buf[:0],
 		slog.String("requestId", in.RequestID), slog.String("sourceIp", in.SourceIP), slog.String("viewerAddress", in.ViewerAddress),
 		slog.String("resource", in.Resource), slog.String("method", in.HTTPMethod),
 		slog.String("effect", d.Effect.String()), slog.String("reason", d.Reason),
 		slog.String("userId", d.Principal.UserID), slog.String("keyId", d.Principal.KeyID), slog.String("sessionId", d.Principal.SessionID))
+	r.AddAttrs(metrics.AppendDecision(attrs, now, a.opts.Env, d.Effect.String(), d.Class, d.Cache)...)
 	_ = h.Handle(ctx, r)
 }
 
@@ -391,14 +421,16 @@ func (a *Authorizer) Flush() {
 	a.touch.wg.Wait()
 }
 
+// String names the effect as the log line's "effect" and the
+// AuthorizerDecisions metric's Outcome both do.
 func (e Effect) String() string {
 	switch e {
 	case Allow:
-		return "allow"
+		return metrics.OutcomeAllow
 	case Deny:
-		return "deny"
+		return metrics.OutcomeDeny
 	case Fail:
-		return "fail"
+		return metrics.OutcomeFail
 	}
-	return "unauthorized"
+	return metrics.OutcomeUnauthorized
 }

@@ -339,7 +339,7 @@ func TestCache(t *testing.T) {
 	t.Run("the cache is bounded", func(t *testing.T) {
 		c := newCache[int](time.Minute, time.Second, 3)
 		for i := range 10 {
-			_, _, _ = c.get(ctx, string(rune('a'+i)), t0, func(context.Context) (int, bool, time.Time, error) { return i, true, time.Time{}, nil })
+			_, _, _, _ = c.get(ctx, string(rune('a'+i)), t0, func(context.Context) (int, bool, time.Time, error) { return i, true, time.Time{}, nil })
 		}
 		if n := len(c.entries); n > 3 {
 			t.Fatalf("cache holds %d entries; want at most 3", n)

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
+	"io"
 	"os"
 	"testing"
 	"time"
@@ -16,6 +17,9 @@ import (
 	"github.com/go-jose/go-jose/v4/jwt"
 
 	"github.com/latchkey/latchkey/internal/apikey"
+	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/metrics"
+	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/session"
 )
 
@@ -72,17 +76,26 @@ func BenchmarkAuthorizer(b *testing.B) {
 		ttl   time.Duration
 		event []byte
 		want  error
+		// logged writes the decision's line (with its metrics) through a
+		// JSON handler, as every deployment does; the other cases discard
+		// it before it is built.
+		logged bool
 	}{
-		{"cache-hit", 30 * time.Second, benchEvent(b, "Bearer "+key), nil},
-		{"cache-miss-embedded-store", 0, benchEvent(b, "Bearer "+key), nil},
-		{"malformed-key", 30 * time.Second, benchEvent(b, "Bearer "+malformed), ErrUnauthorized},
+		{"cache-hit", 30 * time.Second, benchEvent(b, "Bearer "+key), nil, false},
+		{"cache-hit-logged", 30 * time.Second, benchEvent(b, "Bearer "+key), nil, true},
+		{"cache-miss-embedded-store", 0, benchEvent(b, "Bearer "+key), nil, false},
+		{"malformed-key", 30 * time.Second, benchEvent(b, "Bearer "+malformed), ErrUnauthorized, false},
 		// Sessions are never cached as valid: every request reads the store.
-		{"session-cookie-embedded-store", 30 * time.Second, benchEventWith(b, "Cookie", session.CookieName+"="+tok), nil},
+		{"session-cookie-embedded-store", 30 * time.Second, benchEventWith(b, "Cookie", session.CookieName+"="+tok), nil, false},
 	}
 	for _, bc := range cases {
 		b.Run(bc.name, func(b *testing.B) {
-			a := New(Options{Keys: f.keys, Sessions: f.sessions, Env: apikey.EnvTest, CacheTTL: bc.ttl, Routes: testRoutes,
-				Lifetimes: session.Lifetimes{Absolute: 12 * time.Hour, Idle: time.Hour}, Now: func() time.Time { return t0 }})
+			o := Options{Keys: f.keys, Sessions: f.sessions, Env: apikey.EnvTest, CacheTTL: bc.ttl, Routes: testRoutes,
+				Lifetimes: session.Lifetimes{Absolute: 12 * time.Hour, Idle: time.Hour}, Now: func() time.Time { return t0 }}
+			if bc.logged {
+				o.Log = httpx.NewLogger(io.Discard)
+			}
+			a := New(o)
 			if _, err := a.Invoke(ctx, bc.event); err != bc.want {
 				b.Fatalf("Invoke = %v; want %v", err, bc.want)
 			}
@@ -150,5 +163,19 @@ func BenchmarkJWTVerify(b *testing.B) {
 		if _, err := v.Verify(ctx, token); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkDecisionLine is the decision's log line alone, with its
+// metrics, written through the JSON logger: a key request's allow that
+// the cache answered.
+func BenchmarkDecisionLine(b *testing.B) {
+	a := New(Options{Env: apikey.EnvTest, Log: httpx.NewLogger(io.Discard)})
+	in := Input{RequestID: "c6af9ac6-7b61-11e6-9a41-93e8deadbeef", SourceIP: "203.0.113.7", Resource: "/api/me", HTTPMethod: "GET"}
+	d := Decision{Effect: Allow, Reason: "key has read", Class: metrics.ReasonValidKey, Cache: metrics.CacheHit,
+		Principal: principal.Principal{UserID: "usr_owner", KeyID: "key_c6lujwxppahghwkhuxviooqeki", Method: principal.MethodAPIKey}}
+	b.ReportAllocs()
+	for b.Loop() {
+		a.logDecision(in, d)
 	}
 }

@@ -51,17 +51,18 @@ func negativeTTL(ttl time.Duration) time.Duration {
 }
 
 // get returns the cached answer for key, or loads it once for all
-// concurrent callers.
-func (c *cache[V]) get(ctx context.Context, key string, now time.Time, load loader[V]) (V, bool, error) {
+// concurrent callers. hit says the answer was remembered; a load, or a
+// wait for another caller's load, is a miss.
+func (c *cache[V]) get(ctx context.Context, key string, now time.Time, load loader[V]) (val V, found, hit bool, err error) {
 	if c == nil || (c.ttl <= 0 && c.negTTL <= 0) {
 		v, found, _, err := load(ctx)
-		return v, found, err
+		return v, found, false, err
 	}
 	c.mu.Lock()
 	if e, ok := c.entries[key]; ok {
 		if now.Before(e.until) {
 			c.mu.Unlock()
-			return e.val, e.found, nil
+			return e.val, e.found, true, nil
 		}
 		delete(c.entries, key)
 	}
@@ -69,10 +70,10 @@ func (c *cache[V]) get(ctx context.Context, key string, now time.Time, load load
 		c.mu.Unlock()
 		select {
 		case <-call.done:
-			return call.val, call.found, call.err
+			return call.val, call.found, false, call.err
 		case <-ctx.Done():
 			var zero V
-			return zero, false, ctx.Err()
+			return zero, false, false, ctx.Err()
 		}
 	}
 	call := &cacheCall[V]{done: make(chan struct{})}
@@ -102,5 +103,5 @@ func (c *cache[V]) get(ctx context.Context, key string, now time.Time, load load
 	}
 	c.mu.Unlock()
 	close(call.done)
-	return call.val, call.found, call.err
+	return call.val, call.found, false, call.err
 }

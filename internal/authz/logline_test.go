@@ -8,14 +8,15 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/apikey"
+	"github.com/latchkey/latchkey/internal/metrics"
 )
 
 // TestDecisionLineIsWhatLoggerWrites: the decision's audit line, handed to
 // the handler directly, is the very line slog.Logger.Info writes with the
 // same fields, in the same order.
 func TestDecisionLineIsWhatLoggerWrites(t *testing.T) {
-	noTime := &slog.HandlerOptions{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
-		if a.Key == slog.TimeKey {
+	noTime := &slog.HandlerOptions{ReplaceAttr: func(groups []string, a slog.Attr) slog.Attr {
+		if a.Key == slog.TimeKey && len(groups) == 0 || a.Key == "Timestamp" && len(groups) == 1 && groups[0] == "_aws" {
 			return slog.Attr{}
 		}
 		return a
@@ -29,11 +30,15 @@ func TestDecisionLineIsWhatLoggerWrites(t *testing.T) {
 	d := a.Decide(context.Background(), in)
 	a.logDecision(in, d)
 	a.Wait()
-	slog.New(slog.NewJSONHandler(&want, noTime)).Info("authorizer decision",
-		"requestId", in.RequestID, "sourceIp", in.SourceIP, "viewerAddress", in.ViewerAddress,
+	args := []any{"requestId", in.RequestID, "sourceIp", in.SourceIP, "viewerAddress", in.ViewerAddress,
 		"resource", in.Resource, "method", in.HTTPMethod,
 		"effect", d.Effect.String(), "reason", d.Reason,
-		"userId", d.Principal.UserID, "keyId", d.Principal.KeyID, "sessionId", d.Principal.SessionID)
+		"userId", d.Principal.UserID, "keyId", d.Principal.KeyID, "sessionId", d.Principal.SessionID}
+	// Then the metrics: the first lookup of the key missed the cache.
+	for _, m := range metrics.AppendDecision(nil, time.Now(), apikey.EnvTest, "allow", "valid_key", metrics.CacheMiss) {
+		args = append(args, m)
+	}
+	slog.New(slog.NewJSONHandler(&want, noTime)).Info("authorizer decision", args...)
 	if d.Effect != Allow || got.String() != want.String() {
 		t.Fatalf("decision %v; line\n%s\nwant\n%s", d.Effect, got.String(), want.String())
 	}

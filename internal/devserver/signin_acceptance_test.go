@@ -12,6 +12,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/browsertest"
 	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/openapi/openapitest"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/session"
@@ -73,6 +74,13 @@ func devSignIn(t *testing.T, b *browsertest.Browser, base, sub string) {
 // base, with any other LATCHKEY_* settings in env.
 func startWithDevProvider(t *testing.T, srv *httptest.Server, base string, env ...string) {
 	t.Helper()
+	serveWithDevProvider(t, srv, base, slog.New(slog.DiscardHandler), env...)
+}
+
+// serveWithDevProvider is startWithDevProvider logging to log, and returns
+// the server's dependencies.
+func serveWithDevProvider(t *testing.T, srv *httptest.Server, base string, log *slog.Logger, env ...string) deps.Deps {
+	t.Helper()
 	vars := map[string]string{"LATCHKEY_PUBLIC_URL": base}
 	for i := 0; i+1 < len(env); i += 2 {
 		vars[env[i]] = env[i+1]
@@ -85,9 +93,10 @@ func startWithDevProvider(t *testing.T, srv *httptest.Server, base string, env .
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, _ := localHandler(t, cfg, slog.New(slog.DiscardHandler))
+	h, d := localHandler(t, cfg, log)
 	srv.Config.Handler = openapitest.Middleware(t, WithDevProvider(h, idp, cfg.PublicURL))
 	srv.Start()
+	return d
 }
 
 // TestAnyPort is `LATCHKEY_ADDR=127.0.0.1:<port> make dev` with nothing

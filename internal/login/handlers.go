@@ -5,11 +5,13 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/metrics"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
 )
@@ -137,73 +139,79 @@ var providerError = regexp.MustCompile(`^[a-z_]{1,64}$`)
 
 // Callback answers GET /api/auth/callback. Every failure is a 400 with no
 // session, and the login cookie is cleared whatever happens, so a callback
-// cannot be replayed with it.
+// cannot be replayed with it. Each outcome's log line counts it in the
+// SignIns metric, by its class (metrics.SignInReasons; docs/METRICS.md).
 func (h Handlers) Callback(ctx context.Context, req httpx.Request) (httpx.Response, error) {
 	clear := loginCookie("", 0)
-	refuse := func(reason string, e *httpx.Error) (httpx.Response, error) {
-		httpx.Logger(ctx).Warn("sign-in refused", "reason", reason)
+	refuse := func(class, reason string, e *httpx.Error) (httpx.Response, error) {
+		h.S.logSignIn(ctx, slog.LevelWarn, "sign-in refused", metrics.OutcomeFailure, class, slog.String("reason", reason))
 		r := httpx.ErrorFor(req, pageTitle, e)
 		r.MultiValueHeaders = map[string][]string{"Set-Cookie": {clear}}
 		return r, nil
 	}
-	fail := func(reason string, msg string) (httpx.Response, error) {
-		return refuse(reason, httpx.BadRequest("sign-in failed: %s; please sign in again", msg))
+	fail := func(class, reason string, msg string) (httpx.Response, error) {
+		return refuse(class, reason, httpx.BadRequest("sign-in failed: %s; please sign in again", msg))
 	}
 	if e, ok, err := httpx.Query(req, "error"); ok || err != nil {
 		if e == "access_denied" && err == nil {
 			// The person said no at the provider (or closed its page).
-			return refuse("provider error access_denied", httpx.BadRequest("Sign-in was cancelled."))
+			return refuse(metrics.SignInCancelled, "provider error access_denied", httpx.BadRequest("Sign-in was cancelled."))
 		}
 		if !providerError.MatchString(e) {
 			e = "an error"
 		}
-		return fail("provider error "+e, "the identity provider answered "+e)
+		return fail(metrics.SignInProviderError, "provider error "+e, "the identity provider answered "+e)
 	}
 	state, okState, err1 := httpx.Query(req, "state")
 	code, okCode, err2 := httpx.Query(req, "code")
 	if err1 != nil || err2 != nil || !okState || !okCode || code == "" || len(code) > 2048 {
-		return fail("state or code missing or repeated", "the answer from the identity provider is incomplete")
+		return fail(metrics.SignInIncomplete, "state or code missing or repeated", "the answer from the identity provider is incomplete")
 	}
+	const tooLong = "this browser did not start the sign-in, or it took too long"
 	sealed, err := session.LoginCookie(headerValues(req, "Cookie"))
 	if err != nil {
-		return fail("login cookie: "+err.Error(), "this browser did not start the sign-in, or it took too long")
+		return fail(metrics.SignInLoginExpired, "login cookie: "+err.Error(), tooLong)
 	}
 	f, err := h.S.sealer.open(sealed, h.S.Now())
 	if err != nil {
-		return fail(err.Error(), "this browser did not start the sign-in, or it took too long")
+		return fail(metrics.SignInLoginExpired, err.Error(), tooLong)
 	}
 	if subtle.ConstantTimeCompare([]byte(state), []byte(f.State)) != 1 {
-		return fail("state mismatch", "the answer does not belong to this sign-in")
+		return fail(metrics.SignInStateMismatch, "state mismatch", "the answer does not belong to this sign-in")
 	}
 	if iss, ok, err := httpx.Query(req, "iss"); err != nil || ok && iss != h.S.Provider.Issuer() {
 		// RFC 9207: the answer names another issuer (a mix-up attack).
-		return fail("iss mismatch", "the answer came from another identity provider")
+		return fail(metrics.SignInIssuerMismatch, "iss mismatch", "the answer came from another identity provider")
 	}
 	pctx, cancel := h.S.providerContext(ctx)
 	defer cancel()
 	id, err := h.S.Provider.Identify(pctx, code, f.Verifier, f.Nonce)
 	if errors.Is(err, ErrVerify) {
-		return fail(err.Error(), "the identity provider's answer did not verify")
+		return fail(metrics.SignInTokenInvalid, err.Error(), "the identity provider's answer did not verify")
 	}
 	if err != nil {
 		// The provider is down or slow: fail closed, say so, and let the
 		// person try again (a new sign-in: the code and flow are spent).
 		httpx.Logger(ctx).Error("identity provider unavailable", "err", err.Error())
-		r, _ := refuse("provider unavailable", httpx.Errorf(503, httpx.CodeUnavailable, "the identity provider could not be reached; sign in again shortly"))
+		r, _ := refuse(metrics.SignInProviderUnavailable, "provider unavailable",
+			httpx.Errorf(503, httpx.CodeUnavailable, "the identity provider could not be reached; sign in again shortly"))
 		r.Headers["Retry-After"] = "5"
 		return r, nil
 	}
 	if f.Fresh && !id.AuthTime.IsZero() && id.AuthTime.Before(time.Unix(f.Expires, 0).Add(-loginTTL-authTimeSkew)) {
 		// Asked to sign in again, the provider answered with an older
 		// sign-in: it did not ask the person (prompt=login ignored).
-		return fail("stale auth_time on a fresh sign-in", "the identity provider did not ask you to sign in again")
+		return fail(metrics.SignInStaleAuthTime, "stale auth_time on a fresh sign-in", "the identity provider did not ask you to sign in again")
 	}
 	ua, _ := httpx.Header(req, "User-Agent")
 	token, u, err := h.S.SignIn(ctx, id, ua)
 	if err != nil {
+		// Answered 500 and logged with the error by httpx.Adapt; counted here.
+		h.S.logSignIn(ctx, slog.LevelError, "sign-in failed", metrics.OutcomeFailure, metrics.SignInStoreError)
 		return httpx.Response{}, err
 	}
-	httpx.Logger(ctx).Info("signed in", "userId", u.ID, "sessionId", session.ID(token))
+	h.S.logSignIn(ctx, slog.LevelInfo, "signed in", metrics.OutcomeSuccess, metrics.SignInOK,
+		slog.String("userId", u.ID), slog.String("sessionId", session.ID(token)))
 	h.S.Events.Record(ctx, u.ID, store.EventSignIn, map[string]string{
 		"provider": h.S.providerName(), "address": h.S.Events.Address(req), "userAgent": cleanUserAgent(ua), "sessionId": session.ID(token),
 	})
@@ -231,3 +239,11 @@ func (h Handlers) Callback(ctx context.Context, req httpx.Request) (httpx.Respon
 }
 
 func headerValues(req httpx.Request, name string) []string { return httpx.HeaderValues(req, name) }
+
+// logSignIn writes the line of a sign-in's outcome, with attrs, and counts
+// it in the SignIns metric by the deployment's environment, outcome and
+// class. The dimensions are fixed words; ids stay in attrs.
+func (s *Service) logSignIn(ctx context.Context, level slog.Level, msg, outcome, class string, attrs ...slog.Attr) {
+	attrs = metrics.AppendSignIn(attrs, time.Now(), s.Config.Env, outcome, class)
+	httpx.Logger(ctx).LogAttrs(ctx, level, msg, attrs...)
+}

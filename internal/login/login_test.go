@@ -6,7 +6,9 @@ import (
 	"crypto/rand"
 	"errors"
 	"log/slog"
+	"maps"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -16,6 +18,8 @@ import (
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/metrics"
+	"github.com/latchkey/latchkey/internal/metrics/emftest"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
 	"github.com/latchkey/latchkey/internal/store/embedded"
@@ -93,6 +97,27 @@ func (r *rig) callback(query map[string]string, cookie string) httpx.Response {
 	return resp
 }
 
+// wantSignIn checks that the last EMF line logged counts one sign-in of
+// this outcome and class, and only that, in the Environment of the rig.
+func (r *rig) wantSignIn(t *testing.T, outcome, class string) {
+	t.Helper()
+	docs := emftest.Lines(t, r.logs.Bytes())
+	if len(docs) == 0 {
+		t.Fatalf("no EMF line in the log:\n%s", r.logs.String())
+	}
+	d := docs[len(docs)-1]
+	if err := emftest.CheckKnown(d, nil); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{metrics.DimEnvironment: config.EnvTest, metrics.DimOutcome: outcome, metrics.DimReason: class}
+	if got := d.Dimensions(); !maps.Equal(got, want) || !maps.Equal(d.Metrics(), map[string]float64{metrics.SignIns: 1}) {
+		t.Fatalf("sign-in metrics %v %v; want %v and one SignIns", got, d.Metrics(), want)
+	}
+	if !slices.Equal(d.Sets(metrics.SignIns), []string{"Environment,Outcome", "Environment,Outcome,Reason"}) {
+		t.Fatalf("SignIns by %v", d.Sets(metrics.SignIns))
+	}
+}
+
 func (r *rig) sessionCount(t *testing.T) int {
 	t.Helper()
 	ss, _, err := r.stores.Sessions.List(context.Background(), store.UserID(r.op.srv.URL, "alice"), store.Page{})
@@ -133,6 +158,7 @@ func TestSignInSucceeds(t *testing.T) {
 	if n := r.sessionCount(t); n != 1 {
 		t.Fatalf("sessions = %d; want 1", n)
 	}
+	r.wantSignIn(t, metrics.OutcomeSuccess, metrics.SignInOK)
 	u, err := r.stores.Users.Get(context.Background(), store.UserID(r.op.srv.URL, "alice"))
 	if err != nil || u.Email != "alice@example.com" || len(u.Roles) != 1 || u.Roles[0] != "editor" {
 		t.Fatalf("user = %+v, %v; want alice with the editor role from LATCHKEY_EDITORS", u, err)
@@ -207,6 +233,7 @@ func TestIDTokenRejections(t *testing.T) {
 			if n := r.sessionCount(t); n != 0 {
 				t.Fatalf("sessions = %d; want none", n)
 			}
+			r.wantSignIn(t, metrics.OutcomeFailure, metrics.SignInTokenInvalid)
 		})
 	}
 }
@@ -224,18 +251,22 @@ func withClaims(edit func(r *rig, c map[string]any)) func(r *rig, nonce string) 
 func TestCallbackRefusals(t *testing.T) {
 	tests := []struct {
 		name   string
+		class  string
 		mutate func(q map[string]string, cookie string) (map[string]string, string)
 	}{
-		{"provider error", func(q map[string]string, c string) (map[string]string, string) {
+		{"provider error", metrics.SignInCancelled, func(q map[string]string, c string) (map[string]string, string) {
 			return map[string]string{"error": "access_denied", "state": q["state"]}, c
 		}},
-		{"no login cookie", func(q map[string]string, _ string) (map[string]string, string) { return q, "" }},
-		{"tampered login cookie", func(q map[string]string, c string) (map[string]string, string) {
+		{"another provider error", metrics.SignInProviderError, func(q map[string]string, c string) (map[string]string, string) {
+			return map[string]string{"error": "server_error", "state": q["state"]}, c
+		}},
+		{"no login cookie", metrics.SignInLoginExpired, func(q map[string]string, _ string) (map[string]string, string) { return q, "" }},
+		{"tampered login cookie", metrics.SignInLoginExpired, func(q map[string]string, c string) (map[string]string, string) {
 			b := []byte(c)
 			b[len(b)-5] ^= 1
 			return q, string(b)
 		}},
-		{"wrong state", func(q map[string]string, c string) (map[string]string, string) {
+		{"wrong state", metrics.SignInStateMismatch, func(q map[string]string, c string) (map[string]string, string) {
 			first := "x"
 			if q["state"][0] == 'x' {
 				first = "y"
@@ -243,13 +274,13 @@ func TestCallbackRefusals(t *testing.T) {
 			q["state"] = first + q["state"][1:]
 			return q, c
 		}},
-		{"missing state", func(q map[string]string, c string) (map[string]string, string) { delete(q, "state"); return q, c }},
-		{"missing code", func(q map[string]string, c string) (map[string]string, string) { delete(q, "code"); return q, c }},
-		{"another issuer in iss (mix-up)", func(q map[string]string, c string) (map[string]string, string) {
+		{"missing state", metrics.SignInIncomplete, func(q map[string]string, c string) (map[string]string, string) { delete(q, "state"); return q, c }},
+		{"missing code", metrics.SignInIncomplete, func(q map[string]string, c string) (map[string]string, string) { delete(q, "code"); return q, c }},
+		{"another issuer in iss (mix-up)", metrics.SignInIssuerMismatch, func(q map[string]string, c string) (map[string]string, string) {
 			q["iss"] = "https://evil.example"
 			return q, c
 		}},
-		{"a code for another PKCE verifier", func(q map[string]string, c string) (map[string]string, string) {
+		{"a code for another PKCE verifier", metrics.SignInTokenInvalid, func(q map[string]string, c string) (map[string]string, string) {
 			q["code"] = "stolen-code"
 			return q, c
 		}},
@@ -268,6 +299,7 @@ func TestCallbackRefusals(t *testing.T) {
 			if n := r.sessionCount(t); n != 0 {
 				t.Fatalf("sessions = %d; want none", n)
 			}
+			r.wantSignIn(t, metrics.OutcomeFailure, tc.class)
 		})
 	}
 }
@@ -280,6 +312,7 @@ func TestLoginCookieExpires(t *testing.T) {
 	if resp := r.callback(map[string]string{"state": q.Get("state"), "code": "code"}, cookie); resp.StatusCode != 400 {
 		t.Fatalf("Callback after 10 minutes = %d; want 400", resp.StatusCode)
 	}
+	r.wantSignIn(t, metrics.OutcomeFailure, metrics.SignInLoginExpired)
 }
 
 func TestLoginCookieAttributes(t *testing.T) {
@@ -386,7 +419,8 @@ func TestProviderOutageAnswers503InBound(t *testing.T) {
 	for _, tc := range []struct {
 		fault string
 		want  int
-	}{{"500", 503}, {"hang", 503}, {"", 400}} {
+		class string
+	}{{"500", 503, metrics.SignInProviderUnavailable}, {"hang", 503, metrics.SignInProviderUnavailable}, {"", 400, metrics.SignInTokenInvalid}} {
 		t.Run("fault "+tc.fault, func(t *testing.T) {
 			r := newRig(t)
 			r.h.S.ProviderTimeout = 300 * time.Millisecond
@@ -407,6 +441,7 @@ func TestProviderOutageAnswers503InBound(t *testing.T) {
 			if n := r.sessionCount(t); n != 0 {
 				t.Fatalf("sessions = %d; want none", n)
 			}
+			r.wantSignIn(t, metrics.OutcomeFailure, tc.class)
 		})
 	}
 }
@@ -436,6 +471,7 @@ func TestAuthTimeIsKept(t *testing.T) {
 				if cb.StatusCode != 400 || r.sessionCount(t) != 0 {
 					t.Fatalf("callback = %d %s with %d sessions; want 400 and none", cb.StatusCode, cb.Body, r.sessionCount(t))
 				}
+				r.wantSignIn(t, metrics.OutcomeFailure, metrics.SignInStaleAuthTime)
 				return
 			}
 			if cb.StatusCode != 303 {
@@ -447,4 +483,23 @@ func TestAuthTimeIsKept(t *testing.T) {
 			}
 		})
 	}
+}
+
+type failingUsers struct{ store.UserStore }
+
+func (failingUsers) Upsert(context.Context, store.User) (store.User, error) {
+	return store.User{}, errors.New("dynamodb: throttled")
+}
+
+// TestAFailedSaveIsCounted: a sign-in the store could not save is a 500,
+// counted as a failure of class store_error.
+func TestAFailedSaveIsCounted(t *testing.T) {
+	r := newRig(t)
+	r.h.S.Users = failingUsers{r.stores.Users}
+	q, cookie := r.start(t, "/")
+	r.op.issue("code", q.Get("code_challenge"), r.op.sign(r.op.claims(q.Get("nonce"), r.now), r.op.key, "k1", jose.RS256))
+	if resp := r.callback(map[string]string{"state": q.Get("state"), "code": "code"}, cookie); resp.StatusCode != 500 {
+		t.Fatalf("callback = %d %s; want the 500 of a failed save", resp.StatusCode, resp.Body)
+	}
+	r.wantSignIn(t, metrics.OutcomeFailure, metrics.SignInStoreError)
 }

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"time"
 	"unicode/utf8"
 
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/metrics"
 	"github.com/latchkey/latchkey/internal/policy"
 	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/seclog"
@@ -151,12 +153,33 @@ func (a API) refused(ctx context.Context, who policy.Principal, act policy.Actio
 }
 
 // allowed asks the policy and logs the decision with the policies that
-// made it.
+// made it. Each call is a request's check, so a refusal's line also counts
+// it in the PolicyDenials metric, by the action refused (metricAction;
+// docs/METRICS.md): a refused read of a post the request meant to change
+// counts as the read the policy refused.
 func (a API) allowed(ctx context.Context, who policy.Principal, act policy.Action, p store.Post) bool {
 	d := a.Policy.Decide(who, act, p)
-	httpx.Logger(ctx).Info("policy decision", "action", string(act), "postId", p.ID, "userId", who.UserID,
-		"allowed", d.Allowed, "policies", d.Policies, "errors", d.Errors)
+	attrs := []slog.Attr{slog.String("action", string(act)), slog.String("postId", p.ID), slog.String("userId", who.UserID),
+		slog.Bool("allowed", d.Allowed), slog.Any("policies", d.Policies), slog.Any("errors", d.Errors)}
+	if !d.Allowed {
+		attrs = metrics.AppendPolicyDenial(attrs, time.Now(), a.Config.Env, metricAction(act))
+	}
+	httpx.Logger(ctx).LogAttrs(ctx, slog.LevelInfo, "policy decision", attrs...)
 	return d.Allowed
+}
+
+// metricAction names a Cedar action as the PolicyDenials metric's Action
+// dimension: "posts:" and the action, one of policy.Actions.
+func metricAction(act policy.Action) string { return "posts:" + string(act) }
+
+// MetricActions lists every value of the PolicyDenials metric's Action
+// dimension, one per action of the policies.
+func MetricActions() []string {
+	out := make([]string, 0, len(policy.Actions))
+	for _, a := range policy.Actions {
+		out = append(out, metricAction(a))
+	}
+	return out
 }
 
 // loadFor loads the post of the request for an action by the caller: 404

@@ -1,9 +1,11 @@
 package posts
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,6 +13,8 @@ import (
 	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/metrics"
+	"github.com/latchkey/latchkey/internal/metrics/emftest"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/store"
 )
@@ -32,27 +36,31 @@ func TestPolicyRefusalsAreInTheAuthorsSecurityLog(t *testing.T) {
 		status  int
 		author  store.User
 		details map[string]string // nil: nothing recorded
+		// denied is the PolicyDenials metric's Action: the action the
+		// policy refused, which is read when the post could not be seen
+		// ("" when nothing was refused).
+		denied string
 	}{
 		{"another user reads a draft", Get, "GET", &seed.Reader, seed.DraftID, "", 404, seed.Author,
-			map[string]string{"action": "read", "postId": seed.DraftID, "title": "Unfinished thoughts", "actor": "other"}},
+			map[string]string{"action": "read", "postId": seed.DraftID, "title": "Unfinished thoughts", "actor": "other"}, "posts:read"},
 		{"another user edits a draft they cannot see", Update, "PUT", &seed.Reader, seed.DraftID, `{"title":"x","body":"y","version":1}`, 404, seed.Author,
-			map[string]string{"action": "update", "postId": seed.DraftID, "title": "Unfinished thoughts", "actor": "other"}},
+			map[string]string{"action": "update", "postId": seed.DraftID, "title": "Unfinished thoughts", "actor": "other"}, "posts:read"},
 		{"another user edits a published post", Update, "PUT", &seed.Reader, seed.WelcomeID, `{"title":"x","body":"y","version":2}`, 403, seed.Author,
-			map[string]string{"action": "update", "postId": seed.WelcomeID, "title": "Welcome to Latchkey", "actor": "other"}},
+			map[string]string{"action": "update", "postId": seed.WelcomeID, "title": "Welcome to Latchkey", "actor": "other"}, "posts:update"},
 		{"an editor deletes another's post", Delete, "DELETE", &seed.Editor, seed.WelcomeID, "", 403, seed.Author,
-			map[string]string{"action": "delete", "postId": seed.WelcomeID, "title": "Welcome to Latchkey", "actor": "other"}},
+			map[string]string{"action": "delete", "postId": seed.WelcomeID, "title": "Welcome to Latchkey", "actor": "other"}, "posts:delete"},
 		{"the author publishes without the editor role", Publish, "POST", &seed.Author, seed.DraftID, "", 403, seed.Author,
-			map[string]string{"action": "publish", "postId": seed.DraftID, "title": "Unfinished thoughts", "actor": "author"}},
+			map[string]string{"action": "publish", "postId": seed.DraftID, "title": "Unfinished thoughts", "actor": "author"}, "posts:publish"},
 		{"another user reads the editor's draft: the editor's log", Get, "GET", &seed.Reader, seed.Draft2ID, "", 404, seed.Editor,
-			map[string]string{"action": "read", "postId": seed.Draft2ID, "title": "Editor's notes", "actor": "other"}},
-		{"the author reads their draft", Get, "GET", &seed.Author, seed.DraftID, "", 200, seed.Author, nil},
-		{"an editor edits another's post", Update, "PUT", &seed.Editor, seed.DraftID, `{"title":"x","body":"y","version":1}`, 200, seed.Author, nil},
-		{"anyone reads a draft on the public route", PublicGet, "GET", nil, seed.DraftID, "", 404, seed.Author, nil},
+			map[string]string{"action": "read", "postId": seed.Draft2ID, "title": "Editor's notes", "actor": "other"}, "posts:read"},
+		{"the author reads their draft", Get, "GET", &seed.Author, seed.DraftID, "", 200, seed.Author, nil, ""},
+		{"an editor edits another's post", Update, "PUT", &seed.Editor, seed.DraftID, `{"title":"x","body":"y","version":1}`, 200, seed.Author, nil, ""},
+		{"anyone reads a draft on the public route", PublicGet, "GET", nil, seed.DraftID, "", 404, seed.Author, nil, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
-			d := depstest.Local(config.Config{Editors: []string{seed.Editor.Email}})
+			d := depstest.Local(config.Config{Env: config.EnvTest, Editors: []string{seed.Editor.Email}})
 			if err := seed.Load(ctx, d.Stores); err != nil {
 				t.Fatal(err)
 			}
@@ -64,7 +72,8 @@ func TestPolicyRefusalsAreInTheAuthorsSecurityLog(t *testing.T) {
 			if tc.as != nil {
 				req.RequestContext.Authorizer = map[string]any{"userId": tc.as.ID, "method": "session", "sessionId": "ses_x", "permissions": "read,write"}
 			}
-			resp, err := httpx.Adapt(slog.New(slog.DiscardHandler), depstest.Build(t, tc.build, d))(ctx, req)
+			var logs bytes.Buffer
+			resp, err := httpx.Adapt(slog.New(slog.NewJSONHandler(&logs, nil)), depstest.Build(t, tc.build, d))(ctx, req)
 			if err != nil || resp.StatusCode != tc.status {
 				t.Fatalf("%s %s = %d %s, %v; want %d", tc.method, tc.post, resp.StatusCode, resp.Body, err, tc.status)
 			}
@@ -85,6 +94,36 @@ func TestPolicyRefusalsAreInTheAuthorsSecurityLog(t *testing.T) {
 					}
 				}
 			}
+			wantDenial(t, logs.Bytes(), tc.denied)
 		})
+	}
+}
+
+// wantDenial checks that a request's log counts one PolicyDenials of
+// action (an EMF line by Environment and Action, the policy decision's
+// line) or, when action is "", none.
+func wantDenial(t *testing.T, log []byte, action string) {
+	t.Helper()
+	docs := emftest.Lines(t, log)
+	if action == "" {
+		if len(docs) != 0 {
+			t.Fatalf("%d metric lines; want none:\n%s", len(docs), log)
+		}
+		return
+	}
+	if len(docs) != 1 {
+		t.Fatalf("%d metric lines; want one PolicyDenials:\n%s", len(docs), log)
+	}
+	d := docs[0]
+	if err := emftest.CheckKnown(d, MetricActions()); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{metrics.DimEnvironment: config.EnvTest, metrics.DimAction: action}
+	if !maps.Equal(d.Dimensions(), want) || !maps.Equal(d.Metrics(), map[string]float64{metrics.PolicyDenials: 1}) ||
+		!slices.Equal(d.Sets(metrics.PolicyDenials), []string{"Environment", "Environment,Action"}) {
+		t.Fatalf("PolicyDenials line %v %v by %v; want %v", d.Dimensions(), d.Metrics(), d.Sets(metrics.PolicyDenials), want)
+	}
+	if d.Line["msg"] != "policy decision" || d.Line["allowed"] != false || d.Line["action"] != strings.TrimPrefix(action, "posts:") {
+		t.Fatalf("the denial is not on the policy decision's line: %v", d.Line)
 	}
 }
