@@ -378,6 +378,9 @@ func (a *Authorizer) Handle(ctx context.Context, req Request) (Response, error) 
 	return Render(d, PolicyResource(req.MethodArn, req.Resource))
 }
 
+// decisionMsg is the decision line's message.
+const decisionMsg = "authorizer decision"
+
 // logDecision writes the decision's audit line: the request (API Gateway's
 // id, the route, the address it came from) and who was decided about, never
 // a credential; and, in CloudWatch's Embedded Metric Format, the
@@ -392,14 +395,38 @@ func (a *Authorizer) Handle(ctx context.Context, req Request) (Response, error) 
 // program counter, which only a handler set to add the source reads
 // (httpx.NewLogger's does not) and which cost as much again. The metrics'
 // directives are encoded once, at start: a line adds only their timestamp.
+//
+// Through httpx.NewLogger's handler (every function's and the local
+// server's) the line is built by hand instead (httpx.StartLine), the same
+// bytes at a fifth of the cost: with its metrics, slog's walk over the
+// line's attributes was a seventh of the local server's CPU on a key
+// request. TestDecisionLineIsWhatLoggerWrites holds the two ways the same.
 func (a *Authorizer) logDecision(in Input, d Decision) {
 	ctx := context.Background()
 	h := a.log.Handler()
+	now := time.Now()
+	if l := httpx.StartLine(h, now, slog.LevelInfo, decisionMsg); l != nil {
+		effect := d.Effect.String()
+		l.Str("requestId", in.RequestID).Str("sourceIp", in.SourceIP).Str("viewerAddress", in.ViewerAddress).
+			Str("resource", in.Resource).Str("method", in.HTTPMethod).
+			Str("effect", effect).Str("reason", d.Reason).
+			Str("userId", d.Principal.UserID).Str("keyId", d.Principal.KeyID).Str("sessionId", d.Principal.SessionID).
+			Object("_aws").Int("Timestamp", now.UnixMilli()).Raw("CloudWatchMetrics", metrics.DecisionDirectives(d.Cache)).End().
+			Str(metrics.DimEnvironment, a.opts.Env).Str(metrics.DimOutcome, effect).Str(metrics.DimReason, d.Class).
+			Int(metrics.AuthorizerDecisions, 1)
+		switch d.Cache {
+		case metrics.CacheHit:
+			l.Int(metrics.KeyCacheHits, 1)
+		case metrics.CacheMiss:
+			l.Int(metrics.KeyCacheMisses, 1)
+		}
+		l.Write()
+		return
+	}
 	if !h.Enabled(ctx, slog.LevelInfo) {
 		return
 	}
-	now := time.Now()
-	r := slog.NewRecord(now, slog.LevelInfo, "authorizer decision", 0)
+	r := slog.NewRecord(now, slog.LevelInfo, decisionMsg, 0)
 	var buf [16]slog.Attr
 	attrs := append(buf[:0],
 		slog.String("requestId", in.RequestID), slog.String("sourceIp", in.SourceIP), slog.String("viewerAddress", in.ViewerAddress),

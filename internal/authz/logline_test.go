@@ -3,11 +3,15 @@ package authz
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"log/slog"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/apikey"
+	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/metrics"
 )
 
@@ -49,5 +53,45 @@ func TestDecisionLineIsWhatLoggerWrites(t *testing.T) {
 	quiet.logDecision(in, d)
 	if got.Len() != 0 {
 		t.Fatalf("a Warn handler wrote %s", got.String())
+	}
+}
+
+// TestDecisionLineByHandIsSlogs: through httpx.NewLogger the decision line
+// is built by hand (httpx.StartLine); it is the line slog writes for the
+// same decision, for every kind of decision and whatever the request's
+// strings hold. Only the clock's readings differ.
+func TestDecisionLineByHandIsSlogs(t *testing.T) {
+	f := newFixture()
+	key, _ := f.addKey(t, apikey.EnvTest, []string{"read"}, nil)
+	unknown, _ := apikey.Generate(rand.Reader, apikey.EnvTest)
+	clock := regexp.MustCompile(`"time":"[^"]*"|"Timestamp":[0-9]+`)
+	for _, tc := range []struct {
+		name string
+		in   Input
+	}{
+		{"a key: a miss, then a hit", Input{RequestID: "req-1", SourceIP: "192.0.2.7", Resource: "/r", HTTPMethod: "GET", Authorization: []string{"Bearer " + key}}},
+		{"an unknown key", Input{RequestID: "req-2", SourceIP: "192.0.2.7", Resource: "/r", HTTPMethod: "GET", Authorization: []string{"Bearer " + unknown}}},
+		{"no credential", Input{RequestID: "req-3", SourceIP: "192.0.2.7", Resource: "/r", HTTPMethod: "GET"}},
+		{"a route not in the table", Input{RequestID: "req-4", Resource: "/nowhere", HTTPMethod: "GET"}},
+		{"strings to escape", Input{RequestID: "q\"\\\n\x00\u2028\xff<&>", SourceIP: "é☃", ViewerAddress: "\t1.2.3.4\r", Resource: "/r", HTTPMethod: "GET", Authorization: []string{"Bearer " + key}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var byHand, bySlog bytes.Buffer
+			opts := Options{Keys: f.keys, Env: apikey.EnvTest, CacheTTL: time.Minute, Routes: testRoutes, Now: func() time.Time { return f.now }}
+			opts.Log = httpx.NewLogger(&byHand)
+			hand := New(opts)
+			opts.Log = slog.New(slog.NewJSONHandler(&bySlog, &slog.HandlerOptions{Level: slog.LevelInfo}))
+			viaSlog := New(opts)
+			for range 2 { // a key's first lookup misses the cache, its second hits
+				hand.logDecision(tc.in, hand.Decide(context.Background(), tc.in))
+				viaSlog.logDecision(tc.in, viaSlog.Decide(context.Background(), tc.in))
+			}
+			hand.Wait()
+			viaSlog.Wait()
+			got, want := clock.ReplaceAllString(byHand.String(), "T"), clock.ReplaceAllString(bySlog.String(), "T")
+			if got != want || strings.Count(got, "\n") != 2 {
+				t.Fatalf("by hand\n%s\nby slog\n%s", got, want)
+			}
+		})
 	}
 }

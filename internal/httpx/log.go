@@ -7,12 +7,15 @@ import (
 	"os"
 )
 
-// NewLogger returns the JSON logger every function and the local server use.
+// NewLogger returns the JSON logger every function and the local server
+// use: slog's JSON handler at Info, whose lines a hot path may also build
+// by hand (StartLine).
 func NewLogger(w io.Writer) *slog.Logger {
 	if w == nil {
 		w = os.Stderr
 	}
-	return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	out := &lockedWriter{w: w}
+	return slog.New(&jsonHandler{JSONHandler: slog.NewJSONHandler(out, &slog.HandlerOptions{Level: slog.LevelInfo}), out: out})
 }
 
 // RequestLogger adds the request's identifying fields to log. It records the
