@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"sync"
 	"syscall"
+	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -68,6 +69,24 @@ func StartAt(dir string) (*Server, error) {
 		}
 		return s, nil
 	})
+}
+
+// ForTest is Start for one test, which it skips under -short and fails if
+// dynalite does not start; the server is closed when the test ends.
+func ForTest(t testing.TB) *Server { return ForTestAt(t, "") }
+
+// ForTestAt is ForTest with the data in dir, as StartAt.
+func ForTestAt(t testing.TB, dir string) *Server {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts dynalite")
+	}
+	s, err := StartAt(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
 }
 
 func (s *Server) start() error {
