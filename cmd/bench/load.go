@@ -310,21 +310,12 @@ func startServer(name string, command func(addr string) *exec.Cmd) (string, *chi
 		if err != nil {
 			return started{}, err
 		}
-		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-			if !c.running() {
-				out := c.out.String()
-				if strings.Contains(out, "address already in use") {
-					return started{}, fmt.Errorf("%s: %w", name, testproc.ErrPortTaken)
-				}
-				return started{}, fmt.Errorf("%s exited: %s", name, tail(out, 2000))
-			}
-			if conn, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
-				conn.Close()
-				return started{addr, c}, nil
-			}
+		output := func() string { return tail(c.out.String(), 2000) }
+		if err := testproc.Await(name, addr, c.exited, output, testproc.Listening(addr), 20*time.Second); err != nil {
+			c.stop()
+			return started{}, err
 		}
-		c.stop()
-		return started{}, fmt.Errorf("%s: not listening on %s after 20 s: %s", name, addr, tail(c.out.String(), 2000))
+		return started{addr, c}, nil
 	})
 	return s.addr, s.c, err
 }

@@ -24,14 +24,7 @@ import (
 // user is gone (no secret of theirs opens anything), another user's are
 // untouched, and running it twice is harmless.
 func TestRevokeUserCutsOneUserOff(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts dynalite")
-	}
-	server, err := dynalitetest.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = server.Close() })
+	server := dynalitetest.ForTest(t)
 	ctx := context.Background()
 	const prefix = "revoke-"
 	if err := dynamo.CreateTables(ctx, server.Client(), prefix); err != nil {

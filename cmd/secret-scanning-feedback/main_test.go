@@ -14,7 +14,6 @@ import (
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/httpx"
-	"github.com/latchkey/latchkey/internal/scansig"
 	"github.com/latchkey/latchkey/internal/scansig/scansigtest"
 	"github.com/latchkey/latchkey/internal/secretscan"
 	"github.com/latchkey/latchkey/internal/store"
@@ -46,8 +45,7 @@ func TestFeedbackFromTheKeptReports(t *testing.T) {
 			ms = append(ms, secretscan.Match{Token: tok, Type: "latchkey_api_key", URL: "https://github.com/o/r", Source: "content"})
 		}
 		body, _ := json.Marshal(ms)
-		resp, err := h(ctx, httpx.Request{HTTPMethod: "POST", Body: string(body), Headers: map[string]string{"Content-Type": "application/json",
-			scansig.HeaderIdentifier: github.ID, scansig.HeaderSignature: github.Sign(body)}})
+		resp, err := h(ctx, httpx.Request{HTTPMethod: "POST", Body: string(body), Headers: github.Headers(body)})
 		if err != nil || resp.StatusCode != 200 {
 			t.Fatalf("report = %d %s, %v", resp.StatusCode, resp.Body, err)
 		}

@@ -28,18 +28,30 @@ func newServer(t *testing.T) *httptest.Server {
 }
 
 // newServerDeps serves the local server over a seeded in-memory store at
-// its own origin, and returns its dependencies too.
+// its own origin, every exchange checked against the OpenAPI document, and
+// returns its dependencies too.
 func newServerDeps(t *testing.T) (*httptest.Server, deps.Deps) {
 	t.Helper()
+	return serveLocal(t, slog.New(slog.DiscardHandler), func(h http.Handler) http.Handler { return openapitest.Middleware(t, h) })
+}
+
+// serveLocal serves localHandler at its own origin, its public URL, until
+// the test ends, logging to log and wrapped by wrap (nil: as it runs, as
+// the load tests measure it), and returns its dependencies too.
+func serveLocal(tb testing.TB, log *slog.Logger, wrap func(http.Handler) http.Handler) (*httptest.Server, deps.Deps) {
+	tb.Helper()
 	srv := httptest.NewUnstartedServer(nil)
-	t.Cleanup(srv.Close)
+	tb.Cleanup(srv.Close)
 	base := "http://" + srv.Listener.Addr().String()
 	cfg, err := config.Load(func(k string) string { return map[string]string{"LATCHKEY_PUBLIC_URL": base}[k] })
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	h, d := localHandler(t, cfg, slog.New(slog.DiscardHandler))
-	srv.Config.Handler = openapitest.Middleware(t, h)
+	h, d := localHandler(tb, cfg, log)
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv.Config.Handler = h
 	srv.Start()
 	return srv, d
 }

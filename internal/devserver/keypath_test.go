@@ -21,7 +21,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/keys"
@@ -55,16 +54,7 @@ func newKeyPathFixture(tb testing.TB) *keyPathFixture {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { _ = devNull.Close() })
-	local := httptest.NewUnstartedServer(nil)
-	base := "http://" + local.Listener.Addr().String()
-	cfg, err := config.Load(func(k string) string { return map[string]string{"LATCHKEY_PUBLIC_URL": base}[k] })
-	if err != nil {
-		tb.Fatal(err)
-	}
-	h, d := localHandler(tb, cfg, httpx.NewLogger(devNull))
-	local.Config.Handler = h
-	local.Start()
-	tb.Cleanup(local.Close)
+	local, d := serveLocal(tb, httpx.NewLogger(devNull), nil)
 
 	// The ceiling: a Go handler answering a small JSON body, no routing,
 	// no store, no log.
@@ -75,7 +65,7 @@ func newKeyPathFixture(tb testing.TB) *keyPathFixture {
 	}))
 	tb.Cleanup(bare.Close)
 
-	m := keys.Manager{Keys: d.Stores.Keys, Env: cfg.Env, Rand: rand.Reader, Now: time.Now}
+	m := keys.Manager{Keys: d.Stores.Keys, Env: d.Config.Env, Rand: rand.Reader, Now: time.Now}
 	_, key, err := m.Issue(context.Background(), seed.Author.ID, keys.NewKey{Label: "keypath", Permissions: []string{"read"}})
 	if err != nil {
 		tb.Fatal(err)

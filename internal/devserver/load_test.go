@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -20,7 +19,6 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/apikey"
-	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/keys"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/session"
@@ -41,18 +39,10 @@ func TestLoad(t *testing.T) {
 	if seconds <= 0 {
 		t.Skip("LATCHKEY_LOAD_SECONDS is not set (make load sets it)")
 	}
-	srv := httptest.NewUnstartedServer(nil)
-	defer srv.Close()
-	base := "http://" + srv.Listener.Addr().String()
-	cfg, err := config.Load(func(k string) string { return map[string]string{"LATCHKEY_PUBLIC_URL": base}[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, d := localHandler(t, cfg, slog.New(slog.DiscardHandler))
-	srv.Config.Handler = h
-	srv.Start()
+	srv, d := serveLocal(t, slog.New(slog.DiscardHandler), nil)
+	base := srv.URL
 
-	m := keys.Manager{Keys: d.Stores.Keys, Env: cfg.Env, Rand: rand.Reader, Now: time.Now}
+	m := keys.Manager{Keys: d.Stores.Keys, Env: d.Config.Env, Rand: rand.Reader, Now: time.Now}
 	var goodKeys, cookies []string
 	for range 20 {
 		_, k, err := m.Issue(context.Background(), seed.Author.ID, keys.NewKey{Label: "load", Permissions: []string{"read"}})

@@ -29,15 +29,8 @@ import (
 // key) is still answered. Once it is back, the same credentials work at
 // once.
 func TestStoreStoppedMidRun(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts dynalite")
-	}
 	ctx := context.Background()
-	server, err := dynalitetest.StartAt(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = server.Close() })
+	server := dynalitetest.ForTestAt(t, t.TempDir())
 
 	cfg, err := config.Load(func(k string) string {
 		return map[string]string{"LATCHKEY_DYNAMODB_ENDPOINT": server.Endpoint, "LATCHKEY_TABLE_PREFIX": "outage-"}[k]
@@ -145,15 +138,8 @@ func TestStoreStoppedMidRun(t *testing.T) {
 // Retry-After; each key is revoked whole or not at all; and once the
 // store is back, repeating the request finishes the job.
 func TestSignOutEverywhereSurvivesEachStepFailing(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts dynalite")
-	}
 	ctx := context.Background()
-	server, err := dynalitetest.Start()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = server.Close() })
+	server := dynalitetest.ForTest(t)
 	var outage dynalitetest.Outage
 	faulty := outage.Wrap(server.Client())
 	log := slog.New(slog.DiscardHandler)

@@ -17,7 +17,6 @@ import (
 	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/functions"
 	"github.com/latchkey/latchkey/internal/openapi/openapitest"
-	"github.com/latchkey/latchkey/internal/scansig"
 	"github.com/latchkey/latchkey/internal/scansig/scansigtest"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/store"
@@ -90,7 +89,7 @@ func TestALeakedKeyStopsThroughTheLocalGateway(t *testing.T) {
 			}
 
 			report := `[{"token":"` + secret + `","type":"latchkey_api_key","url":"https://github.com/ada/app/blob/1/.env","source":"content"}]`
-			forged := map[string]string{"Content-Type": "application/json", scansig.HeaderIdentifier: github.ID, scansig.HeaderSignature: github.Sign([]byte("[]"))}
+			forged := github.Headers([]byte("[]"))
 			if status, body := call("POST", "/api/public/secret-scanning", forged, report); status != 401 || !strings.Contains(body, "invalid_signature") {
 				t.Fatalf("a report with another body's signature = %d %s; want 401 invalid_signature", status, body)
 			}
@@ -98,7 +97,7 @@ func TestALeakedKeyStopsThroughTheLocalGateway(t *testing.T) {
 				t.Fatalf("the key after a forged report = %d; want 200", s)
 			}
 
-			signed := map[string]string{"Content-Type": "application/json", scansig.HeaderIdentifier: github.ID, scansig.HeaderSignature: github.Sign([]byte(report))}
+			signed := github.Headers([]byte(report))
 			status, body := call("POST", "/api/public/secret-scanning", signed, report)
 			var fb []map[string]string
 			if err := json.Unmarshal([]byte(body), &fb); status != 200 || err != nil || len(fb) != 1 || fb[0]["label"] != "true_positive" {

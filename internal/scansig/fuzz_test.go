@@ -17,11 +17,7 @@ import (
 // is the trusted key's valid DER signature of the body.
 func FuzzVerify(f *testing.F) {
 	s := scansigtest.New(f, "k1")
-	keys, err := scansig.ParseSetting(s.Setting())
-	if err != nil {
-		f.Fatal(err)
-	}
-	ring := scansig.NewKeys(keys)
+	ring := keysOf(f, s.Setting())
 	body := `[{"token":"lk_live_x","type":"t","url":"https://github.com/o/r","source":"content"}]`
 	f.Add([]byte(body), "k1", s.Sign([]byte(body)))
 	f.Add([]byte("[]"), "k1", s.Sign([]byte("[]")))

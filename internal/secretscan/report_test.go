@@ -90,7 +90,7 @@ func (e *env) post(body string, headers map[string]string) httpx.Response {
 
 // signed sends body signed by GitHub's test key.
 func (e *env) signed(body string) httpx.Response {
-	return e.post(body, map[string]string{scansig.HeaderIdentifier: e.github.ID, scansig.HeaderSignature: e.github.Sign([]byte(body))})
+	return e.post(body, e.github.Headers([]byte(body)))
 }
 
 // events lists owner's security log, every page of it.
@@ -392,8 +392,9 @@ func TestAVerifiedReportThatIsNotAReportChangesNothing(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			resp := e.post(tc.body, map[string]string{"Content-Type": tc.contentType,
-				scansig.HeaderIdentifier: e.github.ID, scansig.HeaderSignature: e.github.Sign([]byte(tc.body))})
+			h := e.github.Headers([]byte(tc.body))
+			h["Content-Type"] = tc.contentType
+			resp := e.post(tc.body, h)
 			if resp.StatusCode != tc.status {
 				t.Fatalf("POST = %d %s; want %d", resp.StatusCode, resp.Body, tc.status)
 			}

@@ -1,8 +1,9 @@
 // Package testproc is test infrastructure shared by the harnesses that run
-// local servers as child processes (dynalite, oidc-provider): the
-// repository root, a free loopback port, a child that dies with the test
-// process, a retry when another process takes that port first, and a
-// goroutine-safe output buffer.
+// local servers as child processes (dynalite, oidc-provider) and by bench,
+// which runs its servers the same way: the repository root, a free loopback
+// port, a child that dies with the test process, a retry when another
+// process takes that port first, a goroutine-safe output buffer, and a
+// started child (Proc) that is waited for until it is ready.
 package testproc
 
 import (
@@ -11,7 +12,6 @@ import (
 	"fmt"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sync"
 )
@@ -88,15 +88,4 @@ func (b *Output) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
-}
-
-// Kill kills the child by its PID and waits until exited is closed (the
-// harness closes it when cmd.Wait returns). name says which server, in
-// the error.
-func Kill(cmd *exec.Cmd, exited <-chan struct{}, name string) error {
-	if err := cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return fmt.Errorf("stop %s: %w", name, err)
-	}
-	<-exited
-	return nil
 }

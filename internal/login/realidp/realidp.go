@@ -32,7 +32,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/testproc"
@@ -70,9 +69,7 @@ type Provider struct {
 	ClientID, ClientSecret string
 
 	issuer    *url.URL
-	cmd       *exec.Cmd
-	exited    chan struct{} // closed when the process has exited
-	output    *testproc.Output
+	proc      *testproc.Proc
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -168,73 +165,32 @@ func start(node, script string, port int, secret string, opts Options) (*Provide
 		"OIDC_REDIRECT_URIS="+strings.Join(opts.RedirectURIs, " "),
 		"OIDC_POST_LOGOUT_REDIRECT_URIS="+strings.Join(opts.PostLogoutRedirectURIs, " "),
 	)
-	cmd.SysProcAttr = testproc.ProcAttr()
-	out := &testproc.Output{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start oidc-provider: %w", err)
-	}
-	p := &Provider{
-		Issuer: issuer, ClientID: clientID, ClientSecret: secret,
-		issuer: issuerURL, cmd: cmd, exited: make(chan struct{}), output: out,
-	}
-	go func() {
-		_ = cmd.Wait()
-		close(p.exited)
-	}()
-
 	// The script prints this line from listen's callback, once the
 	// provider is built and the port bound.
-	ready := "oidc-provider listening on " + issuer
-	deadline := time.Now().Add(startTimeout)
-	for time.Now().Before(deadline) {
-		select {
-		case <-p.exited:
-			if strings.Contains(out.String(), "EADDRINUSE") {
-				return nil, testproc.ErrPortTaken
-			}
-			return nil, fmt.Errorf("start oidc-provider: it exited: %s", out.String())
-		default:
-		}
-		if strings.Contains(out.String(), ready) {
-			return p, nil
-		}
-		time.Sleep(20 * time.Millisecond)
+	listening := "oidc-provider listening on " + issuer
+	proc, err := testproc.Start("oidc-provider", issuer, cmd, func(out string) bool {
+		return strings.Contains(out, listening)
+	}, startTimeout)
+	if err != nil {
+		return nil, err
 	}
-	_ = p.Close()
-	return nil, fmt.Errorf("start oidc-provider: not listening on %s after %v; output:\n%s", issuer, startTimeout, out.String())
+	return &Provider{
+		Issuer: issuer, ClientID: clientID, ClientSecret: secret,
+		issuer: issuerURL, proc: proc,
+	}, nil
 }
 
 // Close stops the provider: SIGTERM, on which it exits at once, then a kill
 // if it has not exited within a few seconds. It waits for the process to
 // end and may be called more than once.
 func (p *Provider) Close() error {
-	p.closeOnce.Do(func() { p.closeErr = p.stop() })
+	p.closeOnce.Do(func() { p.closeErr = p.proc.Stop(stopTimeout) })
 	return p.closeErr
 }
 
-func (p *Provider) stop() error {
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		if errors.Is(err, os.ErrProcessDone) {
-			<-p.exited
-			return nil
-		}
-		// Not every system can send SIGTERM; kill instead.
-		return p.kill()
-	}
-	select {
-	case <-p.exited:
-		return nil
-	case <-time.After(stopTimeout):
-		return p.kill()
-	}
-}
-
-func (p *Provider) kill() error { return testproc.Kill(p.cmd, p.exited, "oidc-provider") }
-
 // Output returns what the provider has printed so far: oidc-provider's
 // start-up warnings about its development-only settings, and any errors.
-func (p *Provider) Output() string { return p.output.String() }
+func (p *Provider) Output() string { return p.proc.Output() }
 
 // newSecret returns a random client secret.
 func newSecret() (string, error) {

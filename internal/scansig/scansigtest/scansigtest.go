@@ -14,6 +14,8 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"testing"
+
+	"github.com/latchkey/latchkey/internal/scansig"
 )
 
 // Signer is a key that signs reports under an identifier.
@@ -40,6 +42,12 @@ func (s Signer) Sign(body []byte) string {
 		panic(err)
 	}
 	return base64.StdEncoding.EncodeToString(sig)
+}
+
+// Headers are the headers GitHub sends with body: JSON, this signer's
+// identifier and its signature of body.
+func (s Signer) Headers(body []byte) map[string]string {
+	return map[string]string{"Content-Type": "application/json", scansig.HeaderIdentifier: s.ID, scansig.HeaderSignature: s.Sign(body)}
 }
 
 // PublicPEM is the public key in PEM, as GitHub's endpoint publishes it.

@@ -13,9 +13,9 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"syscall"
+	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -36,9 +36,7 @@ type Server struct {
 
 	node, script, path string
 	port               int
-	cmd                *exec.Cmd
-	exited             chan struct{} // closed when the process has exited
-	output             *testproc.Output
+	proc               *testproc.Proc
 }
 
 // Start runs dynalite on a free loopback port, its data in memory, and
@@ -73,6 +71,24 @@ func StartAt(dir string) (*Server, error) {
 	})
 }
 
+// ForTest is Start for one test, which it skips under -short and fails if
+// dynalite does not start; the server is closed when the test ends.
+func ForTest(t testing.TB) *Server { return ForTestAt(t, "") }
+
+// ForTestAt is ForTest with the data in dir, as StartAt.
+func ForTestAt(t testing.TB, dir string) *Server {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("starts dynalite")
+	}
+	s, err := StartAt(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
 func (s *Server) start() error {
 	port := s.port
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
@@ -83,46 +99,18 @@ func (s *Server) start() error {
 	if s.path != "" {
 		args = append(args, "--path", s.path)
 	}
-	cmd := exec.Command(s.node, args...)
-	cmd.SysProcAttr = testproc.ProcAttr()
-	out := &testproc.Output{}
-	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start dynalite: %w", err)
+	proc, err := testproc.Start("dynalite", addr, exec.Command(s.node, args...), testproc.Listening(addr), startTimeout)
+	if err != nil {
+		return err
 	}
-	exited := make(chan struct{})
-	s.Endpoint, s.cmd, s.exited, s.output = "http://"+addr, cmd, exited, out
-	go func() {
-		_ = cmd.Wait()
-		close(exited)
-	}()
-
-	deadline := time.Now().Add(startTimeout)
-	for time.Now().Before(deadline) {
-		select {
-		case <-exited:
-			if strings.Contains(out.String(), "EADDRINUSE") {
-				return fmt.Errorf("start dynalite on port %d: %w", port, testproc.ErrPortTaken)
-			}
-			return fmt.Errorf("start dynalite: it exited on port %d: %s", port, out.String())
-		default:
-		}
-		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
-			c.Close()
-			return nil
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	_ = s.Close()
-	return fmt.Errorf("start dynalite: not listening on %s after %v; output:\n%s", addr, startTimeout, out.String())
+	s.Endpoint, s.proc = "http://"+addr, proc
+	return nil
 }
 
 // Restart starts a stopped server again on the same port (and, from
 // StartAt, over the same data).
 func (s *Server) Restart() error {
-	select {
-	case <-s.exited:
-	default:
+	if !s.proc.Exited() {
 		return errors.New("restart dynalite: it is still running")
 	}
 	return s.start()
@@ -130,10 +118,10 @@ func (s *Server) Restart() error {
 
 // Close kills the server by its PID and waits for it to exit. A server
 // started with StartAt can be started again with Restart.
-func (s *Server) Close() error { return testproc.Kill(s.cmd, s.exited, "dynalite") }
+func (s *Server) Close() error { return s.proc.Kill() }
 
 // Output returns what the server has printed so far.
-func (s *Server) Output() string { return s.output.String() }
+func (s *Server) Output() string { return s.proc.Output() }
 
 // Client returns a DynamoDB client for the server: fixed region and dummy
 // credentials, which dynalite accepts without checking, and nothing read
