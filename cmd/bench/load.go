@@ -116,16 +116,28 @@ func load(ctx context.Context, args []string) error {
 	}
 	// Latchkey's local server as `make dev` runs it: the embedded store,
 	// seeded, with the development provider, on loopback.
+	// Its log goes to a file, as a server's log does: piped back into this
+	// process, each line of it cost this process a read as well, on the
+	// cores the server and wrk share, and only the cases that log (every
+	// one through the authorizer) paid for it.
+	logPath := filepath.Join(tmp, "latchkey-dev.log")
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	defer logFile.Close()
 	keyOut := &capped{max: 64 << 10}
 	lkAddr, lk, err := startServer("latchkey dev", func(addr string) *exec.Cmd {
 		cmd := exec.Command(*server, "-web", *web)
 		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"),
 			"LATCHKEY_ADDR=" + addr, "LATCHKEY_PUBLIC_URL=http://" + addr}
 		cmd.Stdout = keyOut // the demo key is printed there: kept in memory, never shown
+		cmd.Stderr = logFile
 		return cmd
 	})
 	if err != nil {
-		return err
+		log, _ := os.ReadFile(logPath)
+		return fmt.Errorf("%w; its log:\n%s", err, tail(string(log), 2000))
 	}
 	base := "http://" + lkAddr
 	var key string
