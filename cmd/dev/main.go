@@ -49,7 +49,11 @@ func run(opts devserver.Options, web string) error {
 	if err != nil {
 		return err
 	}
-	log := httpx.NewLogger(os.Stderr)
+	// The log reaches the terminal every 100 ms rather than a line at a
+	// time (devserver.LogBuffer); what is held is written when run returns.
+	logs := devserver.NewLogBuffer(os.Stderr, 100*time.Millisecond)
+	defer logs.Close()
+	log := httpx.NewLogger(logs)
 	stores, err := devserver.OpenStores(ctx, cfg, opts, log)
 	if err != nil {
 		return err

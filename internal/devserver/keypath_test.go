@@ -54,7 +54,9 @@ func newKeyPathFixture(tb testing.TB) *keyPathFixture {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { _ = devNull.Close() })
-	local, d := serveLocal(tb, httpx.NewLogger(devNull), nil)
+	logs := NewLogBuffer(devNull, 100*time.Millisecond) // as cmd/dev writes its log
+	tb.Cleanup(func() { _ = logs.Close() })
+	local, d := serveLocal(tb, httpx.NewLogger(logs), nil)
 
 	// The ceiling: a Go handler answering a small JSON body, no routing,
 	// no store, no log.
