@@ -180,21 +180,6 @@ func FuzzDecodeInput(f *testing.F) {
 	})
 }
 
-// FuzzAppendJSONString: the hand-written encoder produces JSON that decodes
-// to the same string encoding/json's would (invalid UTF-8 replaced).
-func FuzzAppendJSONString(f *testing.F) {
-	for _, s := range []string{"", "plain", `quote" back\ `, "\x00\x1f\n\t<>&", "\u2028\u2029", "\xff\xfe", "é€𝄞"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		got := appendJSONString(nil, s)
-		want, _ := json.Marshal(s)
-		if !bytes.Equal(got, want) {
-			t.Fatalf("appendJSONString(%q) = %s; encoding/json gives %s", s, got, want)
-		}
-	})
-}
-
 // TestPolicyResource: the policy names the method and the route's
 // template, never the caller's path, so its length stays within API
 // Gateway's 512 characters however long the path; what it cannot read it

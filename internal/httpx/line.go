@@ -134,26 +134,43 @@ func (l *Line) Write() {
 // contents: quote, backslash and the control characters escaped (\n, \r,
 // \t by name), each invalid UTF-8 byte as U+FFFD, U+2028 and U+2029
 // escaped; '<', '>' and '&' as they are.
-func appendEscaped(buf []byte, s string) []byte {
+func appendEscaped(buf []byte, s string) []byte { return appendJSONChars(buf, s, false) }
+
+// AppendJSONString appends s as encoding/json writes a string, quotes
+// included: as slog does, and besides '<', '>' and '&' escaped (\u003c …)
+// and \b and \f by name. The authorizer writes its answer with it.
+func AppendJSONString(buf []byte, s string) []byte {
+	buf = append(buf, '"')
+	return append(appendJSONChars(buf, s, true), '"')
+}
+
+// appendJSONChars appends s's characters escaped for a JSON string, as
+// slog does, or as encoding/json does when encodingJSON.
+func appendJSONChars(buf []byte, s string, encodingJSON bool) []byte {
 	const hex = "0123456789abcdef"
 	start := 0
 	for i := 0; i < len(s); {
 		b := s[i]
-		if b >= 0x20 && b != '"' && b != '\\' && b < utf8.RuneSelf {
+		if b >= 0x20 && b != '"' && b != '\\' && b < utf8.RuneSelf &&
+			(!encodingJSON || b != '<' && b != '>' && b != '&') {
 			i++
 			continue
 		}
 		if b < utf8.RuneSelf {
 			buf = append(buf, s[start:i]...)
-			switch b {
-			case '"', '\\':
+			switch {
+			case b == '"' || b == '\\':
 				buf = append(buf, '\\', b)
-			case '\n':
+			case b == '\n':
 				buf = append(buf, '\\', 'n')
-			case '\r':
+			case b == '\r':
 				buf = append(buf, '\\', 'r')
-			case '\t':
+			case b == '\t':
 				buf = append(buf, '\\', 't')
+			case encodingJSON && b == '\b':
+				buf = append(buf, '\\', 'b')
+			case encodingJSON && b == '\f':
+				buf = append(buf, '\\', 'f')
 			default:
 				buf = append(buf, '\\', 'u', '0', '0', hex[b>>4], hex[b&0xF])
 			}

@@ -3,6 +3,7 @@ package httpx
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"testing"
 	"time"
@@ -95,6 +96,21 @@ func FuzzLineString(f *testing.F) {
 		got, want := lineAndSlog(t, at, msg, k, v)
 		if got != want {
 			t.Fatalf("line\n%q\nslog\n%q", got, want)
+		}
+	})
+}
+
+// FuzzAppendJSONString: the hand-written encoder produces JSON that decodes
+// to the same string encoding/json's would (invalid UTF-8 replaced).
+func FuzzAppendJSONString(f *testing.F) {
+	for _, s := range []string{"", "plain", `quote" back\ `, "\x00\x1f\n\t<>&", "\u2028\u2029", "\xff\xfe", "é€𝄞"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := AppendJSONString(nil, s)
+		want, _ := json.Marshal(s)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("AppendJSONString(%q) = %s; encoding/json gives %s", s, got, want)
 		}
 	})
 }
