@@ -219,6 +219,9 @@ func functionEnvironment(s Settings, publicURL string) map[string]*string {
 	}
 	set("LATCHKEY_PUBLIC_URL", publicURL)
 	set("LATCHKEY_ENV", s.Env)
+	// The stack's name names the deployment in every metric (the
+	// Deployment dimension the alarms and the dashboard select).
+	set("LATCHKEY_DEPLOYMENT", s.StackName)
 	set("LATCHKEY_TABLE_PREFIX", s.TablePrefix)
 	set("LATCHKEY_OIDC_ISSUER", s.OIDCIssuer)
 	set("LATCHKEY_OIDC_CLIENT_ID", s.OIDCClientID)

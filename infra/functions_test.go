@@ -77,8 +77,16 @@ func TestFunctionSettings(t *testing.T) {
 				if env["LATCHKEY_TABLE_PREFIX"] != d.l.Settings.TablePrefix || env["LATCHKEY_ENV"] != d.l.Settings.Env {
 					t.Errorf("%s: prefix %v, env %v; want the settings'", f.Name, env["LATCHKEY_TABLE_PREFIX"], env["LATCHKEY_ENV"])
 				}
+				// The stack's name is the Deployment dimension of every
+				// metric the function writes, which the alarms select.
+				if env["LATCHKEY_DEPLOYMENT"] != d.l.Settings.StackName {
+					t.Errorf("%s: LATCHKEY_DEPLOYMENT = %v; want the stack's name %s", f.Name, env["LATCHKEY_DEPLOYMENT"], d.l.Settings.StackName)
+				}
 			}
 		})
+	}
+	if got := functionEnvironment(Settings{StackName: "Latchkey-Staging"}, "https://app.example.com")["LATCHKEY_DEPLOYMENT"]; got == nil || *got != "Latchkey-Staging" {
+		t.Errorf("stackName Latchkey-Staging: LATCHKEY_DEPLOYMENT = %v; want the stack's name", got)
 	}
 }
 

@@ -129,7 +129,7 @@ func checkFunctionConfig(s Settings) error {
 		msg := err.Error()
 		for _, r := range []struct{ from, to string }{
 			{"LATCHKEY_OIDC_ISSUER", "oidcIssuer"}, {"LATCHKEY_OIDC_CLIENT_ID", "oidcClientId"},
-			{"LATCHKEY_GITHUB_CLIENT_ID", "githubClientId"}, {"LATCHKEY_ENV", "env"},
+			{"LATCHKEY_GITHUB_CLIENT_ID", "githubClientId"}, {"LATCHKEY_ENV", "env"}, {"LATCHKEY_DEPLOYMENT", "stackName"},
 			{"LATCHKEY_ALLOWED_ORIGINS", "allowedOrigins"}, {"LATCHKEY_CACHE_TTL", "cacheTtl"},
 			{"LATCHKEY_SESSION_TTL", "sessionTtl"}, {"LATCHKEY_SESSION_IDLE", "sessionIdle"},
 			{"LATCHKEY_SECURITY_LOG_DAYS", "securityLogDays"},

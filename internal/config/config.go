@@ -24,6 +24,31 @@ const (
 	EnvTest = "test"
 )
 
+// DeploymentLocal is the Deployment of a run that no deployment configures
+// (the local server, tests).
+const DeploymentLocal = "local"
+
+// MaxDeploymentLen is the longest Deployment: CloudFormation's longest
+// stack name.
+const MaxDeploymentLen = 128
+
+// ValidDeployment reports whether s may name a deployment: what a
+// CloudFormation stack name may be (a letter, then letters, digits and
+// '-'), at most MaxDeploymentLen characters. A metric dimension holds it,
+// so it never holds anything but those.
+func ValidDeployment(s string) bool {
+	if s == "" || len(s) > MaxDeploymentLen || !(s[0] >= 'a' && s[0] <= 'z' || s[0] >= 'A' && s[0] <= 'Z') {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 // Config is the whole configuration. Its zero value is not used: Load fills
 // the defaults of docs/API.md.
 type Config struct {
@@ -34,6 +59,13 @@ type Config struct {
 	PublicURL string
 	// Env is "live" or "test" (LATCHKEY_ENV).
 	Env string
+	// Deployment names this deployment in its metrics (LATCHKEY_DEPLOYMENT;
+	// the infrastructure sets its stack name, the local server has
+	// DeploymentLocal): the Deployment dimension of every metric, which
+	// keeps two deployments' alarms apart in one account and region. It is
+	// a short word of a fixed alphabet (ValidDeployment), never a value a
+	// request chose.
+	Deployment string
 	// OIDCIssuer, OIDCClientID and OIDCClientSecret name the identity
 	// provider; an empty issuer means the built-in development provider.
 	OIDCIssuer       string
@@ -140,6 +172,7 @@ func Load(getenv func(string) string) (Config, error) {
 		Addr:               get("LATCHKEY_ADDR", "127.0.0.1:8080"),
 		PublicURL:          strings.TrimSuffix(get("LATCHKEY_PUBLIC_URL", ""), "/"),
 		Env:                get("LATCHKEY_ENV", EnvTest),
+		Deployment:         get("LATCHKEY_DEPLOYMENT", DeploymentLocal),
 		OIDCIssuer:         get("LATCHKEY_OIDC_ISSUER", ""),
 		OIDCClientID:       get("LATCHKEY_OIDC_CLIENT_ID", ""),
 		OIDCClientSecret:   getenv("LATCHKEY_OIDC_CLIENT_SECRET"),
@@ -198,6 +231,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.Env != EnvLive && c.Env != EnvTest {
 		errs = append(errs, fmt.Errorf("LATCHKEY_ENV=%q: want %q or %q", c.Env, EnvLive, EnvTest))
+	}
+	if !ValidDeployment(c.Deployment) {
+		errs = append(errs, fmt.Errorf("LATCHKEY_DEPLOYMENT=%q: want a letter, then letters, digits and '-', at most %d characters (a CloudFormation stack name)", c.Deployment, MaxDeploymentLen))
 	}
 	if err := checkOrigin(c.PublicURL); err != nil {
 		errs = append(errs, fmt.Errorf("LATCHKEY_PUBLIC_URL: %w", err))

@@ -199,3 +199,29 @@ func TestRolesFollowTheirSource(t *testing.T) {
 		t.Fatalf("an unverified email got grants %v", g)
 	}
 }
+
+// TestDeployment: LATCHKEY_DEPLOYMENT names the deployment in every metric
+// (a dimension), so only a short word of a stack name's alphabet passes;
+// a local run is "local".
+func TestDeployment(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil || c.Deployment != DeploymentLocal {
+		t.Fatalf("Load(empty).Deployment = %q, %v; want %q", c.Deployment, err, DeploymentLocal)
+	}
+	for v, ok := range map[string]bool{
+		"Latchkey": true, "latchkey-staging-2": true, "L": true, "2fast": false, "-x": false, "has space": false,
+		"usr_123": false, "a.b": false, "ünïcode": false, "x\ny": false, `x"y`: false, "x'y": false, "x}": false,
+		strings.Repeat("a", MaxDeploymentLen): true, strings.Repeat("a", MaxDeploymentLen+1): false,
+	} {
+		c, err := Load(env(map[string]string{"LATCHKEY_DEPLOYMENT": v}))
+		if ok != (err == nil) || ok != ValidDeployment(v) {
+			t.Errorf("LATCHKEY_DEPLOYMENT=%q: err %v, valid %v; want ok = %v", v, err, ValidDeployment(v), ok)
+		}
+		if ok && c.Deployment != v {
+			t.Errorf("LATCHKEY_DEPLOYMENT=%q: Deployment = %q", v, c.Deployment)
+		}
+		if !ok && (err == nil || !strings.Contains(err.Error(), "LATCHKEY_DEPLOYMENT")) {
+			t.Errorf("LATCHKEY_DEPLOYMENT=%q: error %v does not name the variable", v, err)
+		}
+	}
+}
