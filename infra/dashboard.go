@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
@@ -32,21 +33,11 @@ func newDashboard(scope constructs.Construct, l *Latchkey, fns []Function, m Mon
 		}
 		return awscloudwatch.NewGraphWidget(p)
 	}
-	// SEARCH('{namespace,dimensions…} MetricName="…" Environment="…"'):
-	// every series of exactly that schema, each labelled by its dimension
-	// values ("CloudWatch search expression syntax", Amazon CloudWatch User
-	// Guide).
-	search := func(schema, metric string) awscloudwatch.IMetric {
+	search := func(metric string, dims ...string) awscloudwatch.IMetric {
 		return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-			Expression: jsii.String(fmt.Sprintf(`SEARCH('{%s,%s} MetricName="%s" %s="%s"', 'Sum', %d)`,
-				metrics.Namespace, schema, metric, metrics.DimEnvironment, s.Env, int(alarmPeriod.Seconds()))),
-			Period: period(),
+			Expression: jsii.String(ownSearch(s, metric, dims)),
+			Period:     period(),
 		})
-	}
-	env := map[string]*string{metrics.DimEnvironment: jsii.String(s.Env)}
-	own := func(name string) awscloudwatch.IMetric {
-		return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{Namespace: jsii.String(metrics.Namespace), MetricName: jsii.String(name),
-			DimensionsMap: &env, Statistic: jsii.String("Sum"), Period: period()})
 	}
 
 	var invocations, p99, errs []awscloudwatch.IMetric
@@ -75,7 +66,7 @@ func newDashboard(scope constructs.Construct, l *Latchkey, fns []Function, m Mon
 	}
 	hitRatio := awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
 		Expression:   jsii.String("100 * hits / (hits + misses)"),
-		UsingMetrics: &map[string]awscloudwatch.IMetric{"hits": own(metrics.KeyCacheHits), "misses": own(metrics.KeyCacheMisses)},
+		UsingMetrics: &map[string]awscloudwatch.IMetric{"hits": ownMetric(s, metrics.KeyCacheHits), "misses": ownMetric(s, metrics.KeyCacheMisses)},
 		Label:        jsii.String("key cache hit ratio (%)"),
 		Period:       period(),
 	})
@@ -83,7 +74,8 @@ func newDashboard(scope constructs.Construct, l *Latchkey, fns []Function, m Mon
 	rows := [][]awscloudwatch.IWidget{{
 		awscloudwatch.NewTextWidget(&awscloudwatch.TextWidgetProps{Width: jsii.Number(24), Height: jsii.Number(2), Markdown: jsii.String(
 			"# " + s.StackName + "\nEvery route is its own function; every alarm's meaning and what to do is in docs/OPERATIONS.md. " +
-				"Latchkey's own metrics are in the `" + metrics.Namespace + "` namespace, `" + metrics.DimEnvironment + "=" + s.Env + "`.")}),
+				"Latchkey's own metrics are in the `" + metrics.Namespace + "` namespace, `" + metrics.DimDeployment + "=" + s.StackName +
+				"`, `" + metrics.DimEnvironment + "=" + s.Env + "`.")}),
 	}}
 	for i := 0; i < len(m.Alarms); i += maxAlarmsPerWidget {
 		var refs []interfacesawscloudwatch.IAlarmRef
@@ -114,19 +106,19 @@ func newDashboard(scope constructs.Construct, l *Latchkey, fns []Function, m Mon
 		},
 		[]awscloudwatch.IWidget{
 			graph("Authorizer decisions by outcome", []awscloudwatch.IMetric{
-				search(metrics.DimEnvironment+","+metrics.DimOutcome, metrics.AuthorizerDecisions),
+				search(metrics.AuthorizerDecisions, metrics.DimOutcome),
 			}),
 			graph("Authorizer refusals by reason; key cache hit ratio (right, %)", []awscloudwatch.IMetric{
-				search(metrics.DimEnvironment+","+metrics.DimOutcome+","+metrics.DimReason, metrics.AuthorizerDecisions),
+				search(metrics.AuthorizerDecisions, metrics.DimOutcome, metrics.DimReason),
 			}, hitRatio),
 		},
 		[]awscloudwatch.IWidget{
 			graph("Sign-ins by outcome and reason", []awscloudwatch.IMetric{
-				search(metrics.DimEnvironment+","+metrics.DimOutcome, metrics.SignIns),
-				search(metrics.DimEnvironment+","+metrics.DimOutcome+","+metrics.DimReason, metrics.SignIns),
+				search(metrics.SignIns, metrics.DimOutcome),
+				search(metrics.SignIns, metrics.DimOutcome, metrics.DimReason),
 			}),
 			graph("Policy denials by action", []awscloudwatch.IMetric{
-				search(metrics.DimEnvironment+","+metrics.DimAction, metrics.PolicyDenials),
+				search(metrics.PolicyDenials, metrics.DimAction),
 			}),
 		},
 		[]awscloudwatch.IWidget{
@@ -152,6 +144,25 @@ func newDashboard(scope constructs.Construct, l *Latchkey, fns []Function, m Mon
 		DashboardName: jsii.String(s.StackName),
 		Widgets:       &widgets,
 	})
+}
+
+// ownSearch is a SEARCH expression over this deployment's series of one of
+// Latchkey's own metrics by {Deployment, Environment, dims…}:
+// SEARCH('{namespace,Deployment,Environment,dims…} MetricName="…"
+// Deployment="…" Environment="…"', 'Sum', period), every series of exactly
+// that schema, each labelled by its dimension values; a quoted value
+// matches the whole value alone ("CloudWatch search expression syntax",
+// Amazon CloudWatch User Guide). The stack's name and the environment are
+// of a fixed alphabet (stackNameRE, live or test), so they need no
+// escaping; terms are more search terms, appended.
+func ownSearch(s Settings, metric string, dims []string, terms ...string) string {
+	schema := append([]string{metrics.Namespace, metrics.DimDeployment, metrics.DimEnvironment}, dims...)
+	q := fmt.Sprintf(`{%s} MetricName="%s" %s="%s" %s="%s"`, strings.Join(schema, ","), metric,
+		metrics.DimDeployment, s.StackName, metrics.DimEnvironment, s.Env)
+	for _, t := range terms {
+		q += " " + t
+	}
+	return fmt.Sprintf(`SEARCH('%s', 'Sum', %d)`, q, int(alarmPeriod.Seconds()))
 }
 
 // withStat sets a metric option's statistic and the alarm period.

@@ -291,13 +291,31 @@ func wafBlocked(s Settings, aclMetric string, region *string) awscloudwatch.Metr
 }
 
 // ours is one of Latchkey's own metrics (internal/metrics) at the Outcome
-// level — {Environment, Outcome}, which the functions always write — so
-// that an alarm depends on no reason class.
+// level — {Deployment, Environment, Outcome}, which the functions always
+// write — so that an alarm depends on no reason class.
 func ours(s Settings, name, outcome string) awscloudwatch.Metric {
+	return ownMetric(s, name, metrics.DimOutcome, outcome)
+}
+
+// ownDimensions select this deployment's series of one of Latchkey's own
+// metrics: its Deployment (the stack's name, every function's
+// LATCHKEY_DEPLOYMENT) and its Environment, then more as name, value
+// pairs. Without the Deployment, two deployments of one environment in
+// one account and region would count each other's requests.
+func ownDimensions(s Settings, more ...string) map[string]*string {
+	dims := map[string]*string{metrics.DimDeployment: jsii.String(s.StackName), metrics.DimEnvironment: jsii.String(s.Env)}
+	for i := 0; i+1 < len(more); i += 2 {
+		dims[more[i]] = jsii.String(more[i+1])
+	}
+	return dims
+}
+
+// ownMetric is the Sum of one of Latchkey's own metrics by ownDimensions.
+func ownMetric(s Settings, name string, more ...string) awscloudwatch.Metric {
+	dims := ownDimensions(s, more...)
 	return awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 		Namespace: jsii.String(metrics.Namespace), MetricName: jsii.String(name),
-		DimensionsMap: &map[string]*string{metrics.DimEnvironment: jsii.String(s.Env), metrics.DimOutcome: jsii.String(outcome)},
-		Statistic:     jsii.String("Sum"), Period: period(),
+		DimensionsMap: &dims, Statistic: jsii.String("Sum"), Period: period(),
 	})
 }
 

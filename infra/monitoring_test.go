@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -89,10 +91,10 @@ func expectedAlarms(t *testing.T, s Settings) map[string]wantAlarm {
 			for _, d := range asList(p["Dimensions"]) {
 				dims[get(d, "Name").(string)] = get(d, "Value")
 			}
-			if p["Namespace"] != metrics.Namespace || p["MetricName"] != metric || len(dims) != 2 ||
+			if p["Namespace"] != metrics.Namespace || p["MetricName"] != metric || len(dims) != 3 || dims[metrics.DimDeployment] != s.StackName ||
 				dims[metrics.DimEnvironment] != s.Env || dims[metrics.DimOutcome] != outcome {
-				t.Errorf("%s %s: %s %s %s; want %s with Environment=%s, Outcome=%s alone", metric, outcome, p["Namespace"], p["MetricName"],
-					jsonString(p["Dimensions"]), metrics.Namespace, s.Env, outcome)
+				t.Errorf("%s %s: %s %s %s; want %s with Deployment=%s, Environment=%s, Outcome=%s alone", metric, outcome, p["Namespace"], p["MetricName"],
+					jsonString(p["Dimensions"]), metrics.Namespace, s.StackName, s.Env, outcome)
 			}
 		}
 	}
@@ -296,7 +298,80 @@ func TestDashboard(t *testing.T) {
 					t.Errorf("the dashboard's alarm widgets leave out %s", id)
 				}
 			}
+			// Every search over Latchkey's own metrics selects this
+			// deployment's series alone: its schema and its terms name the
+			// Deployment (another deployment of the same environment in the
+			// account writes the same names).
+			var own int
+			for _, e := range dashboardExpressions(t, p["DashboardBody"]) {
+				if !strings.HasPrefix(e, "SEARCH('{"+metrics.Namespace+",") || strings.Contains(e, gatewayErrorsMetric) {
+					continue
+				}
+				own++
+				if !strings.HasPrefix(e, "SEARCH('{"+metrics.Namespace+","+metrics.DimDeployment+","+metrics.DimEnvironment) ||
+					!strings.Contains(e, ` `+metrics.DimDeployment+`="`+d.l.Settings.StackName+`" `+metrics.DimEnvironment+`="`+d.l.Settings.Env+`"`) {
+					t.Errorf("search %s does not select Deployment=%s, Environment=%s", e, d.l.Settings.StackName, d.l.Settings.Env)
+				}
+			}
+			if own < 5 {
+				t.Errorf("%d searches over Latchkey's own metrics; want one per graph of them", own)
+			}
 		})
+	}
+}
+
+// dashboardExpressions are the metric math and search expressions of a
+// dashboard's body (a string, or the Fn::Join of strings and tokens the CDK
+// makes of it; the tokens are left out).
+func dashboardExpressions(t *testing.T, body any) []string {
+	t.Helper()
+	var text strings.Builder
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case string:
+			text.WriteString(x)
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		case map[string]any:
+			if j, ok := x["Fn::Join"].([]any); ok && len(j) == 2 {
+				walk(j[1])
+			}
+		}
+	}
+	walk(body)
+	var out []string
+	for _, m := range regexp.MustCompile(`"expression":("(?:[^"\\]|\\.)*")`).FindAllStringSubmatch(text.String(), -1) {
+		var e string
+		if err := json.Unmarshal([]byte(m[1]), &e); err != nil {
+			t.Fatalf("expression %s: %v", m[1], err)
+		}
+		out = append(out, e)
+	}
+	if len(out) == 0 {
+		t.Fatalf("no expression in the dashboard's body %s", jsonString(body))
+	}
+	return out
+}
+
+// TestOwnSearch: the dashboard's searches over Latchkey's own metrics, as
+// CloudWatch reads them: the schema, then exact terms for the metric, the
+// deployment and the environment, then any more terms.
+func TestOwnSearch(t *testing.T) {
+	s := Settings{StackName: "Latchkey-Staging", Env: "live"}
+	for _, tc := range []struct {
+		got, want string
+	}{
+		{ownSearch(s, metrics.AuthorizerDecisions, []string{metrics.DimOutcome}),
+			`SEARCH('{Latchkey,Deployment,Environment,Outcome} MetricName="AuthorizerDecisions" Deployment="Latchkey-Staging" Environment="live"', 'Sum', 300)`},
+		{ownSearch(s, metrics.PolicyDenials, []string{metrics.DimAction}, `NOT Action="posts:read"`),
+			`SEARCH('{Latchkey,Deployment,Environment,Action} MetricName="PolicyDenials" Deployment="Latchkey-Staging" Environment="live" NOT Action="posts:read"', 'Sum', 300)`},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("ownSearch = %s\nwant        %s", tc.got, tc.want)
+		}
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/latchkey/latchkey/internal/apikey"
+	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/frontdoor"
 	"github.com/latchkey/latchkey/internal/httpx"
@@ -98,6 +99,10 @@ type Options struct {
 	AllowedOrigins []string
 	// Env is the deployment's environment: only its keys are accepted.
 	Env string
+	// Deployment names the deployment in the decision line's metrics (the
+	// Deployment dimension; config.Config.Deployment): config.DeploymentLocal
+	// when empty.
+	Deployment string
 	// CacheTTL is how long a found API key is remembered; 0 disables the
 	// cache (every request reads the store). Sessions are never cached
 	// found, so that signing out ends a session at once everywhere.
@@ -124,18 +129,23 @@ type Options struct {
 // Authorizer decides requests. Build one per process with New; it is safe
 // for concurrent use.
 type Authorizer struct {
-	opts     Options
-	log      *slog.Logger
-	now      func() time.Time
-	keys     *cache[store.APIKey]
-	sessions *cache[store.Session]
-	touch    *toucher
-	uses     *keyUses
+	opts Options
+	// deployment is opts.Deployment, or config.DeploymentLocal.
+	deployment string
+	log        *slog.Logger
+	now        func() time.Time
+	keys       *cache[store.APIKey]
+	sessions   *cache[store.Session]
+	touch      *toucher
+	uses       *keyUses
 }
 
 // New returns an authorizer with the given options.
 func New(o Options) *Authorizer {
-	a := &Authorizer{opts: o, log: o.Log, now: o.Now}
+	a := &Authorizer{opts: o, deployment: o.Deployment, log: o.Log, now: o.Now}
+	if a.deployment == "" {
+		a.deployment = config.DeploymentLocal
+	}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -165,7 +175,7 @@ func Build(d deps.Deps) (*Authorizer, error) {
 		Keys: d.Stores.Keys, Sessions: d.Stores.Sessions,
 		Lifetimes: session.Lifetimes{Absolute: d.Config.SessionTTL, Idle: d.Config.SessionIdle},
 		PublicURL: d.Config.PublicURL, AllowedOrigins: d.Config.AllowedOrigins,
-		Env: d.Config.Env, CacheTTL: d.Config.CacheTTL, Log: d.Log, Now: d.Now,
+		Env: d.Config.Env, Deployment: d.Config.Deployment, CacheTTL: d.Config.CacheTTL, Log: d.Log, Now: d.Now,
 		OriginSecrets: d.Config.OriginSecrets, KeyUseEvery: d.Config.KeyUseInterval,
 	}
 	o.Record = func(ctx context.Context, userID, kind string, details map[string]string) error {
@@ -384,10 +394,10 @@ const decisionMsg = "authorizer decision"
 // logDecision writes the decision's audit line: the request (API Gateway's
 // id, the route, the address it came from) and who was decided about, never
 // a credential; and, in CloudWatch's Embedded Metric Format, the
-// AuthorizerDecisions metric by environment, outcome and reason class, and
-// KeyCacheHits or KeyCacheMisses when a key was looked up
+// AuthorizerDecisions metric by deployment, environment, outcome and reason
+// class, and KeyCacheHits or KeyCacheMisses when a key was looked up
 // (metrics.AppendDecision; docs/METRICS.md). Every dimension is a fixed
-// word: the ids stay in the line's own fields.
+// word or the deployment's name: the ids stay in the line's own fields.
 //
 // It is written with typed attributes, which box nothing (the untyped
 // form's eleven conversions to any were most of its cost under load), and
@@ -412,7 +422,7 @@ func (a *Authorizer) logDecision(in Input, d Decision) {
 			Str("effect", effect).Str("reason", d.Reason).
 			Str("userId", d.Principal.UserID).Str("keyId", d.Principal.KeyID).Str("sessionId", d.Principal.SessionID).
 			Object("_aws").Int("Timestamp", now.UnixMilli()).Raw("CloudWatchMetrics", metrics.DecisionDirectives(d.Cache)).End().
-			Str(metrics.DimEnvironment, a.opts.Env).Str(metrics.DimOutcome, effect).Str(metrics.DimReason, d.Class).
+			Str(metrics.DimDeployment, a.deployment).Str(metrics.DimEnvironment, a.opts.Env).Str(metrics.DimOutcome, effect).Str(metrics.DimReason, d.Class).
 			Int(metrics.AuthorizerDecisions, 1)
 		switch d.Cache {
 		case metrics.CacheHit:
@@ -427,13 +437,13 @@ func (a *Authorizer) logDecision(in Input, d Decision) {
 		return
 	}
 	r := slog.NewRecord(now, slog.LevelInfo, decisionMsg, 0)
-	var buf [16]slog.Attr
+	var buf [18]slog.Attr // the line's 10 fields and at most 8 metric members
 	attrs := append(buf[:0],
 		slog.String("requestId", in.RequestID), slog.String("sourceIp", in.SourceIP), slog.String("viewerAddress", in.ViewerAddress),
 		slog.String("resource", in.Resource), slog.String("method", in.HTTPMethod),
 		slog.String("effect", d.Effect.String()), slog.String("reason", d.Reason),
 		slog.String("userId", d.Principal.UserID), slog.String("keyId", d.Principal.KeyID), slog.String("sessionId", d.Principal.SessionID))
-	r.AddAttrs(metrics.AppendDecision(attrs, now, a.opts.Env, d.Effect.String(), d.Class, d.Cache)...)
+	r.AddAttrs(metrics.AppendDecision(attrs, now, a.deployment, a.opts.Env, d.Effect.String(), d.Class, d.Cache)...)
 	_ = h.Handle(ctx, r)
 }
 

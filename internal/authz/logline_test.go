@@ -27,7 +27,7 @@ func TestDecisionLineIsWhatLoggerWrites(t *testing.T) {
 	}}
 	var got, want bytes.Buffer
 	f := newFixture()
-	a := New(Options{Keys: f.keys, Env: apikey.EnvTest, CacheTTL: time.Minute, Routes: testRoutes,
+	a := New(Options{Keys: f.keys, Env: apikey.EnvTest, Deployment: "Latchkey-Staging", CacheTTL: time.Minute, Routes: testRoutes,
 		Log: slog.New(slog.NewJSONHandler(&got, noTime)), Now: func() time.Time { return f.now }})
 	key, _ := f.addKey(t, apikey.EnvTest, []string{"read"}, nil)
 	in := Input{RequestID: "req-1", SourceIP: "192.0.2.7", Resource: "/r", HTTPMethod: "GET", Authorization: []string{"Bearer " + key}}
@@ -39,7 +39,7 @@ func TestDecisionLineIsWhatLoggerWrites(t *testing.T) {
 		"effect", d.Effect.String(), "reason", d.Reason,
 		"userId", d.Principal.UserID, "keyId", d.Principal.KeyID, "sessionId", d.Principal.SessionID}
 	// Then the metrics: the first lookup of the key missed the cache.
-	for _, m := range metrics.AppendDecision(nil, time.Now(), apikey.EnvTest, "allow", "valid_key", metrics.CacheMiss) {
+	for _, m := range metrics.AppendDecision(nil, time.Now(), "Latchkey-Staging", apikey.EnvTest, "allow", "valid_key", metrics.CacheMiss) {
 		args = append(args, m)
 	}
 	slog.New(slog.NewJSONHandler(&want, noTime)).Info("authorizer decision", args...)
@@ -77,7 +77,7 @@ func TestDecisionLineByHandIsSlogs(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var byHand, bySlog bytes.Buffer
-			opts := Options{Keys: f.keys, Env: apikey.EnvTest, CacheTTL: time.Minute, Routes: testRoutes, Now: func() time.Time { return f.now }}
+			opts := Options{Keys: f.keys, Env: apikey.EnvTest, Deployment: "Latchkey-Staging", CacheTTL: time.Minute, Routes: testRoutes, Now: func() time.Time { return f.now }}
 			opts.Log = httpx.NewLogger(&byHand)
 			hand := New(opts)
 			opts.Log = slog.New(slog.NewJSONHandler(&bySlog, &slog.HandlerOptions{Level: slog.LevelInfo}))

@@ -209,7 +209,7 @@ func (s staleKeys) ByHash(context.Context, string, time.Time) (store.APIKey, err
 func TestDecisionLineMetrics(t *testing.T) {
 	f := newSessionFixture()
 	var logs bytes.Buffer
-	a := New(Options{Keys: f.keys, Sessions: f.sessions, Env: apikey.EnvTest, CacheTTL: time.Minute, Routes: testRoutes,
+	a := New(Options{Keys: f.keys, Sessions: f.sessions, Env: apikey.EnvTest, Deployment: "Latchkey-Staging", CacheTTL: time.Minute, Routes: testRoutes,
 		Lifetimes: session.Lifetimes{Absolute: 12 * time.Hour, Idle: time.Hour},
 		Log:       slog.New(slog.NewJSONHandler(&logs, nil)), Now: func() time.Time { return f.now }})
 	key, k := f.addKey(t, apikey.EnvTest, []string{"read"}, nil)
@@ -242,7 +242,8 @@ func TestDecisionLineMetrics(t *testing.T) {
 			t.Errorf("line %d: %v", i, err)
 		}
 		dims := d.Dimensions()
-		if dims[metrics.DimEnvironment] != apikey.EnvTest || dims[metrics.DimOutcome] != w.outcome || dims[metrics.DimReason] != w.reason {
+		if dims[metrics.DimDeployment] != "Latchkey-Staging" || dims[metrics.DimEnvironment] != apikey.EnvTest ||
+			dims[metrics.DimOutcome] != w.outcome || dims[metrics.DimReason] != w.reason {
 			t.Errorf("line %d: dimensions %v; want %v", i, dims, w)
 		}
 		wantMetrics := []string{metrics.AuthorizerDecisions}
@@ -258,7 +259,7 @@ func TestDecisionLineMetrics(t *testing.T) {
 		if len(got) != len(wantMetrics) {
 			t.Errorf("line %d: metrics %v; want %v", i, got, wantMetrics)
 		}
-		if !slices.Equal(d.Sets(metrics.AuthorizerDecisions), []string{"Environment,Outcome", "Environment,Outcome,Reason"}) {
+		if !slices.Equal(d.Sets(metrics.AuthorizerDecisions), []string{"Deployment,Environment,Outcome", "Deployment,Environment,Outcome,Reason"}) {
 			t.Errorf("line %d: AuthorizerDecisions by %v", i, d.Sets(metrics.AuthorizerDecisions))
 		}
 		for _, v := range dims {

@@ -29,7 +29,7 @@ type metric struct {
 
 func decision(outcome, reason string, cache ...string) metric {
 	return metric{append([]string{metrics.AuthorizerDecisions}, cache...),
-		map[string]string{metrics.DimEnvironment: config.EnvTest, metrics.DimOutcome: outcome, metrics.DimReason: reason}}
+		map[string]string{metrics.DimDeployment: config.DeploymentLocal, metrics.DimEnvironment: config.EnvTest, metrics.DimOutcome: outcome, metrics.DimReason: reason}}
 }
 
 // TestMetricsInTheLocalServersLog is issue 16's acceptance for metrics:
@@ -54,9 +54,10 @@ func TestMetricsInTheLocalServersLog(t *testing.T) {
 	mistyped := key[:20] + string(key[20]^1) + key[21:]
 	signIns := func(outcome, reason string) metric {
 		return metric{[]string{metrics.SignIns},
-			map[string]string{metrics.DimEnvironment: config.EnvTest, metrics.DimOutcome: outcome, metrics.DimReason: reason}}
+			map[string]string{metrics.DimDeployment: config.DeploymentLocal, metrics.DimEnvironment: config.EnvTest, metrics.DimOutcome: outcome, metrics.DimReason: reason}}
 	}
-	denial := metric{[]string{metrics.PolicyDenials}, map[string]string{metrics.DimEnvironment: config.EnvTest, metrics.DimAction: "posts:delete"}}
+	denial := metric{[]string{metrics.PolicyDenials},
+		map[string]string{metrics.DimDeployment: config.DeploymentLocal, metrics.DimEnvironment: config.EnvTest, metrics.DimAction: "posts:delete"}}
 
 	steps := []struct {
 		name         string

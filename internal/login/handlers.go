@@ -241,9 +241,10 @@ func (h Handlers) Callback(ctx context.Context, req httpx.Request) (httpx.Respon
 func headerValues(req httpx.Request, name string) []string { return httpx.HeaderValues(req, name) }
 
 // logSignIn writes the line of a sign-in's outcome, with attrs, and counts
-// it in the SignIns metric by the deployment's environment, outcome and
-// class. The dimensions are fixed words; ids stay in attrs.
+// it in the SignIns metric by the deployment, its environment, outcome and
+// class. The dimensions are fixed words and the deployment's name; ids stay
+// in attrs.
 func (s *Service) logSignIn(ctx context.Context, level slog.Level, msg, outcome, class string, attrs ...slog.Attr) {
-	attrs = metrics.AppendSignIn(attrs, time.Now(), s.Config.Env, outcome, class)
+	attrs = metrics.AppendSignIn(attrs, time.Now(), s.Config.Deployment, s.Config.Env, outcome, class)
 	httpx.Logger(ctx).LogAttrs(ctx, level, msg, attrs...)
 }

@@ -98,7 +98,8 @@ func (r *rig) callback(query map[string]string, cookie string) httpx.Response {
 }
 
 // wantSignIn checks that the last EMF line logged counts one sign-in of
-// this outcome and class, and only that, in the Environment of the rig.
+// this outcome and class, and only that, in the Deployment and Environment
+// of the rig.
 func (r *rig) wantSignIn(t *testing.T, outcome, class string) {
 	t.Helper()
 	docs := emftest.Lines(t, r.logs.Bytes())
@@ -109,11 +110,11 @@ func (r *rig) wantSignIn(t *testing.T, outcome, class string) {
 	if err := emftest.CheckKnown(d, nil); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{metrics.DimEnvironment: config.EnvTest, metrics.DimOutcome: outcome, metrics.DimReason: class}
+	want := map[string]string{metrics.DimDeployment: config.DeploymentLocal, metrics.DimEnvironment: config.EnvTest, metrics.DimOutcome: outcome, metrics.DimReason: class}
 	if got := d.Dimensions(); !maps.Equal(got, want) || !maps.Equal(d.Metrics(), map[string]float64{metrics.SignIns: 1}) {
 		t.Fatalf("sign-in metrics %v %v; want %v and one SignIns", got, d.Metrics(), want)
 	}
-	if !slices.Equal(d.Sets(metrics.SignIns), []string{"Environment,Outcome", "Environment,Outcome,Reason"}) {
+	if !slices.Equal(d.Sets(metrics.SignIns), []string{"Deployment,Environment,Outcome", "Deployment,Environment,Outcome,Reason"}) {
 		t.Fatalf("SignIns by %v", d.Sets(metrics.SignIns))
 	}
 }

@@ -116,10 +116,11 @@ const (
 	CacheMiss
 )
 
-// The dimension sets of each metric (names.go says which).
+// The dimension sets of each metric (names.go says which): each starts
+// with the deployment and its environment.
 var (
-	byOutcome      = [][]string{{DimEnvironment, DimOutcome}, {DimEnvironment, DimOutcome, DimReason}}
-	byEnvironment  = [][]string{{DimEnvironment}}
+	byOutcome      = [][]string{{DimDeployment, DimEnvironment, DimOutcome}, {DimDeployment, DimEnvironment, DimOutcome, DimReason}}
+	byEnvironment  = [][]string{{DimDeployment, DimEnvironment}}
 	decisions      = Directive{Dimensions: byOutcome, Metrics: []string{AuthorizerDecisions}}
 	decisionBlocks = [...]Block{
 		CacheNone: NewBlock(decisions),
@@ -128,21 +129,22 @@ var (
 	}
 	signInBlock = NewBlock(Directive{Dimensions: byOutcome, Metrics: []string{SignIns}})
 	denialBlock = NewBlock(Directive{
-		Dimensions: [][]string{{DimEnvironment}, {DimEnvironment, DimAction}},
+		Dimensions: [][]string{{DimDeployment, DimEnvironment}, {DimDeployment, DimEnvironment, DimAction}},
 		Metrics:    []string{PolicyDenials},
 	})
 )
 
 // AppendDecision appends to attrs the metric members of the authorizer's
-// decision line written at t: one AuthorizerDecisions by env, outcome and
-// reason, and one KeyCacheHits or KeyCacheMisses when the decision looked
-// a key up.
-func AppendDecision(attrs []slog.Attr, t time.Time, env, outcome, reason string, c Cache) []slog.Attr {
+// decision line written at t: one AuthorizerDecisions by deployment, env,
+// outcome and reason, and one KeyCacheHits or KeyCacheMisses when the
+// decision looked a key up.
+func AppendDecision(attrs []slog.Attr, t time.Time, deployment, env, outcome, reason string, c Cache) []slog.Attr {
 	if int(c) >= len(decisionBlocks) {
 		c = CacheNone
 	}
 	attrs = append(attrs, decisionBlocks[c].Attr(t),
-		slog.String(DimEnvironment, env), slog.String(DimOutcome, outcome), slog.String(DimReason, reason),
+		slog.String(DimDeployment, deployment), slog.String(DimEnvironment, env),
+		slog.String(DimOutcome, outcome), slog.String(DimReason, reason),
 		slog.Int64(AuthorizerDecisions, 1))
 	switch c {
 	case CacheHit:
@@ -154,19 +156,20 @@ func AppendDecision(attrs []slog.Attr, t time.Time, env, outcome, reason string,
 }
 
 // AppendSignIn appends to attrs the metric members of a sign-in's line
-// written at t: one SignIns by env, outcome (OutcomeSuccess or
+// written at t: one SignIns by deployment, env, outcome (OutcomeSuccess or
 // OutcomeFailure) and reason (a SignIn* class).
-func AppendSignIn(attrs []slog.Attr, t time.Time, env, outcome, reason string) []slog.Attr {
+func AppendSignIn(attrs []slog.Attr, t time.Time, deployment, env, outcome, reason string) []slog.Attr {
 	return append(attrs, signInBlock.Attr(t),
-		slog.String(DimEnvironment, env), slog.String(DimOutcome, outcome), slog.String(DimReason, reason),
+		slog.String(DimDeployment, deployment), slog.String(DimEnvironment, env),
+		slog.String(DimOutcome, outcome), slog.String(DimReason, reason),
 		slog.Int64(SignIns, 1))
 }
 
 // AppendPolicyDenial appends to attrs the metric members of a policy
 // decision's line that refused action (a Cedar action, "posts:update"),
-// written at t: one PolicyDenials by env and action.
-func AppendPolicyDenial(attrs []slog.Attr, t time.Time, env, action string) []slog.Attr {
+// written at t: one PolicyDenials by deployment, env and action.
+func AppendPolicyDenial(attrs []slog.Attr, t time.Time, deployment, env, action string) []slog.Attr {
 	return append(attrs, denialBlock.Attr(t),
-		slog.String(DimEnvironment, env), slog.String(DimAction, action),
+		slog.String(DimDeployment, deployment), slog.String(DimEnvironment, env), slog.String(DimAction, action),
 		slog.Int64(PolicyDenials, 1))
 }

@@ -47,20 +47,20 @@ func TestDecisionLine(t *testing.T) {
 		{metrics.CacheHit, []string{metrics.AuthorizerDecisions, metrics.KeyCacheHits}},
 		{metrics.CacheMiss, []string{metrics.AuthorizerDecisions, metrics.KeyCacheMisses}},
 	} {
-		raw := line(t, metrics.AppendDecision(nil, now, "live", metrics.OutcomeDeny, metrics.ReasonPermission, c.cache))
+		raw := line(t, metrics.AppendDecision(nil, now, "Latchkey-Staging", "live", metrics.OutcomeDeny, metrics.ReasonPermission, c.cache))
 		d := check(t, raw)
 		if got := slices.Sorted(maps.Keys(d.Metrics())); !slices.Equal(got, slices.Sorted(slices.Values(c.metrics))) {
 			t.Errorf("cache %d: metrics %v; want %v\n%s", c.cache, got, c.metrics, raw)
 		}
-		want := map[string]string{metrics.DimEnvironment: "live", metrics.DimOutcome: "deny", metrics.DimReason: "permission"}
+		want := map[string]string{metrics.DimDeployment: "Latchkey-Staging", metrics.DimEnvironment: "live", metrics.DimOutcome: "deny", metrics.DimReason: "permission"}
 		if got := d.Dimensions(); !maps.Equal(got, want) {
 			t.Errorf("dimensions %v; want %v", got, want)
 		}
-		if got := d.Sets(metrics.AuthorizerDecisions); !slices.Equal(got, []string{"Environment,Outcome", "Environment,Outcome,Reason"}) {
+		if got := d.Sets(metrics.AuthorizerDecisions); !slices.Equal(got, []string{"Deployment,Environment,Outcome", "Deployment,Environment,Outcome,Reason"}) {
 			t.Errorf("AuthorizerDecisions by %v", got)
 		}
 		for _, m := range c.metrics[1:] {
-			if got := d.Sets(m); !slices.Equal(got, []string{"Environment"}) {
+			if got := d.Sets(m); !slices.Equal(got, []string{"Deployment,Environment"}) {
 				t.Errorf("%s by %v", m, got)
 			}
 		}
@@ -80,10 +80,11 @@ func TestSignInLine(t *testing.T) {
 		if reason == metrics.SignInOK {
 			outcome = metrics.OutcomeSuccess
 		}
-		raw := line(t, metrics.AppendSignIn(nil, time.Now(), "test", outcome, reason))
+		raw := line(t, metrics.AppendSignIn(nil, time.Now(), "local", "test", outcome, reason))
 		d := check(t, raw)
 		if !maps.Equal(d.Metrics(), map[string]float64{metrics.SignIns: 1}) ||
-			!slices.Equal(d.Sets(metrics.SignIns), []string{"Environment,Outcome", "Environment,Outcome,Reason"}) ||
+			!slices.Equal(d.Sets(metrics.SignIns), []string{"Deployment,Environment,Outcome", "Deployment,Environment,Outcome,Reason"}) ||
+			d.Line[metrics.DimDeployment] != "local" ||
 			d.Line[metrics.DimReason] != reason || d.Line[metrics.DimOutcome] != outcome {
 			t.Errorf("sign-in line:\n%s", raw)
 		}
@@ -91,11 +92,11 @@ func TestSignInLine(t *testing.T) {
 }
 
 func TestPolicyDenialLine(t *testing.T) {
-	raw := line(t, metrics.AppendPolicyDenial(nil, time.Now(), "test", "posts:update"))
+	raw := line(t, metrics.AppendPolicyDenial(nil, time.Now(), "local", "test", "posts:update"))
 	d := check(t, raw)
 	if !maps.Equal(d.Metrics(), map[string]float64{metrics.PolicyDenials: 1}) ||
-		!slices.Equal(d.Sets(metrics.PolicyDenials), []string{"Environment", "Environment,Action"}) ||
-		!maps.Equal(d.Dimensions(), map[string]string{"Environment": "test", "Action": "posts:update"}) {
+		!slices.Equal(d.Sets(metrics.PolicyDenials), []string{"Deployment,Environment", "Deployment,Environment,Action"}) ||
+		!maps.Equal(d.Dimensions(), map[string]string{"Deployment": "local", "Environment": "test", "Action": "posts:update"}) {
 		t.Errorf("policy denial line:\n%s", raw)
 	}
 }
@@ -121,7 +122,7 @@ func TestReasonClasses(t *testing.T) {
 // TestCheckRefuses: the checker refuses what the specification does, and
 // dimension values outside the fixed sets.
 func TestCheckRefuses(t *testing.T) {
-	good := string(line(t, metrics.AppendPolicyDenial(nil, time.Now(), "test", "posts:update")))
+	good := string(line(t, metrics.AppendPolicyDenial(nil, time.Now(), "local", "test", "posts:update")))
 	if _, err := emftest.Check([]byte(good)); err != nil {
 		t.Fatal(err)
 	}
@@ -140,8 +141,10 @@ func TestCheckRefuses(t *testing.T) {
 		"metric missing":            strings.Replace(good, `,"PolicyDenials":1`, ``, 1),
 		"unit not CloudWatch's":     strings.Replace(good, `"Unit":"Count"`, `"Unit":"Things"`, 1),
 		"extra member in directive": strings.Replace(good, `"Namespace":"Latchkey"`, `"Namespace":"Latchkey","Extra":1`, 1),
-		"too many dimensions": strings.Replace(good, `["Environment","Action"]`,
-			`["Environment"`+strings.Repeat(`,"Action"`, emftest.MaxDimensionsPerSet)+`]`, 1),
+		"too many dimensions": strings.Replace(good, `["Deployment","Environment","Action"]`,
+			`["Deployment","Environment"`+strings.Repeat(`,"Action"`, emftest.MaxDimensionsPerSet)+`]`, 1),
+		"a set without the deployment":  strings.Replace(good, `["Deployment","Environment","Action"]`, `["Environment","Action"]`, 1),
+		"a set without the environment": strings.Replace(good, `["Deployment","Environment","Action"]`, `["Deployment","Action"]`, 1),
 	} {
 		if _, err := emftest.Check([]byte(bad)); err == nil {
 			t.Errorf("%s: accepted\n%s", name, bad)
@@ -149,10 +152,16 @@ func TestCheckRefuses(t *testing.T) {
 	}
 	// Well-formed, but an id where a fixed word belongs.
 	for _, attrs := range [][]slog.Attr{
-		metrics.AppendPolicyDenial(nil, time.Now(), "test", "usr_1"),
-		metrics.AppendDecision(nil, time.Now(), "test", metrics.OutcomeAllow, "key_123", metrics.CacheHit),
-		metrics.AppendDecision(nil, time.Now(), "sess_1", metrics.OutcomeAllow, metrics.ReasonValidKey, metrics.CacheNone),
-		metrics.AppendSignIn(nil, time.Now(), "test", metrics.OutcomeAllow, metrics.SignInOK),
+		metrics.AppendPolicyDenial(nil, time.Now(), "local", "test", "usr_1"),
+		metrics.AppendDecision(nil, time.Now(), "local", "test", metrics.OutcomeAllow, "key_123", metrics.CacheHit),
+		metrics.AppendDecision(nil, time.Now(), "local", "sess_1", metrics.OutcomeAllow, metrics.ReasonValidKey, metrics.CacheNone),
+		metrics.AppendSignIn(nil, time.Now(), "local", "test", metrics.OutcomeAllow, metrics.SignInOK),
+		// The deployment: a name of a stack's alphabet, never an id or
+		// what a request sent.
+		metrics.AppendDecision(nil, time.Now(), "usr_1", "test", metrics.OutcomeAllow, metrics.ReasonValidKey, metrics.CacheNone),
+		metrics.AppendSignIn(nil, time.Now(), "lk_test_abc", "test", metrics.OutcomeSuccess, metrics.SignInOK),
+		metrics.AppendPolicyDenial(nil, time.Now(), "203.0.113.7", "test", "posts:update"),
+		metrics.AppendPolicyDenial(nil, time.Now(), strings.Repeat("a", 200), "test", "posts:update"),
 	} {
 		raw := line(t, attrs)
 		d, err := emftest.Check(raw)

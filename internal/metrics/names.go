@@ -4,8 +4,8 @@
 // dashboard read them by these very names, so a rename breaks a test on
 // both sides rather than an alarm that silently never fires.
 //
-// Every dimension is low-cardinality by construction: an environment,
-// an outcome, a reason class or a policy action. Never a user, key,
+// Every dimension is low-cardinality by construction: the deployment's
+// name, an environment, an outcome, a reason class or a policy action. Never a user, key,
 // session or request id — those stay in the log line's own fields, where
 // Logs Insights finds them and CloudWatch does not bill them as metrics.
 package metrics
@@ -13,11 +13,17 @@ package metrics
 // Namespace is the CloudWatch namespace of every Latchkey metric.
 const Namespace = "Latchkey"
 
-// Dimension names.
+// Dimension names. Every dimension set of every metric starts with
+// {Deployment, Environment}.
 const (
+	// DimDeployment is the deployment's name (LATCHKEY_DEPLOYMENT: the
+	// stack's name, "local" for the local server; config.ValidDeployment):
+	// every metric carries it, so that two deployments in one account and
+	// region, even of one environment, keep apart, and each one's alarms
+	// count its own requests alone.
+	DimDeployment = "Deployment"
 	// DimEnvironment is the deployment's key environment (LATCHKEY_ENV:
-	// "live" or "test"); every metric carries it, so two deployments in
-	// one account keep apart.
+	// "live" or "test"); every metric carries it.
 	DimEnvironment = "Environment"
 	// DimOutcome is what happened (the Outcome* values).
 	DimOutcome = "Outcome"
@@ -31,18 +37,20 @@ const (
 // Metric names; every one is a Count of 1 per event.
 const (
 	// AuthorizerDecisions counts the authorizer's decisions, by
-	// {Environment, Outcome} and {Environment, Outcome, Reason}.
+	// {Deployment, Environment, Outcome} and {Deployment, Environment,
+	// Outcome, Reason}.
 	AuthorizerDecisions = "AuthorizerDecisions"
 	// KeyCacheHits and KeyCacheMisses count API-key lookups the
 	// authorizer answered from its cache or from the store, by
-	// {Environment}.
+	// {Deployment, Environment}.
 	KeyCacheHits   = "KeyCacheHits"
 	KeyCacheMisses = "KeyCacheMisses"
 	// SignIns counts completed sign-ins and refused ones, by
-	// {Environment, Outcome} and {Environment, Outcome, Reason}.
+	// {Deployment, Environment, Outcome} and {Deployment, Environment,
+	// Outcome, Reason}.
 	SignIns = "SignIns"
 	// PolicyDenials counts requests the Cedar policies refused, by
-	// {Environment} and {Environment, Action}.
+	// {Deployment, Environment} and {Deployment, Environment, Action}.
 	PolicyDenials = "PolicyDenials"
 )
 

@@ -162,7 +162,7 @@ func (a API) allowed(ctx context.Context, who policy.Principal, act policy.Actio
 	attrs := []slog.Attr{slog.String("action", string(act)), slog.String("postId", p.ID), slog.String("userId", who.UserID),
 		slog.Bool("allowed", d.Allowed), slog.Any("policies", d.Policies), slog.Any("errors", d.Errors)}
 	if !d.Allowed {
-		attrs = metrics.AppendPolicyDenial(attrs, time.Now(), a.Config.Env, metricAction(act))
+		attrs = metrics.AppendPolicyDenial(attrs, time.Now(), a.Config.Deployment, a.Config.Env, metricAction(act))
 	}
 	httpx.Logger(ctx).LogAttrs(ctx, slog.LevelInfo, "policy decision", attrs...)
 	return d.Allowed

@@ -60,7 +60,7 @@ func TestPolicyRefusalsAreInTheAuthorsSecurityLog(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
-			d := depstest.Local(config.Config{Env: config.EnvTest, Editors: []string{seed.Editor.Email}})
+			d := depstest.Local(config.Config{Env: config.EnvTest, Deployment: "Latchkey-Staging", Editors: []string{seed.Editor.Email}})
 			if err := seed.Load(ctx, d.Stores); err != nil {
 				t.Fatal(err)
 			}
@@ -100,7 +100,7 @@ func TestPolicyRefusalsAreInTheAuthorsSecurityLog(t *testing.T) {
 }
 
 // wantDenial checks that a request's log counts one PolicyDenials of
-// action (an EMF line by Environment and Action, the policy decision's
+// action (an EMF line by Deployment, Environment and Action, the policy decision's
 // line) or, when action is "", none.
 func wantDenial(t *testing.T, log []byte, action string) {
 	t.Helper()
@@ -118,9 +118,9 @@ func wantDenial(t *testing.T, log []byte, action string) {
 	if err := emftest.CheckKnown(d, MetricActions()); err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{metrics.DimEnvironment: config.EnvTest, metrics.DimAction: action}
+	want := map[string]string{metrics.DimDeployment: "Latchkey-Staging", metrics.DimEnvironment: config.EnvTest, metrics.DimAction: action}
 	if !maps.Equal(d.Dimensions(), want) || !maps.Equal(d.Metrics(), map[string]float64{metrics.PolicyDenials: 1}) ||
-		!slices.Equal(d.Sets(metrics.PolicyDenials), []string{"Environment", "Environment,Action"}) {
+		!slices.Equal(d.Sets(metrics.PolicyDenials), []string{"Deployment,Environment", "Deployment,Environment,Action"}) {
 		t.Fatalf("PolicyDenials line %v %v by %v; want %v", d.Dimensions(), d.Metrics(), d.Sets(metrics.PolicyDenials), want)
 	}
 	if d.Line["msg"] != "policy decision" || d.Line["allowed"] != false || d.Line["action"] != strings.TrimPrefix(action, "posts:") {

@@ -66,7 +66,8 @@ const (
 // ASCII string value, each metric name a top-level number or array of
 // numbers, each unit one of Units. Latchkey's own rules on top: the
 // namespace is metrics.Namespace, every unit is Count, every dimension set
-// starts with the environment, and the timestamp is within a day of now.
+// starts with the deployment and the environment, and the timestamp is
+// within a day of now.
 func Check(line []byte) (Doc, error) {
 	var doc Doc
 	dec := json.NewDecoder(bytes.NewReader(line))
@@ -150,8 +151,8 @@ func directive(root map[string]any, r any) (Directive, error) {
 			}
 			set = append(set, name)
 		}
-		if len(set) == 0 || set[0] != metrics.DimEnvironment {
-			return d, fmt.Errorf("dimension set %v does not start with %s", set, metrics.DimEnvironment)
+		if len(set) < 2 || set[0] != metrics.DimDeployment || set[1] != metrics.DimEnvironment {
+			return d, fmt.Errorf("dimension set %v does not start with %s, %s", set, metrics.DimDeployment, metrics.DimEnvironment)
 		}
 		d.Dimensions = append(d.Dimensions, set)
 	}
@@ -278,7 +279,10 @@ func (d Doc) Sets(metric string) []string {
 // Known is every dimension value Latchkey may write, by metric and
 // dimension: fixed sets, so that no user, key, session or request id can
 // become a dimension. Environments are config's (LATCHKEY_ENV); actions
-// are the caller's (the posts policy's), passed to CheckKnown.
+// are the caller's (the posts policy's), passed to CheckKnown. The
+// deployment's name is the one dimension not of a fixed set: it is one
+// per deployment, set by its configuration (LATCHKEY_DEPLOYMENT), and
+// CheckKnown holds it to config.ValidDeployment.
 func Known(actions []string) map[string]map[string][]string {
 	env := []string{config.EnvLive, config.EnvTest}
 	return map[string]map[string][]string{
@@ -292,7 +296,8 @@ func Known(actions []string) map[string]map[string][]string {
 
 // CheckKnown checks that every metric of d is one of Latchkey's, that it
 // counts one event, and that each dimension it is published by has a
-// value of its fixed set (Known).
+// value of its fixed set (Known), the deployment a valid one
+// (config.ValidDeployment).
 func CheckKnown(d Doc, actions []string) error {
 	known := Known(actions)
 	for _, dir := range d.Directives {
@@ -306,6 +311,12 @@ func CheckKnown(d Doc, actions []string) error {
 			}
 			for _, set := range dir.Dimensions {
 				for _, name := range set {
+					if name == metrics.DimDeployment {
+						if v := d.Line[name].(string); !config.ValidDeployment(v) {
+							return fmt.Errorf("metric %s: %s = %q is not a deployment's name (LATCHKEY_DEPLOYMENT)", m.Name, name, v)
+						}
+						continue
+					}
 					values, ok := dims[name]
 					if !ok {
 						return fmt.Errorf("metric %s has the dimension %q", m.Name, name)
