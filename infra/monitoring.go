@@ -243,9 +243,9 @@ func deploymentAlarms(l *Latchkey) []alarmSpec {
 		{name: "authorizer-fail", metric: ours(s, metrics.AuthorizerDecisions, metrics.OutcomeFail), threshold: float64(s.Alarms.AuthorizerFailures),
 			what: fmt.Sprintf("The authorizer refused %d or more requests in 5 minutes because a dependency failed (the keys or sessions table, "+
 				"a secret): it fails closed, so callers with good credentials got 503.", s.Alarms.AuthorizerFailures)},
-		{name: "unauthorized-spike", metric: ours(s, metrics.AuthorizerDecisions, metrics.OutcomeUnauthorized), threshold: float64(s.Alarms.Unauthorized),
-			what: fmt.Sprintf("%d or more requests in 5 minutes came without a usable credential (unknown, revoked or expired keys, "+
-				"bad sessions): someone may be trying keys.", s.Alarms.Unauthorized)},
+		{name: "unauthorized-spike", metric: keyRefusals(s), threshold: float64(s.Alarms.Unauthorized),
+			what: fmt.Sprintf("The authorizer refused %d or more API keys in 5 minutes (unknown, malformed, of the other environment, expired "+
+				"or revoked): someone may be trying keys. Requests with no credential or an ended session do not count.", s.Alarms.Unauthorized)},
 		{name: "sign-in-failures", metric: ours(s, metrics.SignIns, metrics.OutcomeFailure), threshold: float64(s.Alarms.SignInFailures),
 			what: fmt.Sprintf("%d or more sign-ins were refused in 5 minutes (the identity provider down or misconfigured, or forged callbacks).", s.Alarms.SignInFailures)},
 		{name: "api-5xx-rate", metric: rate(stage.MetricServerError(sum())), threshold: float64(s.Alarms.API5xxPercent),
@@ -295,6 +295,35 @@ func wafBlocked(s Settings, aclMetric string, region *string) awscloudwatch.Metr
 // write — so that an alarm depends on no reason class.
 func ours(s Settings, name, outcome string) awscloudwatch.Metric {
 	return ownMetric(s, name, metrics.DimOutcome, outcome)
+}
+
+// keyRefusalReasons are the reason classes of an API key the authorizer
+// refused as unusable (unauthorized): what trying keys produces. Not
+// "missing" (every signed-out console load asks GET /api/me without a
+// credential) nor the session classes (a session that ended), which are
+// ordinary traffic.
+var keyRefusalReasons = []string{
+	metrics.ReasonUnknownKey, metrics.ReasonMalformed, metrics.ReasonWrongEnvironment, metrics.ReasonExpired, metrics.ReasonRevoked,
+}
+
+// keyRefusals is the unauthorized-spike alarm's metric: the sum of the
+// {Deployment, Environment, Outcome=unauthorized, Reason} series of
+// keyRefusalReasons, each FILL(…, 0) so that a period in which some class
+// counted nothing (no data) still sums the others. The ids are the classes
+// (metric math ids: a lower-case letter, then letters, digits and '_').
+func keyRefusals(s Settings) awscloudwatch.IMetric {
+	using := map[string]awscloudwatch.IMetric{}
+	var terms []string
+	for _, r := range keyRefusalReasons {
+		using[r] = ownMetric(s, metrics.AuthorizerDecisions, metrics.DimOutcome, metrics.OutcomeUnauthorized, metrics.DimReason, r)
+		terms = append(terms, "FILL("+r+", 0)")
+	}
+	return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+		Expression:   jsii.String(strings.Join(terms, " + ")),
+		UsingMetrics: &using,
+		Label:        jsii.String("API keys refused"),
+		Period:       period(),
+	})
 }
 
 // ownDimensions select this deployment's series of one of Latchkey's own

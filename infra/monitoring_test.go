@@ -100,7 +100,50 @@ func expectedAlarms(t *testing.T, s Settings) map[string]wantAlarm {
 	}
 	want["authorizer-gateway-failures"] = wantAlarm{float64(a.AuthorizerFailures), nil}
 	want["authorizer-fail"] = wantAlarm{float64(a.AuthorizerFailures), ours(metrics.AuthorizerDecisions, metrics.OutcomeFail)}
-	want["unauthorized-spike"] = wantAlarm{float64(a.Unauthorized), ours(metrics.AuthorizerDecisions, metrics.OutcomeUnauthorized)}
+	// Only the refused keys: not requests without a credential (every
+	// signed-out page load asks /api/me) nor ended sessions.
+	want["unauthorized-spike"] = wantAlarm{float64(a.Unauthorized), func(t *testing.T, p map[string]any) {
+		keyClasses := []string{metrics.ReasonUnknownKey, metrics.ReasonMalformed, metrics.ReasonWrongEnvironment, metrics.ReasonExpired, metrics.ReasonRevoked}
+		var expression string
+		var reasons []string
+		for _, q := range asList(p["Metrics"]) {
+			if e, ok := get(q, "Expression").(string); ok {
+				expression = e
+				if get(q, "ReturnData") == false {
+					t.Errorf("unauthorized-spike: the expression does not return its data")
+				}
+				continue
+			}
+			m := get(q, "MetricStat", "Metric")
+			dims := map[string]any{}
+			for _, d := range asList(get(m, "Dimensions")) {
+				dims[get(d, "Name").(string)] = get(d, "Value")
+			}
+			reason, _ := dims[metrics.DimReason].(string)
+			if get(m, "Namespace") != metrics.Namespace || get(m, "MetricName") != metrics.AuthorizerDecisions || len(dims) != 4 ||
+				dims[metrics.DimDeployment] != s.StackName || dims[metrics.DimEnvironment] != s.Env ||
+				dims[metrics.DimOutcome] != metrics.OutcomeUnauthorized || get(q, "MetricStat", "Stat") != "Sum" || get(q, "Id") != reason {
+				t.Errorf("unauthorized-spike: %s; want the Sum of AuthorizerDecisions by Deployment=%s, Environment=%s, Outcome=unauthorized and a Reason, its id the reason",
+					jsonString(q), s.StackName, s.Env)
+			}
+			reasons = append(reasons, reason)
+			if !strings.Contains(expression+" "+jsonString(p["Metrics"]), "FILL("+reason+", 0)") {
+				t.Errorf("unauthorized-spike: %s is not FILLed with 0 in the sum", reason)
+			}
+		}
+		slices.Sort(reasons)
+		slices.Sort(keyClasses)
+		if !slices.Equal(reasons, keyClasses) {
+			t.Errorf("unauthorized-spike counts the reasons %v; want the refused keys' alone %v", reasons, keyClasses)
+		}
+		var fills []string
+		for _, r := range keyClasses {
+			fills = append(fills, "FILL("+r+", 0)")
+		}
+		if got := strings.Split(expression, " + "); len(got) != len(fills) || !slices.Equal(slices.Sorted(slices.Values(got)), fills) {
+			t.Errorf("unauthorized-spike: expression %q; want the sum of %v", expression, fills)
+		}
+	}}
 	want["sign-in-failures"] = wantAlarm{float64(a.SignInFailures), ours(metrics.SignIns, metrics.OutcomeFailure)}
 	want["api-5xx-rate"] = wantAlarm{float64(a.API5xxPercent), nil}
 	want["api-4xx-rate"] = wantAlarm{float64(a.API4xxPercent), nil}

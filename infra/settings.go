@@ -136,8 +136,9 @@ type AlarmSettings struct {
 	// Gateway's AUTHORIZER_FAILURE and AUTHORIZER_CONFIGURATION_ERROR
 	// answers, and the authorizer's own fail outcome (a dependency failed).
 	AuthorizerFailures int
-	// Unauthorized is the requests refused for want of a usable credential
-	// in a period: a spike is someone trying keys.
+	// Unauthorized is the API keys the authorizer refused as unusable
+	// (unknown, malformed, of the other environment, expired, revoked) in
+	// five minutes that raise unauthorized-spike.
 	Unauthorized int
 	// SignInFailures is the refused sign-ins in a period.
 	SignInFailures int
