@@ -1,11 +1,14 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawslogs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/latchkey/latchkey/internal/metrics"
 	"github.com/latchkey/latchkey/internal/routes"
 )
 
@@ -36,7 +39,9 @@ const (
 //     resourcePath, status, the latencies, userId and keyId (from the
 //     authorizer's context), errorType;
 //   - the sign-in functions' lines (internal/login): "signed in" (userId,
-//     sessionId) and "sign-in refused" (reason).
+//     sessionId), "sign-in refused" and "sign-in failed" (reason), each
+//     with the SignIns metric's members (Deployment, Outcome, Reason,
+//     SignIns: internal/metrics).
 //
 // Every function's own lines carry requestId, which joins them to the
 // authorizer's and the access log's.
@@ -81,13 +86,16 @@ func newQueries(scope constructs.Construct, l *Latchkey, fns []Function) map[str
 		Sort:  jsii.String("@timestamp desc"),
 		Limit: jsii.Number(1000),
 	})
-	// A deployment has one identity provider (oidcIssuer or
-	// githubClientId): the outcome is the line's message, the reason the
-	// refusal's.
+	// Every line that ends a sign-in counts it in the SignIns metric, by
+	// its outcome and its reason class (a fixed word, where the line's own
+	// "reason" is free text): the same counts as the metric's, the
+	// store_error of a "sign-in failed" line among them. A deployment has
+	// one identity provider (oidcIssuer or githubClientId).
 	save("SignIns", querySignIns, signIn, &awslogs.QueryStringProps{
-		FilterStatements: jsii.Strings(`msg in ["signed in", "sign-in refused"]`),
-		StatsStatements:  jsii.Strings("count(*) as signIns by msg, reason"),
-		Sort:             jsii.String("signIns desc"),
+		FilterStatements: jsii.Strings("ispresent(" + metrics.SignIns + ")"),
+		StatsStatements: jsii.Strings(fmt.Sprintf("sum(%s) as signIns by %s, %s, %s",
+			metrics.SignIns, metrics.DimDeployment, metrics.DimOutcome, metrics.DimReason)),
+		Sort: jsii.String("signIns desc"),
 	})
 	// The access log's latencies are strings in its JSON; arithmetic
 	// reads them as numbers, so the sort is numeric.
