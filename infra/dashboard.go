@@ -16,6 +16,20 @@ import (
 // maxAlarmsPerWidget is how many alarms one alarm status widget shows.
 const maxAlarmsPerWidget = 100
 
+// hitRatioExpression is the key cache's hit ratio in percent over the
+// KeyCacheHits and KeyCacheMisses of a period ("hits", "misses"): each
+// FILL(…, 0), since a period may count misses and no hit (no data, which
+// would leave the ratio out, not 0 %) or the reverse; and no point at all
+// where the period looked no key up (IF without a false value: no
+// division by zero, and no 0 % that was not one).
+const hitRatioExpression = "IF(FILL(hits, 0) + FILL(misses, 0) > 0, 100 * FILL(hits, 0) / (FILL(hits, 0) + FILL(misses, 0)))"
+
+// refusalsOnly is the search term that leaves the allowed decisions out of
+// "Authorizer refusals by reason" (their reasons, valid_key and
+// valid_session, would dwarf the refusals'); "Authorizer decisions by
+// outcome" shows them.
+var refusalsOnly = "NOT " + metrics.DimOutcome + `="` + metrics.OutcomeAllow + `"`
+
 // newDashboard is the deployment's one dashboard (named after the stack;
 // docs/OPERATIONS.md, "Reading the dashboard"): the alarms, then requests
 // and latency by route (each route is its own function), the API stage,
@@ -33,9 +47,9 @@ func newDashboard(scope constructs.Construct, l *Latchkey, fns []Function, m Mon
 		}
 		return awscloudwatch.NewGraphWidget(p)
 	}
-	search := func(metric string, dims ...string) awscloudwatch.IMetric {
+	search := func(metric string, dims []string, terms ...string) awscloudwatch.IMetric {
 		return awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-			Expression: jsii.String(ownSearch(s, metric, dims)),
+			Expression: jsii.String(ownSearch(s, metric, dims, terms...)),
 			Period:     period(),
 		})
 	}
@@ -65,7 +79,7 @@ func newDashboard(scope constructs.Construct, l *Latchkey, fns []Function, m Mon
 		blocked = append(blocked, wafBlocked(s, webACLMetric, nil))
 	}
 	hitRatio := awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-		Expression:   jsii.String("100 * hits / (hits + misses)"),
+		Expression:   jsii.String(hitRatioExpression),
 		UsingMetrics: &map[string]awscloudwatch.IMetric{"hits": ownMetric(s, metrics.KeyCacheHits), "misses": ownMetric(s, metrics.KeyCacheMisses)},
 		Label:        jsii.String("key cache hit ratio (%)"),
 		Period:       period(),
@@ -106,19 +120,19 @@ func newDashboard(scope constructs.Construct, l *Latchkey, fns []Function, m Mon
 		},
 		[]awscloudwatch.IWidget{
 			graph("Authorizer decisions by outcome", []awscloudwatch.IMetric{
-				search(metrics.AuthorizerDecisions, metrics.DimOutcome),
+				search(metrics.AuthorizerDecisions, []string{metrics.DimOutcome}),
 			}),
 			graph("Authorizer refusals by reason; key cache hit ratio (right, %)", []awscloudwatch.IMetric{
-				search(metrics.AuthorizerDecisions, metrics.DimOutcome, metrics.DimReason),
+				search(metrics.AuthorizerDecisions, []string{metrics.DimOutcome, metrics.DimReason}, refusalsOnly),
 			}, hitRatio),
 		},
 		[]awscloudwatch.IWidget{
 			graph("Sign-ins by outcome and reason", []awscloudwatch.IMetric{
-				search(metrics.SignIns, metrics.DimOutcome),
-				search(metrics.SignIns, metrics.DimOutcome, metrics.DimReason),
+				search(metrics.SignIns, []string{metrics.DimOutcome}),
+				search(metrics.SignIns, []string{metrics.DimOutcome, metrics.DimReason}),
 			}),
 			graph("Policy denials by action", []awscloudwatch.IMetric{
-				search(metrics.PolicyDenials, metrics.DimAction),
+				search(metrics.PolicyDenials, []string{metrics.DimAction}),
 			}),
 		},
 		[]awscloudwatch.IWidget{

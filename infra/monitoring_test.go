@@ -359,6 +359,22 @@ func TestDashboard(t *testing.T) {
 			if own < 5 {
 				t.Errorf("%d searches over Latchkey's own metrics; want one per graph of them", own)
 			}
+			// The refusals by reason leave the allowed decisions out; the
+			// key cache's hit ratio fills a missing count with 0 and has no
+			// point where no key was looked up.
+			exprs := dashboardExpressions(t, p["DashboardBody"])
+			refusals := ownSearch(d.l.Settings, metrics.AuthorizerDecisions, []string{metrics.DimOutcome, metrics.DimReason}, `NOT Outcome="allow"`)
+			if !slices.Contains(exprs, refusals) {
+				t.Errorf("no refusals-by-reason search %s among %q", refusals, exprs)
+			}
+			for _, e := range exprs {
+				if strings.Contains(e, ",Outcome,Reason} MetricName=\"AuthorizerDecisions\"") && e != refusals {
+					t.Errorf("a search by reason that counts the allowed decisions: %s", e)
+				}
+			}
+			if !slices.Contains(exprs, hitRatioExpression) {
+				t.Errorf("no key cache hit ratio %s among %q", hitRatioExpression, exprs)
+			}
 		})
 	}
 }
@@ -397,6 +413,24 @@ func dashboardExpressions(t *testing.T, body any) []string {
 		t.Fatalf("no expression in the dashboard's body %s", jsonString(body))
 	}
 	return out
+}
+
+// TestHitRatioExpression: the key cache's hit ratio fills a period's
+// missing hits or misses with 0 (a period of misses alone is 0 %, not a
+// gap) and guards the division: a period that looked no key up has no
+// point rather than a division by zero.
+func TestHitRatioExpression(t *testing.T) {
+	e := hitRatioExpression
+	if strings.Contains(strings.NewReplacer("FILL(hits, 0)", "", "FILL(misses, 0)", "").Replace(e), "hits") ||
+		strings.Contains(strings.NewReplacer("FILL(hits, 0)", "", "FILL(misses, 0)", "").Replace(e), "misses") {
+		t.Errorf("%s reads hits or misses without FILL(…, 0)", e)
+	}
+	if !strings.HasPrefix(e, "IF(FILL(hits, 0) + FILL(misses, 0) > 0, ") || strings.Count(e, ",") != 6 {
+		t.Errorf("%s does not guard its denominator with IF(total > 0, ratio), no false value", e)
+	}
+	if !strings.Contains(e, "100 * FILL(hits, 0) / (FILL(hits, 0) + FILL(misses, 0))") {
+		t.Errorf("%s is not the percentage of hits", e)
+	}
 }
 
 // TestOwnSearch: the dashboard's searches over Latchkey's own metrics, as
