@@ -313,3 +313,32 @@ func jsonString(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// maxStackResources is how many resources a stack of Latchkey's may
+// declare: CloudFormation refuses a template of more than 500 ("Understand
+// CloudFormation quotas", AWS CloudFormation User Guide,
+// https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html:
+// Resources, the maximum number of resources that you can declare in your
+// CloudFormation template, 500), and a route adds several (its function,
+// role, log group, method, permission, alarms), so the margin is a few
+// routes' worth, found here rather than by a failed deploy.
+const maxStackResources = 450
+
+// TestStacksStayUnderTheResourceQuota: every stack of both deployments
+// declares at most maxStackResources resources.
+func TestStacksStayUnderTheResourceQuota(t *testing.T) {
+	for _, tc := range deployments {
+		d := tc.d(t)
+		for name, tmpl := range map[string]map[string]any{"app": d.tmpl, "edge": d.edge, "github": d.github} {
+			if tmpl == nil {
+				continue
+			}
+			rs, _ := tmpl["Resources"].(map[string]any)
+			if len(rs) == 0 || len(rs) > maxStackResources {
+				t.Errorf("%s: the %s stack declares %d resources; want 1 to %d (CloudFormation's limit is 500): split it, or share resources between routes",
+					tc.name, name, len(rs), maxStackResources)
+			}
+			t.Logf("%s: %s stack, %d resources", tc.name, name, len(rs))
+		}
+	}
+}
