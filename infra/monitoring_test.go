@@ -476,7 +476,7 @@ func TestQueries(t *testing.T) {
 		queryRefusals: {[]string{authorizer, access}, []string{`userId = "` + userIDPlaceholder + `"`, `"unauthorized"`, "status like"}},
 		// Every sign-in line counts (the "sign-in failed" of a store error
 		// too), by the metric's fixed reason classes, not the free text.
-		querySignIns: {signIn, []string{"filter ispresent(SignIns)", "stats sum(SignIns) as signIns by Deployment, Outcome, Reason", "sort signIns desc"}},
+		querySignIns: {signIn, []string{"filter ispresent(SignIns)", "stats sum(SignIns) as signIns by Deployment, provider, Outcome, Reason", "sort signIns desc"}},
 		querySlowest: {[]string{access}, []string{"responseLatency", "sort latencyMs desc"}},
 	}
 	got := resources(d.tmpl, "AWS::Logs::QueryDefinition")

@@ -24,7 +24,7 @@ const (
 const (
 	queryKey      = "everything one key did"
 	queryRefusals = "every refusal for one user"
-	querySignIns  = "sign-ins by outcome and reason"
+	querySignIns  = "sign-ins by provider and outcome"
 	querySlowest  = "slowest requests"
 )
 
@@ -87,13 +87,13 @@ func newQueries(scope constructs.Construct, l *Latchkey, fns []Function) map[str
 		Limit: jsii.Number(1000),
 	})
 	// Every line that ends a sign-in counts it in the SignIns metric, by
+	// the provider the line names ("github" or the OpenID issuer's host),
 	// its outcome and its reason class (a fixed word, where the line's own
 	// "reason" is free text): the same counts as the metric's, the
-	// store_error of a "sign-in failed" line among them. A deployment has
-	// one identity provider (oidcIssuer or githubClientId).
+	// store_error of a "sign-in failed" line among them.
 	save("SignIns", querySignIns, signIn, &awslogs.QueryStringProps{
 		FilterStatements: jsii.Strings("ispresent(" + metrics.SignIns + ")"),
-		StatsStatements: jsii.Strings(fmt.Sprintf("sum(%s) as signIns by %s, %s, %s",
+		StatsStatements: jsii.Strings(fmt.Sprintf("sum(%s) as signIns by %s, provider, %s, %s",
 			metrics.SignIns, metrics.DimDeployment, metrics.DimOutcome, metrics.DimReason)),
 		Sort: jsii.String("signIns desc"),
 	})

@@ -245,6 +245,11 @@ func headerValues(req httpx.Request, name string) []string { return httpx.Header
 // class. The dimensions are fixed words and the deployment's name; ids stay
 // in attrs.
 func (s *Service) logSignIn(ctx context.Context, level slog.Level, msg, outcome, class string, attrs ...slog.Attr) {
+	if s.Provider != nil {
+		// Which provider: "github", or the OpenID issuer's host (the saved
+		// query "sign-ins by provider and outcome" groups by it).
+		attrs = append(attrs, slog.String("provider", s.providerName()))
+	}
 	attrs = metrics.AppendSignIn(attrs, time.Now(), s.Config.Deployment, s.Config.Env, outcome, class)
 	httpx.Logger(ctx).LogAttrs(ctx, level, msg, attrs...)
 }

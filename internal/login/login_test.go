@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"maps"
@@ -117,6 +118,20 @@ func (r *rig) wantSignIn(t *testing.T, outcome, class string) {
 	if !slices.Equal(d.Sets(metrics.SignIns), []string{"Deployment,Environment,Outcome", "Deployment,Environment,Outcome,Reason"}) {
 		t.Fatalf("SignIns by %v", d.Sets(metrics.SignIns))
 	}
+	// The line names the provider, for the saved query "sign-ins by
+	// provider and outcome": the OpenID issuer's host.
+	lines := bytes.Split(bytes.TrimSpace(r.logs.Bytes()), []byte("\n"))
+	for i := len(lines) - 1; i >= 0; i-- {
+		var line map[string]any
+		if json.Unmarshal(lines[i], &line) != nil || line[metrics.SignIns] == nil {
+			continue
+		}
+		if want := strings.TrimPrefix(r.op.srv.URL, "http://"); line["provider"] != want {
+			t.Fatalf("sign-in line's provider %v; want %q", line["provider"], want)
+		}
+		return
+	}
+	t.Fatal("no sign-in line")
 }
 
 func (r *rig) sessionCount(t *testing.T) int {
