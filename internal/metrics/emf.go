@@ -87,10 +87,7 @@ func NewBlock(ds ...Directive) Block {
 // line that c describes, encoded as slog writes it, for a line built by
 // hand (httpx.StartLine). The caller must not change it.
 func DecisionDirectives(c Cache) []byte {
-	if int(c) >= len(decisionBlocks) {
-		c = CacheNone
-	}
-	return decisionBlocks[c].raw
+	return decisionBlocks[c.known()].raw
 }
 
 // Attr returns the "_aws" member of a line written at t.
@@ -103,6 +100,14 @@ func (b Block) Attr(t time.Time) slog.Attr {
 
 // Cache says what the API-key cache made of a decision's lookup.
 type Cache uint8
+
+// known is c, or CacheNone for a value that names no result.
+func (c Cache) known() Cache {
+	if int(c) >= len(decisionBlocks) {
+		return CacheNone
+	}
+	return c
+}
 
 // The cache results.
 const (
@@ -139,9 +144,7 @@ var (
 // outcome and reason, and one KeyCacheHits or KeyCacheMisses when the
 // decision looked a key up.
 func AppendDecision(attrs []slog.Attr, t time.Time, deployment, env, outcome, reason string, c Cache) []slog.Attr {
-	if int(c) >= len(decisionBlocks) {
-		c = CacheNone
-	}
+	c = c.known()
 	attrs = append(attrs, decisionBlocks[c].Attr(t),
 		slog.String(DimDeployment, deployment), slog.String(DimEnvironment, env),
 		slog.String(DimOutcome, outcome), slog.String(DimReason, reason),
