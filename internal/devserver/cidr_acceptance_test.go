@@ -1,10 +1,10 @@
 package devserver
 
 import (
-	"net/http"
 	"testing"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/browsertest"
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/seed"
@@ -28,28 +28,22 @@ func TestAllowListsAndUsageThroughTheLocalGateway(t *testing.T) {
 	}
 	d := depstest.Local(cfg)
 	srv, real := seededGateway(t, d)
-	defer srv.Close()
-
-	call := func(method, path string, header http.Header, body string) (int, map[string]any) {
-		t.Helper()
-		status, out, _ := callJSON(t, srv.URL, method, path, header, body)
-		return status, out
-	}
-	session := http.Header{"Test-Session": {seed.Author.ID}}
-	status, created := call("POST", "/api/keys", session, `{"label":"from here","permissions":["read"],"allowedCidrs":["127.0.0.1"]}`)
+	author, origin := signedIn(t, d, srv.URL, seed.Author), map[string]string{"Origin": cfg.PublicURL}
+	script := browsertest.New(t, srv.URL)
+	status, created := callJSON(author, "POST", "/api/keys", origin, `{"label":"from here","permissions":["read"],"allowedCidrs":["127.0.0.1"]}`)
 	if status != 201 {
 		t.Fatalf("POST /api/keys = %d %v", status, created)
 	}
 	key, _ := created["key"].(string)
 	id, _ := created["id"].(string)
-	withKey := http.Header{"Authorization": {"Bearer " + key}}
-	forged := http.Header{"Authorization": {"Bearer " + key}, "X-Latchkey-Viewer-Address": {"10.1.2.3"}}
+	withKey := map[string]string{"Authorization": "Bearer " + key}
+	forged := map[string]string{"Authorization": "Bearer " + key, "X-Latchkey-Viewer-Address": "10.1.2.3"}
 
 	allowed := 0
 	steps := []struct {
 		name       string
 		patch      string // the list first, when set
-		header     http.Header
+		header     map[string]string
 		wantStatus int
 		wantCode   string
 	}{
@@ -60,12 +54,12 @@ func TestAllowListsAndUsageThroughTheLocalGateway(t *testing.T) {
 	}
 	for _, st := range steps {
 		if st.patch != "" {
-			status, k := call("PATCH", "/api/keys/"+id, session, st.patch)
+			status, k := callJSON(author, "PATCH", "/api/keys/"+id, origin, st.patch)
 			if status != 200 {
 				t.Fatalf("%s: PATCH = %d %v; want 200", st.name, status, k)
 			}
 		}
-		status, body := call("GET", "/api/me", st.header, "")
+		status, body := callJSON(script, "GET", "/api/me", st.header, "")
 		if status != st.wantStatus || (st.wantCode != "" && body["error"] != st.wantCode) {
 			t.Fatalf("%s: GET /api/me = %d %v; want %d %s", st.name, status, body, st.wantStatus, st.wantCode)
 		}
@@ -74,17 +68,17 @@ func TestAllowListsAndUsageThroughTheLocalGateway(t *testing.T) {
 		}
 	}
 
-	if status, k := call("PATCH", "/api/keys/"+id, session, `{"allowedCidrs":["::ffff:127.0.0.1"]}`); status != 400 || k["error"] != "bad_request" {
+	if status, k := callJSON(author, "PATCH", "/api/keys/"+id, origin, `{"allowedCidrs":["::ffff:127.0.0.1"]}`); status != 400 || k["error"] != "bad_request" {
 		t.Fatalf("PATCH with an IPv4-mapped prefix = %d %v; want 400 bad_request", status, k)
 	}
 
 	time.Sleep(1100 * time.Millisecond) // LATCHKEY_KEY_USE_INTERVAL
-	if status, _ := call("GET", "/api/me", withKey, ""); status != 200 {
+	if status, _ := callJSON(script, "GET", "/api/me", withKey, ""); status != 200 {
 		t.Fatalf("GET /api/me = %d", status)
 	}
 	allowed++
 	real.Flush()
-	status, usage := call("GET", "/api/keys/"+id+"/usage", session, "")
+	status, usage := callJSON(author, "GET", "/api/keys/"+id+"/usage", nil, "")
 	days, _ := usage["days"].([]any)
 	if status != 200 || usage["total"] != float64(allowed) || len(days) != 30 {
 		t.Fatalf("GET usage = %d %v; want 30 days totalling the %d allowed requests", status, usage, allowed)

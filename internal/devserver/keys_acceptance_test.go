@@ -5,43 +5,26 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/latchkey/latchkey/internal/apikey"
 	"github.com/latchkey/latchkey/internal/authz"
+	"github.com/latchkey/latchkey/internal/browsertest"
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/functions"
 	"github.com/latchkey/latchkey/internal/openapi/openapitest"
-	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/seed"
 )
 
-// sessionSeam stands where the sessions issue's cookie verification will
-// be: a test-only authorizer that treats the header "Test-Session: <user>"
-// as that user's browser session and defers every other request to the real
-// authorizer. It exists only in this test file; production code has no such
-// path.
-func sessionSeam(real *authz.Authorizer) func(context.Context, authz.Request) (authz.Response, error) {
-	return func(ctx context.Context, req authz.Request) (authz.Response, error) {
-		if user := req.Headers["Test-Session"]; user != "" {
-			p := principal.Principal{UserID: user, SessionID: "ses_testseamtestseamtestseam", Method: principal.MethodSession, Permissions: []string{"read", "write"},
-				AuthTime: time.Now().Unix()}
-			return authz.Render(authz.Decision{Effect: authz.Allow, Principal: p}, req.MethodArn)
-		}
-		return real.Handle(ctx, req)
-	}
-}
-
 // TestKeysThroughTheLocalGateway is issue 3's acceptance: keys made through
-// the API, then used through the real authorizer, with the cache off.
+// the API with a signed-in author's session cookie, then used, all through
+// the real authorizer with the cache off.
 func TestKeysThroughTheLocalGateway(t *testing.T) {
 	var logs bytes.Buffer
 	cfg, err := config.Load(func(k string) string {
@@ -56,27 +39,19 @@ func TestKeysThroughTheLocalGateway(t *testing.T) {
 	d := depstest.Local(cfg)
 	d.Log = slog.New(slog.NewJSONHandler(&logs, nil))
 	srv, real := seededGateway(t, d)
-	defer srv.Close()
-
-	var bodies []string
-	call := func(method, path string, header http.Header, body string) (int, map[string]any) {
-		t.Helper()
-		status, out, raw := callJSON(t, srv.URL, method, path, header, body)
-		bodies = append(bodies, raw)
-		return status, out
-	}
-	session := http.Header{"Test-Session": {seed.Author.ID}}
-	withKey := func(form, key string) http.Header {
+	author, origin := signedIn(t, d, srv.URL, seed.Author), map[string]string{"Origin": cfg.PublicURL}
+	script := browsertest.New(t, srv.URL)
+	withKey := func(form, key string) map[string]string {
 		switch form {
 		case "apikey":
-			return http.Header{"Authorization": {"apikey " + key}}
+			return map[string]string{"Authorization": "apikey " + key}
 		case "bearer":
-			return http.Header{"Authorization": {"Bearer " + key}}
+			return map[string]string{"Authorization": "Bearer " + key}
 		}
-		return http.Header{"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte("apikey:"+key))}}
+		return map[string]string{"Authorization": "Basic " + base64.StdEncoding.EncodeToString([]byte("apikey:"+key))}
 	}
 
-	status, created := call("POST", "/api/keys", session, `{"label":"ci","permissions":["read"]}`)
+	status, created := callJSON(author, "POST", "/api/keys", origin, `{"label":"ci","permissions":["read"]}`)
 	if status != 201 {
 		t.Fatalf("POST /api/keys = %d %v", status, created)
 	}
@@ -84,48 +59,46 @@ func TestKeysThroughTheLocalGateway(t *testing.T) {
 	keyID, _ := created["id"].(string)
 
 	for _, form := range []string{"apikey", "bearer", "basic"} {
-		status, me := call("GET", "/api/me", withKey(form, key), "")
+		status, me := callJSON(script, "GET", "/api/me", withKey(form, key), "")
 		user, _ := me["user"].(map[string]any)
 		if status != 200 || user["id"] != seed.Author.ID {
 			t.Fatalf("GET /api/me with %s form = %d %v; want 200 as the author", form, status, me)
 		}
 	}
-	if status, _ := call("POST", "/api/keys", withKey("bearer", key), `{"label":"x","permissions":["read"]}`); status != 403 {
+	if status, _ := callJSON(script, "POST", "/api/keys", withKey("bearer", key), `{"label":"x","permissions":["read"]}`); status != 403 {
 		t.Fatalf("a key creating a key = %d; want 403", status)
 	}
-	if status, _ := call("GET", "/api/keys", withKey("bearer", key), ""); status != 403 {
+	if status, _ := callJSON(script, "GET", "/api/keys", withKey("bearer", key), ""); status != 403 {
 		t.Fatalf("a key listing keys = %d; want 403", status)
 	}
 
-	status, regen := call("POST", "/api/keys/"+keyID+"/regenerate", session, "")
+	status, regen := callJSON(author, "POST", "/api/keys/"+keyID+"/regenerate", origin, "")
 	newKey, _ := regen["key"].(string)
 	if status != 200 || newKey == "" || newKey == key {
 		t.Fatalf("regenerate = %d %v", status, regen)
 	}
-	if status, _ := call("GET", "/api/me", withKey("bearer", key), ""); status != 401 {
+	if status, _ := callJSON(script, "GET", "/api/me", withKey("bearer", key), ""); status != 401 {
 		t.Fatalf("the regenerated-away secret = %d; want 401", status)
 	}
-	if status, _ := call("GET", "/api/me", withKey("bearer", newKey), ""); status != 200 {
+	if status, _ := callJSON(script, "GET", "/api/me", withKey("bearer", newKey), ""); status != 200 {
 		t.Fatalf("the new secret = %d; want 200", status)
 	}
-	if status, _ := call("DELETE", "/api/keys/"+keyID, session, ""); status != 204 {
+	if status, _ := callJSON(author, "DELETE", "/api/keys/"+keyID, origin, ""); status != 204 {
 		t.Fatalf("DELETE = %d; want 204", status)
 	}
-	if status, _ := call("GET", "/api/me", withKey("bearer", newKey), ""); status != 401 {
+	if status, _ := callJSON(script, "GET", "/api/me", withKey("bearer", newKey), ""); status != 401 {
 		t.Fatalf("a deleted key = %d; want 401", status)
 	}
-	status, list := call("GET", "/api/keys", session, "")
-	if status != 200 {
-		t.Fatalf("GET /api/keys = %d", status)
+	if status, list := callJSON(author, "GET", "/api/keys", nil, ""); status != 200 {
+		t.Fatalf("GET /api/keys = %d %v", status, list)
 	}
-	_ = list
 
 	real.Wait()
 	// The secrets appear in exactly the two answers that create them, and
 	// never in a log line or another answer.
 	for _, secret := range []string{key, newKey} {
 		n := 0
-		for _, b := range bodies {
+		for _, b := range slices.Concat(author.Bodies, script.Bodies) {
 			n += strings.Count(b, secret)
 		}
 		if n != 1 {
@@ -141,32 +114,21 @@ func TestKeysThroughTheLocalGateway(t *testing.T) {
 	}
 }
 
-// callJSON makes one request to the server at base with the given headers
-// (and a JSON body when body is not empty), and returns the status, the
-// answer decoded as a JSON object (nil when it is not one) and its text.
-func callJSON(t *testing.T, base, method, path string, header http.Header, body string) (int, map[string]any, string) {
-	t.Helper()
-	req, _ := http.NewRequest(method, base+path, strings.NewReader(body))
-	for k, vs := range header {
-		req.Header[k] = vs
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+// callJSON makes one request as b (a JSON body when body is not empty)
+// and returns the status and the answer decoded as a JSON object (nil when
+// it is not one); b keeps the answer's text.
+func callJSON(b *browsertest.Browser, method, path string, header map[string]string, body string) (int, map[string]any) {
+	b.T.Helper()
+	resp, raw := b.Do(method, path, header, body)
 	var out map[string]any
-	_ = json.Unmarshal(raw, &out)
-	return resp.StatusCode, out, string(raw)
+	_ = json.Unmarshal([]byte(raw), &out)
+	return resp.StatusCode, out
 }
 
 // seededGateway serves, over d with the seeded users and keys, the local
-// gateway with the real authorizer behind sessionSeam, its answers checked
-// against the OpenAPI document; the caller closes the server.
+// gateway behind the real authorizer, its answers checked against the
+// OpenAPI document, until the test ends. It returns the authorizer too, for
+// the test to wait for its background writes.
 func seededGateway(t *testing.T, d deps.Deps) (*httptest.Server, *authz.Authorizer) {
 	t.Helper()
 	if err := seed.Load(context.Background(), d.Stores); err != nil {
@@ -180,6 +142,8 @@ func seededGateway(t *testing.T, d deps.Deps) (*httptest.Server, *authz.Authoriz
 	if err != nil {
 		t.Fatal(err)
 	}
-	gw.Authorizer = sessionSeam(real)
-	return httptest.NewServer(openapitest.Middleware(t, gw)), real
+	gw.Authorizer = real.Handle
+	srv := httptest.NewServer(openapitest.Middleware(t, gw))
+	t.Cleanup(srv.Close)
+	return srv, real
 }
