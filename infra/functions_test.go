@@ -8,10 +8,12 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
+	"github.com/latchkey/latchkey/internal/login"
 	"github.com/latchkey/latchkey/internal/routes"
 )
 
@@ -230,5 +232,16 @@ func TestClientSecretVariable(t *testing.T) {
 		if api := sec.forFunction(KindAPI, s); len(api) != 1 {
 			t.Errorf("API function secrets = %v; want the origin secret alone", sortedKeys(api))
 		}
+	}
+}
+
+// TestSignInTimeoutOutlastsTheProvider: a sign-in function's Lambda
+// timeout leaves at least two seconds after the longest the identity
+// provider may take (login.DefaultProviderTimeout), so a slow provider ends
+// in the function's own error answer rather than in Lambda killing it.
+func TestSignInTimeoutOutlastsTheProvider(t *testing.T) {
+	if spare := sizing[KindSignIn].timeout - login.DefaultProviderTimeout; spare < 2*time.Second {
+		t.Fatalf("sign-in timeout %v leaves %v after the provider's %v; want at least 2s",
+			sizing[KindSignIn].timeout, spare, login.DefaultProviderTimeout)
 	}
 }

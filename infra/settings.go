@@ -154,7 +154,8 @@ type setting struct {
 	apply func(r *reader, s *Settings)
 }
 
-// settings lists every key, in the order the README explains them.
+// settings lists every key, in about the order docs/DEPLOY.md explains
+// them.
 var settings = []setting{
 	{"stackName", func(r *reader, s *Settings) { s.StackName = r.str("stackName", "Latchkey") }},
 	{"account", func(r *reader, s *Settings) { s.Account = r.str("account", os.Getenv("CDK_DEFAULT_ACCOUNT")) }},
@@ -171,10 +172,12 @@ var settings = []setting{
 	{"editors", func(r *reader, s *Settings) { s.Editors = r.list("editors") }},
 	{"editorGroup", func(r *reader, s *Settings) { s.EditorGroup = r.str("editorGroup", "") }},
 	{"allowedOrigins", func(r *reader, s *Settings) { s.AllowedOrigins = r.list("allowedOrigins") }},
-	{"cacheTtl", func(r *reader, s *Settings) { s.CacheTTL = r.duration("cacheTtl", "30s") }},
-	{"sessionTtl", func(r *reader, s *Settings) { s.SessionTTL = r.duration("sessionTtl", "12h") }},
-	{"sessionIdle", func(r *reader, s *Settings) { s.SessionIdle = r.duration("sessionIdle", "1h") }},
-	{"securityLogDays", func(r *reader, s *Settings) { s.SecurityLogDays = r.integer("securityLogDays", 90, 1, 3650) }},
+	{"cacheTtl", func(r *reader, s *Settings) { s.CacheTTL = r.duration("cacheTtl", config.DefaultCacheTTL) }},
+	{"sessionTtl", func(r *reader, s *Settings) { s.SessionTTL = r.duration("sessionTtl", config.DefaultSessionTTL) }},
+	{"sessionIdle", func(r *reader, s *Settings) { s.SessionIdle = r.duration("sessionIdle", config.DefaultSessionIdle) }},
+	{"securityLogDays", func(r *reader, s *Settings) {
+		s.SecurityLogDays = r.integer("securityLogDays", config.DefaultSecurityLogDays, config.MinSecurityLogDays, config.MaxSecurityLogDays)
+	}},
 	{"secretScanningKeys", func(r *reader, s *Settings) { s.SecretScanningKeys = r.str("secretScanningKeys", "") }},
 	{"secretScanningFetchUrl", func(r *reader, s *Settings) { s.SecretScanningFetchURL = r.str("secretScanningFetchUrl", "") }},
 	{"tablePrefix", func(r *reader, s *Settings) { s.TablePrefix = r.str("tablePrefix", strings.ToLower(s.StackName)+"-") }},

@@ -28,6 +28,17 @@ const (
 // (the local server, tests).
 const DeploymentLocal = "local"
 
+// Defaults and bounds that the deployment's settings (infra) share with
+// Load: a deployment that sets nothing gets what a local run gets.
+const (
+	DefaultCacheTTL        = "30s"
+	DefaultSessionTTL      = "12h"
+	DefaultSessionIdle     = "1h"
+	DefaultSecurityLogDays = 90
+	MinSecurityLogDays     = 1
+	MaxSecurityLogDays     = 3650
+)
+
 // MaxDeploymentLen is the longest Deployment: CloudFormation's longest
 // stack name.
 const MaxDeploymentLen = 128
@@ -180,14 +191,14 @@ func Load(getenv func(string) string) (Config, error) {
 		EditorGroup:        get("LATCHKEY_EDITOR_GROUP", ""),
 		DynamoDBEndpoint:   get("LATCHKEY_DYNAMODB_ENDPOINT", ""),
 		TablePrefix:        get("LATCHKEY_TABLE_PREFIX", "latchkey-"),
-		CacheTTL:           dur("LATCHKEY_CACHE_TTL", "30s", 0),
-		SecurityLogDays:    number("LATCHKEY_SECURITY_LOG_DAYS", 90, 1, 3650),
+		CacheTTL:           dur("LATCHKEY_CACHE_TTL", DefaultCacheTTL, 0),
+		SecurityLogDays:    number("LATCHKEY_SECURITY_LOG_DAYS", DefaultSecurityLogDays, MinSecurityLogDays, MaxSecurityLogDays),
 		KeyUseInterval:     dur("LATCHKEY_KEY_USE_INTERVAL", "1m", time.Second),
 		SecretScanningKeys: get("LATCHKEY_SECRET_SCANNING_KEYS", ""),
 		// The fetch URL has no default: fetching is the deployer's choice.
 		SecretScanningFetchURL: get("LATCHKEY_SECRET_SCANNING_FETCH_URL", ""),
-		SessionTTL:             dur("LATCHKEY_SESSION_TTL", "12h", time.Minute),
-		SessionIdle:            dur("LATCHKEY_SESSION_IDLE", "1h", time.Minute),
+		SessionTTL:             dur("LATCHKEY_SESSION_TTL", DefaultSessionTTL, time.Minute),
+		SessionIdle:            dur("LATCHKEY_SESSION_IDLE", DefaultSessionIdle, time.Minute),
 		AllowedOrigins:         list(get("LATCHKEY_ALLOWED_ORIGINS", "")),
 		GitHubClientID:         get("LATCHKEY_GITHUB_CLIENT_ID", ""),
 		GitHubClientSecret:     getenv("LATCHKEY_GITHUB_CLIENT_SECRET"),
@@ -324,9 +335,6 @@ func list(s string) []string {
 	return out
 }
 
-// EditorEmail reports whether email is in LATCHKEY_EDITORS, comparing ASCII
-// letters without case and nothing else: Unicode case folding would let
-// "\u212Aate@example.com" (a Kelvin sign) stand for kate@example.com.
 // The sources of the editor role, as a user's RoleGrants record them.
 const (
 	GrantEditorEmail       = "editor:email"
@@ -384,6 +392,9 @@ func (c Config) RolesOf(email string, roles, grants []string) []string {
 	return out
 }
 
+// EditorEmail reports whether email is in LATCHKEY_EDITORS, comparing ASCII
+// letters without case and nothing else: Unicode case folding would let
+// "\u212Aate@example.com" (a Kelvin sign) stand for kate@example.com.
 func (c Config) EditorEmail(email string) bool {
 	if email == "" {
 		return false

@@ -42,8 +42,10 @@ type Service struct {
 	sealer *sealer
 }
 
-// DefaultProviderTimeout is ProviderTimeout's default: the sign-in
-// functions time out after 15 seconds.
+// DefaultProviderTimeout is ProviderTimeout's default. It leaves the rest
+// of the sign-in functions' Lambda timeout (infra's sizing, which
+// TestSignInTimeoutOutlastsTheProvider holds above it) for the store's
+// writes and the answer.
 const DefaultProviderTimeout = 8 * time.Second
 
 func (s *Service) providerContext(ctx context.Context) (context.Context, context.CancelFunc) {

@@ -1,8 +1,8 @@
-// Package routes is Latchkey's one route table: every route of docs/API.md that
-// is implemented, the function that serves it, what credential it needs and
-// which tables it may touch. The local gateway, the authorizer, the
-// infrastructure (API resources, functions, IAM grants) and the fixture tests
-// are all derived from it.
+// Package routes is Latchkey's one route table: every route of docs/API.md,
+// the function that serves it, what credential it needs and which tables it
+// may touch. The local gateway, the authorizer, the infrastructure (API
+// resources, functions, IAM grants) and the fixture tests are all derived
+// from it.
 package routes
 
 import (

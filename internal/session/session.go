@@ -27,9 +27,9 @@ const (
 	// sibling subdomain cannot set or overwrite it.
 	CookieName = "__Host-latchkey_session"
 	// LoginCookieName holds the sealed state of a sign-in in progress. It
-	// is a __Host- cookie too (docs/API.md names __Secure-; see the note there):
-	// a sibling subdomain could otherwise plant its own sealed flow, with a
-	// state and code it holds, and sign the victim in as the attacker.
+	// is a __Host- cookie too: a sibling subdomain could otherwise plant
+	// its own sealed flow, with a state and code it holds, and sign the
+	// victim in as the attacker.
 	LoginCookieName = "__Host-latchkey_login"
 )
 
