@@ -363,6 +363,13 @@ const (
 	EventPolicyDenied   = "policy-denied"
 )
 
+// EventKinds are every kind of security event, in the order the OpenAPI
+// document lists them (securitylog.SecurityEvent's schema tag).
+var EventKinds = []string{
+	EventSignIn, EventSignOut, EventSessionEnded, EventKeyCreated, EventKeyRegenerated,
+	EventKeyRevoked, EventKeyAutoRevoked, EventKeyNewAddress, EventKeyUpdated, EventPolicyDenied,
+}
+
 // SecurityLogStore keeps the security log.
 type SecurityLogStore interface {
 	// Add stores an event; ErrExists if the ID is taken.
