@@ -104,7 +104,8 @@ type APIKey struct {
 // Key usage bounds.
 const (
 	// UsageDays is how many UTC days before today a key's usage is kept:
-	// the authorizer forgets older days at its next write.
+	// the authorizer forgets older days at its next write. The usage route
+	// answers as many days, today included (keys.UsageWindow).
 	UsageDays = 30
 	// MaxKeyAddresses is how many of a key's recent addresses are kept.
 	MaxKeyAddresses = 10
