@@ -8,6 +8,8 @@ import { api, signInURL, LatchkeyError } from '../latchkey.js';
 import { h, announce, time, alertBox, describe, confirmAction, labelled, badge, pager } from '../ui.js';
 
 const pageSize = 20;
+// posts.MaxTitle: internal/devserver's TestWebLimitsAreTheServers holds
+// the two equal.
 const maxTitle = 200;
 
 /** @param {import('../latchkey.js').Me | null} me */
