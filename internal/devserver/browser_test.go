@@ -79,8 +79,8 @@ func runBrowser(t *testing.T, script string, timeout time.Duration, env map[stri
 // person does (testdata/browser/console.mjs): sign in through the
 // development provider's page, create a read-only key and use it from
 // Node, regenerate it with a grace period, revoke it, end another session,
-// write and edit a draft through a conflict, publish it as the editor, and
-// sign out everywhere; after each flow, no secret in storage, script-readable
+// write and edit a draft through a conflict, publish it as the editor,
+// delete a post and page on, and sign out everywhere; after each flow, no secret in storage, script-readable
 // cookies, the URL or the console, and no console error. The server's key
 // cache is off, so a revoked key is refused at once.
 func TestBrowserConsole(t *testing.T) {

@@ -238,3 +238,18 @@ func TestUsageAnswersThirtyDaysZeroFilled(t *testing.T) {
 		}
 	})
 }
+
+// TestUsageWindowIsKept: every day GET /api/keys/{id}/usage answers is one
+// the authorizer keeps (it forgets days before store.UsageDays ago), so the
+// window never shows a day as 0 because its count was dropped.
+func TestUsageWindowIsKept(t *testing.T) {
+	now := time.Date(2026, 11, 30, 23, 59, 0, 0, time.UTC)
+	oldestKept := store.UsageDay(now.AddDate(0, 0, -store.UsageDays))
+	u := keys.UsageOf(store.APIKey{}, now)
+	if len(u.Days) != keys.UsageWindow {
+		t.Fatalf("UsageOf answers %d days; want UsageWindow, %d", len(u.Days), keys.UsageWindow)
+	}
+	if oldest := u.Days[0].Date; oldest < oldestKept {
+		t.Errorf("the usage window starts on %s; the authorizer keeps days from %s only (store.UsageDays = %d)", oldest, oldestKept, store.UsageDays)
+	}
+}

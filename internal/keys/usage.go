@@ -10,8 +10,9 @@ import (
 )
 
 // UsageWindow is how many UTC days GET /api/keys/{id}/usage answers, today
-// included.
-const UsageWindow = 30
+// included: the days the authorizer keeps (store.UsageDays before today,
+// and today), less the oldest, which its next write may forget.
+const UsageWindow = store.UsageDays
 
 // KeyUsage is the answer of GET /api/keys/{id}/usage: the key's requests on
 // each of the last UsageWindow UTC days, oldest first, days without any

@@ -39,7 +39,9 @@ const (
 )
 
 // CreateRequest is the body of POST /api/keys. The schema tags describe
-// its limits in the OpenAPI document; decodeCreate enforces them.
+// its limits in the OpenAPI document (the constants above: internal/openapi's
+// TestSchemaTagsAreTheConstants holds them equal); decodeCreate enforces
+// them.
 type CreateRequest struct {
 	Label       string   `json:"label" schema:"minLength=1,maxLength=64"`
 	Permissions []string `json:"permissions" schema:"enum=read|write,minItems=1,maxItems=2,uniqueItems"`

@@ -14,7 +14,8 @@ import (
 // structs flattened, omitempty fields optional and the others required.
 // A field's `schema` tag adds limits: "minLength=1,maxLength=64",
 // "minimum=0", "enum=read|write" (for a list, of its items), "minItems=1",
-// "uniqueItems".
+// "uniqueItems". A tag must be a literal: TestSchemaTagsAreTheConstants
+// holds each to the Go constants the handlers enforce.
 type schemas struct {
 	names      map[reflect.Type]string
 	components obj

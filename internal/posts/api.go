@@ -205,7 +205,8 @@ func forbidden(act policy.Action) error {
 }
 
 // NewPost is the body of POST /api/posts. The schema tags describe its
-// limits in the OpenAPI document; check enforces them.
+// limits in the OpenAPI document (MaxTitle, MaxBody: internal/openapi's
+// TestSchemaTagsAreTheConstants holds them equal); check enforces them.
 type NewPost struct {
 	Title *string `json:"title" schema:"minLength=1,maxLength=200"`
 	Body  *string `json:"body" schema:"maxLength=102400"`

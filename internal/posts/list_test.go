@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -228,17 +227,5 @@ func TestFullPagesOfTheLargestPostsFitLambda(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// TestExcerptLimitIsDocumented: the excerpt's maxLength in the OpenAPI
-// document is store.ExcerptLength.
-func TestExcerptLimitIsDocumented(t *testing.T) {
-	want := fmt.Sprintf("maxLength=%d", store.ExcerptLength)
-	for _, v := range []any{Summary{}, PublicSummary{}} {
-		f, _ := reflect.TypeOf(v).FieldByName("Excerpt")
-		if got := f.Tag.Get("schema"); got != want {
-			t.Errorf("%T.Excerpt schema tag = %q; want %q", v, got, want)
-		}
 	}
 }

@@ -55,8 +55,9 @@ func View(p store.Post) Post { return Post{PublicPost: PublicView(p), AuthorID: 
 
 // PublicSummary is a published post as a listing shows it: the body's first
 // characters instead of the body (store.ExcerptLength; the schema tag
-// repeats it for the OpenAPI document). Truncated says the body goes on:
-// the post's own route has all of it.
+// repeats it for the OpenAPI document, and internal/openapi's
+// TestSchemaTagsAreTheConstants holds the two equal). Truncated says the
+// body goes on: the post's own route has all of it.
 type PublicSummary struct {
 	Meta
 	Excerpt   string `json:"excerpt" schema:"maxLength=300"`

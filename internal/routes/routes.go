@@ -115,13 +115,18 @@ type Route struct {
 // Param is an OpenAPI parameter object.
 type Param = map[string]any
 
-// The paging parameters of a listing.
+// The paging parameters of a listing: its limits are the store's.
 var (
-	LimitParam = Param{"name": "limit", "in": "query", "schema": map[string]any{"type": "integer", "minimum": 1, "maximum": 100, "default": 20},
-		"description": "posts per page"}
-	CursorParam = Param{"name": "cursor", "in": "query", "schema": map[string]any{"type": "string", "maxLength": 512},
+	LimitParam  = limitParam("posts per page")
+	CursorParam = Param{"name": "cursor", "in": "query", "schema": map[string]any{"type": "string", "maxLength": store.MaxCursorLen},
 		"description": "the next of the previous page"}
 )
+
+// limitParam is the ?limit= of a listing of what the description names.
+func limitParam(description string) Param {
+	return Param{"name": "limit", "in": "query", "schema": map[string]any{"type": "integer", "minimum": 1, "maximum": store.MaxLimit, "default": store.DefaultLimit},
+		"description": description}
+}
 
 // AuthorizerFunction is the folder and function name of the authorizer.
 const AuthorizerFunction = "authorizer"
@@ -283,8 +288,7 @@ var Table = []Route{
 	{
 		Method: "GET", Path: "/api/security-log", Function: "security-log", Need: NeedSession,
 		Handler: "securitylog.List", Status: 200, Response: "securitylog.Page", Query: []Param{
-			{"name": "limit", "in": "query", "schema": map[string]any{"type": "integer", "minimum": 1, "maximum": 100, "default": 20}, "description": "events per page"},
-			CursorParam},
+			limitParam("events per page"), CursorParam},
 		Tables:  []TableUse{{Table: store.SecurityLogTable, Access: Read}},
 		Summary: "The caller's security log, newest first, with cursor pagination.",
 	},

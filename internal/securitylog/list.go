@@ -10,10 +10,11 @@ import (
 )
 
 // SecurityEvent is an event as GET /api/security-log shows it: what
-// happened (Kind, one of the store.Event* kinds), when, and the details a
-// person needs to recognise it (docs/API.md, "Security log"). Details never
-// hold a secret: internal/seclog's callers write ids, hints, labels,
-// addresses, user agents and providers only.
+// happened (Kind, one of store.EventKinds, which its schema tag lists for
+// the OpenAPI document: TestSchemaTagsAreTheConstants), when, and the
+// details a person needs to recognise it (docs/API.md, "Security log").
+// Details never hold a secret: internal/seclog's callers write ids, hints,
+// labels, addresses, user agents and providers only.
 type SecurityEvent struct {
 	ID      string            `json:"id"`
 	At      time.Time         `json:"at"`

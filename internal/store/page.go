@@ -11,8 +11,8 @@ import (
 const (
 	DefaultLimit = 20
 	MaxLimit     = 100
-	// maxCursorLen bounds the attacker-supplied cursor before any decoding.
-	maxCursorLen = 512
+	// MaxCursorLen bounds the attacker-supplied cursor before any decoding.
+	MaxCursorLen = 512
 )
 
 // Page asks for one page of a listing: at most Limit items after Cursor
@@ -59,7 +59,7 @@ func CursorAfter(p Post) string {
 // DecodeCursor parses a cursor from a client. It never trusts the content
 // beyond its shape: the store still applies its own partition to the query.
 func DecodeCursor(c string) (Position, error) {
-	if len(c) > maxCursorLen {
+	if len(c) > MaxCursorLen {
 		return Position{}, fmt.Errorf("%w: too long", ErrBadCursor)
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(c)

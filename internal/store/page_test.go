@@ -38,7 +38,7 @@ func FuzzDecodeCursor(f *testing.F) {
 			}
 			return
 		}
-		if p.ID == "" || p.Sort == "" || len(c) > maxCursorLen {
+		if p.ID == "" || p.Sort == "" || len(c) > MaxCursorLen {
 			t.Fatalf("DecodeCursor(%q) accepted %+v", c, p)
 		}
 	})

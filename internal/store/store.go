@@ -104,7 +104,8 @@ type APIKey struct {
 // Key usage bounds.
 const (
 	// UsageDays is how many UTC days before today a key's usage is kept:
-	// the authorizer forgets older days at its next write.
+	// the authorizer forgets older days at its next write. The usage route
+	// answers as many days, today included (keys.UsageWindow).
 	UsageDays = 30
 	// MaxKeyAddresses is how many of a key's recent addresses are kept.
 	MaxKeyAddresses = 10
@@ -362,6 +363,13 @@ const (
 	EventKeyUpdated     = "key-updated"
 	EventPolicyDenied   = "policy-denied"
 )
+
+// EventKinds are every kind of security event, in the order the OpenAPI
+// document lists them (securitylog.SecurityEvent's schema tag).
+var EventKinds = []string{
+	EventSignIn, EventSignOut, EventSessionEnded, EventKeyCreated, EventKeyRegenerated,
+	EventKeyRevoked, EventKeyAutoRevoked, EventKeyNewAddress, EventKeyUpdated, EventPolicyDenied,
+}
 
 // SecurityLogStore keeps the security log.
 type SecurityLogStore interface {

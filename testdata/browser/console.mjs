@@ -334,6 +334,35 @@ try {
   await ada.getByText('Only its author and the editors may edit this post.').waitFor();
   assert.equal(await ada.getByRole('button', { name: /Save|Delete|Publish/ }).count(), 0, 'no button the author may not use');
 
+  step('my posts: after a delete, More posts still moves focus to the first new post');
+  await ada.evaluate(async () => {
+    // 21 drafts, newest last: the first page (20) ends at Batch 2.
+    for (let i = 1; i <= 21; i++) {
+      const res = await fetch('/api/posts', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ title: `Batch ${i}`, body: 'x' }) });
+      if (res.status !== 201) throw new Error(`creating Batch ${i}: ${res.status}`);
+    }
+  });
+  await ada.goto('/posts');
+  await ada.getByRole('heading', { name: 'My posts', level: 1 }).waitFor();
+  const mine = ada.locator('ul.items > li');
+  await mine.filter({ hasText: 'Batch 2' }).first().waitFor();
+  assert.equal(await mine.count(), 20, 'the first page holds twenty posts');
+  assert.equal(await ada.getByRole('link', { name: 'Batch 1', exact: true }).count(), 0, 'Batch 1 is on the next page');
+  const doomed = mine.filter({ hasText: 'Batch 21' });
+  await doomed.getByRole('button', { name: 'Delete' }).click();
+  await ada.getByRole('dialog', { name: 'Delete this post?' }).getByRole('button', { name: 'Delete' }).click();
+  await doomed.waitFor({ state: 'detached' });
+  await ada.getByRole('status').getByText('“Batch 21” deleted.').waitFor();
+  const left = await mine.count();
+  await ada.getByRole('button', { name: 'More posts' }).click();
+  await ada.getByRole('link', { name: 'Batch 1', exact: true }).waitFor();
+  assert.ok(await mine.count() > left, 'More posts added the next page');
+  assert.deepEqual(await ada.evaluate(() => {
+    const a = document.activeElement;
+    return [a?.tagName, a?.textContent, [...document.querySelectorAll('ul.items > li')].indexOf(a?.closest('li'))];
+  }), ['A', 'Batch 1', left], 'focus moved to the first post of the new page, not one past it');
+  await assertClean(ada, secrets, 'after deleting and paging my posts');
+
   step('leaving a view before it loads: the next view shows nothing of it');
   await ada.route('**/api/keys', async (route) => {
     await new Promise((r) => setTimeout(r, 800));

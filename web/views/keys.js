@@ -10,6 +10,13 @@ import { usageChart, addressLines, addressMessage } from './usage.js';
 
 const day = 24 * 60 * 60 * 1000;
 
+// The API's limits, as the console says them. internal/devserver's
+// TestWebLimitsAreTheServers holds each to its Go constant.
+const maxLabel = 64; // keys.MaxLabel, in characters
+const maxAddresses = 20; // keys.MaxAllowedCIDRs
+const signInMinutes = 15; // keys.MaxSignInAge
+const usageDays = 30; // keys.UsageWindow
+
 /**
  * A key's state, in words and tone.
  * @param {import('../latchkey.js').Key} k
@@ -93,7 +100,7 @@ export async function keysView(ctx) {
  */
 function createForm(reload, problem) {
   const titleId = uid('create-title');
-  const label = h('input', { type: 'text', name: 'label', required: true, maxLength: 64, autocomplete: 'off', spellcheck: false });
+  const label = h('input', { type: 'text', name: 'label', required: true, maxLength: maxLabel, autocomplete: 'off', spellcheck: false });
   const expires = h('select', { name: 'expires' },
     h('option', { value: '30' }, '30 days'),
     h('option', { value: '90', selected: true }, '90 days'),
@@ -103,7 +110,7 @@ function createForm(reload, problem) {
   const submit = h('button', { type: 'submit', className: 'button primary' }, 'Create API key');
   const form = h('form', { className: 'card', 'aria-labelledby': titleId },
     h('h2', { id: titleId }, 'Create API key'),
-    labelled('Label', label, 'What the key is for, such as “nightly backup”: you will see it in the list. Up to 64 characters.'),
+    labelled('Label', label, `What the key is for, such as “nightly backup”: you will see it in the list. Up to ${maxLabel} characters.`),
     radios('Permissions', 'permissions', [
       { label: 'Read: GET requests only', value: 'read' },
       { label: 'Read and write', value: 'read,write' },
@@ -148,7 +155,7 @@ function createForm(reload, problem) {
   return form;
 }
 
-const addressHint = 'One IPv4 or IPv6 address or CIDR prefix per line, such as 203.0.113.0/24 or 2001:db8::/32, up to 20: the key is refused from anywhere else. Empty: any address.';
+const addressHint = `One IPv4 or IPv6 address or CIDR prefix per line, such as 203.0.113.0/24 or 2001:db8::/32, up to ${maxAddresses}: the key is refused from anywhere else. Empty: any address.`;
 
 /**
  * Whether the API refused the allowed addresses.
@@ -194,7 +201,7 @@ function keyTable(keys, reload, problem) {
             : h('p', null, 'Any address'),
           edit),
         h('div', { className: 'key-part' },
-          h('p', { className: 'part-title' }, 'Requests, last 30 days (UTC)'),
+          h('p', { className: 'part-title' }, `Requests, last ${usageDays} days (UTC)`),
           slot))));
     return [h('tr', { className: 'key-main' },
       h('th', { scope: 'row', id: labelId, 'data-label': 'Label' }, k.label),
@@ -307,7 +314,7 @@ function editButton(id) {
  */
 function showFailure(problem, what, err) {
   if (err instanceof LatchkeyError && err.code === 'reauth_required') {
-    problem.show('For your safety, making or regenerating a key, or changing where one works, needs a sign-in within the last 15 minutes.',
+    problem.show(`For your safety, making or regenerating a key, or changing where one works, needs a sign-in within the last ${signInMinutes} minutes.`,
       h('p', null, h('a', { href: signInURL('/keys', { reauth: true }), className: 'button primary' }, 'Sign in again')));
     return;
   }

@@ -8,6 +8,8 @@ import { api, signInURL, LatchkeyError } from '../latchkey.js';
 import { h, announce, time, alertBox, describe, confirmAction, labelled, badge, pager } from '../ui.js';
 
 const pageSize = 20;
+// posts.MaxTitle: internal/devserver's TestWebLimitsAreTheServers holds
+// the two equal.
 const maxTitle = 200;
 
 /** @param {import('../latchkey.js').Me | null} me */
@@ -33,6 +35,12 @@ async function pagedList(ctx, query, item, empty, problem, heading) {
   const emptyNote = h('p', { hidden: true }, empty);
   /** The first link of an item, which takes focus for it. @param {Element | null} li */
   const linkOf = (li) => /** @type {HTMLElement | null} */ (li?.querySelector('a') || null);
+  /**
+   * The first item of the page being added: the pager counts every item it
+   * ever added, and a deleted one is no longer in the list.
+   * @type {HTMLElement | null}
+   */
+  let firstNew = null;
   const posts = pager({
     label: 'More posts', failure: 'Could not load the posts.', problem, signal: ctx.signal,
     fetch: async (cursor) => {
@@ -50,11 +58,13 @@ async function pagedList(ctx, query, item, empty, problem, heading) {
         next?.focus();
       });
       list.append(li);
+      firstNew ??= li;
     },
     after: (first) => {
       emptyNote.hidden = list.children.length > 0 || !posts.done();
       // After More posts, reading goes on at the first new post.
-      if (first > 0) linkOf(list.children[first])?.focus();
+      if (first > 0) linkOf(firstNew)?.focus();
+      firstNew = null;
     },
   });
   await posts.load();
