@@ -5,65 +5,29 @@ import (
 	"context"
 	"crypto/rand"
 	"go/ast"
-	"go/parser"
-	"go/token"
 	"log/slog"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/latchkey/latchkey/internal/apikey"
 	"github.com/latchkey/latchkey/internal/frontdoor"
+	"github.com/latchkey/latchkey/internal/gosrc"
 	"github.com/latchkey/latchkey/internal/metrics"
 	"github.com/latchkey/latchkey/internal/metrics/emftest"
 	"github.com/latchkey/latchkey/internal/session"
 	"github.com/latchkey/latchkey/internal/store"
 )
 
-// metricsConsts maps the names of internal/metrics' string constants to
-// their values, read from its source.
-func metricsConsts(t *testing.T) map[string]string {
-	t.Helper()
-	f, err := parser.ParseFile(token.NewFileSet(), "../metrics/names.go", nil, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]string{}
-	ast.Inspect(f, func(n ast.Node) bool {
-		if v, ok := n.(*ast.ValueSpec); ok && len(v.Values) == len(v.Names) {
-			for i, name := range v.Names {
-				if lit, ok := v.Values[i].(*ast.BasicLit); ok && lit.Kind == token.STRING {
-					out[name.Name], _ = strconv.Unquote(lit.Value)
-				}
-			}
-		}
-		return true
-	})
-	return out
-}
-
 // TestEveryDecisionHasAClass: every Decision the package's code builds
 // names its reason class as a constant of metrics.AuthorizerReasons, and
 // every class of that list is some decision's.
 func TestEveryDecisionHasAClass(t *testing.T) {
-	consts := metricsConsts(t)
-	files, err := filepath.Glob("*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
+	consts := gosrc.StringConsts(t, "../metrics")
 	used := map[string]bool{}
-	fset := token.NewFileSet()
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
+	fset, files := gosrc.Package(t, ".")
+	for _, f := range files {
 		ast.Inspect(f, func(n ast.Node) bool {
 			lit, ok := n.(*ast.CompositeLit)
 			if !ok {

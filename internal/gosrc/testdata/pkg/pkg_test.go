@@ -1,0 +1,3 @@
+package pkg
+
+const T = "from a test file"
