@@ -18,7 +18,6 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/frontdoor"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/webapp"
@@ -38,7 +37,8 @@ type Web struct {
 	Deployment   awss3deployment.BucketDeployment
 	DeployRole   awsiam.Role
 	// HostCheck runs on /api/*: it sets the viewer's address
-	// (ViewerAddressHeader) and, with a domain, refuses every other host.
+	// (httpx.ViewerAddressHeader) and, with a domain, refuses every other
+	// host.
 	HostCheck awscloudfront.Function
 	// Views runs on the web app's behaviour: the host check with a domain,
 	// and index.html for every view of the app (webapp.IsView).
@@ -302,7 +302,7 @@ const refusal = ` + string(answer) + `;
 	}
 	if viewer {
 		// Written over any value the viewer sent: only CloudFront says it.
-		code += "  request.headers['" + authz.ViewerAddressHeader + "'] = { value: event.viewer.ip };\n"
+		code += "  request.headers['" + httpx.ViewerAddressHeader + "'] = { value: event.viewer.ip };\n"
 	}
 	return code + "  return request;\n}\n"
 }

@@ -10,7 +10,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
-	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/devserver"
 	"github.com/latchkey/latchkey/internal/frontdoor"
 	"github.com/latchkey/latchkey/internal/httpx"
@@ -286,7 +285,7 @@ func TestHostCheck(t *testing.T) {
 		if api == nil {
 			t.Fatal("no function on /api/*; want the one that sets the viewer's address")
 		}
-		if code, _ := props(api)["FunctionCode"].(string); strings.Contains(code, "domain") || !strings.Contains(code, authz.ViewerAddressHeader) {
+		if code, _ := props(api)["FunctionCode"].(string); strings.Contains(code, "domain") || !strings.Contains(code, httpx.ViewerAddressHeader) {
 			t.Errorf("/api/* function without a domain:\n%s\nwant no host check, and the viewer's address set", code)
 		}
 		viewsID, views := cfFunction(t, tmpl, "Views")
@@ -414,7 +413,7 @@ func TestHostCheckCode(t *testing.T) {
 	for _, h := range hosts {
 		ev := viewerRequest("POST", h, "/api/posts")
 		// A viewer's own claim to an address is written over.
-		ev["request"].(map[string]any)["headers"].(map[string]any)[authz.ViewerAddressHeader] = map[string]any{"value": "10.0.0.1"}
+		ev["request"].(map[string]any)["headers"].(map[string]any)[httpx.ViewerAddressHeader] = map[string]any{"value": "10.0.0.1"}
 		events = append(events, ev)
 	}
 	results := runFunction(t, fn, events)
@@ -426,7 +425,7 @@ func TestHostCheckCode(t *testing.T) {
 			want, _ := json.Marshal(get(events[i], "request"))
 			var wantReq map[string]any
 			_ = json.Unmarshal(want, &wantReq)
-			wantReq["headers"].(map[string]any)[authz.ViewerAddressHeader] = map[string]any{"value": "198.51.100.1"}
+			wantReq["headers"].(map[string]any)[httpx.ViewerAddressHeader] = map[string]any{"value": "198.51.100.1"}
 			if jsonString(got) != jsonString(wantReq) {
 				t.Errorf("host %q: handler returned %s; want the request with the viewer's address", h, jsonString(got))
 			}

@@ -16,7 +16,7 @@ import (
 // Gateway"). The caller is then the viewer as CloudFront saw it, event.viewer.ip
 // ("CloudFront Functions event structure": the IP address of the viewer
 // that sent the request, IPv4 or IPv6), which the /api/* viewer-request
-// function writes into ViewerAddressHeader over whatever value the client
+// function writes into httpx.ViewerAddressHeader over whatever value the client
 // sent (infra/web.go), and the origin secret proves the request went
 // through that function. X-Forwarded-For is never read: a client can write
 // its first entries. Without the origin check (local runs, where nothing

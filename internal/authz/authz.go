@@ -362,7 +362,7 @@ func (a *Authorizer) decideSession(ctx context.Context, in Input) Decision {
 	if !s.AuthTime.IsZero() {
 		authAt = s.AuthTime // the provider's word: a silent sign-in is not a fresh one
 	}
-	p := principal.Principal{UserID: s.UserID, SessionID: s.ID, Method: principal.MethodSession, Permissions: []string{"read", "write"}, AuthTime: authAt.Unix()}
+	p := principal.Principal{UserID: s.UserID, SessionID: s.ID, Method: principal.MethodSession, Permissions: []string{principal.Read, principal.Write}, AuthTime: authAt.Unix()}
 	if session.Unsafe(in.HTTPMethod) && !session.SameOrigin(in.Origin, in.SecFetchSite, a.opts.PublicURL, a.opts.AllowedOrigins) {
 		return Decision{Effect: Deny, Principal: p, Reason: "cross-origin cookie request", Class: metrics.ReasonCrossOrigin}
 	}

@@ -419,6 +419,7 @@ func TestKeysFromAnotherSiteChangeNothing(t *testing.T) {
 		{"a foreign Origin alone", "POST", "/w", []string{"https://evil.example"}, nil, Deny},
 		{"Origin null", "POST", "/w", []string{"null"}, nil, Deny},
 		{"a read from another site changes nothing and passes", "GET", "/r", []string{"https://evil.example"}, []string{"cross-site"}, Allow},
+		{"OPTIONS from another site counts as a change", "OPTIONS", "/api/{proxy+}", []string{"https://evil.example"}, []string{"cross-site"}, Deny},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

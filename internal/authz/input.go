@@ -38,16 +38,10 @@ type Input struct {
 	RequestID string
 	SourceIP  string
 	// ViewerAddress is the address of the viewer as CloudFront saw it
-	// (ViewerAddressHeader, which CloudFront's function writes over
+	// (httpx.ViewerAddressHeader, which CloudFront's function writes over
 	// whatever a client sends); empty locally.
 	ViewerAddress string
 }
-
-// ViewerAddressHeader carries the viewer's address from CloudFront's
-// viewer-request function on /api/* (infra/web.go). It is
-// httpx.ViewerAddressHeader, where the handlers read it from
-// (httpx.CallerAddress).
-const ViewerAddressHeader = httpx.ViewerAddressHeader
 
 // InputFrom takes the decision's input from a decoded event (the local
 // gateway's path). Each header map is walked once for all the wanted
@@ -163,7 +157,7 @@ const (
 
 var wantedHeaderNames = [wantedHeaders]string{
 	headerAuthorization: "authorization", headerCookie: "cookie", headerOrigin: "origin",
-	headerSecFetchSite: "sec-fetch-site", headerFrontDoor: frontdoor.Header, headerViewer: ViewerAddressHeader,
+	headerSecFetchSite: "sec-fetch-site", headerFrontDoor: frontdoor.Header, headerViewer: httpx.ViewerAddressHeader,
 }
 
 // eventReader is DecodeInput's reusable state: the tokenizer and scratch

@@ -66,7 +66,7 @@ type oracleHeaders[T any] struct {
 	Origin        T `json:"origin"`
 	SecFetchSite  T `json:"sec-fetch-site"`
 	FrontDoor     T `json:"x-latchkey-origin"`         // frontdoor.Header
-	Viewer        T `json:"x-latchkey-viewer-address"` // ViewerAddressHeader
+	Viewer        T `json:"x-latchkey-viewer-address"` // httpx.ViewerAddressHeader
 }
 
 // appendString collects the string values of every key that matches its

@@ -257,8 +257,8 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 	if c.OIDCIssuer != "" {
-		if u, err := url.Parse(c.OIDCIssuer); err != nil || u.Host == "" || (u.Scheme != "https" && !httpx.IsLoopback(u.Hostname())) {
-			errs = append(errs, fmt.Errorf("LATCHKEY_OIDC_ISSUER=%q: want an https URL (http only on loopback)", c.OIDCIssuer))
+		if u, err := url.Parse(c.OIDCIssuer); err != nil || !httpx.SecureURL(u) {
+			errs = append(errs, fmt.Errorf("LATCHKEY_OIDC_ISSUER=%q: want an https URL without user or password, such as https://idp.example.com (http only on loopback)", c.OIDCIssuer))
 		}
 		if c.OIDCClientID == "" {
 			errs = append(errs, errors.New("LATCHKEY_OIDC_CLIENT_ID is required with LATCHKEY_OIDC_ISSUER"))
@@ -268,7 +268,7 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("LATCHKEY_SECRET_SCANNING_KEYS: %w", err))
 	}
 	if f := c.SecretScanningFetchURL; f != "" {
-		if u, err := url.Parse(f); err != nil || u.Host == "" || u.User != nil || (u.Scheme != "https" && !(u.Scheme == "http" && httpx.IsLoopback(u.Hostname()))) {
+		if u, err := url.Parse(f); err != nil || !httpx.SecureURL(u) {
 			errs = append(errs, fmt.Errorf("LATCHKEY_SECRET_SCANNING_FETCH_URL=%q: want an https URL such as https://api.github.com/meta/public_keys/secret_scanning (http only on loopback)", f))
 		}
 	}
@@ -319,7 +319,7 @@ func checkOrigin(s string) error {
 	if err != nil || u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
 		return fmt.Errorf("%q is not an origin like https://app.example.com", s)
 	}
-	if u.Scheme != "https" && !(u.Scheme == "http" && httpx.IsLoopback(u.Hostname())) {
+	if !httpx.SecureURL(u) {
 		return fmt.Errorf("%q: want https (http only on localhost)", s)
 	}
 	return nil

@@ -69,6 +69,7 @@ func TestLoadOrigins(t *testing.T) {
 		{"http elsewhere", "http://app.example.com", false},
 		{"with a path", "https://app.example.com/app", false},
 		{"with credentials", "https://u:p@app.example.com", false},
+		{"another scheme on localhost", "ftp://localhost:8080", false},
 		{"not a URL", "app.example.com", false},
 	}
 	for _, tc := range tests {
@@ -76,6 +77,39 @@ func TestLoadOrigins(t *testing.T) {
 			_, err := Load(env(map[string]string{"LATCHKEY_PUBLIC_URL": tc.url}))
 			if (err == nil) != tc.ok {
 				t.Fatalf("Load(LATCHKEY_PUBLIC_URL=%q) err = %v; want ok = %v", tc.url, err, tc.ok)
+			}
+		})
+	}
+}
+
+// TestLoadOIDCIssuer: the issuer is https, or http only on loopback, with no
+// user or password; any other scheme, even on loopback, is refused by name.
+func TestLoadOIDCIssuer(t *testing.T) {
+	tests := []struct {
+		name, issuer string
+		ok           bool
+	}{
+		{"https", "https://idp.example.com", true},
+		{"https with a path", "https://idp.example.com/realms/latchkey", true},
+		{"https with a port and trailing slash", "https://idp.example.com:8443/", true},
+		{"http on localhost", "http://localhost:8080/dev-idp", true},
+		{"http on 127.0.0.1", "http://127.0.0.1:9000", true},
+		{"http elsewhere", "http://idp.example.com", false},
+		{"ftp on localhost", "ftp://localhost", false},
+		{"gopher on loopback", "gopher://127.0.0.1:70", false},
+		{"user and password on localhost", "http://user:pw@localhost", false},
+		{"user on https", "https://user@idp.example.com", false},
+		{"no host", "https:///realms/latchkey", false},
+		{"not a URL", "idp.example.com", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(env(map[string]string{"LATCHKEY_OIDC_ISSUER": tc.issuer, "LATCHKEY_OIDC_CLIENT_ID": "latchkey"}))
+			if (err == nil) != tc.ok {
+				t.Fatalf("Load(LATCHKEY_OIDC_ISSUER=%q) err = %v; want ok = %v", tc.issuer, err, tc.ok)
+			}
+			if err != nil && !strings.Contains(err.Error(), "LATCHKEY_OIDC_ISSUER") {
+				t.Errorf("error does not name LATCHKEY_OIDC_ISSUER: %v", err)
 			}
 		})
 	}

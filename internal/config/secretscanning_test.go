@@ -22,6 +22,7 @@ func TestSecretScanningSettings(t *testing.T) {
 		{"a word other than github", "gitlab", "", false},
 		{"http to another host", "github", "http://api.github.com/meta/public_keys/secret_scanning", false},
 		{"credentials in the URL", "github", "https://user:pass@api.github.com/meta", false},
+		{"another scheme on loopback", "", "ftp://127.0.0.1:9999/keys", false},
 		{"not a URL", "github", "api.github.com", false},
 	}
 	for _, tc := range tests {

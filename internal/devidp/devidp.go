@@ -135,7 +135,7 @@ func checkConfig(issuer string, client Client, users []User) (*url.URL, error) {
 	case err != nil || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "":
 		errs = append(errs, fmt.Errorf("issuer %q: want a URL like http://localhost:8080/dev-idp", issuer))
 		u = &url.URL{}
-	case u.Scheme != "https" && !(u.Scheme == "http" && httpx.IsLoopback(u.Hostname())):
+	case !httpx.SecureURL(u):
 		errs = append(errs, fmt.Errorf("issuer %q: want https (http only on a loopback host)", issuer))
 	case strings.HasSuffix(u.Path, "/"):
 		errs = append(errs, fmt.Errorf("issuer %q: no trailing slash", issuer))

@@ -157,6 +157,7 @@ func TestNewRefusesBadConfig(t *testing.T) {
 		users  []devidp.User
 	}{
 		{"http beyond loopback", "http://dev.example.com/dev-idp", good, testUsers},
+		{"another scheme on loopback", "ftp://localhost:8080/dev-idp", good, testUsers},
 		{"trailing slash", "http://localhost:8080/dev-idp/", good, testUsers},
 		{"query", "http://localhost:8080/dev-idp?x=1", good, testUsers},
 		{"not a URL", "dev-idp", good, testUsers},

@@ -8,6 +8,7 @@ import (
 	"github.com/latchkey/latchkey/internal/apikey"
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps"
+	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/store"
 )
@@ -48,7 +49,7 @@ func DemoKey(ctx context.Context, d deps.Deps) (string, error) {
 	exp := now.Add(24 * time.Hour)
 	k := store.APIKey{
 		ID: id, UserID: seed.Author.ID, Label: demoLabel, Hint: apikey.Hint(secret), Hash: apikey.Hash(secret),
-		Permissions: []string{"read", "write"}, Environment: apikey.EnvTest, CreatedAt: now, ExpiresAt: &exp,
+		Permissions: []string{principal.Read, principal.Write}, Environment: apikey.EnvTest, CreatedAt: now, ExpiresAt: &exp,
 	}
 	if err := d.Stores.Keys.Create(ctx, k); err != nil {
 		return "", fmt.Errorf("demo key: %w", err)

@@ -24,6 +24,7 @@ import (
 	"github.com/latchkey/latchkey/internal/devidp"
 	"github.com/latchkey/latchkey/internal/functions"
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/login"
 	"github.com/latchkey/latchkey/internal/routes"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/store"
@@ -367,7 +368,7 @@ func DevProvider(cfg config.Config) (http.Handler, config.Config, error) {
 	}
 	idp, err := devidp.New(cfg.OIDCIssuer, devidp.Client{
 		ID: cfg.OIDCClientID, Secret: cfg.OIDCClientSecret,
-		RedirectURIs:           []string{cfg.PublicURL + "/api/auth/callback"},
+		RedirectURIs:           []string{login.RedirectURI(cfg.PublicURL)},
 		PostLogoutRedirectURIs: []string{cfg.PublicURL + "/"},
 	}, users)
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -164,6 +165,17 @@ func Adapt(log *slog.Logger, h Handler) func(context.Context, Request) (Response
 		}
 		return resp, nil
 	}
+}
+
+// SecureURL reports whether u may be trusted with credentials and redirects:
+// an absolute URL with a host and no userinfo, over https, or over plain
+// http only on a loopback host (IsLoopback). Every configured or discovered
+// URL Latchkey talks to or sends a browser to is held to this one rule.
+func SecureURL(u *url.URL) bool {
+	if u == nil || u.Host == "" || u.User != nil {
+		return false
+	}
+	return u.Scheme == "https" || u.Scheme == "http" && IsLoopback(u.Hostname())
 }
 
 // IsLoopback reports whether a host name (no port, no brackets) is this

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -206,6 +207,45 @@ func TestIsLoopback(t *testing.T) {
 		if got := IsLoopback(host); got != want {
 			t.Errorf("IsLoopback(%q) = %v; want %v", host, got, want)
 		}
+	}
+}
+
+// TestSecureURL: https anywhere, plain http only on loopback, never another
+// scheme, a missing host or userinfo.
+func TestSecureURL(t *testing.T) {
+	for raw, want := range map[string]bool{
+		"https://idp.example.com":            true,
+		"https://idp.example.com/realms/app": true,
+		"https://idp.example.com:8443/a?b=c": true,
+		"HTTPS://idp.example.com":            true,
+		"http://localhost:8080/dev-idp":      true,
+		"http://127.0.0.1:9000":              true,
+		"http://[::1]:9000":                  true,
+		"http://idp.example.com":             false,
+		"http://localhost.evil.example":      false,
+		"ftp://localhost":                    false,
+		"gopher://127.0.0.1:70":              false,
+		"ws://localhost":                     false,
+		"file://localhost/etc/passwd":        false,
+		"http://user:pw@localhost":           false,
+		"https://user@idp.example.com":       false,
+		"https://:@idp.example.com":          false,
+		"https:///path":                      false,
+		"https:idp.example.com":              false,
+		"//idp.example.com":                  false,
+		"/api/auth/callback":                 false,
+		"":                                   false,
+	} {
+		u, err := url.Parse(raw)
+		if err != nil {
+			t.Fatalf("url.Parse(%q): %v", raw, err)
+		}
+		if got := SecureURL(u); got != want {
+			t.Errorf("SecureURL(%q) = %v; want %v", raw, got, want)
+		}
+	}
+	if SecureURL(nil) {
+		t.Error("SecureURL(nil) = true; want false")
 	}
 }
 

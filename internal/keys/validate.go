@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/latchkey/latchkey/internal/httpx"
+	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/store"
 )
 
@@ -30,12 +31,6 @@ const (
 	// (the longest IPv6 prefix is 43).
 	MaxAllowedCIDRs = 20
 	MaxCIDRLength   = 64
-)
-
-// The permissions a key may carry, in canonical order.
-const (
-	PermRead  = "read"
-	PermWrite = "write"
 )
 
 // CreateRequest is the body of POST /api/keys. The schema tags describe
@@ -113,8 +108,8 @@ func validLabel(s string) (string, error) {
 }
 
 // validPermissions accepts what docs/API.md allows, ["read"] or ["read",
-// "write"] in either order, and returns it in canonical order. A write-only
-// key is refused: write includes read.
+// "write"] in either order, and returns it in canonical order (read, then
+// write). A write-only key is refused: write includes read.
 func validPermissions(ps []string) ([]string, error) {
 	if len(ps) == 0 {
 		return nil, httpx.BadRequest(`permissions must not be empty: ["read"] or ["read", "write"]`)
@@ -123,9 +118,9 @@ func validPermissions(ps []string) ([]string, error) {
 	for _, p := range ps {
 		var seen *bool
 		switch p {
-		case PermRead:
+		case principal.Read:
 			seen = &read
-		case PermWrite:
+		case principal.Write:
 			seen = &write
 		default:
 			return nil, httpx.BadRequest(`permissions may only be "read" and "write"`)
@@ -139,9 +134,9 @@ func validPermissions(ps []string) ([]string, error) {
 		return nil, httpx.BadRequest(`a key with "write" needs "read" too: ["read", "write"]`)
 	}
 	if write {
-		return []string{PermRead, PermWrite}, nil
+		return []string{principal.Read, principal.Write}, nil
 	}
-	return []string{PermRead}, nil
+	return []string{principal.Read}, nil
 }
 
 // decodeRegenerate reads the optional regenerate body and returns the

@@ -48,10 +48,6 @@ func Callback(d deps.Deps) (httpx.Handler, error) {
 	return build(d, func(h Handlers) httpx.Handler { return h.Callback })
 }
 
-// authTimeSkew allows for clocks that differ between Latchkey and the
-// provider when a fresh sign-in's auth_time is checked.
-const authTimeSkew = time.Minute
-
 // pageTitle heads the HTML page of a failed sign-in.
 const pageTitle = "Sign-in did not finish"
 
@@ -198,7 +194,7 @@ func (h Handlers) Callback(ctx context.Context, req httpx.Request) (httpx.Respon
 		r.Headers["Retry-After"] = "5"
 		return r, nil
 	}
-	if f.Fresh && !id.AuthTime.IsZero() && id.AuthTime.Before(time.Unix(f.Expires, 0).Add(-loginTTL-authTimeSkew)) {
+	if f.Fresh && !id.AuthTime.IsZero() && id.AuthTime.Before(time.Unix(f.Expires, 0).Add(-loginTTL-providerClockSkew)) {
 		// Asked to sign in again, the provider answered with an older
 		// sign-in: it did not ask the person (prompt=login ignored).
 		return fail(metrics.SignInStaleAuthTime, "stale auth_time on a fresh sign-in", "the identity provider did not ask you to sign in again")

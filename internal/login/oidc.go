@@ -13,12 +13,14 @@ import (
 	"golang.org/x/oauth2"
 )
 
-// Clock skew tolerated on iat, and the oldest ID token accepted: a token
-// from the token endpoint was minted seconds ago, so an old one is a replay.
-const (
-	iatSkew   = time.Minute
-	iatMaxAge = 10 * time.Minute
-)
+// providerClockSkew is how far the provider's clock may run ahead of or
+// behind Latchkey's when a time it wrote in an ID token is checked: iat
+// here, and a fresh sign-in's auth_time in the callback.
+const providerClockSkew = time.Minute
+
+// iatMaxAge is the oldest ID token accepted: a token from the token
+// endpoint was minted seconds ago, so an old one is a replay.
+const iatMaxAge = 10 * time.Minute
 
 // signingAlgs are the ID token algorithms accepted: asymmetric only. go-oidc
 // never accepts "none"; HMAC would make the client secret a signing key.
@@ -173,7 +175,7 @@ func (o *OIDC) check(ctx context.Context, p *oidc.Provider, idt *oidc.IDToken, t
 		return Identity{}, verifyErr("nonce missing or wrong")
 	}
 	now := o.now()
-	if idt.IssuedAt.IsZero() || idt.IssuedAt.After(now.Add(iatSkew)) || now.Sub(idt.IssuedAt) > iatMaxAge {
+	if idt.IssuedAt.IsZero() || idt.IssuedAt.After(now.Add(providerClockSkew)) || now.Sub(idt.IssuedAt) > iatMaxAge {
 		return Identity{}, verifyErr("iat %v is missing, in the future or too old", idt.IssuedAt)
 	}
 	if idt.Subject == "" {

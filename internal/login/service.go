@@ -82,9 +82,16 @@ func NewService(d deps.Deps) (*Service, error) {
 // ErrNoProvider is sign-in with no identity provider configured.
 var ErrNoProvider = errors.New("sign-in is not configured: set LATCHKEY_OIDC_ISSUER (or LATCHKEY_GITHUB_CLIENT_ID)")
 
+// RedirectURI is where the identity provider sends a browser back to:
+// GET /api/auth/callback at publicURL (LATCHKEY_PUBLIC_URL). A provider's
+// client must list exactly this address.
+func RedirectURI(publicURL string) string {
+	return publicURL + "/api/auth/callback"
+}
+
 // ProviderFromConfig returns the configured identity provider.
 func ProviderFromConfig(c config.Config, now func() time.Time) (Provider, error) {
-	redirect := c.PublicURL + "/api/auth/callback"
+	redirect := RedirectURI(c.PublicURL)
 	httpClient := &http.Client{Timeout: 10 * time.Second}
 	switch {
 	case c.GitHubClientID != "":

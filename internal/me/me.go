@@ -51,7 +51,7 @@ func (h Handler) Get(ctx context.Context, req httpx.Request) (httpx.Response, er
 	}
 	// The authorizer already requires read of a key here; this is the
 	// second lock behind it.
-	if p.Method == principal.MethodAPIKey && !p.Can("read") {
+	if p.Method == principal.MethodAPIKey && !p.Can(principal.Read) {
 		return httpx.Response{}, httpx.Errorf(403, httpx.CodeForbidden, "this key lacks the read permission")
 	}
 	u, err := h.Users.Get(ctx, p.UserID)

@@ -41,11 +41,20 @@ type Principal struct {
 // answer 401 (fail closed).
 var ErrNone = errors.New("no principal in the authorizer context")
 
-// Permission is the permission an HTTP method needs: read for GET and
-// HEAD, write for anything else.
+// Safe reports whether an HTTP method only reads: GET and HEAD, the one
+// list both the permission a method needs (Permission) and the origin check
+// on a cookie request (session.Unsafe) follow. Every other method — OPTIONS
+// and TRACE included, which RFC 9110 calls safe — counts as a change of
+// state: no route answers them and Latchkey allows no cross-origin access,
+// so nothing needs them safe, and a method unknown here fails closed.
+func Safe(method string) bool {
+	return method == "GET" || method == "HEAD"
+}
+
+// Permission is the permission an HTTP method needs: read for a safe
+// method (Safe), write for anything else.
 func Permission(method string) string {
-	switch method {
-	case "GET", "HEAD":
+	if Safe(method) {
 		return Read
 	}
 	return Write

@@ -6,8 +6,14 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 )
 
+// TestPermission: only GET and HEAD need no more than read; OPTIONS, TRACE,
+// an unknown method and a lower-case spelling need write (fail closed).
 func TestPermission(t *testing.T) {
-	for m, want := range map[string]string{"GET": "read", "HEAD": "read", "POST": "write", "PUT": "write", "PATCH": "write", "DELETE": "write"} {
+	for m, want := range map[string]string{
+		"GET": Read, "HEAD": Read,
+		"POST": Write, "PUT": Write, "PATCH": Write, "DELETE": Write,
+		"OPTIONS": Write, "TRACE": Write, "CONNECT": Write, "PROPFIND": Write, "get": Write, "": Write,
+	} {
 		if got := Permission(m); got != want {
 			t.Errorf("Permission(%s) = %q; want %q", m, got, want)
 		}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/apikey"
+	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/store"
 )
 
@@ -41,13 +42,13 @@ func FixtureKeys() []store.APIKey {
 		{
 			ID: FixtureKeyID, UserID: Author.ID, Label: "Fixture script key",
 			Hint: apikey.Hint(FixtureKey), Hash: apikey.Hash(FixtureKey),
-			Permissions: []string{"read", "write"}, Environment: apikey.EnvTest,
+			Permissions: []string{principal.Read, principal.Write}, Environment: apikey.EnvTest,
 			CreatedAt: at(5), LastUsedAt: &lastUsed,
 		},
 		{
 			ID: FixtureReadKeyID, UserID: Author.ID, Label: "Fixture read-only key",
 			Hint: apikey.Hint(FixtureReadKey), Hash: apikey.Hash(FixtureReadKey),
-			Permissions: []string{"read"}, Environment: apikey.EnvTest,
+			Permissions: []string{principal.Read}, Environment: apikey.EnvTest,
 			CreatedAt: at(7), ExpiresAt: &expires,
 		},
 	}

@@ -1,5 +1,7 @@
 package session
 
+import "github.com/latchkey/latchkey/internal/principal"
+
 // SameOrigin reports whether a cookie-authenticated request that changes
 // state comes from the app's own origin (docs/API.md): its Origin is the public
 // URL or an allowed origin; or, without Origin, Sec-Fetch-Site says
@@ -26,11 +28,9 @@ func SameOrigin(origins, fetchSite []string, publicURL string, allowed []string)
 	return len(fetchSite) == 1 && fetchSite[0] == "same-origin"
 }
 
-// Unsafe reports whether a method changes state.
+// Unsafe reports whether a method may change state: any but
+// principal.Safe's, so the origin check covers every method that needs the
+// write permission (OPTIONS included).
 func Unsafe(method string) bool {
-	switch method {
-	case "GET", "HEAD", "OPTIONS":
-		return false
-	}
-	return true
+	return !principal.Safe(method)
 }

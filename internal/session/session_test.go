@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/store"
 )
 
@@ -124,6 +125,23 @@ func TestSameOrigin(t *testing.T) {
 	for _, tc := range tests {
 		if got := SameOrigin(tc.origin, tc.fetchSite, app, []string{"https://admin.example.com"}); got != tc.want {
 			t.Errorf("%s: SameOrigin = %v; want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// TestUnsafeIsWhatNeedsWrite: a method escapes the origin check exactly
+// when a read-only key may use it; OPTIONS is neither.
+func TestUnsafeIsWhatNeedsWrite(t *testing.T) {
+	for m, unsafe := range map[string]bool{
+		"GET": false, "HEAD": false,
+		"POST": true, "PUT": true, "PATCH": true, "DELETE": true,
+		"OPTIONS": true, "TRACE": true, "PROPFIND": true, "get": true, "": true,
+	} {
+		if got := Unsafe(m); got != unsafe {
+			t.Errorf("Unsafe(%q) = %v; want %v", m, got, unsafe)
+		}
+		if needsWrite := principal.Permission(m) == principal.Write; needsWrite != Unsafe(m) {
+			t.Errorf("%q: needs write %v, unsafe %v; want them to agree", m, needsWrite, Unsafe(m))
 		}
 	}
 }

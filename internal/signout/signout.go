@@ -185,10 +185,10 @@ func discovery(issuer string) func(context.Context) string {
 			return ""
 		}
 		// The document must be the issuer's own (as sign-in checks), and
-		// the page https, or http only on loopback as the issuer may be.
+		// the page held to the issuer's rule (httpx.SecureURL): https, or
+		// http only on loopback, and no user or password.
 		u, err := url.Parse(doc.EndSession)
-		if doc.Issuer != issuer || err != nil || u.Host == "" ||
-			(u.Scheme != "https" && !(u.Scheme == "http" && httpx.IsLoopback(u.Hostname()))) {
+		if doc.Issuer != issuer || err != nil || !httpx.SecureURL(u) {
 			doc.EndSession = ""
 		}
 		found, done = doc.EndSession, true

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"encoding/json"
 	"log/slog"
 	"maps"
 	"net/http"
@@ -136,6 +137,39 @@ func TestLogout(t *testing.T) {
 			}
 			if strings.Contains(logs.String(), tok) {
 				t.Error("the log holds the session token")
+			}
+		})
+	}
+}
+
+// TestDiscoveryKeepsOnlyASecureSignOutPage: the provider's sign-out page,
+// where the browser is sent next, is held to the issuer's rule (https, or
+// http only on loopback, no user or password); anything else is dropped.
+func TestDiscoveryKeepsOnlyASecureSignOutPage(t *testing.T) {
+	tests := []struct {
+		name, page string
+		kept       bool
+	}{
+		{"https", "https://idp.example/logout", true},
+		{"https with a query", "https://idp.example/logout?x=1", true},
+		{"http on loopback", "http://127.0.0.1:9/logout", true},
+		{"http elsewhere", "http://idp.example/logout", false},
+		{"another scheme on loopback", "ftp://localhost/logout", false},
+		{"javascript", "javascript:alert(1)", false},
+		{"a user and password", "https://user:pw@idp.example/logout", false},
+		{"a user and password on loopback", "http://user:pw@localhost/logout", false},
+		{"no host", "https:///logout", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var idp *httptest.Server
+			idp = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_ = json.NewEncoder(w).Encode(map[string]string{"issuer": idp.URL, "end_session_endpoint": tc.page})
+			}))
+			defer idp.Close()
+			got := discovery(idp.URL)(context.Background())
+			if want := map[bool]string{true: tc.page}[tc.kept]; got != want {
+				t.Errorf("sign-out page = %q; want %q", got, want)
 			}
 		})
 	}
