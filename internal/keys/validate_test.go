@@ -2,7 +2,6 @@ package keys_test
 
 import (
 	"encoding/json"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -11,7 +10,6 @@ import (
 	"github.com/latchkey/latchkey/internal/apikey"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/keys"
-	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/seed"
 )
 
@@ -164,18 +162,5 @@ func TestRegenerateBody(t *testing.T) {
 				t.Fatalf("previousExpiresAt = %v; want %v", k.PreviousExpiresAt, stored.PreviousUntil)
 			}
 		})
-	}
-}
-
-// TestPermissionsEnumIsThePrincipals: the permissions the OpenAPI document
-// offers for a new key are the names the authorizer and the functions check
-// (principal.Read, principal.Write), in canonical order.
-func TestPermissionsEnumIsThePrincipals(t *testing.T) {
-	f, ok := reflect.TypeFor[keys.CreateRequest]().FieldByName("Permissions")
-	if !ok {
-		t.Fatal("CreateRequest has no Permissions field")
-	}
-	if want := "enum=" + principal.Read + "|" + principal.Write + ","; !strings.HasPrefix(f.Tag.Get("schema"), want) {
-		t.Errorf("Permissions schema = %q; want it to start %q", f.Tag.Get("schema"), want)
 	}
 }

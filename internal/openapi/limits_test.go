@@ -8,6 +8,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/keys"
 	"github.com/latchkey/latchkey/internal/posts"
+	"github.com/latchkey/latchkey/internal/principal"
 	"github.com/latchkey/latchkey/internal/store"
 )
 
@@ -20,7 +21,7 @@ import (
 var schemaTags = map[string]string{
 	"keys.CreateRequest.Label": fmt.Sprintf("minLength=1,maxLength=%d", keys.MaxLabel),
 	"keys.CreateRequest.Permissions": fmt.Sprintf("enum=%s|%s,minItems=1,maxItems=2,uniqueItems",
-		keys.PermRead, keys.PermWrite),
+		principal.Read, principal.Write),
 	"keys.CreateRequest.ExpiresInDays":    fmt.Sprintf("minimum=1,maximum=%d", keys.MaxExpiresInDays),
 	"keys.CreateRequest.AllowedCIDRs":     fmt.Sprintf("maxItems=%d,maxLength=%d", keys.MaxAllowedCIDRs, keys.MaxCIDRLength),
 	"keys.UpdateRequest.Label":            fmt.Sprintf("minLength=1,maxLength=%d", keys.MaxLabel),
