@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -148,6 +149,54 @@ func TestHeaderAndQuery(t *testing.T) {
 		if _, err := QueryInt(r, "limit", 20, 1, 100); err == nil {
 			t.Errorf("QueryInt(limit=%s) = nil error; want 400", bad)
 		}
+	}
+}
+
+// TestHeaderLookupsReadTheSameValues: Header, HeaderValues and HeaderCount
+// are one lookup. The multi-value map wins when it gives any value, under
+// every spelling of the name; the single-value map is read otherwise, an
+// empty multi-value entry included; names fold as strings.EqualFold folds
+// them (the Kelvin sign is a k); one value is the only one Header gives.
+func TestHeaderLookupsReadTheSameValues(t *testing.T) {
+	tests := []struct {
+		name   string
+		req    Request
+		lookup string // the name looked up; "x-one" when empty
+		want   []string
+		header string // Header's answer; "" when it gives none
+	}{
+		{"absent", Request{Headers: map[string]string{"Host": "h"}}, "", nil, ""},
+		{"single-value map only, any case", Request{Headers: map[string]string{"x-ONE": "1"}}, "", []string{"1"}, "1"},
+		{"multi-value map wins over the single-value one",
+			Request{Headers: map[string]string{"X-One": "s"}, MultiValueHeaders: map[string][]string{"X-One": {"m"}}}, "", []string{"m"}, "m"},
+		{"two spellings in the multi-value map give both",
+			Request{MultiValueHeaders: map[string][]string{"X-One": {"a"}, "x-one": {"b"}}}, "", []string{"a", "b"}, ""},
+		{"two spellings in the single-value map give both",
+			Request{Headers: map[string]string{"X-One": "a", "X-ONE": "b"}}, "", []string{"a", "b"}, ""},
+		{"an empty multi-value entry falls back to the single-value map",
+			Request{Headers: map[string]string{"X-One": "s"}, MultiValueHeaders: map[string][]string{"X-One": {}}}, "", []string{"s"}, "s"},
+		{"Unicode folding: the Kelvin sign", Request{Headers: map[string]string{"X-\u212Aey": "k"}}, "X-KEY", []string{"k"}, "k"},
+		{"another name is not read", Request{MultiValueHeaders: map[string][]string{"X-Ones": {"a"}}}, "", nil, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			name := tc.lookup
+			if name == "" {
+				name = "x-one"
+			}
+			got := HeaderValues(tc.req, name)
+			slices.Sort(got)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("HeaderValues = %q; want %q", got, tc.want)
+			}
+			if n := HeaderCount(tc.req, name); n != len(tc.want) {
+				t.Errorf("HeaderCount = %d; want %d", n, len(tc.want))
+			}
+			v, ok := Header(tc.req, name)
+			if v != tc.header || ok != (tc.header != "") {
+				t.Errorf("Header = %q, %v; want %q", v, ok, tc.header)
+			}
+		})
 	}
 }
 
