@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -60,6 +61,48 @@ func TestJSONCarriesAPIHeaders(t *testing.T) {
 		if resp.Headers[k] != want {
 			t.Errorf("header %s = %q; want %q", k, resp.Headers[k], want)
 		}
+	}
+}
+
+// TestEachAnswerCarriesItsHeaders: the API's answers carry APIHeaders, the
+// web app's pages PageHeaders (CloudFront's response headers policy), and
+// the API's HTML error pages both, exactly these and no others.
+func TestEachAnswerCarriesItsHeaders(t *testing.T) {
+	const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+		"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+	shared := map[string]string{
+		"X-Content-Type-Options":    "nosniff",
+		"Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+		"Referrer-Policy":           "strict-origin-when-cross-origin",
+	}
+	with := func(extra ...string) map[string]string {
+		m := maps.Clone(shared)
+		for i := 0; i < len(extra); i += 2 {
+			m[extra[i]] = extra[i+1]
+		}
+		return m
+	}
+	tests := []struct {
+		name string
+		got  map[string]string
+		want map[string]string
+	}{
+		{"APIHeaders", APIHeaders(), with("Cache-Control", "no-store")},
+		{"a JSON answer", JSON(200, map[string]int{"a": 1}).Headers,
+			with("Cache-Control", "no-store", "Content-Type", "application/json; charset=utf-8")},
+		{"PageHeaders", PageHeaders(), with("X-Frame-Options", "DENY", "Content-Security-Policy", csp)},
+		{"an HTML error page", ErrorPage("Sign-in failed", BadRequest("no")).Headers,
+			with("Cache-Control", "no-store", "Content-Type", "text/html; charset=utf-8", "X-Frame-Options", "DENY", "Content-Security-Policy", csp)},
+		{"a 401 HTML error page", ErrorPage("Sign-in failed", Errorf(401, CodeUnauthorized, "no")).Headers,
+			with("Cache-Control", "no-store", "Content-Type", "text/html; charset=utf-8", "X-Frame-Options", "DENY", "Content-Security-Policy", csp,
+				"WWW-Authenticate", WWWAuthenticate)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if !maps.Equal(tc.got, tc.want) {
+				t.Errorf("headers\n%v\nwant\n%v", tc.got, tc.want)
+			}
+		})
 	}
 }
 
