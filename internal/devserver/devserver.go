@@ -239,7 +239,7 @@ func webHandler(web fs.FS) http.Handler {
 			h.Set(k, v)
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			resp := httpx.ErrorResponse(httpx.Errorf(405, "method_not_allowed", "the web app is read-only"))
+			resp := httpx.ErrorResponse(httpx.Errorf(405, httpx.CodeMethodNotAllowed, "the web app is read-only"))
 			h.Set("Allow", "GET, HEAD")
 			h.Set("Content-Type", resp.Headers["Content-Type"])
 			w.WriteHeader(405)

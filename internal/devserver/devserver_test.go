@@ -297,6 +297,28 @@ func TestEveryAnswerIsLatchkeys(t *testing.T) {
 	}
 }
 
+// TestTheWebAppIsReadOnly: a method but GET or HEAD on the web app's
+// files is refused with 405, Allow and the documented code
+// (httpx.CodeMethodNotAllowed), in the API's error shape; nothing is
+// served or written.
+func TestTheWebAppIsReadOnly(t *testing.T) {
+	srv := newServer(t)
+	for _, method := range []string{"POST", "PUT", "DELETE", "PATCH"} {
+		for _, path := range []string{"/", "/app.js", "/keys"} {
+			t.Run(method+" "+path, func(t *testing.T) {
+				resp, body := do(t, method, srv.URL+path)
+				var e struct{ Error, Message string }
+				if err := json.Unmarshal(body, &e); err != nil || resp.StatusCode != 405 || e.Error != httpx.CodeMethodNotAllowed {
+					t.Fatalf("= %d %s; want 405 %s", resp.StatusCode, body, httpx.CodeMethodNotAllowed)
+				}
+				if got := resp.Header.Get("Allow"); got != "GET, HEAD" {
+					t.Errorf("Allow = %q; want GET, HEAD", got)
+				}
+			})
+		}
+	}
+}
+
 // TestSameHost: a Host names the server as DNS and HTTP compare names, so
 // the fully qualified form and the default port are the same host.
 func TestSameHost(t *testing.T) {

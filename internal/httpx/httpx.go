@@ -55,6 +55,12 @@ const (
 	// signature is missing, malformed, by an unknown key or does not match
 	// its body.
 	CodeInvalidSignature = "invalid_signature"
+	// CodeMethodNotAllowed (405): the local server's web app is read-only;
+	// a method but GET or HEAD on its files is refused.
+	CodeMethodNotAllowed = "method_not_allowed"
+	// CodeNotImplemented (501): a route that make route added answers it
+	// until its handler is written.
+	CodeNotImplemented = "not_implemented"
 )
 
 // Error is an answer a handler chose to give: an HTTP status, an docs/API.md code
