@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/metrics"
 	"github.com/latchkey/latchkey/internal/routes"
 	"github.com/latchkey/latchkey/internal/store"
@@ -505,5 +507,52 @@ func TestQueries(t *testing.T) {
 				t.Errorf("%s: %q does not contain %q", name, p["QueryString"], c)
 			}
 		}
+	}
+}
+
+// TestRefusalsQueryNamesEveryRefusal: the saved query of a user's refusals
+// filters on every effect the authorizer logs but allow, each once, from
+// the metrics' outcomes (metrics.AuthorizerOutcomes) and the authorizer's
+// own effects alike: a refusal it left out would be missing from the
+// answer an operator reads.
+func TestRefusalsQueryNamesEveryRefusal(t *testing.T) {
+	var want []string
+	for e := authz.Unauthorized; e <= authz.Fail; e++ {
+		if e != authz.Allow {
+			want = append(want, e.String())
+		}
+	}
+	var outcomes []string
+	for _, o := range metrics.AuthorizerOutcomes {
+		if o != metrics.OutcomeAllow {
+			outcomes = append(outcomes, o)
+		}
+	}
+	slices.Sort(want)
+	slices.Sort(outcomes)
+	if !slices.Equal(want, outcomes) {
+		t.Fatalf("the authorizer's refusals %q are not metrics.AuthorizerOutcomes' %q", want, outcomes)
+	}
+	var query string
+	for _, q := range resources(plain(t).tmpl, "AWS::Logs::QueryDefinition") {
+		if strings.HasSuffix(props(q)["Name"].(string), "/"+queryRefusals) {
+			query = props(q)["QueryString"].(string)
+		}
+	}
+	m := regexp.MustCompile(`effect in \[([^\]]*)\]`).FindStringSubmatch(query)
+	if m == nil {
+		t.Fatalf("query %q: no effect in [...] filter", query)
+	}
+	var got []string
+	for _, q := range strings.Split(m[1], ",") {
+		v, err := strconv.Unquote(strings.TrimSpace(q))
+		if err != nil {
+			t.Fatalf("query %q: %s is not a quoted effect", query, q)
+		}
+		got = append(got, v)
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("the refusals query filters on effects %q; want every refusal %q", got, want)
 	}
 }

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawslogs"
@@ -81,7 +83,7 @@ func newQueries(scope constructs.Construct, l *Latchkey, fns []Function) map[str
 			"effect", "reason", "errorType", "keyId", "sessionId", "sourceIp", "viewerAddress"),
 		FilterStatements: jsii.Strings(
 			`userId = "`+userIDPlaceholder+`"`,
-			`effect in ["deny", "unauthorized", "fail"] or status like /^[45]/`,
+			refusedEffects()+` or status like /^[45]/`,
 		),
 		Sort:  jsii.String("@timestamp desc"),
 		Limit: jsii.Number(1000),
@@ -107,4 +109,17 @@ func newQueries(scope constructs.Construct, l *Latchkey, fns []Function) map[str
 		Limit:            jsii.Number(100),
 	})
 	return out
+}
+
+// refusedEffects is the filter on the authorizer's refusals: its line's
+// effect is any decision outcome but allow (metrics.AuthorizerOutcomes),
+// the decisions the dashboard's refusalsOnly keeps too.
+func refusedEffects() string {
+	var quoted []string
+	for _, o := range metrics.AuthorizerOutcomes {
+		if o != metrics.OutcomeAllow {
+			quoted = append(quoted, strconv.Quote(o))
+		}
+	}
+	return "effect in [" + strings.Join(quoted, ", ") + "]"
 }

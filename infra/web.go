@@ -23,10 +23,6 @@ import (
 	"github.com/latchkey/latchkey/internal/webapp"
 )
 
-// ContentSecurityPolicy is the web app's policy (httpx.ContentSecurityPolicy,
-// which the local server and the API's HTML pages send too).
-const ContentSecurityPolicy = httpx.ContentSecurityPolicy
-
 // Web is the front door: the distribution, the bucket it serves the web
 // app from, and the bucket its and the web bucket's access logs go to.
 type Web struct {
@@ -61,8 +57,10 @@ type Edge struct {
 //   - /api/* goes to the REST API's stage, uncached, with every viewer
 //     header but Host, every cookie and the query string, and with the
 //     origin secret CloudFront adds (internal/frontdoor);
-//   - one response headers policy for both: HSTS, nosniff, frame denial,
-//     referrer policy and the web app's content security policy;
+//   - one response headers policy for both: the page headers
+//     (httpx.PageHeaders: HSTS, nosniff, frame denial, referrer policy and
+//     the web app's content security policy), which the local server and
+//     the API's HTML pages send too;
 //   - with a domain, a CloudFront Function on both behaviours that refuses
 //     any other Host, so that the distribution's *.cloudfront.net name
 //     (CloudFront's certificate, TLS 1.0 allowed) serves nothing.
@@ -108,7 +106,7 @@ func newWeb(scope constructs.Construct, s Settings, api API, sec Secrets, edge E
 				ReferrerPolicy: awscloudfront.HeadersReferrerPolicy_STRICT_ORIGIN_WHEN_CROSS_ORIGIN, Override: jsii.Bool(true),
 			},
 			ContentSecurityPolicy: &awscloudfront.ResponseHeadersContentSecurityPolicy{
-				ContentSecurityPolicy: jsii.String(ContentSecurityPolicy), Override: jsii.Bool(true),
+				ContentSecurityPolicy: jsii.String(httpx.ContentSecurityPolicy), Override: jsii.Bool(true),
 			},
 		},
 	})

@@ -300,7 +300,7 @@ func %[2]s(d deps.Deps) (httpx.Handler, error) {
 	return func(ctx context.Context, req httpx.Request) (httpx.Response, error) {
 		// Write the handler here: principal.From(req) is the caller,
 		// httpx.DecodeJSON reads a body, httpx.JSON answers.
-		return httpx.Response{}, httpx.Errorf(501, "not_implemented", "%[3]s %[4]s is not written yet")
+		return httpx.Response{}, httpx.Errorf(501, httpx.CodeNotImplemented, "%[3]s %[4]s is not written yet")
 	}, nil
 }
 `, s.Pkg, s.Handler, s.Method, s.Path)

@@ -229,19 +229,18 @@ func sameHost(got, want, scheme string) bool {
 }
 
 // webHandler serves the web app with the response headers that CloudFront's
-// response-headers policy adds in a deployment: its files, and index.html
-// for every view (webapp.IsView), so that a deep link works on reload.
+// response-headers policy adds in a deployment (httpx.PageHeaders): its
+// files, and index.html for every view (webapp.IsView), so that a deep
+// link works on reload.
 func webHandler(web fs.FS) http.Handler {
 	files := http.FileServerFS(web)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", ContentSecurityPolicy)
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-		h.Set("Strict-Transport-Security", httpx.HSTS)
+		for k, v := range httpx.PageHeaders() {
+			h.Set(k, v)
+		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
-			resp := httpx.ErrorResponse(httpx.Errorf(405, "method_not_allowed", "the web app is read-only"))
+			resp := httpx.ErrorResponse(httpx.Errorf(405, httpx.CodeMethodNotAllowed, "the web app is read-only"))
 			h.Set("Allow", "GET, HEAD")
 			h.Set("Content-Type", resp.Headers["Content-Type"])
 			w.WriteHeader(405)
@@ -257,10 +256,6 @@ func webHandler(web fs.FS) http.Handler {
 		files.ServeHTTP(w, r)
 	})
 }
-
-// ContentSecurityPolicy is the policy for the web app: its own scripts,
-// styles and API only; no inline script, no framing, no plugins.
-const ContentSecurityPolicy = httpx.ContentSecurityPolicy
 
 // CheckAddr refuses to serve plain HTTP beyond loopback: a session cookie
 // or an API key must never cross a network in clear text.

@@ -140,8 +140,10 @@ func TestAcceptance(t *testing.T) {
 		if resp.StatusCode != 200 || !strings.Contains(string(body), "<title>Latchkey</title>") {
 			t.Fatalf("GET / = %d", resp.StatusCode)
 		}
-		if resp.Header.Get("Content-Security-Policy") != ContentSecurityPolicy || resp.Header.Get("X-Frame-Options") != "DENY" {
-			t.Fatalf("GET / headers = %v; want the CSP and frame denial", resp.Header)
+		for k, v := range httpx.PageHeaders() {
+			if got := resp.Header.Get(k); got != v {
+				t.Errorf("GET / %s = %q; want the page header %q", k, got, v)
+			}
 		}
 	})
 
@@ -149,7 +151,7 @@ func TestAcceptance(t *testing.T) {
 		_, want := do(t, "GET", srv.URL+"/")
 		for _, path := range []string{"/keys", "/posts/post_abc", "/sessions/", "/no-such-view"} {
 			resp, body := do(t, "GET", srv.URL+path)
-			if resp.StatusCode != 200 || string(body) != string(want) || resp.Header.Get("Content-Security-Policy") != ContentSecurityPolicy {
+			if resp.StatusCode != 200 || string(body) != string(want) || resp.Header.Get("Content-Security-Policy") != httpx.ContentSecurityPolicy {
 				t.Errorf("GET %s = %d (%d bytes, CSP %q); want index.html with the CSP", path, resp.StatusCode, len(body), resp.Header.Get("Content-Security-Policy"))
 			}
 		}
@@ -292,6 +294,28 @@ func TestEveryAnswerIsLatchkeys(t *testing.T) {
 				t.Fatalf("headers %v; want nosniff and no-store", resp.Header)
 			}
 		})
+	}
+}
+
+// TestTheWebAppIsReadOnly: a method but GET or HEAD on the web app's
+// files is refused with 405, Allow and the documented code
+// (httpx.CodeMethodNotAllowed), in the API's error shape; nothing is
+// served or written.
+func TestTheWebAppIsReadOnly(t *testing.T) {
+	srv := newServer(t)
+	for _, method := range []string{"POST", "PUT", "DELETE", "PATCH"} {
+		for _, path := range []string{"/", "/app.js", "/keys"} {
+			t.Run(method+" "+path, func(t *testing.T) {
+				resp, body := do(t, method, srv.URL+path)
+				var e struct{ Error, Message string }
+				if err := json.Unmarshal(body, &e); err != nil || resp.StatusCode != 405 || e.Error != httpx.CodeMethodNotAllowed {
+					t.Fatalf("= %d %s; want 405 %s", resp.StatusCode, body, httpx.CodeMethodNotAllowed)
+				}
+				if got := resp.Header.Get("Allow"); got != "GET, HEAD" {
+					t.Errorf("Allow = %q; want GET, HEAD", got)
+				}
+			})
+		}
 	}
 }
 

@@ -1,9 +1,13 @@
 package doccheck
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -193,4 +197,175 @@ func TestEveryCitedTestExists(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestEveryErrorCodeIsInTheContract: the error codes are internal/httpx's
+// Code* constants and the rows of docs/API.md's error table, the same set
+// both ways; and no Go code writes a code as a literal where an error's
+// code goes (httpx.Errorf's, an Error's or a GatewayResponse's Code, in
+// code or in code a tool generates), nor an "error" in a JSON body that is
+// not one of them.
+func TestEveryErrorCodeIsInTheContract(t *testing.T) {
+	consts := map[string]string{} // value → constant
+	files, err := filepath.Glob(filepath.Join(root, "internal", "httpx", "*.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fset := token.NewFileSet()
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(fset, f, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range file.Decls {
+			if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.CONST {
+				for _, spec := range g.Specs {
+					vs := spec.(*ast.ValueSpec)
+					for i, name := range vs.Names {
+						if lit, ok := stringLit(vs.Values, i); ok && strings.HasPrefix(name.Name, "Code") {
+							consts[lit] = name.Name
+						}
+					}
+				}
+			}
+		}
+	}
+	if len(consts) < 10 {
+		t.Fatalf("found %d httpx.Code* constants; want them all", len(consts))
+	}
+
+	api, err := os.ReadFile(filepath.Join(root, "docs", "API.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, _ := strings.Cut(string(api), "\n## Errors\n")
+	table, _, _ = strings.Cut(table, "\n## ")
+	documented := map[string]bool{}
+	for _, m := range errorRow.FindAllStringSubmatch(table, -1) {
+		documented[m[1]] = true
+	}
+	for code, name := range consts {
+		if !documented[code] {
+			t.Errorf("httpx.%s (%q) has no row in docs/API.md's error table", name, code)
+		}
+	}
+	for code := range documented {
+		if _, ok := consts[code]; !ok {
+			t.Errorf("docs/API.md's error table names %q, which no httpx.Code* constant is", code)
+		}
+	}
+
+	for _, w := range literalCodes(t) {
+		if w.inBody {
+			if _, ok := consts[w.code]; !ok {
+				t.Errorf("%s: a body's error %q is no httpx.Code* constant", w.pos, w.code)
+			}
+			continue
+		}
+		t.Errorf("%s: the error code %q is written as a literal; use (or add) its httpx.Code* constant", w.pos, w.code)
+	}
+}
+
+var (
+	// errorRow is a row of the error table: | status | `code` | when |.
+	errorRow = regexp.MustCompile("(?m)^\\| [1-5][0-9][0-9] \\| `([a-z_]+)` \\|")
+	// generatedErrorf is a literal code in Go source a tool writes out.
+	generatedErrorf = regexp.MustCompile(`Errorf\([0-9]{3}, *"([^"]*)"`)
+	// bodyError is the "error" member of a JSON error body.
+	bodyError = regexp.MustCompile(`"error": *"([^"$]*)"`)
+)
+
+// writtenCode is an error code written as a string literal in Go source.
+type writtenCode struct {
+	pos    token.Position
+	code   string
+	inBody bool // inside a JSON body, where no constant can be named
+}
+
+// literalCodes finds, in every Go file but the tests, the error codes
+// written as literals: as httpx.Errorf's code, as the Code of a composite
+// literal, inside a string (generated source, or a JSON error body).
+func literalCodes(t *testing.T) []writtenCode {
+	t.Helper()
+	var out []writtenCode
+	fset := token.NewFileSet()
+	checked := 0
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == "cdk.out" || d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != root {
+			return filepath.SkipDir
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		file, err := parser.ParseFile(fset, path, nil, 0)
+		if err != nil {
+			return err
+		}
+		checked++
+		ast.Inspect(file, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.CallExpr:
+				if isErrorf(n.Fun) {
+					if code, ok := stringLit(n.Args, 1); ok {
+						out = append(out, writtenCode{pos: fset.Position(n.Pos()), code: code})
+					}
+				}
+			case *ast.KeyValueExpr:
+				if key, ok := n.Key.(*ast.Ident); ok && key.Name == "Code" {
+					if code, ok := stringLit([]ast.Expr{n.Value}, 0); ok {
+						out = append(out, writtenCode{pos: fset.Position(n.Pos()), code: code})
+					}
+				}
+			case *ast.BasicLit:
+				if s, ok := stringLit([]ast.Expr{n}, 0); ok {
+					for _, m := range generatedErrorf.FindAllStringSubmatch(s, -1) {
+						out = append(out, writtenCode{pos: fset.Position(n.Pos()), code: m[1]})
+					}
+					for _, m := range bodyError.FindAllStringSubmatch(s, -1) {
+						out = append(out, writtenCode{pos: fset.Position(n.Pos()), code: m[1], inBody: true})
+					}
+				}
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if checked < 100 {
+		t.Fatalf("checked %d Go files; the repository has more", checked)
+	}
+	return out
+}
+
+// isErrorf reports whether fun is httpx.Errorf (or Errorf inside httpx).
+func isErrorf(fun ast.Expr) bool {
+	switch f := fun.(type) {
+	case *ast.Ident:
+		return f.Name == "Errorf"
+	case *ast.SelectorExpr:
+		x, ok := f.X.(*ast.Ident)
+		return ok && x.Name == "httpx" && f.Sel.Name == "Errorf"
+	}
+	return false
+}
+
+// stringLit returns exprs[i] when it is a string literal, unquoted.
+func stringLit(exprs []ast.Expr, i int) (string, bool) {
+	if i >= len(exprs) {
+		return "", false
+	}
+	lit, ok := exprs[i].(*ast.BasicLit)
+	if !ok || lit.Kind != token.STRING {
+		return "", false
+	}
+	s, err := strconv.Unquote(lit.Value)
+	return s, err == nil
 }

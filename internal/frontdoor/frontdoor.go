@@ -17,7 +17,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
-	"strings"
 
 	"github.com/latchkey/latchkey/internal/httpx"
 )
@@ -61,21 +60,7 @@ func (s Secrets) Allows(values []string) bool {
 // case, as API Gateway's multi-value headers give them (or its single-value
 // headers when the multi-value ones have none, as in a hand-written event).
 func Values(req httpx.Request) []string {
-	var vals []string
-	for k, vs := range req.MultiValueHeaders {
-		if strings.EqualFold(k, Header) {
-			vals = append(vals, vs...)
-		}
-	}
-	if vals != nil {
-		return vals
-	}
-	for k, v := range req.Headers {
-		if strings.EqualFold(k, Header) {
-			vals = append(vals, v)
-		}
-	}
-	return vals
+	return httpx.HeaderValues(req, Header)
 }
 
 // Require wraps a function's handler so that it answers 403 to a request

@@ -56,6 +56,12 @@ const (
 	// signature is missing, malformed, by an unknown key or does not match
 	// its body.
 	CodeInvalidSignature = "invalid_signature"
+	// CodeMethodNotAllowed (405): the local server's web app is read-only;
+	// a method but GET or HEAD on its files is refused.
+	CodeMethodNotAllowed = "method_not_allowed"
+	// CodeNotImplemented (501): a route that make route added answers it
+	// until its handler is written.
+	CodeNotImplemented = "not_implemented"
 )
 
 // Error is an answer a handler chose to give: an HTTP status, an docs/API.md code
@@ -133,16 +139,23 @@ const (
 )
 
 // APIHeaders returns the headers every API answer carries (docs/API.md): never
-// cached, never content-sniffed, no referrer leaks. CloudFront adds HSTS and
-// the rest in front; HSTS is set here too so that a function answers the
-// same behind any front door.
+// cached, and the headers every answer carries (setSharedHeaders).
+// CloudFront adds the page headers in front (PageHeaders); HSTS is set here
+// too so that a function answers the same behind any front door.
 func APIHeaders() map[string]string {
-	return map[string]string{
-		"Cache-Control":             "no-store",
-		"X-Content-Type-Options":    "nosniff",
-		"Strict-Transport-Security": HSTS,
-		"Referrer-Policy":           "strict-origin-when-cross-origin",
-	}
+	h := make(map[string]string, 8) // room for the few a response adds
+	setSharedHeaders(h)
+	h["Cache-Control"] = "no-store"
+	return h
+}
+
+// setSharedHeaders sets the headers that the API's answers (APIHeaders)
+// and the web app's pages (PageHeaders) both carry: never content-sniffed,
+// HTTPS only (HSTS), no referrer leaks.
+func setSharedHeaders(h map[string]string) {
+	h["X-Content-Type-Options"] = "nosniff"
+	h["Strict-Transport-Security"] = HSTS
+	h["Referrer-Policy"] = "strict-origin-when-cross-origin"
 }
 
 // Adapt turns a Handler into the function lambda.Start takes: chosen errors

@@ -7,7 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"maps"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -60,6 +62,48 @@ func TestJSONCarriesAPIHeaders(t *testing.T) {
 		if resp.Headers[k] != want {
 			t.Errorf("header %s = %q; want %q", k, resp.Headers[k], want)
 		}
+	}
+}
+
+// TestEachAnswerCarriesItsHeaders: the API's answers carry APIHeaders, the
+// web app's pages PageHeaders (CloudFront's response headers policy), and
+// the API's HTML error pages both, exactly these and no others.
+func TestEachAnswerCarriesItsHeaders(t *testing.T) {
+	const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+		"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+	shared := map[string]string{
+		"X-Content-Type-Options":    "nosniff",
+		"Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+		"Referrer-Policy":           "strict-origin-when-cross-origin",
+	}
+	with := func(extra ...string) map[string]string {
+		m := maps.Clone(shared)
+		for i := 0; i < len(extra); i += 2 {
+			m[extra[i]] = extra[i+1]
+		}
+		return m
+	}
+	tests := []struct {
+		name string
+		got  map[string]string
+		want map[string]string
+	}{
+		{"APIHeaders", APIHeaders(), with("Cache-Control", "no-store")},
+		{"a JSON answer", JSON(200, map[string]int{"a": 1}).Headers,
+			with("Cache-Control", "no-store", "Content-Type", "application/json; charset=utf-8")},
+		{"PageHeaders", PageHeaders(), with("X-Frame-Options", "DENY", "Content-Security-Policy", csp)},
+		{"an HTML error page", ErrorPage("Sign-in failed", BadRequest("no")).Headers,
+			with("Cache-Control", "no-store", "Content-Type", "text/html; charset=utf-8", "X-Frame-Options", "DENY", "Content-Security-Policy", csp)},
+		{"a 401 HTML error page", ErrorPage("Sign-in failed", Errorf(401, CodeUnauthorized, "no")).Headers,
+			with("Cache-Control", "no-store", "Content-Type", "text/html; charset=utf-8", "X-Frame-Options", "DENY", "Content-Security-Policy", csp,
+				"WWW-Authenticate", WWWAuthenticate)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if !maps.Equal(tc.got, tc.want) {
+				t.Errorf("headers\n%v\nwant\n%v", tc.got, tc.want)
+			}
+		})
 	}
 }
 
@@ -149,6 +193,54 @@ func TestHeaderAndQuery(t *testing.T) {
 		if _, err := QueryInt(r, "limit", 20, 1, 100); err == nil {
 			t.Errorf("QueryInt(limit=%s) = nil error; want 400", bad)
 		}
+	}
+}
+
+// TestHeaderLookupsReadTheSameValues: Header, HeaderValues and HeaderCount
+// are one lookup. The multi-value map wins when it gives any value, under
+// every spelling of the name; the single-value map is read otherwise, an
+// empty multi-value entry included; names fold as strings.EqualFold folds
+// them (the Kelvin sign is a k); one value is the only one Header gives.
+func TestHeaderLookupsReadTheSameValues(t *testing.T) {
+	tests := []struct {
+		name   string
+		req    Request
+		lookup string // the name looked up; "x-one" when empty
+		want   []string
+		header string // Header's answer; "" when it gives none
+	}{
+		{"absent", Request{Headers: map[string]string{"Host": "h"}}, "", nil, ""},
+		{"single-value map only, any case", Request{Headers: map[string]string{"x-ONE": "1"}}, "", []string{"1"}, "1"},
+		{"multi-value map wins over the single-value one",
+			Request{Headers: map[string]string{"X-One": "s"}, MultiValueHeaders: map[string][]string{"X-One": {"m"}}}, "", []string{"m"}, "m"},
+		{"two spellings in the multi-value map give both",
+			Request{MultiValueHeaders: map[string][]string{"X-One": {"a"}, "x-one": {"b"}}}, "", []string{"a", "b"}, ""},
+		{"two spellings in the single-value map give both",
+			Request{Headers: map[string]string{"X-One": "a", "X-ONE": "b"}}, "", []string{"a", "b"}, ""},
+		{"an empty multi-value entry falls back to the single-value map",
+			Request{Headers: map[string]string{"X-One": "s"}, MultiValueHeaders: map[string][]string{"X-One": {}}}, "", []string{"s"}, "s"},
+		{"Unicode folding: the Kelvin sign", Request{Headers: map[string]string{"X-\u212Aey": "k"}}, "X-KEY", []string{"k"}, "k"},
+		{"another name is not read", Request{MultiValueHeaders: map[string][]string{"X-Ones": {"a"}}}, "", nil, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			name := tc.lookup
+			if name == "" {
+				name = "x-one"
+			}
+			got := HeaderValues(tc.req, name)
+			slices.Sort(got)
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("HeaderValues = %q; want %q", got, tc.want)
+			}
+			if n := HeaderCount(tc.req, name); n != len(tc.want) {
+				t.Errorf("HeaderCount = %d; want %d", n, len(tc.want))
+			}
+			v, ok := Header(tc.req, name)
+			if v != tc.header || ok != (tc.header != "") {
+				t.Errorf("Header = %q, %v; want %q", v, ok, tc.header)
+			}
+		})
 	}
 }
 

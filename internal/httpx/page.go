@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"html"
+	"maps"
 	"mime"
 	"net"
 	"strconv"
@@ -18,6 +19,21 @@ import (
 // a deployment, the local server on the web app's files.
 const ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+
+// PageHeaders returns the headers of every page of the web app, and of
+// every HTML page the API answers: the shared ones (setSharedHeaders: HSTS,
+// nosniff, the referrer policy), frame denial and the content security
+// policy. They are what CloudFront's response headers policy adds to every
+// answer in a deployment (infra/web.go; TestResponseHeadersPolicy compares
+// the policy it synthesizes with them), what the local server sends with
+// the web app's files, and what ErrorPage adds to the API's headers.
+func PageHeaders() map[string]string {
+	h := make(map[string]string, 8)
+	setSharedHeaders(h)
+	h["X-Frame-Options"] = "DENY"
+	h["Content-Security-Policy"] = ContentSecurityPolicy
+	return h
+}
 
 // WantsHTML reports whether the request asks for an HTML page: its Accept
 // header names text/html (with a non-zero quality), as a browser's
@@ -90,13 +106,13 @@ func ErrorFor(req Request, title string, e *Error) Response {
 
 // ErrorPage renders e as a small HTML page with the same status: a title,
 // the message in words and a link back to the app. It carries the API's
-// headers and the web app's content security policy, and loads only the
-// app's own style sheet.
+// headers and the page headers (PageHeaders: the web app's content
+// security policy and frame denial), and loads only the app's own style
+// sheet.
 func ErrorPage(title string, e *Error) Response {
 	h := APIHeaders()
+	maps.Copy(h, PageHeaders())
 	h["Content-Type"] = "text/html; charset=utf-8"
-	h["Content-Security-Policy"] = ContentSecurityPolicy
-	h["X-Frame-Options"] = "DENY"
 	if e.Status == 401 {
 		h["WWW-Authenticate"] = WWWAuthenticate
 	}

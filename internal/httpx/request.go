@@ -21,19 +21,7 @@ const DefaultBodyLimit = 64 << 10
 // Gateway passes header names as the client sent them). With several values,
 // it returns "" and false: a caller that needs exactly one must not guess.
 func Header(req Request, name string) (string, bool) {
-	var vals []string
-	for k, vs := range req.MultiValueHeaders {
-		if strings.EqualFold(k, name) {
-			vals = append(vals, vs...)
-		}
-	}
-	if vals == nil {
-		for k, v := range req.Headers {
-			if strings.EqualFold(k, name) {
-				vals = append(vals, v)
-			}
-		}
-	}
+	vals := HeaderValues(req, name)
 	if len(vals) != 1 {
 		return "", false
 	}
@@ -47,7 +35,11 @@ func HeaderValues(req Request, name string) []string {
 }
 
 // ValuesOf is HeaderValues over the two header maps of any API Gateway
-// event (the proxy event's and the authorizer event's are alike).
+// event (the proxy event's and the authorizer event's are alike). It is
+// the one header lookup: Header, HeaderCount and frontdoor.Values are
+// built on it. Names match as strings.EqualFold matches them, and a name
+// the multi-value map holds under two spellings gives both's values; the
+// single-value map is read only when the multi-value one gives none.
 func ValuesOf(single map[string]string, multi map[string][]string, name string) []string {
 	var vals []string
 	for k, vs := range multi {
@@ -68,20 +60,7 @@ func ValuesOf(single map[string]string, multi map[string][]string, name string) 
 
 // HeaderCount returns how many values the named header has.
 func HeaderCount(req Request, name string) int {
-	n := 0
-	for k, vs := range req.MultiValueHeaders {
-		if strings.EqualFold(k, name) {
-			n += len(vs)
-		}
-	}
-	if n == 0 {
-		for k := range req.Headers {
-			if strings.EqualFold(k, name) {
-				n++
-			}
-		}
-	}
-	return n
+	return len(HeaderValues(req, name))
 }
 
 // Query returns the single value of a query parameter; a repeated parameter
