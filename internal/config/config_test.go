@@ -58,58 +58,46 @@ func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
 	}
 }
 
-func TestLoadOrigins(t *testing.T) {
+// TestLoadURLSettings: the public URL and the OIDC issuer are https, or
+// http only on loopback, with no user or password; any other scheme, even
+// on loopback, is refused, and the error names the setting. The public URL
+// is an origin (no path); the issuer may have a path.
+func TestLoadURLSettings(t *testing.T) {
+	const public, issuer = "LATCHKEY_PUBLIC_URL", "LATCHKEY_OIDC_ISSUER"
 	tests := []struct {
-		name, url string
-		ok        bool
+		name, setting, url string
+		ok                 bool
 	}{
-		{"https origin", "https://app.example.com", true},
-		{"trailing slash trimmed", "https://app.example.com/", true},
-		{"http on localhost", "http://localhost:8080", true},
-		{"http elsewhere", "http://app.example.com", false},
-		{"with a path", "https://app.example.com/app", false},
-		{"with credentials", "https://u:p@app.example.com", false},
-		{"another scheme on localhost", "ftp://localhost:8080", false},
-		{"not a URL", "app.example.com", false},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := Load(env(map[string]string{"LATCHKEY_PUBLIC_URL": tc.url}))
-			if (err == nil) != tc.ok {
-				t.Fatalf("Load(LATCHKEY_PUBLIC_URL=%q) err = %v; want ok = %v", tc.url, err, tc.ok)
-			}
-		})
-	}
-}
+		{"https origin", public, "https://app.example.com", true},
+		{"trailing slash trimmed", public, "https://app.example.com/", true},
+		{"http on localhost", public, "http://localhost:8080", true},
+		{"http elsewhere", public, "http://app.example.com", false},
+		{"with a path", public, "https://app.example.com/app", false},
+		{"with credentials", public, "https://u:p@app.example.com", false},
+		{"another scheme on localhost", public, "ftp://localhost:8080", false},
+		{"not a URL", public, "app.example.com", false},
 
-// TestLoadOIDCIssuer: the issuer is https, or http only on loopback, with no
-// user or password; any other scheme, even on loopback, is refused by name.
-func TestLoadOIDCIssuer(t *testing.T) {
-	tests := []struct {
-		name, issuer string
-		ok           bool
-	}{
-		{"https", "https://idp.example.com", true},
-		{"https with a path", "https://idp.example.com/realms/latchkey", true},
-		{"https with a port and trailing slash", "https://idp.example.com:8443/", true},
-		{"http on localhost", "http://localhost:8080/dev-idp", true},
-		{"http on 127.0.0.1", "http://127.0.0.1:9000", true},
-		{"http elsewhere", "http://idp.example.com", false},
-		{"ftp on localhost", "ftp://localhost", false},
-		{"gopher on loopback", "gopher://127.0.0.1:70", false},
-		{"user and password on localhost", "http://user:pw@localhost", false},
-		{"user on https", "https://user@idp.example.com", false},
-		{"no host", "https:///realms/latchkey", false},
-		{"not a URL", "idp.example.com", false},
+		{"https issuer", issuer, "https://idp.example.com", true},
+		{"https issuer with a path", issuer, "https://idp.example.com/realms/latchkey", true},
+		{"https issuer with a port and trailing slash", issuer, "https://idp.example.com:8443/", true},
+		{"http issuer on localhost", issuer, "http://localhost:8080/dev-idp", true},
+		{"http issuer on 127.0.0.1", issuer, "http://127.0.0.1:9000", true},
+		{"http issuer elsewhere", issuer, "http://idp.example.com", false},
+		{"ftp issuer on localhost", issuer, "ftp://localhost", false},
+		{"gopher issuer on loopback", issuer, "gopher://127.0.0.1:70", false},
+		{"issuer with user and password on localhost", issuer, "http://user:pw@localhost", false},
+		{"issuer with a user on https", issuer, "https://user@idp.example.com", false},
+		{"issuer with no host", issuer, "https:///realms/latchkey", false},
+		{"issuer not a URL", issuer, "idp.example.com", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Load(env(map[string]string{"LATCHKEY_OIDC_ISSUER": tc.issuer, "LATCHKEY_OIDC_CLIENT_ID": "latchkey"}))
+			_, err := Load(env(map[string]string{tc.setting: tc.url, "LATCHKEY_OIDC_CLIENT_ID": "latchkey"}))
 			if (err == nil) != tc.ok {
-				t.Fatalf("Load(LATCHKEY_OIDC_ISSUER=%q) err = %v; want ok = %v", tc.issuer, err, tc.ok)
+				t.Fatalf("Load(%s=%q) err = %v; want ok = %v", tc.setting, tc.url, err, tc.ok)
 			}
-			if err != nil && !strings.Contains(err.Error(), "LATCHKEY_OIDC_ISSUER") {
-				t.Errorf("error does not name LATCHKEY_OIDC_ISSUER: %v", err)
+			if err != nil && !strings.Contains(err.Error(), tc.setting) {
+				t.Errorf("error does not name %s: %v", tc.setting, err)
 			}
 		})
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/latchkey/latchkey/internal/gosrc"
 	"github.com/latchkey/latchkey/internal/routes"
 )
 
@@ -207,30 +208,9 @@ func TestEveryCitedTestExists(t *testing.T) {
 // not one of them.
 func TestEveryErrorCodeIsInTheContract(t *testing.T) {
 	consts := map[string]string{} // value → constant
-	files, err := filepath.Glob(filepath.Join(root, "internal", "httpx", "*.go"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fset := token.NewFileSet()
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") {
-			continue
-		}
-		file, err := parser.ParseFile(fset, f, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, d := range file.Decls {
-			if g, ok := d.(*ast.GenDecl); ok && g.Tok == token.CONST {
-				for _, spec := range g.Specs {
-					vs := spec.(*ast.ValueSpec)
-					for i, name := range vs.Names {
-						if lit, ok := stringLit(vs.Values, i); ok && strings.HasPrefix(name.Name, "Code") {
-							consts[lit] = name.Name
-						}
-					}
-				}
-			}
+	for name, value := range gosrc.StringConsts(t, filepath.Join(root, "internal", "httpx")) {
+		if strings.HasPrefix(name, "Code") {
+			consts[value] = name
 		}
 	}
 	if len(consts) < 10 {
