@@ -253,12 +253,12 @@ func Load(getenv func(string) string) (Config, error) {
 		if o == "*" {
 			errs = append(errs, errors.New("LATCHKEY_ALLOWED_ORIGINS: \"*\" is not allowed; list the origins"))
 		} else if err := checkOrigin(o); err != nil {
-			errs = append(errs, fmt.Errorf("LATCHKEY_ALLOWED_ORIGINS %q: %w", o, err))
+			errs = append(errs, fmt.Errorf("LATCHKEY_ALLOWED_ORIGINS: %w", err))
 		}
 	}
 	if c.OIDCIssuer != "" {
-		if u, err := url.Parse(c.OIDCIssuer); err != nil || !httpx.SecureURL(u) {
-			errs = append(errs, fmt.Errorf("LATCHKEY_OIDC_ISSUER=%q: want an https URL without user or password, such as https://idp.example.com (http only on loopback)", c.OIDCIssuer))
+		if err := checkURL("LATCHKEY_OIDC_ISSUER", c.OIDCIssuer, "https://idp.example.com"); err != nil {
+			errs = append(errs, err)
 		}
 		if c.OIDCClientID == "" {
 			errs = append(errs, errors.New("LATCHKEY_OIDC_CLIENT_ID is required with LATCHKEY_OIDC_ISSUER"))
@@ -268,8 +268,18 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("LATCHKEY_SECRET_SCANNING_KEYS: %w", err))
 	}
 	if f := c.SecretScanningFetchURL; f != "" {
-		if u, err := url.Parse(f); err != nil || !httpx.SecureURL(u) {
-			errs = append(errs, fmt.Errorf("LATCHKEY_SECRET_SCANNING_FETCH_URL=%q: want an https URL such as https://api.github.com/meta/public_keys/secret_scanning (http only on loopback)", f))
+		if err := checkURL("LATCHKEY_SECRET_SCANNING_FETCH_URL", f, "https://api.github.com/meta/public_keys/secret_scanning"); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	// Sign-in with GitHub sends the client secret and the authorization
+	// code to the first, and the access token to the second.
+	for _, g := range []struct{ name, value, example string }{
+		{"LATCHKEY_GITHUB_URL", c.GitHubURL, "https://github.com"},
+		{"LATCHKEY_GITHUB_API_URL", c.GitHubAPIURL, "https://api.github.com"},
+	} {
+		if err := checkURL(g.name, g.value, g.example); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if c.SessionIdle > c.SessionTTL && c.SessionTTL > 0 {
@@ -312,15 +322,33 @@ func DecodeLoginKey(s string) ([]byte, error) {
 	return key, nil
 }
 
-// checkOrigin accepts a bare origin: scheme and host (and port), nothing
-// else; https, or http on a loopback host.
-func checkOrigin(s string) error {
-	u, err := url.Parse(s)
-	if err != nil || u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
-		return fmt.Errorf("%q is not an origin like https://app.example.com", s)
+// checkURL holds the URL setting name to httpx.SecureURL. Its error
+// quotes the value without any password in it (a value that is no URL at
+// all is not quoted), since the error is logged.
+func checkURL(name, value, example string) error {
+	u, err := url.Parse(value)
+	if err != nil {
+		return fmt.Errorf("%s: not a URL; want one such as %s", name, example)
 	}
 	if !httpx.SecureURL(u) {
-		return fmt.Errorf("%q: want https (http only on localhost)", s)
+		return fmt.Errorf("%s=%q: want an https URL without user or password, such as %s (http only on loopback)", name, u.Redacted(), example)
+	}
+	return nil
+}
+
+// checkOrigin accepts a bare origin: scheme and host (and port), nothing
+// else; https, or http on a loopback host. Like checkURL's, its errors
+// quote no password.
+func checkOrigin(s string) error {
+	u, err := url.Parse(s)
+	if err != nil {
+		return errors.New("not an origin like https://app.example.com")
+	}
+	if u.Host == "" || u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return fmt.Errorf("%q is not an origin like https://app.example.com", u.Redacted())
+	}
+	if !httpx.SecureURL(u) {
+		return fmt.Errorf("%q: want https (http only on localhost)", u.Redacted())
 	}
 	return nil
 }

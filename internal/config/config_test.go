@@ -58,12 +58,19 @@ func TestLoadReportsEveryProblemAtOnce(t *testing.T) {
 	}
 }
 
-// TestLoadURLSettings: the public URL and the OIDC issuer are https, or
+// TestLoadURLSettings: the public URL, the allowed origins, the OIDC
+// issuer, the GitHub URLs and the secret-scanning fetch URL are https, or
 // http only on loopback, with no user or password; any other scheme, even
-// on loopback, is refused, and the error names the setting. The public URL
-// is an origin (no path); the issuer may have a path.
+// on loopback, is refused, and the error names the setting but never
+// quotes a password. The public URL and the origins are origins (no path);
+// the others may have a path.
 func TestLoadURLSettings(t *testing.T) {
-	const public, issuer = "LATCHKEY_PUBLIC_URL", "LATCHKEY_OIDC_ISSUER"
+	const (
+		public, origins, issuer = "LATCHKEY_PUBLIC_URL", "LATCHKEY_ALLOWED_ORIGINS", "LATCHKEY_OIDC_ISSUER"
+		github, githubAPI       = "LATCHKEY_GITHUB_URL", "LATCHKEY_GITHUB_API_URL"
+		fetch                   = "LATCHKEY_SECRET_SCANNING_FETCH_URL"
+		password                = "s3cr3t"
+	)
 	tests := []struct {
 		name, setting, url string
 		ok                 bool
@@ -73,7 +80,10 @@ func TestLoadURLSettings(t *testing.T) {
 		{"http on localhost", public, "http://localhost:8080", true},
 		{"http elsewhere", public, "http://app.example.com", false},
 		{"with a path", public, "https://app.example.com/app", false},
-		{"with credentials", public, "https://u:p@app.example.com", false},
+		{"with credentials", public, "https://u:s3cr3t@app.example.com", false},
+		{"an allowed origin with credentials", origins, "https://u:s3cr3t@app.example.com", false},
+		{"an allowed origin over http elsewhere", origins, "http://app.example.com", false},
+		{"an allowed https origin", origins, "https://app.example.com", true},
 		{"another scheme on localhost", public, "ftp://localhost:8080", false},
 		{"not a URL", public, "app.example.com", false},
 
@@ -85,10 +95,20 @@ func TestLoadURLSettings(t *testing.T) {
 		{"http issuer elsewhere", issuer, "http://idp.example.com", false},
 		{"ftp issuer on localhost", issuer, "ftp://localhost", false},
 		{"gopher issuer on loopback", issuer, "gopher://127.0.0.1:70", false},
-		{"issuer with user and password on localhost", issuer, "http://user:pw@localhost", false},
+		{"issuer with user and password on localhost", issuer, "http://user:s3cr3t@localhost", false},
+		{"issuer with an empty host name", issuer, "https://:443", false},
 		{"issuer with a user on https", issuer, "https://user@idp.example.com", false},
 		{"issuer with no host", issuer, "https:///realms/latchkey", false},
 		{"issuer not a URL", issuer, "idp.example.com", false},
+		{"issuer that does not parse, with a password", issuer, "https://u:s3cr3t@idp.example.com:port", false},
+
+		{"GitHub Enterprise", github, "https://github.example.com", true},
+		{"GitHub over http elsewhere", github, "http://github.example.com", false},
+		{"GitHub with a password", github, "https://u:s3cr3t@github.com", false},
+		{"GitHub's API on loopback", githubAPI, "http://127.0.0.1:9000/api", true},
+		{"GitHub's API over another scheme", githubAPI, "ftp://api.github.com", false},
+		{"the keys' fetch URL", fetch, "https://api.github.com/meta/public_keys/secret_scanning", true},
+		{"the keys' fetch URL over http elsewhere", fetch, "http://api.github.com/meta/public_keys/secret_scanning", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -98,6 +118,9 @@ func TestLoadURLSettings(t *testing.T) {
 			}
 			if err != nil && !strings.Contains(err.Error(), tc.setting) {
 				t.Errorf("error does not name %s: %v", tc.setting, err)
+			}
+			if err != nil && strings.Contains(err.Error(), password) {
+				t.Errorf("error quotes the password: %v", err)
 			}
 		})
 	}

@@ -185,7 +185,7 @@ func Adapt(log *slog.Logger, h Handler) func(context.Context, Request) (Response
 // http only on a loopback host (IsLoopback). Every configured or discovered
 // URL Latchkey talks to or sends a browser to is held to this one rule.
 func SecureURL(u *url.URL) bool {
-	if u == nil || u.Host == "" || u.User != nil {
+	if u == nil || u.Hostname() == "" || u.User != nil {
 		return false
 	}
 	return u.Scheme == "https" || u.Scheme == "http" && IsLoopback(u.Hostname())

@@ -323,6 +323,7 @@ func TestSecureURL(t *testing.T) {
 		"https://user@idp.example.com":       false,
 		"https://:@idp.example.com":          false,
 		"https:///path":                      false,
+		"https://:443":                       false,
 		"https:idp.example.com":              false,
 		"//idp.example.com":                  false,
 		"/api/auth/callback":                 false,
