@@ -32,13 +32,16 @@ type fakeOP struct {
 	jwksDone  atomic.Int32
 	// rotated publishes other (as "k2") beside key, as a rotation does.
 	rotated atomic.Bool
-	t       *testing.T
-	srv     *httptest.Server
-	key     *rsa.PrivateKey
-	other   *rsa.PrivateKey // a key not in the JWKS
-	mu      sync.Mutex
-	codes   map[string]fakeCode
-	secret  string
+	// discovery replaces members of the discovery document (set before the
+	// first sign-in).
+	discovery map[string]string
+	t         *testing.T
+	srv       *httptest.Server
+	key       *rsa.PrivateKey
+	other     *rsa.PrivateKey // a key not in the JWKS
+	mu        sync.Mutex
+	codes     map[string]fakeCode
+	secret    string
 }
 
 type fakeCode struct {
@@ -55,12 +58,16 @@ func newFakeOP(t *testing.T) *fakeOP {
 	op.jwksFault.Store("")
 	mux := http.NewServeMux()
 	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
-		_ = json.NewEncoder(w).Encode(map[string]any{
+		doc := map[string]any{
 			"issuer": op.srv.URL, "authorization_endpoint": op.srv.URL + "/authorize",
 			"token_endpoint": op.srv.URL + "/token", "jwks_uri": op.srv.URL + "/jwks",
 			"userinfo_endpoint": op.srv.URL + "/userinfo", "end_session_endpoint": op.srv.URL + "/logout",
 			"id_token_signing_alg_values_supported": []string{"RS256"},
-		})
+		}
+		for k, v := range op.discovery {
+			doc[k] = v
+		}
+		_ = json.NewEncoder(w).Encode(doc)
 	})
 	mux.HandleFunc("/jwks", func(w http.ResponseWriter, r *http.Request) {
 		op.jwksHits.Add(1)

@@ -56,9 +56,6 @@ func (g *GitHub) AuthCodeURL(_ context.Context, state, _ string, verifier string
 	return g.config().AuthCodeURL(state, oauth2.S256ChallengeOption(verifier)), nil
 }
 
-// EndSessionURL implements Provider: GitHub has none.
-func (g *GitHub) EndSessionURL(context.Context) string { return "" }
-
 // Identify implements Provider.
 func (g *GitHub) Identify(ctx context.Context, code, verifier, _ string) (Identity, error) {
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, g.client())

@@ -519,3 +519,34 @@ func TestAFailedSaveIsCounted(t *testing.T) {
 	}
 	r.wantSignIn(t, metrics.OutcomeFailure, metrics.SignInStoreError)
 }
+
+// TestDiscoveredEndpointsMustBeSecure: a discovery document whose
+// authorization endpoint, token endpoint or jwks_uri is plain http off
+// loopback, or carries a user and password, is refused as the issuer
+// would be: sign-in does not start, and the log says which member.
+func TestDiscoveredEndpointsMustBeSecure(t *testing.T) {
+	for _, member := range []string{"authorization_endpoint", "token_endpoint", "jwks_uri"} {
+		for _, bad := range []string{"http://idp.example.com/x", "https://u:p@idp.example.com/x", "ftp://127.0.0.1/x", ""} {
+			t.Run(member+"="+bad, func(t *testing.T) {
+				r := newRig(t)
+				r.op.discovery = map[string]string{member: bad}
+				var logs bytes.Buffer
+				ctx := httpx.WithLogger(context.Background(), slog.New(slog.NewJSONHandler(&logs, nil)))
+				resp, err := r.h.Login(ctx, httpx.Request{HTTPMethod: "GET"})
+				if err != nil || resp.StatusCode != 503 {
+					t.Fatalf("Login = %d %s, %v; want 503, sign-in refused", resp.StatusCode, resp.Headers["Location"], err)
+				}
+				if !strings.Contains(logs.String(), member) {
+					t.Errorf("the log does not name %s: %s", member, logs.String())
+				}
+				if strings.Contains(logs.String(), "u:p@") {
+					t.Errorf("the log quotes the URL's password: %s", logs.String())
+				}
+			})
+		}
+	}
+	r := newRig(t) // the fake provider's own loopback addresses are fine
+	if resp, err := r.h.Login(context.Background(), httpx.Request{HTTPMethod: "GET"}); err != nil || resp.StatusCode != 302 {
+		t.Fatalf("Login = %d, %v; want 302", resp.StatusCode, err)
+	}
+}

@@ -6,11 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
+
+	"github.com/latchkey/latchkey/internal/httpx"
 )
 
 // providerClockSkew is how far the provider's clock may run ahead of or
@@ -50,7 +53,6 @@ type OIDC struct {
 	mu       sync.Mutex
 	provider *oidc.Provider // discovered once per warm instance
 	keys     *keySet
-	endSess  string
 }
 
 var _ Provider = (*OIDC)(nil)
@@ -82,14 +84,22 @@ func (o *OIDC) discover(ctx context.Context) (*oidc.Provider, error) {
 		return nil, fmt.Errorf("discover %s: %w", o.IssuerURL, err)
 	}
 	var meta struct {
-		EndSession string `json:"end_session_endpoint"`
-		JWKS       string `json:"jwks_uri"`
+		JWKS string `json:"jwks_uri"`
 	}
 	_ = p.Claims(&meta)
-	if meta.JWKS == "" {
-		return nil, fmt.Errorf("discover %s: no jwks_uri", o.IssuerURL)
+	// go-oidc checks the issuer only. The client secret and the code go to
+	// the token endpoint and the keys that verify every ID token come from
+	// jwks_uri, so each is held to the issuer's own rule.
+	for _, e := range []struct{ name, url string }{
+		{"authorization_endpoint", p.Endpoint().AuthURL},
+		{"token_endpoint", p.Endpoint().TokenURL},
+		{"jwks_uri", meta.JWKS},
+	} {
+		if u, err := url.Parse(e.url); err != nil || !httpx.SecureURL(u) {
+			return nil, fmt.Errorf("discover %s: its %s is missing or not an https URL without user or password (http only on loopback)", o.IssuerURL, e.name)
+		}
 	}
-	o.provider, o.endSess = p, meta.EndSession
+	o.provider = p
 	o.keys = newKeySet(meta.JWKS, o.HTTPClient, o.KeyRefetchInterval, o.now)
 	return p, nil
 }
@@ -118,14 +128,6 @@ func (o *OIDC) AuthCodeURL(ctx context.Context, state, nonce, verifier string, f
 		opts = append(opts, oauth2.SetAuthURLParam("prompt", "login"), oauth2.SetAuthURLParam("max_age", "0"))
 	}
 	return o.config(p).AuthCodeURL(state, opts...), nil
-}
-
-// EndSessionURL implements Provider.
-func (o *OIDC) EndSessionURL(ctx context.Context) string {
-	if _, err := o.discover(ctx); err != nil {
-		return ""
-	}
-	return o.endSess
 }
 
 // idClaims are the claims read beyond go-oidc's IDToken fields.

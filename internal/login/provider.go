@@ -8,8 +8,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"golang.org/x/oauth2"
 	"time"
+
+	"golang.org/x/oauth2"
 )
 
 // Identity is who the identity provider says signed in.
@@ -41,8 +42,6 @@ type Provider interface {
 	// Identify exchanges the code (with the PKCE verifier) and returns the
 	// verified identity. nonce is the one sent with AuthCodeURL.
 	Identify(ctx context.Context, code, verifier, nonce string) (Identity, error)
-	// EndSessionURL is the provider's RP-initiated logout URL, or "".
-	EndSessionURL(ctx context.Context) string
 	// Issuer names the provider, as Identity.Issuer does.
 	Issuer() string
 }
