@@ -10,8 +10,9 @@ import (
 )
 
 // UsageWindow is how many UTC days GET /api/keys/{id}/usage answers, today
-// included: the days the authorizer keeps (store.UsageDays before today,
-// and today), less the oldest, which its next write may forget.
+// included. It is no more than the days the authorizer keeps
+// (store.UsageDays before today, and today), so no day it answers can have
+// been dropped (TestUsageWindowIsKept).
 const UsageWindow = store.UsageDays
 
 // KeyUsage is the answer of GET /api/keys/{id}/usage: the key's requests on
