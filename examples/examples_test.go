@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/devserver"
 	"github.com/latchkey/latchkey/internal/keys"
@@ -28,12 +27,7 @@ func TestExamples(t *testing.T) {
 	srv := httptest.NewUnstartedServer(nil)
 	defer srv.Close()
 	base := "http://" + srv.Listener.Addr().String()
-	cfg, err := config.Load(func(k string) string {
-		return map[string]string{"LATCHKEY_PUBLIC_URL": base, "LATCHKEY_CACHE_TTL": "0s"}[k]
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := depstest.Config(t, map[string]string{"LATCHKEY_PUBLIC_URL": base, "LATCHKEY_CACHE_TTL": "0s"})
 	d := depstest.Local(cfg)
 	h, err := devserver.New(context.Background(), d, os.DirFS("../web"))
 	if err != nil {

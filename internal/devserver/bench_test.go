@@ -5,7 +5,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
-	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/seed"
 )
 
@@ -15,7 +15,7 @@ import (
 // host, which the local server answers (another host gets its 421), and
 // each answer must have its route's status.
 func BenchmarkLocalGateway(b *testing.B) {
-	cfg, _ := config.Load(func(string) string { return "" })
+	cfg := depstest.Config(b, nil)
 	h, _ := localHandler(b, cfg, slog.New(slog.DiscardHandler))
 	for _, bc := range []struct {
 		name, path string

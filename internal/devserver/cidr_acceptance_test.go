@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/browsertest"
-	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/store"
@@ -20,12 +19,7 @@ import (
 // batched write is due. Answers are checked against the OpenAPI document.
 func TestAllowListsAndUsageThroughTheLocalGateway(t *testing.T) {
 	started := time.Now()
-	cfg, err := config.Load(func(k string) string {
-		return map[string]string{"LATCHKEY_CACHE_TTL": "0", "LATCHKEY_KEY_USE_INTERVAL": "1s"}[k]
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := depstest.Config(t, map[string]string{"LATCHKEY_CACHE_TTL": "0", "LATCHKEY_KEY_USE_INTERVAL": "1s"})
 	d := depstest.Local(cfg)
 	srv, real := seededGateway(t, d)
 	author, origin := signedIn(t, d, srv.URL, seed.Author), map[string]string{"Origin": cfg.PublicURL}

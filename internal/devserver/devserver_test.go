@@ -43,10 +43,7 @@ func serveLocal(tb testing.TB, log *slog.Logger, wrap func(http.Handler) http.Ha
 	srv := httptest.NewUnstartedServer(nil)
 	tb.Cleanup(srv.Close)
 	base := "http://" + srv.Listener.Addr().String()
-	cfg, err := config.Load(func(k string) string { return map[string]string{"LATCHKEY_PUBLIC_URL": base}[k] })
-	if err != nil {
-		tb.Fatal(err)
-	}
+	cfg := depstest.Config(tb, map[string]string{"LATCHKEY_PUBLIC_URL": base})
 	h, d := localHandler(tb, cfg, log)
 	if wrap != nil {
 		h = wrap(h)
@@ -211,7 +208,7 @@ func TestServeStopsWhenCanceled(t *testing.T) {
 
 func TestDemoKeyWorksAndReplacesTheLastOne(t *testing.T) {
 	ctx := context.Background()
-	cfg, _ := config.Load(func(string) string { return "" })
+	cfg := depstest.Config(t, nil)
 	h, d := localHandler(t, cfg, slog.New(slog.DiscardHandler))
 	srv := httptest.NewServer(openapitest.Middleware(t, h))
 	defer srv.Close()
@@ -352,10 +349,7 @@ func TestSameHost(t *testing.T) {
 // rebound DNS name reaches nothing.
 func TestTheBuiltInProviderStaysLocal(t *testing.T) {
 	for _, u := range []string{"https://dev.example.ngrok.app", "https://192.168.1.10:8443", "https://latchkey.test"} {
-		cfg, err := config.Load(func(k string) string { return map[string]string{"LATCHKEY_PUBLIC_URL": u}[k] })
-		if err != nil {
-			t.Fatal(err)
-		}
+		cfg := depstest.Config(t, map[string]string{"LATCHKEY_PUBLIC_URL": u})
 		if _, _, err := DevProvider(cfg); err == nil || !strings.Contains(err.Error(), "loopback") {
 			t.Errorf("DevProvider with LATCHKEY_PUBLIC_URL=%s = %v; want a refusal", u, err)
 		}

@@ -14,7 +14,6 @@ import (
 	"github.com/latchkey/latchkey/internal/apikey"
 	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/browsertest"
-	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/functions"
@@ -27,15 +26,7 @@ import (
 // the real authorizer with the cache off.
 func TestKeysThroughTheLocalGateway(t *testing.T) {
 	var logs bytes.Buffer
-	cfg, err := config.Load(func(k string) string {
-		if k == "LATCHKEY_CACHE_TTL" {
-			return "0"
-		}
-		return ""
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := depstest.Config(t, map[string]string{"LATCHKEY_CACHE_TTL": "0"})
 	d := depstest.Local(cfg)
 	d.Log = slog.New(slog.NewJSONHandler(&logs, nil))
 	srv, real := seededGateway(t, d)

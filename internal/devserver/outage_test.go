@@ -12,7 +12,6 @@ import (
 
 	"github.com/latchkey/latchkey/internal/apikey"
 	"github.com/latchkey/latchkey/internal/browsertest"
-	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/openapi/openapitest"
 	"github.com/latchkey/latchkey/internal/seed"
@@ -32,12 +31,7 @@ func TestStoreStoppedMidRun(t *testing.T) {
 	ctx := context.Background()
 	server := dynalitetest.ForTestAt(t, t.TempDir())
 
-	cfg, err := config.Load(func(k string) string {
-		return map[string]string{"LATCHKEY_DYNAMODB_ENDPOINT": server.Endpoint, "LATCHKEY_TABLE_PREFIX": "outage-"}[k]
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := depstest.Config(t, map[string]string{"LATCHKEY_DYNAMODB_ENDPOINT": server.Endpoint, "LATCHKEY_TABLE_PREFIX": "outage-"})
 	log := slog.New(slog.DiscardHandler)
 	stores, err := OpenStores(ctx, cfg, Options{}, log)
 	if err != nil {
@@ -151,7 +145,7 @@ func TestSignOutEverywhereSurvivesEachStepFailing(t *testing.T) {
 			t.Fatal(err)
 		}
 		healthy := dynamo.New(server.Client(), prefix).Stores()
-		cfg, _ := config.Load(func(string) string { return "" })
+		cfg := depstest.Config(t, nil)
 		d := depstest.Local(cfg)
 		d.Stores, d.Log = dynamo.New(faulty, prefix).WithLogger(log).Stores(), log
 		outage.Set(0, dynalitetest.Down)

@@ -15,8 +15,8 @@ import (
 
 	"github.com/latchkey/latchkey/internal/apikey"
 	"github.com/latchkey/latchkey/internal/browsertest"
-	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps"
+	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/openapi/openapitest"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/session"
@@ -47,9 +47,7 @@ func signedIn(t *testing.T, d deps.Deps, base string, user store.User) *browsert
 func TestPostsPolicyThroughTheLocalServer(t *testing.T) {
 	ctx := context.Background()
 	var logs bytes.Buffer
-	cfg, _ := config.Load(func(k string) string {
-		return map[string]string{"LATCHKEY_CACHE_TTL": "0", "LATCHKEY_EDITORS": seed.Editor.Email}[k]
-	})
+	cfg := depstest.Config(t, map[string]string{"LATCHKEY_CACHE_TTL": "0", "LATCHKEY_EDITORS": seed.Editor.Email})
 	h, d := localHandler(t, cfg, slog.New(slog.NewJSONHandler(&logs, nil)))
 	srv := httptest.NewServer(openapitest.Middleware(t, h))
 	defer srv.Close()

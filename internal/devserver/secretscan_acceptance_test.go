@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/latchkey/latchkey/internal/apikey"
-	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/functions"
 	"github.com/latchkey/latchkey/internal/openapi/openapitest"
@@ -39,12 +38,7 @@ func TestALeakedKeyStopsThroughTheLocalGateway(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
-			cfg, err := config.Load(func(k string) string {
-				return map[string]string{"LATCHKEY_CACHE_TTL": tc.ttl.String(), "LATCHKEY_SECRET_SCANNING_KEYS": github.Setting()}[k]
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			cfg := depstest.Config(t, map[string]string{"LATCHKEY_CACHE_TTL": tc.ttl.String(), "LATCHKEY_SECRET_SCANNING_KEYS": github.Setting()})
 			d := depstest.Local(cfg)
 			var mu sync.Mutex
 			now := time.Now()

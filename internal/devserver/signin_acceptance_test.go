@@ -11,8 +11,8 @@ import (
 	"testing"
 
 	"github.com/latchkey/latchkey/internal/browsertest"
-	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps"
+	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/openapi/openapitest"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/session"
@@ -85,10 +85,7 @@ func serveWithDevProvider(t *testing.T, srv *httptest.Server, base string, log *
 	for i := 0; i+1 < len(env); i += 2 {
 		vars[env[i]] = env[i+1]
 	}
-	cfg, err := config.Load(func(k string) string { return vars[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := depstest.Config(t, vars)
 	idp, cfg, err := DevProvider(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -111,10 +108,7 @@ func TestAnyPort(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	_, port, _ := net.SplitHostPort(addr)
-	cfg, err := config.Load(func(k string) string { return map[string]string{"LATCHKEY_ADDR": addr}[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := depstest.Config(t, map[string]string{"LATCHKEY_ADDR": addr})
 	base := "http://localhost:" + port
 	if cfg.PublicURL != base {
 		t.Fatalf("LATCHKEY_PUBLIC_URL defaults to %q; want %q", cfg.PublicURL, base)

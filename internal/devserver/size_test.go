@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/latchkey/latchkey/internal/config"
+	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/openapi/openapitest"
 	"github.com/latchkey/latchkey/internal/seed"
@@ -23,10 +23,7 @@ import (
 // runtime as seven), list at ?limit=100 in answers Lambda delivers, and
 // paging through next reaches every post once.
 func TestListingsOfTheLargestPostsFitLambda(t *testing.T) {
-	cfg, err := config.Load(func(k string) string { return map[string]string{"LATCHKEY_EDITORS": seed.Editor.Email}[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := depstest.Config(t, map[string]string{"LATCHKEY_EDITORS": seed.Editor.Email})
 	h, d := localHandler(t, cfg, slog.New(slog.DiscardHandler))
 	srv := httptest.NewServer(openapitest.Middleware(t, h))
 	defer srv.Close()

@@ -17,15 +17,10 @@ import (
 // identity provider, and a login-cookie key of the wrong size.
 func brokenSignIn(t *testing.T) config.Config {
 	t.Helper()
-	cfg, err := config.Load(func(k string) string {
-		return map[string]string{
-			"LATCHKEY_OIDC_ISSUER": "https://idp.example", "LATCHKEY_OIDC_CLIENT_ID": "latchkey",
-			"LATCHKEY_OIDC_CLIENT_SECRET": "s", "LATCHKEY_PUBLIC_URL": "https://app.example",
-		}[k]
+	cfg := depstest.Config(t, map[string]string{
+		"LATCHKEY_OIDC_ISSUER": "https://idp.example", "LATCHKEY_OIDC_CLIENT_ID": "latchkey",
+		"LATCHKEY_OIDC_CLIENT_SECRET": "s", "LATCHKEY_PUBLIC_URL": "https://app.example",
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	cfg.LoginKey = make([]byte, 16)
 	return cfg
 }

@@ -34,22 +34,17 @@ func TestFixturesMatchGoldens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, err := config.Load(func(k string) string {
-		// An identity provider that refuses connections at once: the
-		// fixtures of the sign-in functions cover what needs no network
-		// (the login and callback tests run real providers).
-		return map[string]string{
-			"LATCHKEY_OIDC_ISSUER": "http://127.0.0.1:1/idp", "LATCHKEY_OIDC_CLIENT_ID": "latchkey",
-			"LATCHKEY_EDITORS":   seed.Editor.Email,
-			"LATCHKEY_LOGIN_KEY": "Rml4dHVyZUxvZ2luS2V5Rm9yVGVzdHNPbmx5MDAwMDA=",
-			// GitHub's pinned keys: a fixture replays the report GitHub
-			// signed in its documentation.
-			"LATCHKEY_SECRET_SCANNING_KEYS": "github",
-		}[k]
+	// An identity provider that refuses connections at once: the fixtures
+	// of the sign-in functions cover what needs no network (the login and
+	// callback tests run real providers).
+	cfg := depstest.Config(t, map[string]string{
+		"LATCHKEY_OIDC_ISSUER": "http://127.0.0.1:1/idp", "LATCHKEY_OIDC_CLIENT_ID": "latchkey",
+		"LATCHKEY_EDITORS":   seed.Editor.Email,
+		"LATCHKEY_LOGIN_KEY": "Rml4dHVyZUxvZ2luS2V5Rm9yVGVzdHNPbmx5MDAwMDA=",
+		// GitHub's pinned keys: a fixture replays the report GitHub
+		// signed in its documentation.
+		"LATCHKEY_SECRET_SCANNING_KEYS": "github",
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, dir := range dirs {
 		if !dir.IsDir() || strings.HasPrefix(dir.Name(), "_") {
 			continue

@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/latchkey/latchkey/internal/browsertest"
-	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/functions"
 	"github.com/latchkey/latchkey/internal/login/realidp"
@@ -33,16 +32,11 @@ func TestSignInWithARealProvider(t *testing.T) {
 	}
 	defer idp.Close()
 
-	cfg, err := config.Load(func(k string) string {
-		return map[string]string{
-			"LATCHKEY_PUBLIC_URL": base, "LATCHKEY_OIDC_ISSUER": idp.Issuer,
-			"LATCHKEY_OIDC_CLIENT_ID": idp.ClientID, "LATCHKEY_OIDC_CLIENT_SECRET": idp.ClientSecret,
-			"LATCHKEY_EDITOR_GROUP": "editors", "LATCHKEY_CACHE_TTL": "30s",
-		}[k]
+	cfg := depstest.Config(t, map[string]string{
+		"LATCHKEY_PUBLIC_URL": base, "LATCHKEY_OIDC_ISSUER": idp.Issuer,
+		"LATCHKEY_OIDC_CLIENT_ID": idp.ClientID, "LATCHKEY_OIDC_CLIENT_SECRET": idp.ClientSecret,
+		"LATCHKEY_EDITOR_GROUP": "editors", "LATCHKEY_CACHE_TTL": "30s",
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	cfg.LoginKey = make([]byte, 32)
 	_, _ = rand.Read(cfg.LoginKey)
 	var logs bytes.Buffer

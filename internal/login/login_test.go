@@ -18,6 +18,7 @@ import (
 
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps"
+	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/metrics"
 	"github.com/latchkey/latchkey/internal/metrics/emftest"
@@ -37,15 +38,10 @@ type rig struct {
 func newRig(t *testing.T) *rig {
 	t.Helper()
 	op := newFakeOP(t)
-	cfg, err := config.Load(func(k string) string {
-		return map[string]string{
-			"LATCHKEY_OIDC_ISSUER": op.srv.URL, "LATCHKEY_OIDC_CLIENT_ID": "latchkey", "LATCHKEY_OIDC_CLIENT_SECRET": "client-secret",
-			"LATCHKEY_PUBLIC_URL": "https://app.example.com", "LATCHKEY_EDITORS": "alice@example.com",
-		}[k]
+	cfg := depstest.Config(t, map[string]string{
+		"LATCHKEY_OIDC_ISSUER": op.srv.URL, "LATCHKEY_OIDC_CLIENT_ID": "latchkey", "LATCHKEY_OIDC_CLIENT_SECRET": "client-secret",
+		"LATCHKEY_PUBLIC_URL": "https://app.example.com", "LATCHKEY_EDITORS": "alice@example.com",
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	cfg.LoginKey = make([]byte, 32)
 	_, _ = rand.Read(cfg.LoginKey)
 	r := &rig{op: op, stores: embedded.New().Stores(), logs: &bytes.Buffer{}, now: time.Now()}

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/httpx"
@@ -18,10 +17,7 @@ const browserAccept = "text/html,application/xhtml+xml,application/xml;q=0.9,ima
 
 func depsWith(t *testing.T, env map[string]string) deps.Deps {
 	t.Helper()
-	cfg, err := config.Load(func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := depstest.Config(t, env)
 	cfg.LoginKey = make([]byte, 32)
 	_, _ = rand.Read(cfg.LoginKey)
 	return depstest.Local(cfg)

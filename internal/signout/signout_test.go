@@ -103,12 +103,7 @@ func TestLogout(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			cfg, err := config.Load(func(k string) string {
-				return map[string]string{"LATCHKEY_PUBLIC_URL": app0, "LATCHKEY_OIDC_ISSUER": tc.issuer, "LATCHKEY_OIDC_CLIENT_ID": "c"}[k]
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
+			cfg := depstest.Config(t, map[string]string{"LATCHKEY_PUBLIC_URL": app0, "LATCHKEY_OIDC_ISSUER": tc.issuer, "LATCHKEY_OIDC_CLIENT_ID": "c"})
 			stores := embedded.New().Stores()
 			var logs bytes.Buffer
 			d := depstest.Local(cfg)

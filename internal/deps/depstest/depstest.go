@@ -43,3 +43,15 @@ func SecurityLog(tb testing.TB, d deps.Deps, user string) []store.SecurityEvent 
 func Local(cfg config.Config) deps.Deps {
 	return deps.Deps{Config: cfg, Stores: embedded.New().Stores(), Log: slog.New(slog.DiscardHandler), Now: time.Now, Rand: rand.Reader}
 }
+
+// Config is the configuration config.Load makes of vars (LATCHKEY_*
+// variables by name; any other is unset), or fails the test with Load's
+// error.
+func Config(tb testing.TB, vars map[string]string) config.Config {
+	tb.Helper()
+	cfg, err := config.Load(func(k string) string { return vars[k] })
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return cfg
+}
