@@ -5,13 +5,13 @@ package examples
 import (
 	"context"
 	"crypto/rand"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/browsertest"
 	"github.com/latchkey/latchkey/internal/deps/depstest"
 	"github.com/latchkey/latchkey/internal/devserver"
 	"github.com/latchkey/latchkey/internal/keys"
@@ -24,9 +24,7 @@ import (
 // prints the API's message and exits non-zero). Python is skipped, saying
 // so, only when python3 or its requests package is missing.
 func TestExamples(t *testing.T) {
-	srv := httptest.NewUnstartedServer(nil)
-	defer srv.Close()
-	base := "http://" + srv.Listener.Addr().String()
+	srv, base := browsertest.Unstarted(t)
 	cfg := depstest.Config(t, map[string]string{"LATCHKEY_PUBLIC_URL": base, "LATCHKEY_CACHE_TTL": "0s"})
 	d := depstest.Local(cfg)
 	h, err := devserver.New(context.Background(), d, os.DirFS("../web"))

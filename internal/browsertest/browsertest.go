@@ -10,6 +10,7 @@ package browsertest
 import (
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -78,4 +79,14 @@ func (b *Browser) Do(method, path string, header map[string]string, body string)
 		}
 	}
 	return resp, string(raw)
+}
+
+// Unstarted returns a server that listens on a loopback port but does not
+// serve yet, and its origin (http://127.0.0.1:port): a test configures
+// what it serves with that origin as its public URL, sets the handler and
+// starts it. The server is closed when the test ends.
+func Unstarted(tb testing.TB) (*httptest.Server, string) {
+	srv := httptest.NewUnstartedServer(nil)
+	tb.Cleanup(srv.Close)
+	return srv, "http://" + srv.Listener.Addr().String()
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/latchkey/latchkey/internal/browsertest"
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/deps/depstest"
@@ -40,9 +41,7 @@ func newServerDeps(t *testing.T) (*httptest.Server, deps.Deps) {
 // the load tests measure it), and returns its dependencies too.
 func serveLocal(tb testing.TB, log *slog.Logger, wrap func(http.Handler) http.Handler) (*httptest.Server, deps.Deps) {
 	tb.Helper()
-	srv := httptest.NewUnstartedServer(nil)
-	tb.Cleanup(srv.Close)
-	base := "http://" + srv.Listener.Addr().String()
+	srv, base := browsertest.Unstarted(tb)
 	cfg := depstest.Config(tb, map[string]string{"LATCHKEY_PUBLIC_URL": base})
 	h, d := localHandler(tb, cfg, log)
 	if wrap != nil {
@@ -354,9 +353,8 @@ func TestTheBuiltInProviderStaysLocal(t *testing.T) {
 			t.Errorf("DevProvider with LATCHKEY_PUBLIC_URL=%s = %v; want a refusal", u, err)
 		}
 	}
-	srv := httptest.NewUnstartedServer(nil)
-	defer srv.Close()
-	startWithDevProvider(t, srv, "http://"+srv.Listener.Addr().String())
+	srv, base := browsertest.Unstarted(t)
+	startWithDevProvider(t, srv, base)
 	for _, tc := range []struct {
 		host, path string
 		want       int

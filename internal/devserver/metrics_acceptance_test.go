@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"maps"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -39,9 +38,7 @@ func decision(outcome, reason string, cache ...string) metric {
 // document of the Latchkey namespace, its dimensions fixed words, never a
 // user, key, session or request id.
 func TestMetricsInTheLocalServersLog(t *testing.T) {
-	srv := httptest.NewUnstartedServer(nil)
-	defer srv.Close()
-	base := "http://" + srv.Listener.Addr().String()
+	srv, base := browsertest.Unstarted(t)
 	logs := &testproc.Output{}
 	d := serveWithDevProvider(t, srv, base, httpx.NewLogger(logs))
 	key, err := DemoKey(context.Background(), d)

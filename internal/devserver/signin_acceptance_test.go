@@ -24,9 +24,7 @@ import (
 // app's origin (and fail from another), sign out, and find the old cookie
 // refused.
 func TestSignInThroughTheDevelopmentProvider(t *testing.T) {
-	srv := httptest.NewUnstartedServer(nil)
-	defer srv.Close()
-	base := "http://" + srv.Listener.Addr().String()
+	srv, base := browsertest.Unstarted(t)
 	startWithDevProvider(t, srv, base)
 	b := browsertest.New(t, base)
 	devSignIn(t, b, base, "ada")

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -23,9 +22,7 @@ import (
 // (npm), an independent OpenID provider, through the local gateway: sign
 // in, use the session, make a key, sign out.
 func TestSignInWithARealProvider(t *testing.T) {
-	rp := httptest.NewUnstartedServer(nil)
-	defer rp.Close()
-	base := "http://" + rp.Listener.Addr().String()
+	rp, base := browsertest.Unstarted(t)
 	idp, err := realidp.Start(base + "/api/auth/callback")
 	if err != nil {
 		t.Fatal(err)
