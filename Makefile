@@ -150,7 +150,7 @@ diff: node_modules/.installed build ## show what `make deploy` would change (AWS
 	$(CDK) diff --all $(CDK_ARGS)
 
 .PHONY: destroy
-destroy: node_modules/.installed ## delete the deployed stacks (asks first; retained tables, buckets and logs stay: docs/DEPLOY.md)
+destroy: node_modules/.installed build ## delete the deployed stacks (asks first; retained tables, buckets and logs stay: docs/DEPLOY.md)
 	$(CDK) destroy --all $(CDK_ARGS)
 
 .PHONY: smoke

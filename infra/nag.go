@@ -95,7 +95,7 @@ func addNagSuppressions(l *Latchkey) {
 	}
 	if l.Secrets.ClientSecret != nil {
 		suppress(cfn(l.Secrets.ClientSecret), finding{rule: "AwsSolutions-SMG4",
-			reason: "the client secret is issued by the identity provider; it is rotated there and then put here (README.md, Deploy)"})
+			reason: "the client secret is issued by the identity provider; it is rotated there and then put here (docs/DEPLOY.md, step 4)"})
 	}
 
 	// Warnings, answered where they are raised.

@@ -14,7 +14,7 @@ import (
 type Secrets struct {
 	// ClientSecret is the identity provider's client secret. The stack
 	// creates it with a random placeholder; the operator puts the real one
-	// in (README.md, "Deploy"). Nil when no identity provider is configured.
+	// in (docs/DEPLOY.md, "Steps", step 4). Nil when no identity provider is configured.
 	ClientSecret awssecretsmanager.Secret
 	// LoginKey seals the login cookie: 43 random letters and digits, which
 	// decode as unpadded base64 to the 32 bytes AES-256-GCM needs.
@@ -45,7 +45,7 @@ func newSecrets(scope constructs.Construct, s Settings) Secrets {
 	if s.SignInConfigured() {
 		out.ClientSecret = awssecretsmanager.NewSecret(c, jsii.String("ClientSecret"), &awssecretsmanager.SecretProps{
 			Description: jsii.String(s.StackName + ": the identity provider's client secret. The stack creates a random placeholder; " +
-				"put the real secret in with `aws secretsmanager put-secret-value` (README.md, Deploy)."),
+				"put the real secret in with `aws secretsmanager put-secret-value` (docs/DEPLOY.md, step 4)."),
 		})
 	}
 	out.LoginKey = awssecretsmanager.NewSecret(c, jsii.String("LoginKey"), &awssecretsmanager.SecretProps{

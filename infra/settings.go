@@ -17,7 +17,7 @@ import (
 
 // Settings are one deployment's choices. They come from CDK context: the
 // "context" of cdk.json, ~/.cdk.json, or `-c key=value` on the command line
-// (README.md, "Deploy", explains each). Every setting has a default, so an
+// (docs/DEPLOY.md, "Settings", explains each). Every setting has a default, so an
 // app with no context at all synthesizes: a test deployment at CloudFront's
 // own address with the development defaults.
 type Settings struct {
@@ -39,7 +39,7 @@ type Settings struct {
 
 	// OIDCIssuer and OIDCClientID name the OpenID Connect provider; or
 	// GitHubClientID selects GitHub. The client secret is never a setting:
-	// it goes into Secrets Manager (README.md).
+	// it goes into Secrets Manager (docs/DEPLOY.md, "Steps", step 4).
 	OIDCIssuer, OIDCClientID, GitHubClientID string
 	// Env is "live" or "test": which API keys the deployment accepts.
 	Env string
@@ -245,7 +245,7 @@ func ReadSettings(get func(key string) any, all []string) (Settings, error) {
 	// Latchkey's keys are lowerCamelCase; CDK's own contain ':', '@' or '-'.
 	for _, k := range all {
 		if ourStyle.MatchString(k) && !known[k] {
-			r.errs = append(r.errs, fmt.Errorf("unknown setting %q (the settings are listed in README.md, \"Deploy\")", k))
+			r.errs = append(r.errs, fmt.Errorf("unknown setting %q (the settings are listed in docs/DEPLOY.md, \"Settings\")", k))
 		}
 	}
 	r.errs = append(r.errs, s.check()...)
