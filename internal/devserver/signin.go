@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/latchkey/latchkey/internal/login"
 	"github.com/latchkey/latchkey/internal/session"
 )
 
@@ -72,8 +73,10 @@ func SignIn(base, sub string, do SignInDo) (string, error) {
 		return "", err
 	}
 	callback := resp.Header.Get("Location")
-	if !strings.HasPrefix(callback, base+"/api/auth/callback?") {
-		return "", fmt.Errorf("sign in: picking %s answered %d to %q; want the callback", sub, resp.StatusCode, callback)
+	if !strings.HasPrefix(callback, login.RedirectURI(base)+"?") {
+		// The address only: its query may hold an authorization code.
+		where, _, _ := strings.Cut(callback, "?")
+		return "", fmt.Errorf("sign in: picking %s answered %d to %q; want the callback", sub, resp.StatusCode, where)
 	}
 	if resp, page, err = step("GET", callback, nil, ""); err != nil {
 		return "", err

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/store"
@@ -48,7 +49,7 @@ func add(ctx context.Context, d deps.Deps, id, userID, kind string, details map[
 	now := d.Now().UTC()
 	days := d.Config.SecurityLogDays
 	if days <= 0 {
-		days = 90
+		days = config.DefaultSecurityLogDays
 	}
 	return d.Stores.SecurityLog.Add(ctx, store.SecurityEvent{
 		ID: id, UserID: userID, At: now, Kind: kind, Details: details,
