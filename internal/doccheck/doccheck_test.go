@@ -27,6 +27,30 @@ func markdownFiles(t *testing.T) []string {
 	return append(files, filepath.Join(root, "README.md"), filepath.Join(root, "examples", "README.md"))
 }
 
+// goFiles are the repository's Go files that go build and go test compile:
+// its tests (tests) or the rest, outside node_modules, cdk.out, testdata
+// and hidden directories.
+func goFiles(t *testing.T, tests bool) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == "cdk.out" || d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != root {
+			return filepath.SkipDir
+		}
+		if strings.HasSuffix(path, ".go") && strings.HasSuffix(path, "_test.go") == tests {
+			out = append(out, path)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
 var (
 	fence    = regexp.MustCompile("(?s)```.*?```")
 	code     = regexp.MustCompile("`[^`\n]*`")
@@ -164,27 +188,14 @@ func TestEveryVariableIsInTheContract(t *testing.T) {
 func TestEveryCitedTestExists(t *testing.T) {
 	defined := map[string]bool{}
 	def := regexp.MustCompile(`(?m)^func ((?:Test|Fuzz|Benchmark)[A-Z0-9]\w*)\(`)
-	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == "cdk.out" || strings.HasPrefix(d.Name(), ".")) && path != root {
-			return filepath.SkipDir
-		}
-		if !strings.HasSuffix(path, "_test.go") {
-			return nil
-		}
+	for _, path := range goFiles(t, true) {
 		b, err := os.ReadFile(path)
 		if err != nil {
-			return err
+			t.Fatal(err)
 		}
 		for _, m := range def.FindAllStringSubmatch(string(b), -1) {
 			defined[m[1]] = true
 		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 	cited := regexp.MustCompile("`((?:Test|Fuzz|Benchmark)[A-Z0-9]\\w*)")
 	for _, f := range markdownFiles(t) {
@@ -273,19 +284,10 @@ func literalCodes(t *testing.T) []writtenCode {
 	var out []writtenCode
 	fset := token.NewFileSet()
 	checked := 0
-	err := filepath.WalkDir(root, func(path string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == "cdk.out" || d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != root {
-			return filepath.SkipDir
-		}
-		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
-			return nil
-		}
+	for _, path := range goFiles(t, false) {
 		file, err := parser.ParseFile(fset, path, nil, 0)
 		if err != nil {
-			return err
+			t.Fatal(err)
 		}
 		checked++
 		ast.Inspect(file, func(n ast.Node) bool {
@@ -314,10 +316,6 @@ func literalCodes(t *testing.T) []writtenCode {
 			}
 			return true
 		})
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 	if checked < 100 {
 		t.Fatalf("checked %d Go files; the repository has more", checked)
