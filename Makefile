@@ -130,6 +130,9 @@ deploy: node_modules/.installed build ## build, then deploy every stack with the
 
 .PHONY: route
 route: ## add a route: make route NAME=widgets-list METHOD=GET ROUTE=/api/widgets NEED=read (docs/ADDING-A-ROUTE.md)
+	@# PATH= on the command line would replace the shell's search path (and
+	@# go would not be found): the route's path is ROUTE=.
+	$(if $(filter command line,$(origin PATH)),$(error make route takes the route's path as ROUTE=$(PATH), not PATH= (PATH is the shell's search path)))
 	@$(GO) run ./cmd/newroute -name '$(NAME)' -method '$(METHOD)' -path '$(ROUTE)' -need '$(NEED)' \
 		$(if $(PKG),-pkg '$(PKG)') $(if $(HANDLER),-handler '$(HANDLER)')
 

@@ -48,6 +48,11 @@ var (
 	methods   = []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
 )
 
+// usage is how a route is added, in the Makefile's words.
+const usage = `Add a route with: make route NAME=widgets-list METHOD=GET ROUTE=/api/widgets NEED=read [PKG=widgets] [HANDLER=List]
+(NAME, METHOD, ROUTE, NEED, PKG and HANDLER are -name, -method, -path, -need, -pkg and -handler here.)
+`
+
 // marker is the line of internal/routes/routes.go before which new routes go.
 const marker = "\t// The catch-alls answer 404 for paths no route has."
 
@@ -62,7 +67,7 @@ func main() {
 	flag.StringVar(&s.Summary, "summary", "", "one line for the OpenAPI document")
 	flag.Parse()
 	if err := add(".", &s); err != nil {
-		fmt.Fprintln(os.Stderr, "newroute:", err)
+		fmt.Fprintf(os.Stderr, "newroute: %v\n%s", err, usage)
 		os.Exit(1)
 	}
 	fmt.Printf(`Added %s %s (%s):
@@ -105,6 +110,10 @@ func (s *spec) check(root string, table []routes.Route) error {
 		errs = append(errs, fmt.Errorf("-need %q: public, session, read or write", s.Need))
 	} else if (s.Need == principal.Read || s.Need == principal.Write) && principal.Permission(s.Method) != s.Need {
 		errs = append(errs, fmt.Errorf("-need %s does not go with %s: reads are GET, writes are not", s.Need, s.Method))
+	}
+	if len(errs) > 0 && !nameRE.MatchString(s.Name) {
+		// The package and the handler are named after the name's words.
+		return errors.Join(errs...)
 	}
 	words := strings.Split(s.Name, "-")
 	if s.Pkg == "" {

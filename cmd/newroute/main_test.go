@@ -92,6 +92,9 @@ func TestANewRouteWorksEverywhere(t *testing.T) {
 // would make a broken table are refused before anything is written.
 func TestSpecRefusesWhatWouldNotBuild(t *testing.T) {
 	for _, s := range []spec{
+		{},
+		{Method: "GET", Path: "/api/widgets", Need: "read"},
+		{Name: "-", Method: "GET", Path: "/api/widgets", Need: "read"},
 		{Name: "Widgets", Method: "GET", Path: "/api/widgets", Need: "read"},
 		{Name: "widgets-list", Method: "FETCH", Path: "/api/widgets", Need: "read"},
 		{Name: "widgets-list", Method: "GET", Path: "/widgets", Need: "read"},
@@ -111,5 +114,22 @@ func TestSpecRefusesWhatWouldNotBuild(t *testing.T) {
 		if err := s.check(repo, routes.Table); err == nil {
 			t.Errorf("check(%+v) = nil; want a refusal", s)
 		}
+	}
+}
+
+// TestMakeRouteRefusesPATH: `make route … PATH=/api/widgets` (PATH is the
+// shell's search path, which that would replace) stops with a message that
+// names ROUTE=, before anything runs, rather than "go: command not found".
+func TestMakeRouteRefusesPATH(t *testing.T) {
+	mk, err := exec.LookPath("make")
+	if err != nil {
+		t.Skip("no make on this machine")
+	}
+	out, err := exec.Command(mk, "-C", repo, "route", "NAME=widgets-list", "METHOD=GET", "PATH=/api/widgets", "NEED=read").CombinedOutput()
+	if err == nil {
+		t.Fatalf("make route with PATH= succeeded; output:\n%s", out)
+	}
+	if !bytes.Contains(out, []byte("ROUTE=/api/widgets, not PATH=")) || bytes.Contains(out, []byte("command not found")) {
+		t.Errorf("make route with PATH= said:\n%s\nwant the ROUTE= hint", out)
 	}
 }
