@@ -136,18 +136,31 @@ func (a API) load(ctx context.Context, who policy.Principal, req httpx.Request, 
 	return p, nil
 }
 
+// RefusalWindow is how often, at most, the same refusal reaches an
+// author's security log: one event per post, action and kind of actor
+// (the author, or another user) in each such window of UTC time.
+const RefusalWindow = time.Hour
+
 // refused records, in the post author's security log, that the policy
 // refused who the action on the post: which action, which post, and whether
 // it was the author or another user (never who: the log is the author's,
 // and another user's id or address is not theirs to read). Only the
 // routes that need a credential record refusals; the public routes, which
 // anyone may call, do not.
+//
+// The event's id is derived from what it says and its RefusalWindow, so
+// that a refusal repeated within the window adds nothing: anyone who can
+// sign in can be refused as often as they like, but cannot push the
+// author's sign-ins and key changes out of sight with a flood of them. The
+// id holds nothing of who was refused (their id could be tried against it).
 func (a API) refused(ctx context.Context, who policy.Principal, act policy.Action, p store.Post) {
 	actor := "other"
 	if who.UserID == p.AuthorID {
 		actor = "author"
 	}
-	a.Events.Record(ctx, p.AuthorID, store.EventPolicyDenied, map[string]string{
+	window := a.Now().UTC().Truncate(RefusalWindow).Format(time.RFC3339)
+	id := store.DerivedID("evt", store.EventPolicyDenied, p.ID, string(act), actor, window)
+	a.Events.RecordOnce(ctx, id, p.AuthorID, store.EventPolicyDenied, map[string]string{
 		"action": string(act), "postId": p.ID, "title": p.Title, "actor": actor,
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps"
@@ -125,5 +126,61 @@ func wantDenial(t *testing.T, log []byte, action string) {
 	}
 	if d.Line["msg"] != "policy decision" || d.Line["allowed"] != false || d.Line["action"] != strings.TrimPrefix(action, "posts:") {
 		t.Fatalf("the denial is not on the policy decision's line: %v", d.Line)
+	}
+}
+
+// TestRepeatedRefusalsAreOneEventAWindow: anyone who can sign in can be
+// refused a published post's changes as often as they like; within a
+// RefusalWindow, the author's log gains one event per action and kind of
+// actor however many requests are refused (so a flood cannot push the
+// author's sign-ins out of sight), and the next window records again.
+func TestRepeatedRefusalsAreOneEventAWindow(t *testing.T) {
+	ctx := context.Background()
+	d := depstest.Local(config.Config{Env: config.EnvTest, Editors: []string{seed.Editor.Email}})
+	if err := seed.Load(ctx, d.Stores); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	d.Now = func() time.Time { return now }
+	refuse := func(build deps.Constructor, method string, as store.User, times int) {
+		t.Helper()
+		h := httpx.Adapt(slog.New(slog.DiscardHandler), depstest.Build(t, build, d))
+		for range times {
+			req := httpx.Request{HTTPMethod: method, PathParameters: map[string]string{"id": seed.WelcomeID}}
+			if method == "PUT" {
+				req.Body = `{"title":"x","body":"y","version":2}`
+				req.Headers = map[string]string{"Content-Type": "application/json"}
+			}
+			req.RequestContext.Authorizer = map[string]any{"userId": as.ID, "method": "session", "sessionId": "ses_x", "permissions": "read,write"}
+			if resp, err := h(ctx, req); err != nil || resp.StatusCode != 403 {
+				t.Fatalf("%s as %s = %d %s, %v; want 403", method, as.Name, resp.StatusCode, resp.Body, err)
+			}
+		}
+	}
+	count := func() map[string]int {
+		got := map[string]int{}
+		for _, e := range depstest.SecurityLog(t, d, seed.Author.ID) {
+			if e.Kind == store.EventPolicyDenied {
+				got[e.Details["action"]+" by "+e.Details["actor"]]++
+			}
+		}
+		return got
+	}
+
+	refuse(Delete, "DELETE", seed.Reader, 200)
+	refuse(Delete, "DELETE", seed.Editor, 3) // another user too: the log says "other" for both
+	refuse(Update, "PUT", seed.Reader, 5)
+	if got, want := count(), map[string]int{"delete by other": 1, "update by other": 1}; !maps.Equal(got, want) {
+		t.Fatalf("after 208 refusals in one window, the author's log counts %v; want %v", got, want)
+	}
+	now = now.Add(RefusalWindow - time.Second)
+	refuse(Delete, "DELETE", seed.Reader, 10)
+	if got := count()["delete by other"]; got != 1 {
+		t.Fatalf("a refusal at the window's last second made %d delete events; want still 1", got)
+	}
+	now = now.Add(time.Second)
+	refuse(Delete, "DELETE", seed.Reader, 10)
+	if got := count()["delete by other"]; got != 2 {
+		t.Fatalf("the next window's refusals made %d delete events in all; want 2", got)
 	}
 }

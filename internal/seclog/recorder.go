@@ -29,6 +29,13 @@ func (r Recorder) Record(ctx context.Context, userID, kind string, details map[s
 	_ = Record(ctx, r.d, userID, kind, details) // logged at error level by Record
 }
 
+// RecordOnce adds the event under id (store.DerivedID of what it records),
+// or nothing when an event holds that id already; a failed write is logged
+// and does not fail the caller.
+func (r Recorder) RecordOnce(ctx context.Context, id, userID, kind string, details map[string]string) {
+	_ = RecordOnce(ctx, r.d, id, userID, kind, details) // logged at error level unless the id was taken
+}
+
 // Address is the caller's address (httpx.CallerAddress): CloudFront's
 // viewer address when the deployment has CloudFront in front (origin
 // secrets configured), else API Gateway's source address.
