@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +20,15 @@ import (
 )
 
 const arn = "arn:aws:execute-api:us-east-1:123456789012:abc/prod/GET/api/keys"
+
+// awsAuthorizerVariables are the $context.authorizer.<name> variables that
+// API Gateway fills itself ("Variables for access logging for API
+// Gateway", API Gateway developer guide: claims, error, integrationLatency,
+// integrationStatus, latency, principalId, requestId, status). A context key
+// of the same name would be read back as AWS's value, or AWS's as ours:
+// $context.authorizer.error is "the error message returned from an
+// authorizer", which the access log records.
+var awsAuthorizerVariables = []string{"claims", "error", "integrationLatency", "integrationStatus", "latency", "principalId", "requestId", "status"}
 
 func TestRender(t *testing.T) {
 	p := principal.Principal{UserID: "usr_1", KeyID: "key_1", Method: "apikey", Permissions: []string{"read", "write"}}
@@ -52,6 +62,11 @@ func TestRender(t *testing.T) {
 			st := resp.PolicyDocument.Statement
 			if len(st) != 1 || st[0].Effect != tc.wantEffect || len(st[0].Resource) != 1 || st[0].Resource[0] != arn {
 				t.Fatalf("Render(%v) policy = %+v; want one %s statement on exactly %s", tc.d.Effect, st, tc.wantEffect, arn)
+			}
+			for k := range resp.Context {
+				if slices.Contains(awsAuthorizerVariables, k) {
+					t.Errorf("Render(%v) context key %q is one of API Gateway's own $context.authorizer variables", tc.d.Effect, k)
+				}
 			}
 			if tc.d.Effect == Allow && (resp.Context["userId"] != "usr_1" || resp.Context["keyId"] != "key_1" ||
 				resp.Context["method"] != "apikey" || resp.Context["permissions"] != "read,write") {

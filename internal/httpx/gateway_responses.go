@@ -150,10 +150,14 @@ var Denials = []GatewayResponse{GatewayAccessDenied, GatewayIPNotAllowed}
 
 // The authorizer context keys of a Deny: the code and message of one of the
 // Denials. API Gateway writes ACCESS_DENIED's body from them
-// (DenialTemplate); the local gateway picks the denial by the code.
+// (DenialTemplate); the local gateway picks the denial by the code. Neither
+// is a name API Gateway fills itself: $context.authorizer.error is its own
+// "error message returned from an authorizer" ("Variables for access
+// logging for API Gateway"), which the access log records (authz's
+// TestRender holds every context key apart from those names).
 const (
-	DenialCode    = "error"
-	DenialMessage = "message"
+	DenialCode    = "denialCode"
+	DenialMessage = "denialMessage"
 )
 
 // DenialTemplate is ACCESS_DENIED's body template on AWS. A gateway
