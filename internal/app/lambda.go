@@ -10,7 +10,6 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
-	"github.com/latchkey/latchkey/internal/authz"
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/frontdoor"
@@ -97,8 +96,11 @@ func Wrap(d deps.Deps, h httpx.Handler) func(context.Context, httpx.Request) (ht
 	return httpx.Adapt(d.Log, frontdoor.Require(d.Config.OriginSecrets, h))
 }
 
-// StartAuthorizer runs the authorizer as a Lambda function.
-func StartAuthorizer(build func(deps.Deps) (*authz.Authorizer, error)) {
+// StartAuthorizer runs the authorizer as a Lambda function; build is
+// authz.Build. It takes the authorizer as any lambda.Handler so that this
+// package, which every route's function links, does not link the
+// authorizer's (TestAFunctionLinksItsHandlerAndTheWiringOnly).
+func StartAuthorizer[A lambda.Handler](build func(deps.Deps) (A, error)) {
 	d := coldStart()
 	a, err := build(d)
 	if err != nil {

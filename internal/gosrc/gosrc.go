@@ -8,6 +8,8 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -66,4 +68,37 @@ func StringConsts(tb testing.TB, dir string) map[string]string {
 		}
 	}
 	return out
+}
+
+// Module is the project's module path.
+const Module = "github.com/latchkey/latchkey"
+
+// LambdaDeps lists, for each package that patterns name (run from the
+// repository's root, root), the packages it links as `make build` builds
+// it for Lambda (linux/arm64, no cgo, tag lambda.norpc, which can change
+// what is linked): import path to its dependencies.
+func LambdaDeps(tb testing.TB, root string, patterns ...string) map[string][]string {
+	tb.Helper()
+	gobin, err := exec.LookPath("go") // go test puts GOROOT/bin first on PATH
+	if err != nil {
+		tb.Fatalf("the go command is needed to list the Lambda builds' packages: %v", err)
+	}
+	args := append([]string{"list", "-tags", "lambda.norpc", "-f", `{{.ImportPath}} {{join .Deps " "}}`}, patterns...)
+	cmd := exec.Command(gobin, args...)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
+	out, err := cmd.Output()
+	if err != nil {
+		tb.Fatalf("go list: %v", err)
+	}
+	deps := map[string][]string{}
+	for line := range strings.Lines(string(out)) {
+		if f := strings.Fields(line); len(f) > 0 {
+			deps[f[0]] = f[1:]
+		}
+	}
+	if len(deps) == 0 {
+		tb.Fatalf("go list %v listed no package", patterns)
+	}
+	return deps
 }
