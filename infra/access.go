@@ -51,9 +51,10 @@ type Kind int
 const (
 	// KindAPI serves API routes.
 	KindAPI Kind = iota
-	// KindSignIn serves the sign-in routes (/api/auth/…): it talks to the
-	// identity provider and seals the login cookie, so it alone reads the
-	// client secret and the login key.
+	// KindSignIn serves a route whose table entry says SignIn (sign-in and
+	// its callback; not the sign-outs): it talks to the identity provider
+	// and seals the login cookie, so it alone reads the client secret and
+	// the login key.
 	KindSignIn
 	// KindAuthorizer is the REQUEST authorizer.
 	KindAuthorizer

@@ -72,7 +72,8 @@ func (d Decision) denial() httpx.GatewayResponse { return httpx.Denial(d.Code) }
 // ErrUnauthorized is the error whose exact text API Gateway turns into a 401.
 var ErrUnauthorized = errors.New("Unauthorized") //nolint:staticcheck // API Gateway matches this exact text.
 
-// errFailed makes API Gateway answer AUTHORIZER_FAILURE (a 5xx).
+// errFailed makes API Gateway answer AUTHORIZER_CONFIGURATION_ERROR (a 5xx:
+// httpx.GatewayAuthorizerConfigurationError).
 var errFailed = errors.New("authorizer failed")
 
 // Cache bounds.

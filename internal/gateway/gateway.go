@@ -152,8 +152,10 @@ func (g *Gateway) authorize(ctx context.Context, req httpx.Request) (map[string]
 		if err.Error() == "Unauthorized" {
 			return nil, &httpx.GatewayUnauthorized
 		}
+		// Any other error from the authorizer's function is an
+		// AUTHORIZER_CONFIGURATION_ERROR (httpx.GatewayAuthorizerConfigurationError).
 		g.log().Error("authorizer failed", "requestId", req.RequestContext.RequestID, "err", err.Error())
-		return nil, &httpx.GatewayAuthorizerFailure
+		return nil, &httpx.GatewayAuthorizerConfigurationError
 	}
 	for _, st := range resp.PolicyDocument.Statement {
 		for _, r := range st.Resource {

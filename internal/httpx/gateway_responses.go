@@ -69,14 +69,21 @@ var (
 		Message: "too many requests; retry later",
 		Headers: map[string]string{"Retry-After": "1"},
 	}
+	// GatewayAuthorizerFailure is AWS's answer when an authorizer "failed to
+	// authenticate the caller" ("Gateway response types for API Gateway");
+	// the local gateway never gives it, but a deployment answers it like
+	// the configuration error below, and counts both.
 	GatewayAuthorizerFailure = GatewayResponse{
 		Type: "AUTHORIZER_FAILURE", Status: 503, Code: CodeUnavailable,
 		Message: "authorization is unavailable; retry later",
 		Headers: map[string]string{"Retry-After": "1"},
 	}
-	// GatewayAuthorizerConfigurationError is what API Gateway reports when
-	// the authorizer Lambda itself errors or times out (as it does when it
-	// fails closed on a store outage); answered like AUTHORIZER_FAILURE.
+	// GatewayAuthorizerConfigurationError is the answer when API Gateway
+	// could not use the authorizer: it could not invoke it, the function
+	// errored or timed out (as it does when it fails closed on a store
+	// outage; the error API Gateway reports is AuthorizerConfigurationException),
+	// or its answer was malformed. The local gateway gives it in all those
+	// cases.
 	GatewayAuthorizerConfigurationError = GatewayResponse{
 		Type: "AUTHORIZER_CONFIGURATION_ERROR", Status: 503, Code: CodeUnavailable,
 		Message: "authorization is unavailable; retry later",
