@@ -8,6 +8,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/latchkey/latchkey/internal/httpx"
 )
 
 // ceilingCommand is the hidden subcommand bench load starts as a child: the
@@ -26,7 +28,7 @@ func serveCeiling(ctx context.Context, args []string) error {
 		return err
 	}
 	host, _, err := net.SplitHostPort(*addr)
-	if err != nil || net.ParseIP(host) == nil || !net.ParseIP(host).IsLoopback() {
+	if err != nil || !httpx.IsLoopback(host) {
 		return fmt.Errorf("-addr %q: want a loopback address: %w", *addr, errUsage)
 	}
 	ln, err := net.Listen("tcp", *addr)
