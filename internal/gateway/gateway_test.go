@@ -179,6 +179,50 @@ func TestGatewayResponses(t *testing.T) {
 	}
 }
 
+// TestEventsOverLambdasRequestLimitNeverReachTheFunction: a body within
+// API Gateway's 10 MB whose event is over Lambda's 6 MB is refused as
+// Lambda refuses the invocation, with API Gateway's 500, and the function
+// never runs; the function's own 413 is not what the client sees.
+func TestEventsOverLambdasRequestLimitNeverReachTheFunction(t *testing.T) {
+	tests := []struct {
+		name       string
+		body       string
+		wantStatus int
+		wantRun    bool
+	}{
+		{"a 7 MB body", strings.Repeat("a", 7<<20), 500, false},
+		{"a body just under 6 MB, the event just over", strings.Repeat("a", httpx.MaxRequest-500), 500, false},
+		{"a body that leaves room for the event", strings.Repeat("a", httpx.MaxRequest-8<<10), 413, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ran := false
+			g := newGateway(allow())
+			g.Functions["not-found"] = func(context.Context, httpx.Request) (httpx.Response, error) {
+				ran = true
+				return httpx.ErrorResponse(httpx.Errorf(413, httpx.CodeTooLarge, "the function's own limit")), nil
+			}
+			r := httptest.NewRequest("POST", "/api/nothing-here", strings.NewReader(tc.body))
+			r.Header.Set("Content-Type", "application/json")
+			r.Header.Set("Authorization", "Bearer k")
+			w := serve(g, r)
+			var body struct{ Error, Message string }
+			if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
+				t.Fatalf("body %.80q is not the JSON error shape: %v", w.Body.String(), err)
+			}
+			if w.Code != tc.wantStatus || ran != tc.wantRun {
+				t.Fatalf("= %d %+v, function ran %v; want %d, ran %v", w.Code, body, ran, tc.wantStatus, tc.wantRun)
+			}
+			if !tc.wantRun {
+				want := httpx.GatewayInvokeRefused.Response()
+				if w.Body.String() != want.Body {
+					t.Fatalf("body = %s; want INTEGRATION_FAILURE's %s", w.Body.String(), want.Body)
+				}
+			}
+		})
+	}
+}
+
 func TestAllowPassesContextAndTheAuthorizerSeesTheRequest(t *testing.T) {
 	var seen authz.Request
 	a := func(ctx context.Context, req authz.Request) (authz.Response, error) {
