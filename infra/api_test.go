@@ -241,7 +241,8 @@ func TestAccountLogsRoleOutlivesTheStack(t *testing.T) {
 }
 
 // TestStage: a regional API whose stage throttles as configured, writes
-// JSON access logs and error-level execution logs without request data.
+// JSON access logs and error-level execution logs without request data,
+// and which passes bodies as text (no binary media types).
 func TestStage(t *testing.T) {
 	tests := []struct {
 		name        string
@@ -286,6 +287,17 @@ func TestStage(t *testing.T) {
 			for _, api := range resources(d.tmpl, "AWS::ApiGateway::RestApi") {
 				if types := get(props(api), "EndpointConfiguration", "Types"); jsonString(types) != `["REGIONAL"]` {
 					t.Errorf("API endpoint types = %s; want REGIONAL", jsonString(types))
+				}
+				// Without binary media types or content handling, API
+				// Gateway passes every body as UTF-8 text, as the local
+				// gateway does (internal/gateway's utf8Text).
+				if bmt := get(props(api), "BinaryMediaTypes"); bmt != nil {
+					t.Errorf("API binary media types = %s; want none", jsonString(bmt))
+				}
+			}
+			for id, m := range resources(d.tmpl, "AWS::ApiGateway::Method") {
+				if ch := get(props(m), "Integration", "ContentHandling"); ch != nil {
+					t.Errorf("%s: integration content handling %v; want none", id, ch)
 				}
 			}
 		})

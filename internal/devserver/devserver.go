@@ -94,37 +94,81 @@ func New(ctx context.Context, d deps.Deps, web fs.FS) (http.Handler, error) {
 	return guard(oneOrigin(d.Config.PublicURL, mux)), nil
 }
 
-// MaxHeaderBytes bounds a request's line and headers, as API Gateway does:
-// it documents 10,240 bytes for the request line and headers of an HTTP
-// API, and 10,240 characters for a regional REST API's URL ("Quotas for
-// configuring and running a REST API", and "… an HTTP API", in the API
-// Gateway developer guide).
-const MaxHeaderBytes = 10240
+// API Gateway's quotas on a request's head, for a REST API ("Quotas for
+// configuring and running a REST API in API Gateway", API Gateway
+// developer guide,
+// https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html):
+//
+//   - MaxHeaderBytes: "Total combined size of all header values, including
+//     header names, values, any line terminators, and white space", 10,240
+//     bytes. The request line is not part of it (the HTTP API's quota, which
+//     counts the request line with the headers, is another API type's).
+//   - MaxURLLength: "Length, in characters, of the URL for a regional API",
+//     10,240 (Latchkey's API is regional: infra/api.go). The page does not
+//     say which form of the URL it counts; the local server counts the URL
+//     as the client addressed it, https://, host, path and query.
+//
+// The page gives no status for either. The local server keeps the 431 it
+// answered when it counted both together, with a message naming the
+// quota. Behind CloudFront a URL over 8,192 bytes is refused first, by
+// CloudFront ("Quotas", CloudFront developer guide); the local server
+// stands for API Gateway alone.
+const (
+	MaxHeaderBytes = 10240
+	MaxURLLength   = 10240
+)
 
 // guard answers, in the API's error shape and with its headers, what
-// net/http would otherwise answer in its own words: a request line and
-// headers over MaxHeaderBytes (431), and a path with dot segments, empty
-// segments or their encoded forms, which net/http's ServeMux would clean
-// with a redirect (404: no route has such a path). Every answer of the
-// local server is then Latchkey's own.
+// net/http would otherwise answer in its own words, and what API Gateway
+// refuses before any route: headers over MaxHeaderBytes and a URL over
+// MaxURLLength (431 each), and a path with dot segments, empty segments or
+// their encoded forms, which net/http's ServeMux would clean with a
+// redirect (404: no route has such a path). Every answer of the local
+// server is then Latchkey's own.
 func guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		size := len(r.Method) + len(r.URL.RequestURI()) + len(r.Proto) + 4
-		for k, vs := range r.Header {
-			for _, v := range vs {
-				size += len(k) + len(v) + 4
-			}
-		}
 		switch {
-		case size > MaxHeaderBytes:
+		case headerBytes(r) > MaxHeaderBytes:
 			writeError(w, httpx.Errorf(http.StatusRequestHeaderFieldsTooLarge, httpx.CodeTooLarge,
-				"the request line and headers are over %d bytes", MaxHeaderBytes))
+				"the request headers are over %d bytes", MaxHeaderBytes))
+		case urlLength(r) > MaxURLLength:
+			writeError(w, httpx.Errorf(http.StatusRequestHeaderFieldsTooLarge, httpx.CodeTooLarge,
+				"the request URL is over %d characters", MaxURLLength))
 		case uncleanPath(r.URL.EscapedPath()) || uncleanPath(r.URL.Path):
 			writeError(w, httpx.GatewayNotFound.Response())
 		default:
 			next.ServeHTTP(w, r)
 		}
 	})
+}
+
+// headerBytes counts r's header lines as they came: "Name: value" and a
+// line terminator each, Host (which net/http takes out of r.Header)
+// included.
+func headerBytes(r *http.Request) int {
+	n := 0
+	if r.Host != "" {
+		n += len("Host") + len(r.Host) + 4
+	}
+	for k, vs := range r.Header {
+		for _, v := range vs {
+			n += len(k) + len(v) + 4 // ": " and CRLF
+		}
+	}
+	return n
+}
+
+// urlLength is the length of the URL r was sent to: https://, the host,
+// and the request target as it came (path and query, still escaped).
+func urlLength(r *http.Request) int {
+	target := r.RequestURI
+	if target == "" {
+		target = r.URL.RequestURI()
+	}
+	if strings.HasPrefix(target, "/") {
+		return len("https://") + len(r.Host) + len(target)
+	}
+	return len(target) // absolute form: the URL itself
 }
 
 // uncleanPath reports a path that path.Clean would change: "." or ".."

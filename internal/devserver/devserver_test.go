@@ -293,6 +293,53 @@ func TestEveryAnswerIsLatchkeys(t *testing.T) {
 	}
 }
 
+// TestHeadersAndURLAreBoundApart: API Gateway's REST API quotas bound the
+// headers (names, values, line terminators: MaxHeaderBytes) and the URL
+// (MaxURLLength) each on its own, so a long query string and ordinary
+// headers pass together; each quota refuses with a message naming it.
+func TestHeadersAndURLAreBoundApart(t *testing.T) {
+	const (
+		hostLine = len("Host: example.com\r\n") // httptest's host
+		fillLine = len("X-Fill: \r\n")          // the filler header, empty
+		urlBase  = len("https://example.com/api/public/posts?q=")
+	)
+	headersRefused := "the request headers are over 10240 bytes"
+	urlRefused := "the request URL is over 10240 characters"
+	tests := []struct {
+		name        string
+		query       int // characters of the q parameter's value
+		headerValue int // characters of X-Fill's value
+		want        string
+	}{
+		{"a 9 KB query string with 2 KB of headers", 9 << 10, 2 << 10, ""},
+		{"headers of exactly the quota", 10, MaxHeaderBytes - hostLine - fillLine, ""},
+		{"headers one byte over the quota", 10, MaxHeaderBytes - hostLine - fillLine + 1, headersRefused},
+		{"a URL of exactly the quota, with 9 KB of headers", MaxURLLength - urlBase, 9 << 10, ""},
+		{"a URL one character over the quota", MaxURLLength - urlBase + 1, 10, urlRefused},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ran := false
+			h := guard(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { ran = true }))
+			r := httptest.NewRequest("GET", "/api/public/posts?q="+strings.Repeat("a", tc.query), nil)
+			r.Header.Set("X-Fill", strings.Repeat("h", tc.headerValue))
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if tc.want == "" {
+				if !ran {
+					t.Fatalf("refused: %d %s; want it served", w.Code, w.Body)
+				}
+				return
+			}
+			var e struct{ Error, Message string }
+			if err := json.Unmarshal(w.Body.Bytes(), &e); err != nil || ran || w.Code != 431 ||
+				e.Error != httpx.CodeTooLarge || e.Message != tc.want {
+				t.Fatalf("= %d %s (served %v); want 431 %s %q", w.Code, w.Body, ran, httpx.CodeTooLarge, tc.want)
+			}
+		})
+	}
+}
+
 // TestTheWebAppIsReadOnly: a method but GET or HEAD on the web app's
 // files is refused with 405, Allow and the documented code
 // (httpx.CodeMethodNotAllowed), in the API's error shape; nothing is

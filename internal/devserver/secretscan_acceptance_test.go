@@ -26,7 +26,9 @@ import (
 // and uses the key through the real authorizer: with the cache off, the
 // key is refused from the answer on; with a cache, a warm authorizer that
 // found the key before keeps it no longer than LATCHKEY_CACHE_TTL
-// (docs/API-KEYS.md). A report with a bad signature changes nothing.
+// (docs/API-KEYS.md). A report with a bad signature changes nothing, nor
+// does a signed one whose bytes are not UTF-8, which cannot arrive as
+// signed.
 func TestALeakedKeyStopsThroughTheLocalGateway(t *testing.T) {
 	github := scansigtest.New(t, "github-test-key")
 	for _, tc := range []struct {
@@ -86,6 +88,13 @@ func TestALeakedKeyStopsThroughTheLocalGateway(t *testing.T) {
 			forged := github.Headers([]byte("[]"))
 			if status, body := call("POST", "/api/public/secret-scanning", forged, report); status != 401 || !strings.Contains(body, "invalid_signature") {
 				t.Fatalf("a report with another body's signature = %d %s; want 401 invalid_signature", status, body)
+			}
+			// A byte that is not UTF-8 reaches the function as U+FFFD, as
+			// API Gateway passes bodies as text: the signed bytes are not
+			// what arrives.
+			mangled := `[{"token":"` + secret + "\xff" + `"}]`
+			if status, body := call("POST", "/api/public/secret-scanning", github.Headers([]byte(mangled)), mangled); status != 401 || !strings.Contains(body, "invalid_signature") {
+				t.Fatalf("a signed report with a byte that is not UTF-8 = %d %s; want 401 invalid_signature", status, body)
 			}
 			if s := me(); s != 200 {
 				t.Fatalf("the key after a forged report = %d; want 200", s)

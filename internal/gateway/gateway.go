@@ -24,7 +24,10 @@ import (
 )
 
 // MaxBody is API Gateway's payload limit (10 MB); beyond it the gateway
-// answers 413 before any function runs.
+// answers 413 before the authorizer or any function runs. Lambda's own
+// limit on the event (httpx.MaxRequest, 6 MB) is lower, so a body between
+// the two passes the gateway and is then refused with 500 before the
+// function runs.
 const MaxBody = 10 << 20
 
 // MaxMethodArn is API Gateway's limit on the method ARN of a request to a
@@ -111,6 +114,15 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		req.RequestContext.Authorizer = authorizer
+	}
+	// Lambda refuses an event over its request limit before the function
+	// runs, and API Gateway answers 500: the whole event counts, so a body
+	// under MaxBody can still be over it.
+	if n, over := httpx.OverRequestLimit(req); over {
+		g.log().Error("event is over Lambda's request limit", "function", route.Function,
+			"requestId", req.RequestContext.RequestID, "bytes", n, "limit", httpx.MaxRequest)
+		write(w, httpx.GatewayInvokeRefused.Response())
+		return
 	}
 
 	resp, err := fn(ctx, req)

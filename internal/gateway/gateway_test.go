@@ -85,29 +85,41 @@ func TestProxyEventIsWhatAPIGatewayBuilds(t *testing.T) {
 	}
 }
 
-func TestBinaryBodiesAreBase64(t *testing.T) {
+// TestBodiesReachTheFunctionAsUTF8Text: with no binary media types on the
+// API, API Gateway passes every body as a UTF-8 string, never base64,
+// whatever its Content-Type, none included; a byte that is not UTF-8
+// becomes U+FFFD.
+func TestBodiesReachTheFunctionAsUTF8Text(t *testing.T) {
 	tests := []struct {
-		name, contentType, body string
-		wantBase64              bool
+		name, contentType, body, want string
 	}{
-		{"json stays text", "application/json", `{"a":1}`, false},
-		{"octets are encoded", "application/octet-stream", "\x00\x01", true},
-		{"invalid utf-8 is encoded", "text/plain", "\xff\xfe", true},
+		{"json", "application/json", `{"a":1}`, `{"a":1}`},
+		{"no Content-Type", "", "\x00\x01 text é", "\x00\x01 text é"},
+		{"octets", "application/octet-stream", "\x00\x01\x02", "\x00\x01\x02"},
+		{"octets that are not UTF-8", "application/octet-stream", "\x89PNG\r\n\x1a\n", "\uFFFDPNG\r\n\x1a\n"},
+		{"no Content-Type, not UTF-8", "", "a\xffb\xc3", "a\uFFFDb\uFFFD"},
+		{"text that is not UTF-8, each byte replaced", "text/plain", "\xff\xfe€", "\uFFFD\uFFFD€"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r := httptest.NewRequest("POST", "/api/public/anything", strings.NewReader(tc.body))
-			r.Header.Set("Content-Type", tc.contentType)
-			w := serve(newGateway(nil), r)
-			var got events.APIGatewayProxyRequest
-			_ = json.Unmarshal(w.Body.Bytes(), &got)
-			body := got.Body
-			if got.IsBase64Encoded {
-				b, _ := base64.StdEncoding.DecodeString(got.Body)
-				body = string(b)
+			var got httpx.Request
+			g := newGateway(nil)
+			g.Functions["not-found"] = func(_ context.Context, req httpx.Request) (httpx.Response, error) {
+				got = req
+				return httpx.Response{StatusCode: 204}, nil
 			}
-			if got.IsBase64Encoded != tc.wantBase64 || body != tc.body {
-				t.Fatalf("event body = %q (base64 %v); want %q (base64 %v)", got.Body, got.IsBase64Encoded, tc.body, tc.wantBase64)
+			r := httptest.NewRequest("POST", "/api/public/anything", strings.NewReader(tc.body))
+			if tc.contentType != "" {
+				r.Header.Set("Content-Type", tc.contentType)
+			}
+			if w := serve(g, r); w.Code != 204 {
+				t.Fatalf("status = %d %s; want the function's 204", w.Code, w.Body)
+			}
+			if got.IsBase64Encoded || got.Body != tc.want {
+				t.Fatalf("event body = %q (base64 %v); want %q as text", got.Body, got.IsBase64Encoded, tc.want)
+			}
+			if b, err := httpx.Body(got, 1<<10); err != nil || string(b) != tc.want {
+				t.Fatalf("httpx.Body = %q, %v; want %q", b, err, tc.want)
 			}
 		})
 	}
@@ -174,6 +186,50 @@ func TestGatewayResponses(t *testing.T) {
 			}
 			if tc.wantStatus == 401 && w.Header().Get("WWW-Authenticate") != httpx.WWWAuthenticate {
 				t.Errorf("401 WWW-Authenticate = %q; want %q", w.Header().Get("WWW-Authenticate"), httpx.WWWAuthenticate)
+			}
+		})
+	}
+}
+
+// TestEventsOverLambdasRequestLimitNeverReachTheFunction: a body within
+// API Gateway's 10 MB whose event is over Lambda's 6 MB is refused as
+// Lambda refuses the invocation, with API Gateway's 500, and the function
+// never runs; the function's own 413 is not what the client sees.
+func TestEventsOverLambdasRequestLimitNeverReachTheFunction(t *testing.T) {
+	tests := []struct {
+		name       string
+		body       string
+		wantStatus int
+		wantRun    bool
+	}{
+		{"a 7 MB body", strings.Repeat("a", 7<<20), 500, false},
+		{"a body just under 6 MB, the event just over", strings.Repeat("a", httpx.MaxRequest-500), 500, false},
+		{"a body that leaves room for the event", strings.Repeat("a", httpx.MaxRequest-8<<10), 413, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ran := false
+			g := newGateway(allow())
+			g.Functions["not-found"] = func(context.Context, httpx.Request) (httpx.Response, error) {
+				ran = true
+				return httpx.ErrorResponse(httpx.Errorf(413, httpx.CodeTooLarge, "the function's own limit")), nil
+			}
+			r := httptest.NewRequest("POST", "/api/nothing-here", strings.NewReader(tc.body))
+			r.Header.Set("Content-Type", "application/json")
+			r.Header.Set("Authorization", "Bearer k")
+			w := serve(g, r)
+			var body struct{ Error, Message string }
+			if err := json.Unmarshal(w.Body.Bytes(), &body); err != nil {
+				t.Fatalf("body %.80q is not the JSON error shape: %v", w.Body.String(), err)
+			}
+			if w.Code != tc.wantStatus || ran != tc.wantRun {
+				t.Fatalf("= %d %+v, function ran %v; want %d, ran %v", w.Code, body, ran, tc.wantStatus, tc.wantRun)
+			}
+			if !tc.wantRun {
+				want := httpx.GatewayInvokeRefused.Response()
+				if w.Body.String() != want.Body {
+					t.Fatalf("body = %s; want INTEGRATION_FAILURE's %s", w.Body.String(), want.Body)
+				}
 			}
 		})
 	}

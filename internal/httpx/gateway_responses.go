@@ -142,6 +142,22 @@ var (
 	}
 )
 
+// GatewayInvokeRefused is what API Gateway answers when Lambda refuses to
+// run the function at all, as it does an event over MaxRequest: 500, "If
+// the Lambda API rejects the invocation request, API Gateway returns a 500
+// error code" ("Handling Lambda errors with an API Gateway API", Lambda
+// developer guide). The page names no gateway response type; an
+// integration that cannot be invoked is an integration failure, so the body
+// is INTEGRATION_FAILURE's, which keeps the status API Gateway gives
+// (TypeStatus). Were it DEFAULT_5XX instead, the status and the code would
+// be the same and only the message would differ. It is not in
+// GatewayResponses: the infrastructure configures the type once.
+var GatewayInvokeRefused = func() GatewayResponse {
+	g := GatewayIntegrationFailure
+	g.Status = 500
+	return g
+}()
+
 // GatewayIPNotAllowed is ACCESS_DENIED for an API key used from an address
 // outside its allow-list: the same gateway response as GatewayAccessDenied
 // (API Gateway has one type for every Deny), with the code and message the
