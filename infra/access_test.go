@@ -239,6 +239,20 @@ func TestAReaderCannotWrite(t *testing.T) {
 	}
 }
 
+// TestPostCreateMayCountTheAuthorsPosts: the create counts the caller's
+// posts before it writes (posts.MaxPostsPerUser), a Query of the posts
+// table's byAuthor index, which no local run checks against IAM: the
+// function must be allowed it, and still only what its route asks.
+func TestPostCreateMayCountTheAuthorsPosts(t *testing.T) {
+	got := actualGrants(t, plain(t), "posts-create")
+	if ix := "index:" + string(store.PostsTable) + "/" + store.IndexByAuthor; !slices.Equal(got[ix], []string{"dynamodb:Query"}) {
+		t.Errorf("posts-create on %s: %v; want [dynamodb:Query]", ix, got[ix])
+	}
+	if !slices.Equal(got["table:"+string(store.PostsTable)], specReadWrite) {
+		t.Errorf("posts-create on the posts table: %v; want %v", got["table:"+string(store.PostsTable)], specReadWrite)
+	}
+}
+
 // TestFunctionsFromTheTable checks the derivation itself on a table made
 // for the test: widest access wins, a function serving two routes is one
 // function, the authorizer comes last.

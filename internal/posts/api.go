@@ -31,6 +31,18 @@ const (
 	requestLimit = 6*MaxBody + 8<<10
 )
 
+// MaxPostsPerUser is how many posts, drafts and published ones together,
+// one user may have. Without it anyone who can sign in, or any key with
+// write, could create posts without end, each up to MaxBody: the table would
+// grow without bound and an editor's review queue (GET /api/posts lists
+// every user's drafts) would drown. A thousand is generous for a blog (a
+// post a day for nearly three years) and bounds one user's bodies to about
+// 100 MB. The count and the create are two calls, and the count reads the
+// author index, which DynamoDB updates a moment after a write, so a burst of
+// creates may pass it by a few; it is a limit on abuse, not an invariant (as
+// keys.MaxKeysPerUser).
+const MaxPostsPerUser = 1000
+
 // API serves /api/posts: loading a post, asking the policy, then acting.
 // It holds no rule of its own about who may do what.
 type API struct {

@@ -3,6 +3,7 @@ package posts
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/policy"
@@ -126,7 +127,8 @@ func hasRole(p policy.Principal, role string) bool {
 	return false
 }
 
-// Create answers POST /api/posts: a new draft whose author is the caller.
+// Create answers POST /api/posts: a new draft whose author is the caller,
+// unless they have MaxPostsPerUser posts already (400).
 func (a API) Create(ctx context.Context, req httpx.Request) (httpx.Response, error) {
 	who, err := a.principal(ctx, req)
 	if err != nil {
@@ -149,6 +151,13 @@ func (a API) Create(ctx context.Context, req httpx.Request) (httpx.Response, err
 		Version: 1, CreatedAt: now, UpdatedAt: now}
 	if !a.allowed(ctx, who, policy.Create, p) {
 		return httpx.Response{}, forbidden(policy.Create)
+	}
+	n, err := a.Posts.CountByAuthor(ctx, who.UserID)
+	if err != nil {
+		return httpx.Response{}, fmt.Errorf("count posts: %w", err)
+	}
+	if n >= MaxPostsPerUser {
+		return httpx.Response{}, httpx.BadRequest("you have %d posts, the most allowed; delete one first", MaxPostsPerUser)
 	}
 	if err := a.Posts.Create(ctx, p); err != nil {
 		return httpx.Response{}, err

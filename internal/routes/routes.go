@@ -216,6 +216,8 @@ var Table = []Route{
 		Method: "POST", Path: "/api/posts", Function: "posts-create", Need: NeedWrite,
 		Handler: "posts.Create", Status: 201, Request: "posts.NewPost", Response: "posts.Post",
 		Example: map[string]any{"title": "Keys for robots", "body": "Give each script its own key."},
+		// Read as well as write: the create counts the caller's posts
+		// first (posts.MaxPostsPerUser), a Query of the byAuthor index.
 		Tables:  []TableUse{{Table: store.PostsTable, Access: ReadWrite}, {Table: store.UsersTable, Access: Read}},
 		Summary: "Create a draft; the caller is its author.",
 	},

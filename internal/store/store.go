@@ -301,6 +301,11 @@ type PostStore interface {
 	ListPublished(ctx context.Context, page Page) ([]Post, string, error)
 	// ListByAuthor returns authorID's posts, drafts included, newest first.
 	ListByAuthor(ctx context.Context, authorID string, page Page) ([]Post, string, error)
+	// CountByAuthor returns how many posts authorID has, drafts included.
+	// It reads what ListByAuthor reads, so, on DynamoDB, a post created or
+	// deleted a moment ago may not be counted yet (the index is eventually
+	// consistent).
+	CountByAuthor(ctx context.Context, authorID string) (int, error)
 	// ListAll returns every post, drafts included, newest first.
 	ListAll(ctx context.Context, page Page) ([]Post, string, error)
 }

@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -130,8 +131,22 @@ func list[R, T any](ctx context.Context, db *DB, l listing, p store.Page, conv f
 	return out, next, nil
 }
 
-// count counts the items in the listing's partition, page by page.
+// errCountProjection is count's refusal of a listing that names attributes.
+var errCountProjection = errors.New("a count names no attributes: DynamoDB takes Select COUNT without a ProjectionExpression")
+
+// count counts the items in the listing's partition, page by page: a Query
+// stops after 1 MB with a LastEvaluatedKey, and its Count is that page's
+// alone ("Counting the items in the results", Amazon DynamoDB Developer
+// Guide, https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Query.Other.html).
+// The listing must name no attributes: Query takes Select and a
+// ProjectionExpression together only with Select SPECIFIC_ATTRIBUTES
+// ("Query", Select, Amazon DynamoDB API Reference,
+// https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html).
+// dynalite lets the pair through, so count refuses it itself.
 func count(ctx context.Context, db *DB, l listing) (int, error) {
+	if len(l.attributes) > 0 {
+		return 0, errCountProjection
+	}
 	in, err := l.input(db)
 	if err != nil {
 		return 0, err

@@ -151,6 +151,18 @@ func (s *Posts) ListByAuthor(ctx context.Context, authorID string, p store.Page)
 	return posts, next, nil
 }
 
+// CountByAuthor implements store.PostStore: a Query of the byAuthor index
+// with Select COUNT, paged through LastEvaluatedKey (count), so that no
+// post's attributes come back.
+func (s *Posts) CountByAuthor(ctx context.Context, authorID string) (int, error) {
+	l := listing{table: store.PostsTable, index: store.IndexByAuthor, partition: "authorId", value: authorID, sort: "createdAt", key: idKey}
+	n, err := count(ctx, (*DB)(s), l)
+	if err != nil {
+		return 0, fmt.Errorf("count posts by %s: %w", authorID, err)
+	}
+	return n, nil
+}
+
 // ListAll implements store.PostStore.
 func (s *Posts) ListAll(ctx context.Context, p store.Page) ([]store.Post, string, error) {
 	l := listing{table: store.PostsTable, index: store.IndexAll, partition: "kind", value: postKind, sort: "createdAt", key: idKey, attributes: store.PostListing}

@@ -445,6 +445,19 @@ func (s *Posts) ListByAuthor(ctx context.Context, authorID string, p store.Page)
 	return s.list(ctx, p, func(x store.Post) bool { return x.AuthorID == authorID }, byCreated)
 }
 
+// CountByAuthor implements store.PostStore.
+func (s *Posts) CountByAuthor(ctx context.Context, authorID string) (n int, err error) {
+	err = (*DB)(s).view(ctx, func(d *data) error {
+		for _, p := range d.Posts {
+			if p.AuthorID == authorID {
+				n++
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
 // ListAll implements store.PostStore.
 func (s *Posts) ListAll(ctx context.Context, p store.Page) ([]store.Post, string, error) {
 	return s.list(ctx, p, func(store.Post) bool { return true }, byCreated)

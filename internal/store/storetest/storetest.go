@@ -32,6 +32,7 @@ func Run(t *testing.T, newStores Factory) {
 		{"Posts", testPosts},
 		{"PostListings", testPostListings},
 		{"PostExcerpts", testPostExcerpts},
+		{"PostCount", testPostCount},
 		{"Keys", testKeys},
 		{"KeyRotation", testKeyRotation},
 		{"KeySettings", testKeySettings},
@@ -280,6 +281,52 @@ func testPostListings(t *testing.T, newStores Factory) {
 		t.Fatalf("ListPublished(limit 1) = %d posts; want 1", len(first))
 	}
 	assertPost(t, "ListPublished[0]", first[0], listed(all[0]))
+}
+
+func testPostCount(t *testing.T, newStores Factory) {
+	ctx := context.Background()
+	posts := newStores(t).Posts
+	// usr_a has two drafts and a published post; usr_b one draft.
+	var mine []store.Post
+	for i, status := range []string{store.StatusDraft, store.StatusPublished, store.StatusDraft} {
+		p := newPost("usr_a", status, base.Add(time.Duration(i)*time.Minute))
+		must(t, "Create", posts.Create(ctx, p))
+		mine = append(mine, p)
+	}
+	must(t, "Create(usr_b)", posts.Create(ctx, newPost("usr_b", store.StatusDraft, base)))
+
+	// Each step changes the store, then checks the counts.
+	tests := []struct {
+		name   string
+		change func(t *testing.T)
+		author string
+		want   int
+	}{
+		{"drafts and published posts count", nil, "usr_a", 3},
+		{"another author's posts do not", nil, "usr_b", 1},
+		{"an author with no posts", nil, "usr_none", 0},
+		{"publishing a draft changes nothing", func(t *testing.T) {
+			p := mine[0]
+			pub := base.Add(time.Hour)
+			p.Status, p.PublishedAt, p.Version = store.StatusPublished, &pub, 2
+			must(t, "Update", posts.Update(ctx, p, 1))
+		}, "usr_a", 3},
+		{"a deleted post no longer counts", func(t *testing.T) {
+			must(t, "Delete", posts.Delete(ctx, mine[1].ID, 1))
+		}, "usr_a", 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.change != nil {
+				tc.change(t)
+			}
+			n, err := posts.CountByAuthor(ctx, tc.author)
+			must(t, "CountByAuthor", err)
+			if n != tc.want {
+				t.Fatalf("CountByAuthor(%s) = %d; want %d", tc.author, n, tc.want)
+			}
+		})
+	}
 }
 
 func testPostExcerpts(t *testing.T, newStores Factory) {
