@@ -1,6 +1,7 @@
 package doccheck
 
 import (
+	"fmt"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -12,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/latchkey/latchkey/internal/gosrc"
+	"github.com/latchkey/latchkey/internal/keys"
+	"github.com/latchkey/latchkey/internal/posts"
 	"github.com/latchkey/latchkey/internal/routes"
 )
 
@@ -158,6 +161,35 @@ func TestEveryRouteIsInTheContract(t *testing.T) {
 			t.Errorf("docs/API.md has no row for %s %s", r.Method, r.Path)
 		}
 	}
+}
+
+// TestPerUserLimitsAreTheConstants: the route rows of docs/API.md and the
+// bounds of docs/SECURITY.md state how many keys and posts a user may have
+// as keys.MaxKeysPerUser and posts.MaxPostsPerUser say.
+func TestPerUserLimitsAreTheConstants(t *testing.T) {
+	keysRow := fmt.Sprintf("| POST | `/api/keys` | session | 201 KeyWithSecret | body [NewKey](#request-bodies); 400 when the caller already has %s keys", thousands(keys.MaxKeysPerUser))
+	postsRow := fmt.Sprintf("| POST | `/api/posts` | write | 201 Post | body [NewPost](#request-bodies); a draft whose author is the caller; 400 when the caller already has %s posts", thousands(posts.MaxPostsPerUser))
+	security := fmt.Sprintf("A user may hold %s API keys\n  (`keys.MaxKeysPerUser`) and have %s posts", thousands(keys.MaxKeysPerUser), thousands(posts.MaxPostsPerUser))
+	for file, want := range map[string][]string{"API.md": {keysRow, postsRow}, "SECURITY.md": {security}} {
+		doc, err := os.ReadFile(filepath.Join(root, "docs", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range want {
+			if !strings.Contains(string(doc), w) {
+				t.Errorf("docs/%s does not say %q", file, w)
+			}
+		}
+	}
+}
+
+// thousands writes n as the docs do: 50, 1,000.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // TestEveryVariableIsInTheContract: each LATCHKEY_ variable the
