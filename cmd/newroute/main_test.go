@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -131,5 +132,51 @@ func TestMakeRouteRefusesPATH(t *testing.T) {
 	}
 	if !bytes.Contains(out, []byte("ROUTE=/api/widgets, not PATH=")) || bytes.Contains(out, []byte("command not found")) {
 		t.Errorf("make route with PATH= said:\n%s\nwant the ROUTE= hint", out)
+	}
+}
+
+// TestACatchAllOnTheWayAsksWhatCoveredIt: a resource make route adds on
+// the way to a new route gets the need of the catch-all that answered its
+// path before, whatever the path's words: public under a public
+// namespace, a credential under /api, and a session under a namespace
+// whose catch-all asks for one; never the need of a {parameter} route
+// beside it.
+func TestACatchAllOnTheWayAsksWhatCoveredIt(t *testing.T) {
+	sessionOnly := append([]routes.Route{{Method: routes.AnyMethod, Path: "/api/admin/{proxy+}", Function: routes.NotFoundFunction,
+		Need: routes.NeedSession, Handler: "notfound.Build", Status: 404, Summary: "No such admin route."},
+		{Method: routes.AnyMethod, Path: "/api/admin", Function: routes.NotFoundFunction, Need: routes.NeedSession, Handler: "notfound.Build", Status: 404}},
+		routes.Table...)
+	for _, tc := range []struct {
+		name, path string
+		table      []routes.Route
+		want       map[string]routes.Need // added resource → its need
+	}{
+		{"a public resource", "/api/public/widgets/{id}", routes.Table, map[string]routes.Need{"/api/public/widgets": routes.NeedPublic}},
+		{"a private resource", "/api/widgets/{id}", routes.Table, map[string]routes.Need{"/api/widgets": routes.NeedCredential}},
+		{"two steps under /api", "/api/widgets/parts/{id}", routes.Table,
+			map[string]routes.Need{"/api/widgets": routes.NeedCredential, "/api/widgets/parts": routes.NeedCredential}},
+		{"beside a parameter route that needs read", "/api/posts/drafts/{id}", routes.Table, map[string]routes.Need{"/api/posts/drafts": routes.NeedCredential}},
+		{"under a namespace whose catch-all needs a session", "/api/admin/widgets/{id}", sessionOnly, map[string]routes.Need{"/api/admin/widgets": routes.NeedSession}},
+		{"nothing missing", "/api/posts/{id}/comments", routes.Table, map[string]routes.Need{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			added, err := catchAlls(tc.table, tc.path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string]routes.Need{}
+			for _, r := range added {
+				got[r.Path] = r.Need
+				if !r.NotFound() || r.Method != routes.AnyMethod || r.Status != 404 {
+					t.Errorf("%s is %s %s → %s %d; want a not-found route for any method", r.Path, r.Method, r.Path, r.Function, r.Status)
+				}
+			}
+			if !maps.Equal(got, tc.want) {
+				t.Errorf("catchAlls(%s) = %v; want %v", tc.path, got, tc.want)
+			}
+		})
+	}
+	if _, err := catchAlls([]routes.Route{{Method: "GET", Path: "/api/x", Function: "x"}}, "/api/widgets/{id}"); err == nil {
+		t.Error("catchAlls with no catch-all = nil; want an error")
 	}
 }
