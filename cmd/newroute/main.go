@@ -45,7 +45,10 @@ var (
 	handlerRE = regexp.MustCompile(`^[A-Z][A-Za-z0-9]*$`)
 	paramRE   = regexp.MustCompile(`\{([a-zA-Z0-9]+)\}`)
 	needs     = map[string]string{"public": "NeedPublic", "session": "NeedSession", "read": "NeedRead", "write": "NeedWrite"}
-	methods   = []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
+	// needIdents name the needs in routes.go's own words.
+	needIdents = map[routes.Need]string{routes.NeedPublic: "NeedPublic", routes.NeedSession: "NeedSession",
+		routes.NeedRead: "NeedRead", routes.NeedWrite: "NeedWrite", routes.NeedCredential: "NeedCredential"}
+	methods = []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
 )
 
 // usage is how a route is added, in the Makefile's words.
@@ -195,13 +198,13 @@ func add(root string, s *spec) error {
 	// API Gateway makes a resource for every step on the way to the path;
 	// one that is no route's gets its namespace's catch-all, as /api/auth
 	// has (routes.TestEveryResourceHasAMethod).
-	for _, prefix := range missingPrefixes(routes.Table, s.Path) {
-		needName, summary := "NeedCredential", "No such route: 401 without a credential, 404 with one."
-		if strings.HasPrefix(prefix, "/api/public/") {
-			needName, summary = "NeedPublic", "No such public route: 404."
-		}
-		entry += fmt.Sprintf("\t{\n\t\tMethod: AnyMethod, Path: %q, Function: NotFoundFunction, Need: %s, Handler: \"notfound.Build\", Status: 404,\n\t\tSummary: %q,\n\t},\n",
-			prefix, needName, summary)
+	added, err := catchAlls(routes.Table, s.Path)
+	if err != nil {
+		return err
+	}
+	for _, r := range added {
+		entry += fmt.Sprintf("\t{\n\t\tMethod: AnyMethod, Path: %q, Function: NotFoundFunction, Need: %s, Handler: %q, Status: 404,\n\t\tSummary: %q,\n\t},\n",
+			r.Path, needIdents[r.Need], r.Handler, r.Summary)
 	}
 	src = bytes.Replace(src, []byte(marker), []byte(entry+marker), 1)
 	if src, err = format.Source(src); err != nil {
@@ -277,6 +280,26 @@ func addAPIRow(root string, s spec) error {
 	row := fmt.Sprintf("| %s | `%s` | %s | %d | %s |", s.Method, s.Path, needs, status(s.Method), s.Summary)
 	lines = slices.Insert(lines, end, row)
 	return os.WriteFile(p, []byte(strings.Join(lines, "\n")), 0o644)
+}
+
+// catchAlls are the not-found routes to add for the resources on the way
+// to path that no route of table has: each a copy of the catch-all that
+// answers that path today (routes.CatchAllIn), on the resource itself, so
+// that it asks what it asked before the resource existed.
+func catchAlls(table []routes.Route, path string) ([]routes.Route, error) {
+	var out []routes.Route
+	for _, prefix := range missingPrefixes(table, path) {
+		r, ok := routes.CatchAllIn(table, prefix)
+		if !ok {
+			return nil, fmt.Errorf("no catch-all of the route table answers %s, on the way to %s", prefix, path)
+		}
+		if _, ok := needIdents[r.Need]; !ok {
+			return nil, fmt.Errorf("the catch-all %s needs %q, which newroute cannot write", r.Path, r.Need)
+		}
+		r.Path = prefix
+		out = append(out, r)
+	}
+	return out, nil
 }
 
 // missingPrefixes are the resources on the way to path, below /api, that

@@ -3,7 +3,6 @@ package invoke
 import (
 	"bytes"
 	"context"
-	"flag"
 	"log/slog"
 	"math/rand/v2"
 	"os"
@@ -17,18 +16,17 @@ import (
 	"github.com/latchkey/latchkey/internal/config"
 	"github.com/latchkey/latchkey/internal/deps"
 	"github.com/latchkey/latchkey/internal/deps/depstest"
+	"github.com/latchkey/latchkey/internal/golden"
 	"github.com/latchkey/latchkey/internal/seed"
 	"github.com/latchkey/latchkey/internal/store/embedded"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden responses")
 
 const eventsDir = "../../events"
 
 // TestFixturesMatchGoldens runs every fixture in events/<function>/ through
 // its function over the seeded embedded store (with the fixture keys) and
-// compares the answer with
-// testdata/golden/<function>/<case>.json.
+// compares the answer with testdata/golden/<function>/<case>.json (make
+// golden writes them: go test -update).
 func TestFixturesMatchGoldens(t *testing.T) {
 	dirs, err := os.ReadDir(eventsDir)
 	if err != nil {
@@ -76,23 +74,7 @@ func TestFixturesMatchGoldens(t *testing.T) {
 				if err != nil {
 					t.Fatalf("Run(%s, %s) = %v", fn, file, err)
 				}
-				golden := filepath.Join("testdata", "golden", fn, name+".json")
-				if *update {
-					if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(golden, got, 0o644); err != nil {
-						t.Fatal(err)
-					}
-					return
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("no golden for %s (run go test ./internal/invoke -update): %v", file, err)
-				}
-				if !bytes.Equal(got, want) {
-					t.Fatalf("Run(%s, %s) =\n%s\nwant (%s)\n%s", fn, file, got, golden, want)
-				}
+				golden.Check(t, filepath.Join("testdata", "golden", fn, name+".json"), got)
 			})
 		}
 	}

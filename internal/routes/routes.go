@@ -424,20 +424,40 @@ func Match(method, escapedPath string) (Route, map[string]string, MatchResult) {
 	if result == NoMethod {
 		return Route{}, nil, NoMethod
 	}
-	best, bestLen := -1, -1
-	var bestParams map[string]string
-	for i, r := range Table {
-		if !r.Greedy() || (r.Method != method && r.Method != AnyMethod) {
-			continue
-		}
-		if params, ok := matchPath(r.Path, segs); ok && len(r.Path) > bestLen {
-			best, bestLen, bestParams = i, len(r.Path), params
-		}
-	}
+	best, params := greedyIn(Table, segs, func(r Route) bool { return r.Method == method || r.Method == AnyMethod })
 	if best < 0 {
 		return Route{}, nil, NoRoute
 	}
-	return Table[best], bestParams, Matched
+	return Table[best], params, Matched
+}
+
+// CatchAllIn is the catch-all of table that answers path when no route has
+// path itself: the not-found route for any method with a greedy parameter
+// and the longest literal prefix, as Match falls back to it. A resource
+// that is added on the way to a new route takes its need (make route).
+func CatchAllIn(table []Route, path string) (Route, bool) {
+	best, _ := greedyIn(table, strings.Split(path, "/"), func(r Route) bool { return r.Method == AnyMethod && r.NotFound() })
+	if best < 0 {
+		return Route{}, false
+	}
+	return table[best], true
+}
+
+// greedyIn is the index in table of the greedy route that takes segs with
+// the longest literal prefix among those ok accepts (-1 if none), and its
+// parameters.
+func greedyIn(table []Route, segs []string, ok func(Route) bool) (int, map[string]string) {
+	best, bestLen := -1, -1
+	var bestParams map[string]string
+	for i, r := range table {
+		if !r.Greedy() || !ok(r) {
+			continue
+		}
+		if params, matched := matchPath(r.Path, segs); matched && len(r.Path) > bestLen {
+			best, bestLen, bestParams = i, len(r.Path), params
+		}
+	}
+	return best, bestParams
 }
 
 // matchPath matches template against the path's segments. A greedy last

@@ -52,6 +52,13 @@ func TestCatchAllNeeds(t *testing.T) {
 	if r.Need != NeedCredential {
 		t.Errorf("api catch-all needs %q; want a credential (so strangers get 401, not a route map)", r.Need)
 	}
+	// CatchAllIn is the catch-all alone, never a {parameter} route that
+	// the path happens to fit (/api/posts/{id} takes /api/posts/drafts).
+	for path, want := range map[string]string{"/api/public/widgets": "/api/public/{proxy+}", "/api/posts/drafts": "/api/{proxy+}", "/api/auth/x": "/api/{proxy+}"} {
+		if r, ok := CatchAllIn(Table, path); !ok || r.Path != want {
+			t.Errorf("CatchAllIn(%s) = %s, %v; want %s", path, r.Path, ok, want)
+		}
+	}
 }
 
 // TestEveryResourceHasAMethod: API Gateway makes a resource for every
