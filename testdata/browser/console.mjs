@@ -108,6 +108,12 @@ try {
   await ada.getByRole('button', { name: 'Create API key' }).click();
   let { dialog, secret: readKey } = await readSecretDialog(ada, 'Your new API key');
   secrets.push(readKey);
+  // Enter in the field submits nothing: the dialog, and the secret, stay.
+  await dialog.getByLabel('Secret key').focus();
+  await ada.keyboard.press('Enter');
+  await ada.waitForTimeout(300);
+  assert.ok(await dialog.isVisible(), 'Enter in the secret field leaves the dialog open');
+  assert.equal(await dialog.getByLabel('Secret key').inputValue(), readKey, 'and the secret in it');
   await dialog.getByRole('button', { name: 'Copy' }).click();
   await dialog.getByText('Copied.').waitFor();
   assert.equal(await ada.evaluate(() => navigator.clipboard.readText()), readKey, 'Copy put the key on the clipboard');
@@ -407,7 +413,17 @@ try {
   assert.equal(await withKey(downKey, '/api/me'), 200, 'a key made earlier works before');
   await ada.getByRole('button', { name: 'Sign out everywhere' }).click();
   const everywhere = ada.getByRole('dialog', { name: 'Sign out everywhere?' });
-  await everywhere.getByRole('checkbox', { name: 'Also revoke all my API keys' }).check();
+  // Enter on the checkbox neither ticks it nor signs out everywhere.
+  await ada.keyboard.press('Shift+Tab'); // from Cancel to Sign out everywhere
+  await ada.keyboard.press('Shift+Tab'); // to the checkbox
+  const revokeToo = everywhere.getByRole('checkbox', { name: 'Also revoke all my API keys' });
+  assert.equal(await revokeToo.evaluate((el) => el === document.activeElement), true, 'Shift+Tab twice reaches the checkbox');
+  await ada.keyboard.press('Enter');
+  await ada.waitForTimeout(300);
+  assert.ok(await everywhere.isVisible(), 'Enter on the checkbox leaves the dialog open');
+  assert.equal(await ada.evaluate(async () => (await fetch('/api/me')).status), 200, 'and signs nobody out');
+  await ada.keyboard.press('Space');
+  assert.ok(await revokeToo.isChecked(), 'Space ticks it');
   await everywhere.getByRole('button', { name: 'Sign out everywhere' }).click();
   await ada.getByRole('heading', { name: 'Published posts', level: 1 }).waitFor();
   await ada.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sign in' }).waitFor();
