@@ -174,6 +174,31 @@ try {
   assert.equal(await ada.evaluate(() => document.activeElement?.textContent), 'Create API key', 'Escape gave focus back');
   const kbRow = ada.getByRole('row', { name: /keyboard only/ });
   assert.match(await kbRow.textContent(), /Read and write/);
+  // Regenerating with no grace (the default) stops the secret at once, so
+  // the dialog starts on Cancel: Enter, Enter changes nothing.
+  const regenDialog = ada.getByRole('dialog', { name: 'Regenerate “keyboard only”?' });
+  await kbRow.getByRole('button', { name: 'Regenerate' }).focus();
+  await ada.keyboard.press('Enter');
+  await regenDialog.waitFor();
+  await ada.keyboard.press('Enter');
+  await regenDialog.waitFor({ state: 'detached' });
+  await ada.waitForTimeout(300);
+  assert.equal(await ada.getByRole('dialog').count(), 0, 'no new secret shown');
+  assert.equal(await withKey(kbKey, '/api/me'), 200, 'the secret still works');
+  assert.equal(await ada.evaluate(() => document.activeElement?.textContent), 'Regenerate', 'focus went back to Regenerate');
+  // Nor does Enter on the grace's radio buttons regenerate it.
+  await ada.keyboard.press('Enter');
+  await regenDialog.waitFor();
+  assert.equal(await ada.evaluate(() => document.activeElement?.textContent), 'Cancel', 'the Regenerate dialog starts on Cancel');
+  await ada.keyboard.press('Shift+Tab'); // to Regenerate
+  await ada.keyboard.press('Shift+Tab'); // to the grace's checked radio
+  assert.equal(await ada.evaluate(() => document.activeElement?.labels?.[0]?.textContent), 'No time: it stops now');
+  await ada.keyboard.press('Enter');
+  await ada.waitForTimeout(300);
+  assert.ok(await regenDialog.isVisible(), 'Enter on a radio button leaves the dialog open');
+  await ada.keyboard.press('Escape');
+  await regenDialog.waitFor({ state: 'detached' });
+  assert.equal(await withKey(kbKey, '/api/me'), 200, 'the secret still works');
   await kbRow.getByRole('button', { name: 'Revoke' }).focus();
   await ada.keyboard.press('Enter');
   await ada.keyboard.press('Shift+Tab'); // from Cancel to Revoke
