@@ -408,6 +408,32 @@ try {
   assert.equal(await ada.getByRole('heading', { name: 'API keys' }).count(), 0, 'nothing of the view left behind');
   await ada.unroute('**/api/keys');
 
+  step('when who is signed in cannot be read, the page says so and offers Retry, not Sign in');
+  for (const [how, answer] of [
+    ['unreachable', (route) => route.abort()],
+    ['busy', (route) => route.fulfill({ status: 503, headers: { 'Retry-After': '60' }, contentType: 'application/json', body: '{"error":"unavailable","message":"try again"}' })],
+  ]) {
+    await ada.route('**/api/me', answer);
+    await ada.goto('/keys');
+    const down = ada.getByRole('alert');
+    await down.waitFor();
+    assert.match(await down.textContent(), how === 'busy' ? /Latchkey is busy/ : /could not be reached/, `${how}: the alert says why`);
+    assert.equal(await ada.getByRole('link', { name: 'Sign in' }).count(), 0, `${how}: no Sign in for a person who may be signed in`);
+    assert.equal(await ada.getByRole('heading', { name: 'Sign in' }).count(), 0, `${how}: no sign-in prompt`);
+    await down.getByRole('button', { name: 'Retry' }).click();
+    await down.getByRole('button', { name: 'Retry' }).waitFor();
+    assert.equal(await ada.evaluate(() => document.activeElement?.textContent), 'Retry', `${how}: a Retry that fails keeps focus on Retry`);
+    await ada.unroute('**/api/me');
+    await ada.keyboard.press('Enter');
+    await ada.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
+    assert.equal(await ada.evaluate(() => document.activeElement?.tagName + ' ' + document.activeElement?.textContent), 'H1 API keys', `${how}: Retry draws the view and focuses its heading`);
+    assert.equal(await ada.getByRole('alert').count(), 0, `${how}: the alert is gone`);
+    await ada.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account' }).waitFor();
+  }
+  // The browser's own line for the aborted request is expected.
+  ada.seen.console = ada.seen.console.filter((m) => m.text !== 'Failed to load resource: net::ERR_FAILED');
+  await assertClean(ada, secrets, 'after /api/me failed', [401, 503]);
+
   step('the skip link moves focus to the content');
   await ada.goto('/account');
   await ada.getByRole('heading', { name: 'Account', level: 1 }).waitFor();
