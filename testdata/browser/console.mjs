@@ -296,6 +296,19 @@ try {
   await ada.getByRole('button', { name: 'Save' }).click();
   const alert = ada.getByRole('alert');
   await alert.getByText('This post changed since you opened it.').waitFor();
+  // The session ends before the person loads the latest version: the page
+  // stays, with the text, and offers sign-in in a new tab.
+  const postAPI = '**/api' + postPath;
+  await ada.route(postAPI, (route) => (route.request().method() === 'GET'
+    ? route.fulfill({ status: 401, contentType: 'application/json', body: '{"error":"unauthenticated","message":"sign in"}' })
+    : route.continue()));
+  await alert.getByRole('button', { name: 'Load the latest version' }).click();
+  await alert.getByText('Your session has ended, so the latest version was not loaded. Your text is still here.').waitFor();
+  assert.equal(new URL(ada.url()).pathname, postPath, 'the page stayed');
+  assert.equal(await ada.getByLabel('Body').inputValue(), 'My words, typed while someone else saved.', 'the typed text is kept');
+  await alert.getByRole('link', { name: 'Sign in again in a new tab' }).waitFor();
+  assert.equal(await alert.getByRole('link', { name: 'Sign in again in a new tab' }).getAttribute('target'), '_blank');
+  await ada.unroute(postAPI);
   await alert.getByRole('button', { name: 'Load the latest version' }).click();
   await ada.getByRole('region', { name: 'Latest saved version' }).getByText('Keys for robots, edited elsewhere').waitFor();
   assert.equal(await ada.getByLabel('Body').inputValue(), 'My words, typed while someone else saved.', 'the typed text is kept');
