@@ -46,6 +46,10 @@ const routes = [
   { pattern: /^\/review$/, title: 'Review', view: reviewView, signedIn: true, role: 'editor', signInReason: 'to review drafts' },
 ];
 
+// Every module loaded and linked: boot.js no longer needs to say the page
+// could not start.
+document.documentElement.setAttribute('data-started', '');
+
 const main = /** @type {HTMLElement} */ (document.getElementById('main'));
 const nav = /** @type {HTMLElement} */ (document.getElementById('nav'));
 

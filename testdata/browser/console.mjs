@@ -87,6 +87,27 @@ try {
   await ada.getByRole('heading', { name: 'Welcome to Latchkey' }).waitFor();
   await assertNamed(ada, 'signed out');
 
+  step('a module that does not load: an alert with Reload, not "Loading…" for ever');
+  for (const [how, answer] of [
+    ['not loaded', (route) => route.abort()],
+    // After a deploy, a new view with an old cached ui.js that lacks what it imports.
+    ['mismatched', (route) => route.fulfill({ status: 200, contentType: 'text/javascript', body: "import { notInThisVersion } from '../ui.js';\nexport const keysView = notInThisVersion;\n" })],
+  ]) {
+    const broken = await openPage(browser, { viewport: { width: 1280, height: 900 } });
+    await broken.route('**/views/keys.js', answer);
+    await broken.goto('/');
+    const failure = broken.getByRole('alert');
+    await failure.getByText('The Latchkey console could not start').waitFor();
+    await broken.getByRole('heading', { name: 'Could not load the page', level: 1 }).waitFor();
+    assert.equal(await broken.getByText('Loading…').count(), 0, `${how}: "Loading…" is gone`);
+    await broken.unroute('**/views/keys.js');
+    await failure.getByRole('button', { name: 'Reload' }).focus();
+    await broken.keyboard.press('Enter');
+    await broken.getByRole('heading', { name: 'Published posts', level: 1 }).waitFor();
+    assert.equal(await broken.getByRole('alert').count(), 0, `${how}: after Reload, the page works`);
+    await broken.context().close();
+  }
+
   step('sign in through the provider and come back to the view');
   await signIn(ada, 'Ada Author', '/keys');
   assert.equal(new URL(ada.url()).pathname, '/keys', 'sign-in came back to the view it started from');
