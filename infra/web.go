@@ -204,9 +204,14 @@ func newWeb(scope constructs.Construct, s Settings, api API, sec Secrets, edge E
 		DestinationBucket: w.Bucket,
 		Distribution:      w.Distribution,
 		DistributionPaths: jsii.Strings("/*"),
-		Prune:             jsii.Bool(true),
-		Role:              w.DeployRole,
-		LogGroup:          deployLogs,
+		// Browsers ask again for every file (a 304 when it is unchanged),
+		// so that after a deploy none runs a new module with an old cached
+		// one. CloudFront's CachingOptimized policy keeps such an object
+		// for its minimum TTL (1 s) only, and the deploy invalidates "/*".
+		CacheControl: &[]awss3deployment.CacheControl{awss3deployment.CacheControl_NoCache()},
+		Prune:        jsii.Bool(true),
+		Role:         w.DeployRole,
+		LogGroup:     deployLogs,
 	})
 
 	if s.DomainName != "" {

@@ -260,6 +260,21 @@ func TestBuckets(t *testing.T) {
 	}
 }
 
+// TestWebDeploymentCacheControl: the web app's files are copied with
+// Cache-Control: no-cache, so that browsers revalidate each one and never
+// mix a new module with an old cached one after a deploy.
+func TestWebDeploymentCacheControl(t *testing.T) {
+	deployments := resources(plain(t).tmpl, "Custom::CDKBucketDeployment")
+	if len(deployments) != 1 {
+		t.Fatalf("%d bucket deployments; want the web app's", len(deployments))
+	}
+	for id, d := range deployments {
+		if got := get(props(d), "SystemMetadata", "cache-control"); got != "no-cache" {
+			t.Errorf("%s: cache-control %v; want no-cache (system metadata %s)", id, got, jsonString(props(d)["SystemMetadata"]))
+		}
+	}
+}
+
 // hostCheck returns /api/*'s function (the viewer's address, and with a
 // domain the host check), or nil.
 func hostCheck(t *testing.T, tmpl map[string]any) (id string, fn map[string]any) {

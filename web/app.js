@@ -46,15 +46,21 @@ const routes = [
   { pattern: /^\/review$/, title: 'Review', view: reviewView, signedIn: true, role: 'editor', signInReason: 'to review drafts' },
 ];
 
+// Every module loaded and linked: boot.js no longer needs to say the page
+// could not start.
+document.documentElement.setAttribute('data-started', '');
+
 const main = /** @type {HTMLElement} */ (document.getElementById('main'));
 const nav = /** @type {HTMLElement} */ (document.getElementById('nav'));
 
 /** @type {import('./latchkey.js').Me | null} */
 let me = null;
+// Whether GET /api/me has answered (me is then someone, or null: signed out).
+let known = false;
 /** @type {AbortController | null} */
 let leaving = null;
 
-/** The nav's links: what the signed-in person may use. */
+/** The nav's links: what the signed-in person may use; without Sign in while who is signed in is not known. */
 function drawNav() {
   /** @type {[string, string][]} */
   const links = [['/', 'Published']];
@@ -70,8 +76,8 @@ function drawNav() {
   });
   const who = me
     ? h('p', { className: 'who' }, h('span', { className: 'visually-hidden' }, 'Signed in as '), me.user.name)
-    : h('a', { className: 'button primary', href: signInURL() }, 'Sign in');
-  nav.replaceChildren(h('ul', null, items), who);
+    : known ? h('a', { className: 'button primary', href: signInURL() }, 'Sign in') : null;
+  nav.replaceChildren(h('ul', null, items), ...(who ? [who] : []));
 }
 
 /**
@@ -155,7 +161,8 @@ function signInPrompt(ctx, reason) {
 function navigate(path, o = {}) {
   if (o.replace) history.replaceState(null, '', path);
   else history.pushState(null, '', path);
-  void render({ focus: true, message: o.message });
+  if (known) void render({ focus: true, message: o.message });
+  else void start({ focus: true });
 }
 
 async function refreshMe() {
@@ -190,17 +197,56 @@ let drawn = location.pathname + location.search;
 window.addEventListener('popstate', () => {
   const here = location.pathname + location.search;
   if (here === drawn) return;
-  void render({ focus: true });
+  if (known) void render({ focus: true });
+  else void start({ focus: true });
 });
 
-async function start() {
-  let message = '';
+/**
+ * Reads who is signed in, then draws the view. When that cannot be known
+ * (Latchkey unreachable, busy or failing: anything but 401, which is
+ * "signed out"), the page says so in an alert with Retry, rather than
+ * treating a signed-in person as signed out.
+ * @param {{focus?: boolean}} [o]
+ */
+async function start(o = {}) {
   try {
     me = await whoAmI();
+    known = true;
   } catch (err) {
-    message = 'Could not check who is signed in. ' + describe(err);
+    unreachable(err, o.focus);
+    return;
   }
-  await render({ message });
+  await render({ focus: o.focus });
+}
+
+/**
+ * The page when GET /api/me failed: an alert in words and Retry, which
+ * reads it again and draws the view.
+ * @param {unknown} err
+ * @param {boolean} [focus] Move focus to Retry (after a Retry that failed).
+ */
+function unreachable(err, focus) {
+  leaving?.abort();
+  drawn = location.pathname + location.search;
+  me = null;
+  known = false;
+  drawNav();
+  announce('');
+  document.title = 'Could not load the page · Latchkey';
+  const retry = h('button', { type: 'button', className: 'button primary' }, 'Retry');
+  retry.addEventListener('click', () => {
+    retry.disabled = true;
+    void start({ focus: true });
+  });
+  main.replaceChildren(
+    h('h1', null, 'Could not load the page'),
+    h('div', { className: 'alert', role: 'alert' },
+      h('p', null, describe(err)),
+      h('p', null, 'The page needs to know who is signed in before it can show anything; nothing has changed.'),
+      h('p', null, retry)),
+  );
+  main.removeAttribute('aria-busy');
+  if (focus) retry.focus();
 }
 
 void start();

@@ -160,7 +160,8 @@ export function alertBox() {
  * Opens a modal dialog: focus moves into it (to `focus`, or the button
  * whose value is `focusValue`, or its first button), Escape or Cancel
  * closes it, and focus goes back to where it was (or to `returnFocus()`).
- * Resolves with the pressed button's value, or null when dismissed. The
+ * Resolves with the pressed button's value, or null when dismissed. Only
+ * its buttons close it: Enter in one of its fields does nothing. The
  * dialog is removed from the page when it closes.
  * @param {{title: string, body: Node[], buttons: DialogButton[], focus?: HTMLElement,
  *   focusValue?: string, onClose?: () => void, className?: string,
@@ -188,6 +189,18 @@ export function modal(o) {
     lead.id ||= uid('dialog-description');
     describedBy = lead.id;
   }
+  // Enter in a field of a form submits it with a submit button ("implicit
+  // submission"), here the dialog's confirm button: Enter on the "Also
+  // revoke all my API keys" checkbox would sign out everywhere, Enter in
+  // the secret's field would close it. A disabled first submit button stops
+  // that for text fields only (Chromium still submits from a checkbox or a
+  // radio), so Enter is held back in every field; a textarea keeps its new
+  // lines, and the buttons still work by click, Enter and Space on them.
+  form.addEventListener('keydown', (event) => {
+    const field = event.target;
+    if (event.key === 'Enter' && !event.isComposing && field instanceof HTMLInputElement &&
+      !['submit', 'button', 'reset', 'image'].includes(field.type)) event.preventDefault();
+  });
   const dialog = h('dialog', { 'aria-labelledby': titleId, 'aria-describedby': describedBy, className: o.className || '' }, form);
   document.body.append(dialog);
   return new Promise((resolve) => {

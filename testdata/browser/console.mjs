@@ -87,6 +87,27 @@ try {
   await ada.getByRole('heading', { name: 'Welcome to Latchkey' }).waitFor();
   await assertNamed(ada, 'signed out');
 
+  step('a module that does not load: an alert with Reload, not "Loading…" for ever');
+  for (const [how, answer] of [
+    ['not loaded', (route) => route.abort()],
+    // After a deploy, a new view with an old cached ui.js that lacks what it imports.
+    ['mismatched', (route) => route.fulfill({ status: 200, contentType: 'text/javascript', body: "import { notInThisVersion } from '../ui.js';\nexport const keysView = notInThisVersion;\n" })],
+  ]) {
+    const broken = await openPage(browser, { viewport: { width: 1280, height: 900 } });
+    await broken.route('**/views/keys.js', answer);
+    await broken.goto('/');
+    const failure = broken.getByRole('alert');
+    await failure.getByText('The Latchkey console could not start').waitFor();
+    await broken.getByRole('heading', { name: 'Could not load the page', level: 1 }).waitFor();
+    assert.equal(await broken.getByText('Loading…').count(), 0, `${how}: "Loading…" is gone`);
+    await broken.unroute('**/views/keys.js');
+    await failure.getByRole('button', { name: 'Reload' }).focus();
+    await broken.keyboard.press('Enter');
+    await broken.getByRole('heading', { name: 'Published posts', level: 1 }).waitFor();
+    assert.equal(await broken.getByRole('alert').count(), 0, `${how}: after Reload, the page works`);
+    await broken.context().close();
+  }
+
   step('sign in through the provider and come back to the view');
   await signIn(ada, 'Ada Author', '/keys');
   assert.equal(new URL(ada.url()).pathname, '/keys', 'sign-in came back to the view it started from');
@@ -108,6 +129,12 @@ try {
   await ada.getByRole('button', { name: 'Create API key' }).click();
   let { dialog, secret: readKey } = await readSecretDialog(ada, 'Your new API key');
   secrets.push(readKey);
+  // Enter in the field submits nothing: the dialog, and the secret, stay.
+  await dialog.getByLabel('Secret key').focus();
+  await ada.keyboard.press('Enter');
+  await ada.waitForTimeout(300);
+  assert.ok(await dialog.isVisible(), 'Enter in the secret field leaves the dialog open');
+  assert.equal(await dialog.getByLabel('Secret key').inputValue(), readKey, 'and the secret in it');
   await dialog.getByRole('button', { name: 'Copy' }).click();
   await dialog.getByText('Copied.').waitFor();
   assert.equal(await ada.evaluate(() => navigator.clipboard.readText()), readKey, 'Copy put the key on the clipboard');
@@ -168,6 +195,31 @@ try {
   assert.equal(await ada.evaluate(() => document.activeElement?.textContent), 'Create API key', 'Escape gave focus back');
   const kbRow = ada.getByRole('row', { name: /keyboard only/ });
   assert.match(await kbRow.textContent(), /Read and write/);
+  // Regenerating with no grace (the default) stops the secret at once, so
+  // the dialog starts on Cancel: Enter, Enter changes nothing.
+  const regenDialog = ada.getByRole('dialog', { name: 'Regenerate “keyboard only”?' });
+  await kbRow.getByRole('button', { name: 'Regenerate' }).focus();
+  await ada.keyboard.press('Enter');
+  await regenDialog.waitFor();
+  await ada.keyboard.press('Enter');
+  await regenDialog.waitFor({ state: 'detached' });
+  await ada.waitForTimeout(300);
+  assert.equal(await ada.getByRole('dialog').count(), 0, 'no new secret shown');
+  assert.equal(await withKey(kbKey, '/api/me'), 200, 'the secret still works');
+  assert.equal(await ada.evaluate(() => document.activeElement?.textContent), 'Regenerate', 'focus went back to Regenerate');
+  // Nor does Enter on the grace's radio buttons regenerate it.
+  await ada.keyboard.press('Enter');
+  await regenDialog.waitFor();
+  assert.equal(await ada.evaluate(() => document.activeElement?.textContent), 'Cancel', 'the Regenerate dialog starts on Cancel');
+  await ada.keyboard.press('Shift+Tab'); // to Regenerate
+  await ada.keyboard.press('Shift+Tab'); // to the grace's checked radio
+  assert.equal(await ada.evaluate(() => document.activeElement?.labels?.[0]?.textContent), 'No time: it stops now');
+  await ada.keyboard.press('Enter');
+  await ada.waitForTimeout(300);
+  assert.ok(await regenDialog.isVisible(), 'Enter on a radio button leaves the dialog open');
+  await ada.keyboard.press('Escape');
+  await regenDialog.waitFor({ state: 'detached' });
+  assert.equal(await withKey(kbKey, '/api/me'), 200, 'the secret still works');
   await kbRow.getByRole('button', { name: 'Revoke' }).focus();
   await ada.keyboard.press('Enter');
   await ada.keyboard.press('Shift+Tab'); // from Cancel to Revoke
@@ -265,6 +317,19 @@ try {
   await ada.getByRole('button', { name: 'Save' }).click();
   const alert = ada.getByRole('alert');
   await alert.getByText('This post changed since you opened it.').waitFor();
+  // The session ends before the person loads the latest version: the page
+  // stays, with the text, and offers sign-in in a new tab.
+  const postAPI = '**/api' + postPath;
+  await ada.route(postAPI, (route) => (route.request().method() === 'GET'
+    ? route.fulfill({ status: 401, contentType: 'application/json', body: '{"error":"unauthenticated","message":"sign in"}' })
+    : route.continue()));
+  await alert.getByRole('button', { name: 'Load the latest version' }).click();
+  await alert.getByText('Your session has ended, so the latest version was not loaded. Your text is still here.').waitFor();
+  assert.equal(new URL(ada.url()).pathname, postPath, 'the page stayed');
+  assert.equal(await ada.getByLabel('Body').inputValue(), 'My words, typed while someone else saved.', 'the typed text is kept');
+  await alert.getByRole('link', { name: 'Sign in again in a new tab' }).waitFor();
+  assert.equal(await alert.getByRole('link', { name: 'Sign in again in a new tab' }).getAttribute('target'), '_blank');
+  await ada.unroute(postAPI);
   await alert.getByRole('button', { name: 'Load the latest version' }).click();
   await ada.getByRole('region', { name: 'Latest saved version' }).getByText('Keys for robots, edited elsewhere').waitFor();
   assert.equal(await ada.getByLabel('Body').inputValue(), 'My words, typed while someone else saved.', 'the typed text is kept');
@@ -377,6 +442,32 @@ try {
   assert.equal(await ada.getByRole('heading', { name: 'API keys' }).count(), 0, 'nothing of the view left behind');
   await ada.unroute('**/api/keys');
 
+  step('when who is signed in cannot be read, the page says so and offers Retry, not Sign in');
+  for (const [how, answer] of [
+    ['unreachable', (route) => route.abort()],
+    ['busy', (route) => route.fulfill({ status: 503, headers: { 'Retry-After': '60' }, contentType: 'application/json', body: '{"error":"unavailable","message":"try again"}' })],
+  ]) {
+    await ada.route('**/api/me', answer);
+    await ada.goto('/keys');
+    const down = ada.getByRole('alert');
+    await down.waitFor();
+    assert.match(await down.textContent(), how === 'busy' ? /Latchkey is busy/ : /could not be reached/, `${how}: the alert says why`);
+    assert.equal(await ada.getByRole('link', { name: 'Sign in' }).count(), 0, `${how}: no Sign in for a person who may be signed in`);
+    assert.equal(await ada.getByRole('heading', { name: 'Sign in' }).count(), 0, `${how}: no sign-in prompt`);
+    await down.getByRole('button', { name: 'Retry' }).click();
+    await down.getByRole('button', { name: 'Retry' }).waitFor();
+    assert.equal(await ada.evaluate(() => document.activeElement?.textContent), 'Retry', `${how}: a Retry that fails keeps focus on Retry`);
+    await ada.unroute('**/api/me');
+    await ada.keyboard.press('Enter');
+    await ada.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
+    assert.equal(await ada.evaluate(() => document.activeElement?.tagName + ' ' + document.activeElement?.textContent), 'H1 API keys', `${how}: Retry draws the view and focuses its heading`);
+    assert.equal(await ada.getByRole('alert').count(), 0, `${how}: the alert is gone`);
+    await ada.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Account' }).waitFor();
+  }
+  // The browser's own line for the aborted request is expected.
+  ada.seen.console = ada.seen.console.filter((m) => m.text !== 'Failed to load resource: net::ERR_FAILED');
+  await assertClean(ada, secrets, 'after /api/me failed', [401, 503]);
+
   step('the skip link moves focus to the content');
   await ada.goto('/account');
   await ada.getByRole('heading', { name: 'Account', level: 1 }).waitFor();
@@ -407,7 +498,17 @@ try {
   assert.equal(await withKey(downKey, '/api/me'), 200, 'a key made earlier works before');
   await ada.getByRole('button', { name: 'Sign out everywhere' }).click();
   const everywhere = ada.getByRole('dialog', { name: 'Sign out everywhere?' });
-  await everywhere.getByRole('checkbox', { name: 'Also revoke all my API keys' }).check();
+  // Enter on the checkbox neither ticks it nor signs out everywhere.
+  await ada.keyboard.press('Shift+Tab'); // from Cancel to Sign out everywhere
+  await ada.keyboard.press('Shift+Tab'); // to the checkbox
+  const revokeToo = everywhere.getByRole('checkbox', { name: 'Also revoke all my API keys' });
+  assert.equal(await revokeToo.evaluate((el) => el === document.activeElement), true, 'Shift+Tab twice reaches the checkbox');
+  await ada.keyboard.press('Enter');
+  await ada.waitForTimeout(300);
+  assert.ok(await everywhere.isVisible(), 'Enter on the checkbox leaves the dialog open');
+  assert.equal(await ada.evaluate(async () => (await fetch('/api/me')).status), 200, 'and signs nobody out');
+  await ada.keyboard.press('Space');
+  assert.ok(await revokeToo.isChecked(), 'Space ticks it');
   await everywhere.getByRole('button', { name: 'Sign out everywhere' }).click();
   await ada.getByRole('heading', { name: 'Published posts', level: 1 }).waitFor();
   await ada.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Sign in' }).waitFor();

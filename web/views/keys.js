@@ -387,6 +387,9 @@ async function regenerateKey(k, reload, problem) {
       ], '0'),
     ],
     buttons: [{ label: 'Regenerate', value: 'regenerate', kind: 'primary' }, { label: 'Cancel', value: 'cancel' }],
+    // With no grace (the default) the working secret stops at once: like
+    // every destructive confirmation, it starts on Cancel.
+    focusValue: 'cancel',
     resultOf: (pressed, form) => {
       grace = String(new FormData(form).get('grace') || '0');
       return pressed;

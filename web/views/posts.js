@@ -263,9 +263,7 @@ export async function editPostView(ctx) {
       if (err instanceof LatchkeyError && err.status === 409 && post) {
         conflict();
       } else if (err instanceof LatchkeyError && err.status === 401) {
-        problem.show('Your session has ended, and nothing was saved. Your text is still here.',
-          h('p', null, h('a', { href: signInURL('/account'), target: '_blank', rel: 'noopener' }, 'Sign in again in a new tab'),
-            ', then come back to this tab and save.'));
+        sessionEnded('Your session has ended, and nothing was saved. Your text is still here.', 'save');
       } else {
         problem.show('Could not save. ' + describe(err, {
           403: 'You may not edit this post.',
@@ -278,6 +276,20 @@ export async function editPostView(ctx) {
     }
   });
 
+  /**
+   * The session ended while the person was typing: going to sign in here
+   * would take their text with the page, so the sign-in opens in a new tab.
+   * @param {string} message
+   * @param {string} then What to do back in this tab ("save").
+   * @param {...HTMLElement} extra
+   */
+  function sessionEnded(message, then, ...extra) {
+    problem.show(message,
+      h('p', null, h('a', { href: signInURL('/account'), target: '_blank', rel: 'noopener' }, 'Sign in again in a new tab'),
+        `, then come back to this tab and ${then}.`),
+      ...extra);
+  }
+
   // Someone saved the post since it was opened. Nothing typed here is
   // lost: loading the latest version shows it beside the form and takes
   // its version, so that saving again replaces it with what is typed here.
@@ -286,8 +298,9 @@ export async function editPostView(ctx) {
     reload.addEventListener('click', async () => {
       if (!post) return;
       try {
+        // As for Save, a 401 must not leave the page with the typed text.
         /** @type {import('../latchkey.js').Post} */
-        const fresh = await api.get(`/api/posts/${encodeURIComponent(post.id)}`);
+        const fresh = await api.get(`/api/posts/${encodeURIComponent(post.id)}`, { signIn: false });
         post = fresh;
         showStatus();
         latest.replaceChildren(
@@ -300,7 +313,13 @@ export async function editPostView(ctx) {
         announce('Loaded the latest version. Your text is unchanged; saving now replaces the latest version with it.');
         title.focus();
       } catch (err) {
-        problem.show('Could not load the latest version. ' + describe(err));
+        if (err instanceof LatchkeyError && err.status === 401) {
+          sessionEnded('Your session has ended, so the latest version was not loaded. Your text is still here.', 'load it again', reload);
+        } else {
+          problem.show('Could not load the latest version. ' + describe(err), reload);
+        }
+        // The alert was drawn again, with this button in it: keep focus on it.
+        reload.focus();
       }
     });
     problem.show('This post changed since you opened it.',
