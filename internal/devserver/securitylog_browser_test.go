@@ -9,7 +9,8 @@ import (
 // TestBrowserSecurityLog drives the security log in headless Chromium
 // (testdata/browser/securitylog.mjs) against the local server: a person
 // signs in, creates, regenerates and revokes a key, ends another session,
-// and another user is refused their draft; the Security log shows those
+// and another user is refused their draft again and again (recorded once
+// per action); the Security log shows those
 // events in words, newest first, page by page with the keyboard, and none
 // of the other user's; no secret is on the page or in the log's answers;
 // the empty and error states say so. With SCREENSHOT_DIR set, the script

@@ -1,8 +1,10 @@
 // Drives the security log in headless Chromium as a person does:
 // internal/devserver's TestBrowserSecurityLog runs it against a fresh local
-// server. Ada signs in, creates a key, regenerates it and revokes it, and
-// ends the session of her other device; Rex, another user, signs in and
-// is refused Ada's draft many times over. Ada opens the Security log from
+// server. Ada signs in, makes a dozen keys for her scripts, creates a key,
+// regenerates it and revokes it, and ends the session of her other device;
+// Rex, another user, signs in and is refused reading, editing, deleting and
+// publishing Ada's draft, each many times over, which her log records once
+// each (posts.RefusalWindow). Ada opens the Security log from
 // the menu and reads those events in words, newest first, page by page
 // with the keyboard; Rex's sign-in is not there, and no secret (the keys'
 // secrets, the session cookies) is anywhere on the page or in the log's
@@ -19,8 +21,10 @@ const shots = process.env.SCREENSHOT_DIR;
 const secrets = [];
 // Ada's draft in the seed (internal/seed.DraftID), which Rex may not read.
 const draft = 'post_draftdraftdraftdraftdraftd';
-// Rex is refused it this often: with Ada's own events, more than a page.
-const refusals = 16;
+// Rex is refused each action on it this often; the log records each once.
+const refusals = 4;
+// Ada's keys for her scripts: with her other events, more than a page.
+const scripts = 12;
 
 /** Reads the secret from the dialog that shows it, and closes it. */
 async function takeSecret(page, title) {
@@ -51,6 +55,17 @@ try {
   const ada = await openPage(browser, { viewport: { width: 1280, height: 900 } });
   await signIn(ada, 'Ada Author', '/keys');
   secrets.push(await sessionCookie(ada));
+  const made = await ada.evaluate(async (n) => {
+    const out = [];
+    for (let i = 1; i <= n; i++) {
+      const r = await fetch('/api/keys', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ label: `script ${i}`, permissions: ['read'] }) });
+      out.push({ status: r.status, key: (await r.json()).key });
+    }
+    return out;
+  }, scripts);
+  assert.deepEqual([...new Set(made.map((m) => m.status))], [201], 'the scripts\' keys are made');
+  secrets.push(...made.map((m) => m.key));
+  await ada.reload();
   await ada.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
   await ada.getByLabel('Label').fill('nightly backup');
   await ada.getByRole('button', { name: 'Create API key' }).click();
@@ -74,16 +89,25 @@ try {
   await ada.getByRole('button', { name: 'End session' }).click();
   await ada.getByRole('status').getByText(/ended/).waitFor();
 
-  step('Rex, another user, signs in and is refused Ada\'s draft');
+  step('Rex, another user, signs in and is refused Ada\'s draft, again and again');
   const rex = await openPage(browser, { viewport: { width: 1280, height: 900 } });
   await signIn(rex, 'Rex Reader');
   secrets.push(await sessionCookie(rex));
   const statuses = await rex.evaluate(async ({ draft, refusals }) => {
+    const json = { 'Content-Type': 'application/json' };
+    const tries = [
+      ['GET', '/api/posts/' + draft],
+      ['PUT', '/api/posts/' + draft, JSON.stringify({ title: 'x', body: 'y', version: 1 })],
+      ['DELETE', '/api/posts/' + draft],
+      ['POST', '/api/posts/' + draft + '/publish'],
+    ];
     const out = [];
-    for (let i = 0; i < refusals; i++) out.push((await fetch('/api/posts/' + draft)).status);
+    for (const [method, path, body] of tries) {
+      for (let i = 0; i < refusals; i++) out.push((await fetch(path, { method, body, headers: body ? json : {} })).status);
+    }
     return out;
   }, { draft, refusals });
-  assert.deepEqual([...new Set(statuses)], [404], 'a draft another user may not read is 404');
+  assert.deepEqual([...new Set(statuses)], [404], 'a draft another user may not read is 404, whatever he asks');
 
   step('Ada opens the Security log from the menu: her events, newest first, in words');
   await ada.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Security log' }).click();
@@ -94,14 +118,22 @@ try {
   await list.waitFor();
   let events = await shown(ada);
   assert.equal(events.length, 20, 'a first page of 20 events');
-  const refused = 'Another user was refused reading your post “Unfinished thoughts”';
-  assert.deepEqual(events.slice(0, 16), Array(16).fill(refused), 'Rex\'s refusals first, in Ada\'s words, without naming Rex');
+  const refused = (doing) => `Another user was refused ${doing} your post “Unfinished thoughts”`;
+  assert.deepEqual(events.slice(0, 4), ['publishing', 'deleting', 'editing', 'reading'].map(refused),
+    'Rex\'s refusals first, once each however often, in Ada\'s words, without naming Rex');
   const host = new URL(base).host;
   const agent = 'Headless Chrome on Linux';
-  assert.match(events[16], new RegExp(`^Ended the session in ${agent} from (127\\.0\\.0\\.1|::1)$`));
-  assert.match(events[17], new RegExp(`^Signed in with ${host.replace('.', '\\.')} from (127\\.0\\.0\\.1|::1) \\(${agent}\\)$`), 'the phone\'s sign-in');
-  assert.match(events[18], new RegExp(`^Revoked key “nightly backup” \\(${hint(second)}\\) from `));
-  assert.match(events[19], new RegExp(`^Regenerated key “nightly backup” \\(${hint(second)}\\) from .*; the old secret stopped at once$`));
+  assert.match(events[4], new RegExp(`^Ended the session in ${agent} from (127\\.0\\.0\\.1|::1)$`));
+  assert.match(events[5], new RegExp(`^Signed in with ${host.replace('.', '\\.')} from (127\\.0\\.0\\.1|::1) \\(${agent}\\)$`), 'the phone\'s sign-in');
+  assert.match(events[6], new RegExp(`^Revoked key “nightly backup” \\(${hint(second)}\\) from `));
+  assert.match(events[7], new RegExp(`^Regenerated key “nightly backup” \\(${hint(second)}\\) from .*; the old secret stopped at once$`));
+  // The authorizer told Ada of the key's first address when the key was
+  // used (the 403 above): after its creation, before its regeneration.
+  assert.match(events[8], new RegExp(`^Key “nightly backup” \\(${hint(first)}\\) was used from a new address, (127\\.0\\.0\\.1|::1)$`));
+  assert.match(events[9], new RegExp(`^Created read-only key “nightly backup” \\(${hint(first)}\\) from `));
+  for (let i = 0; i < 10; i++) {
+    assert.match(events[10 + i], new RegExp(`^Created read-only key “script ${scripts - i}” \\(${hint(made[scripts - 1 - i].key)}\\) from `), 'the scripts\' keys, newest first');
+  }
   const more = ada.getByRole('button', { name: 'More events' });
   assert.ok(await more.isVisible(), 'More events, while there are more');
   const times = await list.locator('time').evaluateAll((ts) => ts.map((t) => Date.parse(t.getAttribute('datetime'))));
@@ -113,10 +145,8 @@ try {
   await ada.getByRole('status').getByText('3 more events loaded.').waitFor();
   events = await shown(ada);
   assert.equal(events.length, 23);
-  // The authorizer told Ada of the key's first address when the key was
-  // used (the 403 above): after its creation, before its regeneration.
-  assert.match(events[20], new RegExp(`^Key “nightly backup” \\(${hint(first)}\\) was used from a new address, (127\\.0\\.0\\.1|::1)$`));
-  assert.match(events[21], new RegExp(`^Created read-only key “nightly backup” \\(${hint(first)}\\) from `));
+  assert.match(events[20], new RegExp(`^Created read-only key “script 2” \\(${hint(made[1].key)}\\) from `));
+  assert.match(events[21], new RegExp(`^Created read-only key “script 1” \\(${hint(made[0].key)}\\) from `));
   assert.match(events[22], new RegExp(`^Signed in with ${host.replace('.', '\\.')} from .* \\(${agent}\\)$`), 'Ada\'s own sign-in, the oldest');
   assert.equal(await ada.evaluate(() => document.activeElement?.textContent), events[20], 'reading goes on at the first new event');
   assert.ok(await more.isHidden(), 'no More events at the end');
