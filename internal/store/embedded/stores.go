@@ -118,14 +118,20 @@ func (s *Keys) List(ctx context.Context, userID string, p store.Page) ([]store.A
 // Count implements store.KeyStore.
 func (s *Keys) Count(ctx context.Context, userID string) (n int, err error) {
 	err = (*DB)(s).view(ctx, func(d *data) error {
-		for _, k := range d.Keys {
-			if k.UserID == userID {
-				n++
-			}
-		}
+		n = countWhere(d.Keys, func(k store.APIKey) bool { return k.UserID == userID })
 		return nil
 	})
 	return n, err
+}
+
+// countWhere counts the items of m that keep holds for.
+func countWhere[T any](m map[string]T, keep func(T) bool) (n int) {
+	for _, v := range m {
+		if keep(v) {
+			n++
+		}
+	}
+	return n
 }
 
 // Rotate implements store.KeyStore.
@@ -448,11 +454,7 @@ func (s *Posts) ListByAuthor(ctx context.Context, authorID string, p store.Page)
 // CountByAuthor implements store.PostStore.
 func (s *Posts) CountByAuthor(ctx context.Context, authorID string) (n int, err error) {
 	err = (*DB)(s).view(ctx, func(d *data) error {
-		for _, p := range d.Posts {
-			if p.AuthorID == authorID {
-				n++
-			}
-		}
+		n = countWhere(d.Posts, func(p store.Post) bool { return p.AuthorID == authorID })
 		return nil
 	})
 	return n, err
