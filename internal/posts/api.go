@@ -148,10 +148,10 @@ func (a API) load(ctx context.Context, who policy.Principal, req httpx.Request, 
 	return p, nil
 }
 
-// RefusalWindow is how often, at most, the same refusal reaches an
-// author's security log: one event per post, action and kind of actor
-// (the author, or another user) in each such window of UTC time.
-const RefusalWindow = time.Hour
+// RefusalWindow is how often, at most, a refusal reaches an author's
+// security log: one event per action and kind of actor (the author, or
+// another user) in each UTC day, naming the first post refused.
+const RefusalWindow = 24 * time.Hour
 
 // refused records, in the post author's security log, that the policy
 // refused who the action on the post: which action, which post, and whether
@@ -160,18 +160,22 @@ const RefusalWindow = time.Hour
 // routes that need a credential record refusals; the public routes, which
 // anyone may call, do not.
 //
-// The event's id is derived from what it says and its RefusalWindow, so
-// that a refusal repeated within the window adds nothing: anyone who can
-// sign in can be refused as often as they like, but cannot push the
-// author's sign-ins and key changes out of sight with a flood of them. The
-// id holds nothing of who was refused (their id could be tried against it).
+// The event's id is derived from the author, the action, the kind of actor
+// and the RefusalWindow, so that a refusal of the same action within the
+// window adds nothing, on whichever of the author's posts: anyone who can
+// sign in can be refused as often as they like, on every published post,
+// but adds at most eight events a day to the author's log (four actions,
+// two kinds of actor), and cannot push their sign-ins and key changes out
+// of sight. The function log and the PolicyDenials metric keep every
+// refusal. The id holds nothing of who was refused (their id could be
+// tried against it).
 func (a API) refused(ctx context.Context, who policy.Principal, act policy.Action, p store.Post) {
 	actor := "other"
 	if who.UserID == p.AuthorID {
 		actor = "author"
 	}
 	window := a.Now().UTC().Truncate(RefusalWindow).Format(time.RFC3339)
-	id := store.DerivedID("evt", store.EventPolicyDenied, p.ID, string(act), actor, window)
+	id := store.DerivedID("evt", store.EventPolicyDenied, p.AuthorID, string(act), actor, window)
 	a.Events.RecordOnce(ctx, id, p.AuthorID, store.EventPolicyDenied, map[string]string{
 		"action": string(act), "postId": p.ID, "title": p.Title, "actor": actor,
 	})

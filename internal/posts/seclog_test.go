@@ -130,30 +130,31 @@ func wantDenial(t *testing.T, log []byte, action string) {
 }
 
 // TestRepeatedRefusalsAreOneEventAWindow: anyone who can sign in can be
-// refused a published post's changes as often as they like; within a
+// refused changes to every published post as often as they like; within a
 // RefusalWindow, the author's log gains one event per action and kind of
-// actor however many requests are refused (so a flood cannot push the
-// author's sign-ins out of sight), and the next window records again.
+// actor however many requests, on however many posts, are refused (so a
+// flood cannot push the author's sign-ins out of sight), naming the first
+// post refused; the next window records again.
 func TestRepeatedRefusalsAreOneEventAWindow(t *testing.T) {
 	ctx := context.Background()
 	d := depstest.Local(config.Config{Env: config.EnvTest, Editors: []string{seed.Editor.Email}})
 	if err := seed.Load(ctx, d.Stores); err != nil {
 		t.Fatal(err)
 	}
-	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	now := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC) // a window's first second
 	d.Now = func() time.Time { return now }
-	refuse := func(build deps.Constructor, method string, as store.User, times int) {
+	refuse := func(build deps.Constructor, method string, as store.User, post string, times int) {
 		t.Helper()
 		h := httpx.Adapt(slog.New(slog.DiscardHandler), depstest.Build(t, build, d))
 		for range times {
-			req := httpx.Request{HTTPMethod: method, PathParameters: map[string]string{"id": seed.WelcomeID}}
+			req := httpx.Request{HTTPMethod: method, PathParameters: map[string]string{"id": post}}
 			if method == "PUT" {
 				req.Body = `{"title":"x","body":"y","version":2}`
 				req.Headers = map[string]string{"Content-Type": "application/json"}
 			}
 			req.RequestContext.Authorizer = map[string]any{"userId": as.ID, "method": "session", "sessionId": "ses_x", "permissions": "read,write"}
 			if resp, err := h(ctx, req); err != nil || resp.StatusCode != 403 {
-				t.Fatalf("%s as %s = %d %s, %v; want 403", method, as.Name, resp.StatusCode, resp.Body, err)
+				t.Fatalf("%s %s as %s = %d %s, %v; want 403", method, post, as.Name, resp.StatusCode, resp.Body, err)
 			}
 		}
 	}
@@ -161,26 +162,29 @@ func TestRepeatedRefusalsAreOneEventAWindow(t *testing.T) {
 		got := map[string]int{}
 		for _, e := range depstest.SecurityLog(t, d, seed.Author.ID) {
 			if e.Kind == store.EventPolicyDenied {
-				got[e.Details["action"]+" by "+e.Details["actor"]]++
+				got[e.Details["action"]+" by "+e.Details["actor"]+" of "+e.Details["postId"]]++
 			}
 		}
 		return got
 	}
 
-	refuse(Delete, "DELETE", seed.Reader, 200)
-	refuse(Delete, "DELETE", seed.Editor, 3) // another user too: the log says "other" for both
-	refuse(Update, "PUT", seed.Reader, 5)
-	if got, want := count(), map[string]int{"delete by other": 1, "update by other": 1}; !maps.Equal(got, want) {
-		t.Fatalf("after 208 refusals in one window, the author's log counts %v; want %v", got, want)
+	refuse(Delete, "DELETE", seed.Reader, seed.WelcomeID, 200)
+	refuse(Delete, "DELETE", seed.Reader, seed.KeysID, 50) // another post of the author's
+	refuse(Delete, "DELETE", seed.Editor, seed.CedarID, 3) // another user: the log says "other" for both
+	refuse(Update, "PUT", seed.Reader, seed.KeysID, 5)
+	want := map[string]int{"delete by other of " + seed.WelcomeID: 1, "update by other of " + seed.KeysID: 1}
+	if got := count(); !maps.Equal(got, want) {
+		t.Fatalf("after 258 refusals on three posts in one window, the author's log counts %v; want %v", got, want)
 	}
 	now = now.Add(RefusalWindow - time.Second)
-	refuse(Delete, "DELETE", seed.Reader, 10)
-	if got := count()["delete by other"]; got != 1 {
-		t.Fatalf("a refusal at the window's last second made %d delete events; want still 1", got)
+	refuse(Delete, "DELETE", seed.Reader, seed.CedarID, 10)
+	if got := count(); !maps.Equal(got, want) {
+		t.Fatalf("refusals at the window's last second changed the log to %v; want still %v", got, want)
 	}
 	now = now.Add(time.Second)
-	refuse(Delete, "DELETE", seed.Reader, 10)
-	if got := count()["delete by other"]; got != 2 {
-		t.Fatalf("the next window's refusals made %d delete events in all; want 2", got)
+	refuse(Delete, "DELETE", seed.Reader, seed.CedarID, 10)
+	want["delete by other of "+seed.CedarID] = 1
+	if got := count(); !maps.Equal(got, want) {
+		t.Fatalf("the next window's refusals made the log %v; want %v", got, want)
 	}
 }
