@@ -46,6 +46,9 @@ func TestAFunctionLinksItsHandlerAndTheWiringOnly(t *testing.T) {
 			t.Errorf("go list knows no %s", main)
 		}
 		for _, d := range deps {
+			if d == internal+"authz" {
+				t.Errorf("function %s links the authorizer's package", r.Function)
+			}
 			if strings.HasPrefix(d, gosrc.Module+"/") && !needs[d] && !wiring[d] {
 				t.Errorf("function %s links %s, which neither %s nor the wiring imports", r.Function, d, own)
 			}

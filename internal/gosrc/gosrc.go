@@ -87,9 +87,11 @@ func LambdaDeps(tb testing.TB, root string, patterns ...string) map[string][]str
 	cmd := exec.Command(gobin, args...)
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		tb.Fatalf("go list: %v", err)
+		tb.Fatalf("go list: %v\n%s", err, stderr.String())
 	}
 	deps := map[string][]string{}
 	for line := range strings.Lines(string(out)) {
