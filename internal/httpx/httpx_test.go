@@ -147,6 +147,9 @@ func TestDecodeJSON(t *testing.T) {
 		{"over the limit", Request{Headers: jsonCT, Body: `{"title":"` + strings.Repeat("a", 100) + `"}`}, 413},
 		{"over the limit in base64", Request{Headers: jsonCT, Body: base64.StdEncoding.EncodeToString(bytes.Repeat([]byte("a"), 200)), IsBase64Encoded: true}, 413},
 		{"bad base64", Request{Headers: jsonCT, Body: "!!!", IsBase64Encoded: true}, 400},
+		{"not UTF-8 in a string", Request{Headers: jsonCT, Body: "{\"title\":\"a\xffb\"}"}, 400},
+		{"not UTF-8 in base64", Request{Headers: jsonCT, Body: base64.StdEncoding.EncodeToString([]byte("{\"title\":\"\xc3\"}")), IsBase64Encoded: true}, 400},
+		{"UTF-8 beyond ASCII", Request{Headers: jsonCT, Body: `{"title":"café ☕"}`}, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

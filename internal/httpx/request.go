@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/latchkey/latchkey/internal/store"
 )
@@ -150,6 +151,11 @@ func DecodeJSON(req Request, limit int, v any) error {
 	b, err := Body(req, limit)
 	if err != nil {
 		return err
+	}
+	// JSON text is UTF-8 (RFC 8259, section 8.1); encoding/json would turn
+	// an invalid byte in a string into U+FFFD and go on.
+	if !utf8.Valid(b) {
+		return BadRequest("the body is not valid UTF-8")
 	}
 	if err := exactNames(b, v); err != nil {
 		return err
