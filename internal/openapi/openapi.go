@@ -52,7 +52,7 @@ var schemaNames = map[reflect.Type]string{
 var errorStatuses = map[int]string{
 	400: "a malformed request, or a create over a per-user limit", 401: "no valid credential", 403: "not allowed", 404: "no such route or resource",
 	409: "a stale version", 413: "a body over the limit", 414: "a path too long for API Gateway's method ARN", 415: "a body that is not JSON",
-	421: "another host than the domain", 429: "throttled; see Retry-After", 431: "a request line and headers over 10,240 bytes", 500: "internal error",
+	421: "another host than the domain", 429: "throttled; see Retry-After", 431: "headers over 10,240 bytes, or a URL over 10,240 characters", 500: "internal error",
 	502: "the function failed to answer, or answered over Lambda's 6 MB", 503: "a dependency is down; see Retry-After",
 	504: "API Gateway stopped waiting for the function",
 }
