@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -121,5 +122,18 @@ func TestCappedKeepsTheFirstBytes(t *testing.T) {
 	}
 	if c.String() != "abcde" {
 		t.Errorf("kept %q; want the first 5 bytes", c.String())
+	}
+}
+
+// TestCeilingBindsLoopbackIPsOnly: the ceiling server refuses an address
+// that is not a loopback IP, a name included (it would be resolved),
+// before it listens.
+func TestCeilingBindsLoopbackIPsOnly(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel() // a server the check lets through stops at once, and the test fails
+	for _, addr := range []string{"localhost:0", "0.0.0.0:0", "192.0.2.1:0", ":0", "[::]:0", "nonsense"} {
+		if err := serveCeiling(ctx, []string{"-addr", addr}); !errors.Is(err, errUsage) {
+			t.Errorf("serveCeiling -addr %s = %v; want a usage error", addr, err)
+		}
 	}
 }

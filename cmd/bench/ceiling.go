@@ -28,7 +28,9 @@ func serveCeiling(ctx context.Context, args []string) error {
 		return err
 	}
 	host, _, err := net.SplitHostPort(*addr)
-	if err != nil || !httpx.IsLoopback(host) {
+	// A loopback IP, not a name: a name is resolved, and may not bind to
+	// loopback.
+	if err != nil || net.ParseIP(host) == nil || !httpx.IsLoopback(host) {
 		return fmt.Errorf("-addr %q: want a loopback address: %w", *addr, errUsage)
 	}
 	ln, err := net.Listen("tcp", *addr)
