@@ -232,7 +232,10 @@ func deploymentAlarms(l *Latchkey) []alarmSpec {
 	return []alarmSpec{
 		{name: "authorizer-gateway-failures", threshold: float64(s.Alarms.AuthorizerFailures),
 			metric: awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-				Expression: jsii.String("failure + configuration"),
+				// A metric filter has no data in a period without a match
+				// (AUTHORIZER_FAILURE almost never has one): FILL, or the
+				// sum has no value and the alarm never fires.
+				Expression: jsii.String("FILL(failure, 0) + FILL(configuration, 0)"),
 				UsingMetrics: &map[string]awscloudwatch.IMetric{
 					"failure": gw(httpx.GatewayAuthorizerFailure.Type), "configuration": gw(httpx.GatewayAuthorizerConfigurationError.Type),
 				},

@@ -100,7 +100,23 @@ func expectedAlarms(t *testing.T, s Settings) map[string]wantAlarm {
 			}
 		}
 	}
-	want["authorizer-gateway-failures"] = wantAlarm{float64(a.AuthorizerFailures), nil}
+	// Two metric-filter series, each with no data in a period without a
+	// match: a bare sum would have no value, and never breach.
+	want["authorizer-gateway-failures"] = wantAlarm{float64(a.AuthorizerFailures), func(t *testing.T, p map[string]any) {
+		var expression string
+		var fills []string
+		for _, q := range asList(p["Metrics"]) {
+			if e, ok := get(q, "Expression").(string); ok {
+				expression = e
+			} else {
+				fills = append(fills, "FILL("+get(q, "Id").(string)+", 0)")
+			}
+		}
+		slices.Sort(fills)
+		if got := strings.Split(expression, " + "); len(fills) != 2 || !slices.Equal(slices.Sorted(slices.Values(got)), fills) {
+			t.Errorf("authorizer-gateway-failures: expression %q; want the sum of %v, each series FILLed with 0", expression, fills)
+		}
+	}}
 	want["authorizer-fail"] = wantAlarm{float64(a.AuthorizerFailures), ours(metrics.AuthorizerDecisions, metrics.OutcomeFail)}
 	// Only the refused keys: not requests without a credential (every
 	// signed-out page load asks /api/me) nor ended sessions.
