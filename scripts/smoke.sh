@@ -4,7 +4,7 @@
 #
 #   scripts/smoke.sh https://latchkey.example.com
 #   LATCHKEY_API_KEY=lk_live_… scripts/smoke.sh https://latchkey.example.com   # a read-only key: also 200 and 403
-#   LATCHKEY_EXECUTE_API_URL=https://abc123.execute-api.eu-west-1.amazonaws.com/api scripts/smoke.sh https://…
+#   LATCHKEY_EXECUTE_API_URL=https://abc123.execute-api.eu-west-1.amazonaws.com/prod/api scripts/smoke.sh https://…
 #
 # For an https URL: TLS 1.2 is accepted and TLS 1.1 refused (with a
 # domain; CloudFront's own *.cloudfront.net name allows TLS 1.0, see
@@ -72,8 +72,15 @@ if [[ -n "${LATCHKEY_API_KEY:-}" ]]; then
 fi
 
 if [[ -n "${LATCHKEY_EXECUTE_API_URL:-}" ]]; then
-  direct=$(curl --silent --max-time 15 --output /dev/null --write-out '%{http_code}' "${LATCHKEY_EXECUTE_API_URL%/}/public/posts")
-  check "API Gateway's own address refuses requests that skip CloudFront (403)" "[ \"\$direct\" = 403 ]"
+  # The stage's web ACL answers 403 with the functions' own body. API
+  # Gateway's bare 403 (a stage or path that does not exist) proves nothing,
+  # so the body must be Latchkey's.
+  refused_body="requests must come through the app's address"
+  direct=$(curl --silent --max-time 15 --write-out '\n%{http_code}' "${LATCHKEY_EXECUTE_API_URL%/}/public/posts" || true)
+  direct_status=${direct##*$'\n'}
+  direct_body=${direct%$'\n'*}
+  check "API Gateway's own address refuses requests that skip CloudFront (403, the web ACL's answer)" \
+    "[ \"\$direct_status\" = 403 ] && [[ \"\$direct_body\" == *\"\$refused_body\"* ]]"
 fi
 
 if [[ $failed -ne 0 ]]; then

@@ -3,6 +3,7 @@ package devserver
 import (
 	"context"
 	"crypto/rand"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
@@ -10,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/latchkey/latchkey/internal/frontdoor"
+	"github.com/latchkey/latchkey/internal/httpx"
 	"github.com/latchkey/latchkey/internal/keys"
 	"github.com/latchkey/latchkey/internal/seed"
 )
@@ -17,7 +20,8 @@ import (
 // TestSmokeScript runs scripts/smoke.sh, the check docs/DEPLOY.md has a
 // deployer run after a deploy, against the local server (every check it
 // can make over http passes, with a read-only key too), and against a
-// server that answers 200 to everything without a header (it fails).
+// server that answers 200 to everything without a header (it fails); its
+// execute-api check passes only on the web ACL's own 403.
 func TestSmokeScript(t *testing.T) {
 	if _, err := exec.LookPath("curl"); err != nil {
 		t.Fatal("curl is needed by scripts/smoke.sh")
@@ -41,6 +45,31 @@ func TestSmokeScript(t *testing.T) {
 	}
 	if strings.Contains(out, readKey) {
 		t.Fatal("smoke.sh printed the key")
+	}
+
+	// LATCHKEY_EXECUTE_API_URL: only the web ACL's 403, whose body is the
+	// front door's, passes; API Gateway's bare 403 (a stage that does not
+	// exist) fails, as does any answer.
+	for _, tc := range []struct {
+		name   string
+		status int
+		body   string
+		ok     bool
+	}{
+		{"the web ACL's refusal", 403, httpx.ErrorResponse(frontdoor.ErrNotThroughFrontDoor).Body, true},
+		{"API Gateway's own 403", 403, `{"message":"Forbidden"}`, false},
+		{"an answer", 200, `{"posts":[]}`, false},
+	} {
+		direct := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.WriteHeader(tc.status)
+			_, _ = io.WriteString(w, tc.body)
+		}))
+		out, err := run(srv.URL, "LATCHKEY_EXECUTE_API_URL="+direct.URL+"/prod/api")
+		direct.Close()
+		passed := err == nil && strings.Contains(out, "ok    API Gateway's own address refuses")
+		if passed != tc.ok {
+			t.Errorf("smoke.sh with an execute-api address answering %s: passed %v; want %v\n%s", tc.name, passed, tc.ok, out)
+		}
 	}
 
 	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
