@@ -141,9 +141,16 @@ func (s *Posts) ListPublished(ctx context.Context, p store.Page) ([]store.Post, 
 	return posts, next, nil
 }
 
+// byAuthor is the listing of authorID's posts, naming no attributes (a
+// count's); a page of them names store.PostListing.
+func (s *Posts) byAuthor(authorID string) listing {
+	return listing{table: store.PostsTable, index: store.IndexByAuthor, partition: "authorId", value: authorID, sort: "createdAt", key: idKey}
+}
+
 // ListByAuthor implements store.PostStore.
 func (s *Posts) ListByAuthor(ctx context.Context, authorID string, p store.Page) ([]store.Post, string, error) {
-	l := listing{table: store.PostsTable, index: store.IndexByAuthor, partition: "authorId", value: authorID, sort: "createdAt", key: idKey, attributes: store.PostListing}
+	l := s.byAuthor(authorID)
+	l.attributes = store.PostListing
 	posts, next, err := s.list(ctx, l, p)
 	if err != nil {
 		return nil, "", fmt.Errorf("list posts by %s: %w", authorID, err)
@@ -155,8 +162,7 @@ func (s *Posts) ListByAuthor(ctx context.Context, authorID string, p store.Page)
 // with Select COUNT, paged through LastEvaluatedKey (count), so that no
 // post's attributes come back.
 func (s *Posts) CountByAuthor(ctx context.Context, authorID string) (int, error) {
-	l := listing{table: store.PostsTable, index: store.IndexByAuthor, partition: "authorId", value: authorID, sort: "createdAt", key: idKey}
-	n, err := count(ctx, (*DB)(s), l)
+	n, err := count(ctx, (*DB)(s), s.byAuthor(authorID))
 	if err != nil {
 		return 0, fmt.Errorf("count posts by %s: %w", authorID, err)
 	}
