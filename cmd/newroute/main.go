@@ -44,8 +44,8 @@ var (
 	pkgRE     = regexp.MustCompile(`^[a-z][a-z0-9]*$`)
 	handlerRE = regexp.MustCompile(`^[A-Z][A-Za-z0-9]*$`)
 	paramRE   = regexp.MustCompile(`\{([a-zA-Z0-9]+)\}`)
-	needs     = map[string]string{"public": "NeedPublic", "session": "NeedSession", "read": "NeedRead", "write": "NeedWrite"}
-	// needIdents name the needs in routes.go's own words.
+	// needIdents name the needs in routes.go's own words. A new route may
+	// take any but NeedCredential, which is the catch-alls'.
 	needIdents = map[routes.Need]string{routes.NeedPublic: "NeedPublic", routes.NeedSession: "NeedSession",
 		routes.NeedRead: "NeedRead", routes.NeedWrite: "NeedWrite", routes.NeedCredential: "NeedCredential"}
 	methods = []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
@@ -109,7 +109,7 @@ func (s *spec) check(root string, table []routes.Route) error {
 	if !pathRE.MatchString(s.Path) {
 		errs = append(errs, fmt.Errorf("-path %q: /api/ and segments or {parameters}", s.Path))
 	}
-	if _, ok := needs[s.Need]; !ok {
+	if _, ok := needIdents[routes.Need(s.Need)]; !ok || routes.Need(s.Need) == routes.NeedCredential {
 		errs = append(errs, fmt.Errorf("-need %q: public, session, read or write", s.Need))
 	} else if (s.Need == principal.Read || s.Need == principal.Write) && principal.Permission(s.Method) != s.Need {
 		errs = append(errs, fmt.Errorf("-need %s does not go with %s: reads are GET, writes are not", s.Need, s.Method))
@@ -194,7 +194,7 @@ func add(root string, s *spec) error {
 		return fmt.Errorf("%s: the line %q is not there once", tablePath, strings.TrimSpace(marker))
 	}
 	entry := fmt.Sprintf("\t{\n\t\tMethod: %q, Path: %q, Function: %q, Need: %s,\n\t\tHandler: %q, Status: %d,\n\t\tSummary: %q,\n\t},\n",
-		s.Method, s.Path, s.Name, needs[s.Need], s.Pkg+"."+s.Handler, status(s.Method), s.Summary)
+		s.Method, s.Path, s.Name, needIdents[routes.Need(s.Need)], s.Pkg+"."+s.Handler, status(s.Method), s.Summary)
 	// API Gateway makes a resource for every step on the way to the path;
 	// one that is no route's gets its namespace's catch-all, as /api/auth
 	// has (routes.TestEveryResourceHasAMethod).

@@ -137,6 +137,7 @@ func TestSpecRefusesWhatWouldNotBuild(t *testing.T) {
 		{Name: "widgets-list", Method: "GET", Path: "/widgets", Need: "read"},
 		{Name: "widgets-list", Method: "GET", Path: "/api/widgets/{id", Need: "read"},
 		{Name: "widgets-list", Method: "GET", Path: "/api/widgets", Need: "admin"},
+		{Name: "widgets-list", Method: "GET", Path: "/api/widgets", Need: "credential"}, // the catch-alls' need
 		{Name: "widgets-list", Method: "POST", Path: "/api/widgets", Need: "read"},
 		{Name: "widgets-list", Method: "GET", Path: "/api/widgets", Need: "write"},
 		{Name: "me", Method: "GET", Path: "/api/widgets", Need: "read"},
